@@ -1,0 +1,137 @@
+//! `hookbench fire`: assemble a profile's request, send it, show both sides.
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use hookbench::deliver::{Deliverer, SendOptions};
+use hookbench::exchange::Exchange;
+use hookbench::profile::{self, LoadedProfile};
+use hookbench::request::{self, Context};
+use hookbench::{diag::Diagnostic, event};
+
+use super::{Outcome, print};
+
+#[derive(Debug, Args)]
+pub struct FireArgs {
+    /// A .ron file, or the name (file stem or `name`) of a profile in the profiles folder
+    pub profile: String,
+    /// Sample event to use instead of the profile's
+    #[arg(long, value_name = "FILE")]
+    pub event: Option<PathBuf>,
+    /// Override a value of the sample event: event.profile.plan=pro (JSON if it parses, else text)
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub set: Vec<String>,
+    /// Send to this URL instead of the profile's
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+    /// Print the request that would be sent, and send nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print one JSON object: {"request", "response", "error"}
+    #[arg(long)]
+    pub json: bool,
+    /// Show credentials instead of masking them
+    #[arg(long)]
+    pub reveal: bool,
+}
+
+/// A problem with the input: each line printed, exit 2.
+fn bad_input(lines: impl IntoIterator<Item = String>) -> anyhow::Result<Outcome> {
+    for l in lines {
+        eprintln!("error: {l}");
+    }
+    Ok(Outcome::BadInput)
+}
+
+pub fn run(dir: &Path, args: FireArgs) -> anyhow::Result<Outcome> {
+    let mut loaded = match profile::find(dir, &args.profile) {
+        Ok(l) => l,
+        Err(e) => return bad_input([e.to_string()]),
+    };
+    let mut event = match load_event(&loaded, args.event.as_deref()) {
+        Ok(e) => e,
+        Err(d) => return bad_input([d.to_string()]),
+    };
+    if !args.set.is_empty() {
+        let ev = event.get_or_insert_with(|| serde_json::json!({}));
+        for s in &args.set {
+            if let Err(m) = event::apply_set(ev, s) {
+                return bad_input([m]);
+            }
+        }
+    }
+    if let Some(url) = &args.url {
+        loaded.profile.url = url.clone();
+    }
+
+    let assembled = match request::assemble(&loaded.profile, event.as_ref(), &mut Context::system())
+    {
+        Ok(a) => a,
+        Err(errors) => {
+            return bad_input(errors.iter().map(|e| {
+                if args.url.is_some() && e.field == "url" {
+                    format!("--url: {}", e.message)
+                } else {
+                    e.locate(&loaded).to_string()
+                }
+            }));
+        }
+    };
+    for w in &assembled.warnings {
+        eprintln!("warning: {w}");
+    }
+    let req = &assembled.request;
+
+    if args.dry_run {
+        let shown = if args.reveal {
+            req.clone()
+        } else {
+            req.redacted()
+        };
+        if args.json {
+            let v = serde_json::json!({
+                "request": hookbench::exchange::request_json(&shown),
+                "response": null,
+                "error": null,
+            });
+            println!("{v}");
+        } else {
+            print::request(&shown);
+        }
+        return Ok(Outcome::Success);
+    }
+
+    let exchange = send(req, SendOptions::for_profile(&loaded.profile))?;
+    if args.json {
+        println!("{}", exchange.to_json(args.reveal));
+    } else {
+        print::exchange(&exchange, args.reveal);
+    }
+    Ok(if exchange.is_success() {
+        Outcome::Success
+    } else {
+        Outcome::Failed
+    })
+}
+
+/// The `--event` file, else the profile's own, else none.
+fn load_event(
+    loaded: &LoadedProfile,
+    explicit: Option<&Path>,
+) -> Result<Option<serde_json::Value>, Diagnostic> {
+    match explicit
+        .map(Path::to_path_buf)
+        .or_else(|| loaded.event_path())
+    {
+        Some(p) => event::load(&p).map(Some),
+        None => Ok(None),
+    }
+}
+
+fn send(req: &request::PreparedRequest, opts: SendOptions) -> anyhow::Result<Exchange> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let deliverer = Deliverer::new()?;
+    Ok(rt.block_on(deliverer.send(req, &opts)))
+}

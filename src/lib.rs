@@ -1,0 +1,39 @@
+//! hookbench: a terminal workbench for webhooks.
+//!
+//! One flow runs through the crate:
+//!
+//! ```text
+//! profile (.ron) ─┐
+//! event (.json) ──┼─► template ─► PreparedRequest ─► deliver ─► Exchange
+//! environment ────┘   (pure)       (exact bytes)      (I/O)
+//! ```
+//!
+//! A map of the modules:
+//!
+//! * [`profile`] — the shareable file format: model, RON load and atomic save,
+//!   finding profiles by name.
+//! * [`event`] — sample trigger events (JSON files) and `--set` overrides.
+//! * [`template`] — `{{...}}` parsing and rendering, errors with spans.
+//! * [`request`] — profile + event + [`request::Context`] →
+//!   [`request::PreparedRequest`], the exact request; pure, no I/O.
+//! * [`deliver`] — sends a `PreparedRequest` (reqwest, rustls) →
+//!   [`exchange::Exchange`].
+//! * [`exchange`] — the record of one attempt: request as sent, response or
+//!   classified error.
+//! * [`diag`] — `file:line:col: message` diagnostics.
+//! * [`clock`] — time formatting and random ids behind plain functions.
+//!
+//! The front ends (`cli` in the binary) sit on top; nothing here depends on
+//! a terminal library or an argument parser.
+
+pub mod clock;
+pub mod deliver;
+pub mod diag;
+pub mod event;
+pub mod exchange;
+pub mod profile;
+pub mod request;
+pub mod template;
+
+/// The `User-Agent` sent unless a profile sets one.
+pub const USER_AGENT: &str = concat!("hookbench/", env!("CARGO_PKG_VERSION"));

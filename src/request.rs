@@ -1,0 +1,542 @@
+//! Profile + event + context → [`PreparedRequest`], the exact request.
+//!
+//! Assembly is pure: no I/O, no clock and no randomness except through the
+//! [`Context`] passed in. Everything that shows or sends a request — the dry
+//! run, the preview, copy-as-curl, delivery — reads the `PreparedRequest`
+//! made here; nothing derives a request anywhere else.
+
+use std::time::SystemTime;
+
+use base64::Engine;
+use serde_json::{Map, Value};
+
+use crate::clock;
+use crate::profile::{Auth, Method, Profile};
+use crate::template::{Scope, Template, TemplateError, percent_encode};
+
+/// The request exactly as it goes on the wire.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PreparedRequest {
+    pub method: Method,
+    pub url: String,
+    /// Every header in order, including `host` and `content-length`.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    /// Values that must not be shown or stored (passwords, tokens).
+    pub secret_values: Vec<String>,
+    /// Lowercase names of headers whose values are credentials.
+    pub secret_headers: Vec<String>,
+}
+
+/// What replaces a secret on screen and in stored records.
+pub const MASK: &str = "[redacted]";
+
+/// Header names whose values are credentials whatever the profile says.
+pub fn is_sensitive_header(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    matches!(
+        n.as_str(),
+        "authorization" | "proxy-authorization" | "cookie" | "set-cookie"
+    ) || ["key", "token", "secret", "signature", "password"]
+        .iter()
+        .any(|w| n.contains(w))
+}
+
+impl PreparedRequest {
+    /// The value of the first header with this name (any case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// A copy fit for the screen, a log or the history: credential headers
+    /// masked (keeping a scheme word such as `Basic`), and any secret value
+    /// masked wherever it appears in the URL, a header or the body.
+    pub fn redacted(&self) -> PreparedRequest {
+        let mask_text = |s: &str| -> String {
+            let mut out = s.to_string();
+            for secret in self.secret_values.iter().filter(|v| v.len() >= 3) {
+                out = out.replace(secret.as_str(), MASK);
+            }
+            out
+        };
+        let headers = self
+            .headers
+            .iter()
+            .map(|(n, v)| {
+                let lower = n.to_ascii_lowercase();
+                if self.secret_headers.contains(&lower) || is_sensitive_header(n) {
+                    let masked = match v.split_once(' ') {
+                        Some((scheme, _))
+                            if !scheme.is_empty()
+                                && scheme.chars().all(|c| c.is_ascii_alphabetic()) =>
+                        {
+                            format!("{scheme} {MASK}")
+                        }
+                        _ => MASK.to_string(),
+                    };
+                    (n.clone(), masked)
+                } else {
+                    (n.clone(), mask_text(v))
+                }
+            })
+            .collect();
+        let body = match std::str::from_utf8(&self.body) {
+            Ok(text) if self.secret_values.iter().any(|s| text.contains(s.as_str())) => {
+                mask_text(text).into_bytes()
+            }
+            _ => self.body.clone(),
+        };
+        PreparedRequest {
+            method: self.method,
+            url: mask_text(&self.url),
+            headers,
+            body,
+            secret_values: Vec::new(),
+            secret_headers: self.secret_headers.clone(),
+        }
+    }
+
+    /// `host[:port]` of the URL, as the `host` header carries it.
+    pub fn authority(&self) -> Option<String> {
+        let url = reqwest::Url::parse(&self.url).ok()?;
+        authority_of(&url)
+    }
+}
+
+fn authority_of(url: &reqwest::Url) -> Option<String> {
+    let host = url.host_str()?;
+    Some(match url.port() {
+        Some(p) => format!("{host}:{p}"),
+        None => host.to_string(),
+    })
+}
+
+/// Where assembly gets what is not in the profile: environment, clock, ids.
+pub struct Context<'a> {
+    env: Box<dyn Fn(&str) -> Option<String> + 'a>,
+    now: SystemTime,
+    random: Box<dyn FnMut() -> [u8; 16] + 'a>,
+    /// When set, an unset variable renders as a stand-in and is listed in
+    /// `missing_env` instead of failing (used by `validate`).
+    lenient_env: bool,
+}
+
+impl<'a> Context<'a> {
+    /// The real environment, the current time and OS randomness.
+    pub fn system() -> Context<'static> {
+        Context {
+            env: Box::new(|n| std::env::var(n).ok()),
+            now: SystemTime::now(),
+            random: Box::new(clock::random_bytes),
+            lenient_env: false,
+        }
+    }
+
+    /// A fully determined context for tests and reproducible previews.
+    pub fn fixed(
+        env: impl Fn(&str) -> Option<String> + 'a,
+        now: SystemTime,
+        random: impl FnMut() -> [u8; 16] + 'a,
+    ) -> Context<'a> {
+        Context {
+            env: Box::new(env),
+            now,
+            random: Box::new(random),
+            lenient_env: false,
+        }
+    }
+
+    /// Unset variables become stand-ins, reported instead of failing.
+    pub fn lenient(mut self) -> Self {
+        self.lenient_env = true;
+        self
+    }
+}
+
+/// A request and what is worth knowing about how it was made.
+#[derive(Debug, Clone)]
+pub struct Assembled {
+    pub request: PreparedRequest,
+    /// Things that are allowed but probably not meant (a payload key that
+    /// replaces an event key, a header set twice).
+    pub warnings: Vec<String>,
+    /// Variables that were unset (only in a lenient context).
+    pub missing_env: Vec<String>,
+}
+
+/// A field of the profile that could not be made into part of a request.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {message}")]
+pub struct AssembleError {
+    /// Which field: `url`, `headers[0].value`, `auth.password`, `payload.plan`.
+    pub field: String,
+    /// The text of that field as written in the profile.
+    pub text: String,
+    /// Byte offset of the problem in `text`.
+    pub offset: usize,
+    pub message: String,
+}
+
+struct AssemblyScope<'c, 'a> {
+    event: Option<&'c Value>,
+    ctx: &'c mut Context<'a>,
+    missing_env: std::cell::RefCell<Vec<String>>,
+}
+
+impl Scope for AssemblyScope<'_, '_> {
+    fn event(&self) -> Option<&Value> {
+        self.event
+    }
+    fn env(&self, name: &str) -> Option<String> {
+        match (self.ctx.env)(name) {
+            Some(v) => Some(v),
+            None if self.ctx.lenient_env => {
+                let mut missing = self.missing_env.borrow_mut();
+                if !missing.iter().any(|m| m == name) {
+                    missing.push(name.to_string());
+                }
+                Some(format!("env-{}", name.to_ascii_lowercase()))
+            }
+            None => None,
+        }
+    }
+    fn now(&self) -> (String, i64) {
+        (
+            clock::rfc3339(self.ctx.now),
+            clock::unix_seconds(self.ctx.now),
+        )
+    }
+    fn uuid(&mut self) -> String {
+        clock::uuid_v4((self.ctx.random)())
+    }
+}
+
+impl AssemblyScope<'_, '_> {
+    fn render(
+        &mut self,
+        field: &str,
+        text: &str,
+        escape: Option<fn(&str) -> String>,
+        errors: &mut Vec<AssembleError>,
+    ) -> Option<String> {
+        let result = Template::parse(text).and_then(|t| t.render(self, escape));
+        result
+            .map_err(|e| errors.push(field_error(field, text, e)))
+            .ok()
+    }
+
+    fn render_value(
+        &mut self,
+        field: &str,
+        text: &str,
+        errors: &mut Vec<AssembleError>,
+    ) -> Option<Value> {
+        let result = Template::parse(text).and_then(|t| t.render_value(self));
+        result
+            .map_err(|e| errors.push(field_error(field, text, e)))
+            .ok()
+    }
+}
+
+fn field_error(field: &str, text: &str, e: TemplateError) -> AssembleError {
+    AssembleError {
+        field: field.to_string(),
+        text: text.to_string(),
+        offset: e.span.start,
+        message: e.message,
+    }
+}
+
+/// Assembles the request a profile sends for an event.
+pub fn assemble(
+    profile: &Profile,
+    event: Option<&Value>,
+    ctx: &mut Context<'_>,
+) -> Result<Assembled, Vec<AssembleError>> {
+    let mut scope = AssemblyScope {
+        event,
+        ctx,
+        missing_env: Default::default(),
+    };
+    let mut errors = Vec::new();
+    let mut warnings = Vec::new();
+    let mut secret_values = Vec::new();
+    let mut secret_headers = Vec::new();
+    let plain_error = |field: &str, text: &str, message: String| AssembleError {
+        field: field.to_string(),
+        text: text.to_string(),
+        offset: 0,
+        message,
+    };
+
+    // URL: values percent-encoded, then parsed and checked.
+    let url = scope
+        .render("url", &profile.url, Some(percent_encode), &mut errors)
+        .and_then(|u| match reqwest::Url::parse(u.trim()) {
+            Ok(url) if !matches!(url.scheme(), "http" | "https") => {
+                errors.push(plain_error(
+                    "url",
+                    &profile.url,
+                    format!("`{}` is not http or https", url.scheme()),
+                ));
+                None
+            }
+            Ok(url) if url.host_str().is_none_or(str::is_empty) => {
+                errors.push(plain_error(
+                    "url",
+                    &profile.url,
+                    "the URL has no host".into(),
+                ));
+                None
+            }
+            Ok(url) => Some(url),
+            Err(e) => {
+                errors.push(plain_error(
+                    "url",
+                    &profile.url,
+                    format!("invalid URL `{u}`: {e}"),
+                ));
+                None
+            }
+        });
+
+    // Custom headers, in order.
+    let mut headers: Vec<(String, String)> = Vec::new();
+    for (i, h) in profile.headers.iter().enumerate() {
+        if !h.enabled {
+            continue;
+        }
+        let field = format!("headers[{i}]");
+        if let Err(m) = check_header_name(&h.name) {
+            errors.push(plain_error(&format!("{field}.name"), &h.name, m));
+            continue;
+        }
+        let Some(value) = scope.render(&format!("{field}.value"), &h.value, None, &mut errors)
+        else {
+            continue;
+        };
+        if let Err(m) = check_header_value(&value) {
+            errors.push(plain_error(&format!("{field}.value"), &h.value, m));
+            continue;
+        }
+        if headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(&h.name)) {
+            warnings.push(format!("header `{}` is set more than once", h.name));
+        }
+        headers.push((h.name.clone(), value));
+    }
+
+    // Authentication.
+    let auth_header = match &profile.auth {
+        Auth::None => None,
+        Auth::Basic { username, password } => {
+            let u = scope.render("auth.username", username, None, &mut errors);
+            let p = scope.render("auth.password", password, None, &mut errors);
+            match (u, p) {
+                (Some(u), _) if u.contains(':') => {
+                    errors.push(plain_error(
+                        "auth.username",
+                        username,
+                        "a Basic auth username cannot contain `:`".into(),
+                    ));
+                    None
+                }
+                (Some(u), Some(p)) => {
+                    if !p.is_empty() {
+                        secret_values.push(p.clone());
+                    }
+                    let encoded =
+                        base64::engine::general_purpose::STANDARD.encode(format!("{u}:{p}"));
+                    Some(("Authorization".to_string(), format!("Basic {encoded}")))
+                }
+                _ => None,
+            }
+        }
+        Auth::Token {
+            token,
+            header,
+            scheme,
+        } => {
+            let name = Auth::token_header(header);
+            let scheme = Auth::token_scheme(header, scheme);
+            if let Err(m) = check_header_name(name) {
+                errors.push(plain_error("auth.header", name, m));
+                None
+            } else {
+                scope
+                    .render("auth.token", token, None, &mut errors)
+                    .and_then(|t| {
+                        let value = if scheme.is_empty() {
+                            t.clone()
+                        } else {
+                            format!("{scheme} {t}")
+                        };
+                        match check_header_value(&value) {
+                            Ok(()) => {
+                                if !t.is_empty() {
+                                    secret_values.push(t);
+                                }
+                                Some((name.to_string(), value))
+                            }
+                            Err(m) => {
+                                errors.push(plain_error("auth.token", token, m));
+                                None
+                            }
+                        }
+                    })
+            }
+        }
+    };
+    if let Some((name, value)) = auth_header {
+        if let Some(pos) = headers
+            .iter()
+            .position(|(n, _)| n.eq_ignore_ascii_case(&name))
+        {
+            warnings.push(format!(
+                "the custom header `{}` is replaced by the profile's auth",
+                headers[pos].0
+            ));
+            headers.retain(|(n, _)| !n.eq_ignore_ascii_case(&name));
+        }
+        secret_headers.push(name.to_ascii_lowercase());
+        headers.push((name, value));
+    }
+
+    // Body: the event with the payload on top, or the payload alone.
+    let mut payload = Map::new();
+    for (key, value) in &profile.payload {
+        if let Some(v) = render_json(&mut scope, &format!("payload.{key}"), value, &mut errors) {
+            payload.insert(key.clone(), v);
+        }
+    }
+    let mut body_obj = if profile.include_trigger {
+        match event {
+            Some(Value::Object(m)) => m.clone(),
+            _ => Map::new(),
+        }
+    } else {
+        Map::new()
+    };
+    for (key, value) in payload {
+        if profile.include_trigger && body_obj.contains_key(&key) {
+            warnings.push(format!(
+                "payload key `{key}` replaces the event's `{key}` in the body"
+            ));
+        }
+        body_obj.insert(key, value);
+    }
+
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let url = url.expect("no errors means the URL was made");
+
+    let send_body = !(profile.method == Method::Delete && body_obj.is_empty());
+    let body = if send_body {
+        serde_json::to_vec(&Value::Object(body_obj)).expect("JSON values always serialise")
+    } else {
+        Vec::new()
+    };
+    let has = |headers: &[(String, String)], name: &str| {
+        headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name))
+    };
+    if send_body && !has(&headers, "content-type") {
+        headers.push(("content-type".into(), "application/json".into()));
+    }
+    if !has(&headers, "user-agent") {
+        headers.push(("user-agent".into(), crate::USER_AGENT.into()));
+    }
+    if !has(&headers, "accept") {
+        headers.push(("accept".into(), "*/*".into()));
+    }
+    if !has(&headers, "host") {
+        headers.push((
+            "host".into(),
+            authority_of(&url).expect("checked above: the URL has a host"),
+        ));
+    }
+    headers.retain(|(n, _)| !n.eq_ignore_ascii_case("content-length"));
+    if send_body {
+        headers.push(("content-length".into(), body.len().to_string()));
+    }
+
+    Ok(Assembled {
+        request: PreparedRequest {
+            method: profile.method,
+            url: url.to_string(),
+            headers,
+            body,
+            secret_values,
+            secret_headers,
+        },
+        warnings,
+        missing_env: scope.missing_env.into_inner(),
+    })
+}
+
+fn render_json(
+    scope: &mut AssemblyScope<'_, '_>,
+    field: &str,
+    value: &Value,
+    errors: &mut Vec<AssembleError>,
+) -> Option<Value> {
+    match value {
+        Value::String(s) => scope.render_value(field, s, errors),
+        Value::Array(items) => {
+            let mut out = Vec::with_capacity(items.len());
+            for (i, v) in items.iter().enumerate() {
+                out.push(render_json(scope, &format!("{field}.{i}"), v, errors)?);
+            }
+            Some(Value::Array(out))
+        }
+        Value::Object(map) => {
+            let mut out = Map::new();
+            for (k, v) in map {
+                out.insert(
+                    k.clone(),
+                    render_json(scope, &format!("{field}.{k}"), v, errors)?,
+                );
+            }
+            Some(Value::Object(out))
+        }
+        other => Some(other.clone()),
+    }
+}
+
+/// A header name must be an HTTP token.
+pub fn check_header_name(name: &str) -> Result<(), String> {
+    if name.is_empty() {
+        return Err("empty header name".into());
+    }
+    match name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(*c)))
+    {
+        Some(c) => Err(format!(
+            "invalid header name `{name}`: {c:?} is not allowed in a header name"
+        )),
+        None => Ok(()),
+    }
+}
+
+/// A header value must not hold line breaks or other control characters.
+pub fn check_header_value(value: &str) -> Result<(), String> {
+    match value
+        .chars()
+        .find(|&c| (c.is_control() && c != '\t') || c == '\u{7f}')
+    {
+        Some(c) => Err(format!(
+            "header value holds the control character {c:?}: remove it (line breaks cannot be sent in a header)"
+        )),
+        None => Ok(()),
+    }
+}
+
+impl AssembleError {
+    /// This error as a diagnostic pointing into the profile's file.
+    pub fn locate(&self, loaded: &crate::profile::LoadedProfile) -> crate::diag::Diagnostic {
+        loaded.diag_at(&self.text, self.offset, self.to_string())
+    }
+}
