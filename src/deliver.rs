@@ -120,7 +120,8 @@ impl Deliverer {
             };
             let status = resp.status();
             if opts.follow_redirects && status.is_redirection() {
-                if let Some(next) = redirect_target(&resp) {
+                let target = redirect_target(&resp);
+                if let Some(next) = target {
                     if redirects.len() >= MAX_REDIRECTS {
                         return (
                             None,

@@ -6,7 +6,35 @@ use std::path::Path;
 use serde_json::{Map, Value};
 
 use crate::diag::Diagnostic;
-use crate::profile::io_reason as file_io_reason;
+use crate::profile::{LoadedProfile, io_reason as file_io_reason};
+
+/// The sample event of a profile: `explicit` (from `--event`) or the file
+/// the profile names, or none. A file that cannot be read is reported at the
+/// profile's `event` field; invalid JSON at its place in the event file.
+pub fn load_for(
+    loaded: &LoadedProfile,
+    explicit: Option<&Path>,
+) -> Result<Option<Value>, Diagnostic> {
+    if let Some(p) = explicit {
+        return load(p).map(Some);
+    }
+    let Some(path) = loaded.event_path() else {
+        return Ok(None);
+    };
+    if let Err(e) = fs::metadata(&path) {
+        let rel = loaded.profile.event.as_deref().unwrap_or_default();
+        return Err(loaded.diag_at(
+            rel,
+            0,
+            format!(
+                "cannot read event file `{}`: {} (paths are relative to the profile's folder)",
+                path.display(),
+                file_io_reason(&e)
+            ),
+        ));
+    }
+    load(&path).map(Some)
+}
 
 /// Reads an event file; it must hold one JSON object.
 pub fn load(path: &Path) -> Result<Value, Diagnostic> {

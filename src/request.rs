@@ -59,6 +59,8 @@ impl PreparedRequest {
             let mut out = s.to_string();
             for secret in self.secret_values.iter().filter(|v| v.len() >= 3) {
                 out = out.replace(secret.as_str(), MASK);
+                // In a URL the value stands percent-encoded.
+                out = out.replace(&percent_encode(secret), MASK);
             }
             out
         };
@@ -114,9 +116,12 @@ fn authority_of(url: &reqwest::Url) -> Option<String> {
     })
 }
 
+/// Looks up an environment variable.
+type EnvLookup<'a> = Box<dyn Fn(&str) -> Option<String> + 'a>;
+
 /// Where assembly gets what is not in the profile: environment, clock, ids.
 pub struct Context<'a> {
-    env: Box<dyn Fn(&str) -> Option<String> + 'a>,
+    env: EnvLookup<'a>,
     now: SystemTime,
     random: Box<dyn FnMut() -> [u8; 16] + 'a>,
     /// When set, an unset variable renders as a stand-in and is listed in

@@ -4,10 +4,10 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use hookbench::deliver::{Deliverer, SendOptions};
+use hookbench::event;
 use hookbench::exchange::Exchange;
-use hookbench::profile::{self, LoadedProfile};
+use hookbench::profile;
 use hookbench::request::{self, Context};
-use hookbench::{diag::Diagnostic, event};
 
 use super::{Outcome, print};
 
@@ -48,7 +48,7 @@ pub fn run(dir: &Path, args: FireArgs) -> anyhow::Result<Outcome> {
         Ok(l) => l,
         Err(e) => return bad_input([e.to_string()]),
     };
-    let mut event = match load_event(&loaded, args.event.as_deref()) {
+    let mut event = match event::load_for(&loaded, args.event.as_deref()) {
         Ok(e) => e,
         Err(d) => return bad_input([d.to_string()]),
     };
@@ -112,20 +112,6 @@ pub fn run(dir: &Path, args: FireArgs) -> anyhow::Result<Outcome> {
     } else {
         Outcome::Failed
     })
-}
-
-/// The `--event` file, else the profile's own, else none.
-fn load_event(
-    loaded: &LoadedProfile,
-    explicit: Option<&Path>,
-) -> Result<Option<serde_json::Value>, Diagnostic> {
-    match explicit
-        .map(Path::to_path_buf)
-        .or_else(|| loaded.event_path())
-    {
-        Some(p) => event::load(&p).map(Some),
-        None => Ok(None),
-    }
 }
 
 fn send(req: &request::PreparedRequest, opts: SendOptions) -> anyhow::Result<Exchange> {

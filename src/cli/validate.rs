@@ -13,11 +13,12 @@ use super::Outcome;
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
     /// Profiles to check (files or names); all in the profiles folder when none
-    pub profiles: Vec<String>,
+    #[arg(value_name = "PROFILE")]
+    pub names: Vec<String>,
 }
 
 pub fn run(dir: &Path, args: ValidateArgs) -> anyhow::Result<Outcome> {
-    let loaded: Vec<Result<LoadedProfile, String>> = if args.profiles.is_empty() {
+    let loaded: Vec<Result<LoadedProfile, String>> = if args.names.is_empty() {
         profile::scan_dir(dir)
             .map_err(|e| {
                 anyhow::anyhow!(
@@ -29,7 +30,7 @@ pub fn run(dir: &Path, args: ValidateArgs) -> anyhow::Result<Outcome> {
             .map(|r| r.map_err(|d| d.to_string()))
             .collect()
     } else {
-        args.profiles
+        args.names
             .iter()
             .map(|p| profile::find(dir, p).map_err(|e| e.to_string()))
             .collect()
@@ -78,22 +79,9 @@ pub fn run(dir: &Path, args: ValidateArgs) -> anyhow::Result<Outcome> {
 /// Every problem of one loaded profile, as printable lines; notes (unset
 /// variables) and warnings go to stderr without counting as problems.
 fn check(l: &LoadedProfile) -> Vec<String> {
-    let event = match l.event_path() {
-        Some(p) => match event::load(&p) {
-            Ok(e) => Some(e),
-            Err(d) => {
-                return vec![
-                    d.to_string(),
-                    l.diag_at(
-                        l.profile.event.as_deref().unwrap_or_default(),
-                        0,
-                        "the sample event named here has a problem (above)",
-                    )
-                    .to_string(),
-                ];
-            }
-        },
-        None => None,
+    let event = match event::load_for(l, None) {
+        Ok(e) => e,
+        Err(d) => return vec![d.to_string()],
     };
     // A fixed clock and ids: validation does not depend on when it runs.
     let mut ctx = Context::fixed(|n| std::env::var(n).ok(), UNIX_EPOCH, || [0; 16]).lenient();
