@@ -1,0 +1,134 @@
+//! `hookbench fire` as a whole process next to `curl` sending the same
+//! request (a 1 KB JSON POST with Basic auth) to a local server.
+//!
+//! Run: `cargo bench --bench fire` (add `-- N` for N runs of each; default 300).
+//! Prints a table of median, mean and p90 per tool and the ratio of medians.
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+
+fn stats(mut v: Vec<Duration>) -> (f64, f64, f64) {
+    v.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let median = ms(v[v.len() / 2]);
+    let p90 = ms(v[v.len() * 9 / 10]);
+    let mean = v.iter().map(|d| ms(*d)).sum::<f64>() / v.len() as f64;
+    (median, mean, p90)
+}
+
+fn main() {
+    let runs: usize = std::env::args()
+        .skip(1)
+        .find_map(|a| a.parse().ok())
+        .unwrap_or(300);
+
+    // A local server answering 200 with a small JSON body.
+    let (addr_tx, addr_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            addr_tx.send(listener.local_addr().unwrap()).unwrap();
+            let app = axum::Router::new().fallback(|_body: Bytes| async { r#"{"ok":true}"# });
+            axum::serve(listener, app).await.unwrap();
+        });
+    });
+    let addr = addr_rx.recv().unwrap();
+
+    // A profile whose body is about 1 KB.
+    let dir = tempfile::tempdir().unwrap();
+    let filler = "x".repeat(940);
+    std::fs::write(
+        dir.path().join("bench.ron"),
+        format!(
+            r#"(name: "bench", method: POST, url: "http://{addr}/hook",
+               auth: Basic(username: "ops", password: "s3cret"),
+               include_trigger: false,
+               payload: {{"eventName": "Signup Completed", "email": "maria@example.com", "plan": "pro", "note": "{filler}"}})"#
+        ),
+    )
+    .unwrap();
+    let exe = env!("CARGO_BIN_EXE_hookbench");
+    let hb = || {
+        let mut c = Command::new(exe);
+        c.arg("--profiles")
+            .arg(dir.path())
+            .args(["fire", "bench"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        c
+    };
+
+    // curl sends exactly the request hookbench prepares.
+    let dry = hb()
+        .args(["--dry-run", "--json", "--reveal"])
+        .stdout(Stdio::piped())
+        .output()
+        .unwrap();
+    let req: serde_json::Value = serde_json::from_slice(&dry.stdout).unwrap();
+    let body = req["request"]["body"].as_str().unwrap().to_string();
+    let body_file = dir.path().join("body.json");
+    std::fs::write(&body_file, &body).unwrap();
+    let mut curl_args: Vec<String> = vec!["-s".into(), "-o".into(), "/dev/null".into()];
+    for h in req["request"]["headers"].as_array().unwrap() {
+        let (n, v) = (h[0].as_str().unwrap(), h[1].as_str().unwrap());
+        if n != "host" && n != "content-length" {
+            curl_args.push("-H".into());
+            curl_args.push(format!("{n}: {v}"));
+        }
+    }
+    curl_args.push("--data-binary".into());
+    curl_args.push(format!("@{}", body_file.display()));
+    curl_args.push(req["request"]["url"].as_str().unwrap().to_string());
+    let curl = || {
+        let mut c = Command::new("curl");
+        c.args(&curl_args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        c
+    };
+    let has_curl = curl().status().is_ok_and(|s| s.success());
+
+    let time = |mut c: Command| {
+        let t = Instant::now();
+        let st = c.status().unwrap();
+        assert!(st.success(), "a benchmark run failed: {st}");
+        t.elapsed()
+    };
+    for _ in 0..10 {
+        time(hb());
+        if has_curl {
+            time(curl());
+        }
+    }
+    let (mut hb_t, mut curl_t) = (Vec::new(), Vec::new());
+    for _ in 0..runs {
+        hb_t.push(time(hb()));
+        if has_curl {
+            curl_t.push(time(curl()));
+        }
+    }
+    println!(
+        "fire: {} bytes of JSON, Basic auth, {runs} runs each",
+        body.len()
+    );
+    println!("| tool | median ms | mean ms | p90 ms |");
+    println!("|---|---|---|---|");
+    let (hm, hmean, hp) = stats(hb_t);
+    println!("| hookbench fire | {hm:.2} | {hmean:.2} | {hp:.2} |");
+    if has_curl {
+        let (cm, cmean, cp) = stats(curl_t);
+        println!("| curl | {cm:.2} | {cmean:.2} | {cp:.2} |");
+        println!(
+            "ratio hookbench/curl (median): {:.2}x (target <= 1.2x)",
+            hm / cm
+        );
+    } else {
+        println!("curl not found: no comparison");
+    }
+}
