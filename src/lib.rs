@@ -27,6 +27,7 @@
 //! a terminal library or an argument parser.
 
 pub mod clock;
+pub mod curl;
 pub mod deliver;
 pub mod diag;
 pub mod event;
@@ -34,6 +35,7 @@ pub mod exchange;
 pub mod profile;
 pub mod request;
 pub mod template;
+pub mod tui;
 
 /// The `User-Agent` sent unless a profile sets one.
 pub const USER_AGENT: &str = concat!("hookbench/", env!("CARGO_PKG_VERSION"));

@@ -55,30 +55,9 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     match cli.command {
         Some(Command::Fire(args)) => fire::run(&dir, args),
         Some(Command::Validate(args)) => validate::run(&dir, args),
-        None => list_profiles(&dir),
-    }
-}
-
-/// Until the workbench opens here, the bare command lists the profiles.
-fn list_profiles(dir: &std::path::Path) -> anyhow::Result<Outcome> {
-    let entries = hookbench::profile::scan_dir(dir).map_err(|e| {
-        anyhow::anyhow!(
-            "cannot read the profiles folder {}: {e}; pass --profiles DIR",
-            dir.display()
-        )
-    })?;
-    println!("profiles in {}:", dir.display());
-    for entry in &entries {
-        match entry {
-            Ok(l) => println!(
-                "  {:<28} {} {}",
-                l.path.file_stem().unwrap_or_default().to_string_lossy(),
-                l.profile.method,
-                l.profile.url
-            ),
-            Err(d) => println!("  ! {d}"),
+        None => {
+            hookbench::tui::main(dir)?;
+            Ok(Outcome::Success)
         }
     }
-    println!("\nfire one with: hookbench fire NAME [--dry-run]");
-    Ok(Outcome::Success)
 }

@@ -1,0 +1,403 @@
+//! The editable form of a profile: every field as the user is typing it, so
+//! that invalid input is kept, shown where it is, and never thrown away.
+
+use serde_json::{Map, Value};
+
+use crate::profile::{Auth, Header, Method, Profile};
+
+/// Which kind of auth the form shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthKind {
+    None,
+    Basic,
+    Token,
+}
+
+impl AuthKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            AuthKind::None => "None",
+            AuthKind::Basic => "Basic",
+            AuthKind::Token => "Token",
+        }
+    }
+
+    fn cycle(self, forward: bool) -> AuthKind {
+        let all = [AuthKind::None, AuthKind::Basic, AuthKind::Token];
+        let i = all.iter().position(|k| *k == self).unwrap_or(0);
+        all[(i + if forward { 1 } else { 2 }) % 3]
+    }
+}
+
+/// A row of the editor form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Field {
+    Name,
+    Method,
+    Url,
+    Auth,
+    Username,
+    Password,
+    Token,
+    TokenHeader,
+    TokenScheme,
+    Headers,
+    Header(usize),
+    IncludeTrigger,
+    Payload,
+    Event,
+    Timeout,
+    FollowRedirects,
+}
+
+impl Field {
+    pub fn label(self) -> &'static str {
+        match self {
+            Field::Name => "Name",
+            Field::Method => "Method",
+            Field::Url => "URL",
+            Field::Auth => "Auth",
+            Field::Username => "  Username",
+            Field::Password => "  Password",
+            Field::Token => "  Token",
+            Field::TokenHeader => "  Header",
+            Field::TokenScheme => "  Scheme",
+            Field::Headers => "Headers",
+            Field::Header(_) => "",
+            Field::IncludeTrigger => "Trigger",
+            Field::Payload => "Payload",
+            Field::Event => "Event",
+            Field::Timeout => "Timeout s",
+            Field::FollowRedirects => "Redirects",
+        }
+    }
+
+    /// The field's name in a message: `URL`, `header #2`.
+    pub fn describe(self) -> String {
+        match self {
+            Field::Header(i) => format!("header #{}", i + 1),
+            f => f.label().trim().to_string(),
+        }
+    }
+
+    /// Fields edited as one line of text.
+    pub fn is_text(self) -> bool {
+        matches!(
+            self,
+            Field::Name
+                | Field::Url
+                | Field::Username
+                | Field::Password
+                | Field::Token
+                | Field::TokenHeader
+                | Field::TokenScheme
+                | Field::Header(_)
+                | Field::Timeout
+        )
+    }
+}
+
+/// A profile as it stands in the form.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Draft {
+    pub name: String,
+    pub method: Method,
+    pub url: String,
+    pub auth: AuthKind,
+    pub username: String,
+    pub password: String,
+    pub token: String,
+    pub token_header: String,
+    pub token_scheme: String,
+    pub headers: Vec<Header>,
+    pub include_trigger: bool,
+    pub payload: String,
+    pub event: Option<String>,
+    pub timeout: String,
+    pub follow_redirects: bool,
+}
+
+/// A field whose text cannot become part of a profile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: Field,
+    pub message: String,
+}
+
+impl Draft {
+    pub fn from_profile(p: &Profile) -> Draft {
+        let (auth, username, password, token, token_header, token_scheme) = match &p.auth {
+            Auth::None => (AuthKind::None, "", "", "", "Authorization", "Bearer"),
+            Auth::Basic { username, password } => (
+                AuthKind::Basic,
+                username.as_str(),
+                password.as_str(),
+                "",
+                "Authorization",
+                "Bearer",
+            ),
+            Auth::Token {
+                token,
+                header,
+                scheme,
+            } => (
+                AuthKind::Token,
+                "",
+                "",
+                token.as_str(),
+                Auth::token_header(header),
+                Auth::token_scheme(header, scheme),
+            ),
+        };
+        Draft {
+            name: p.name.clone(),
+            method: p.method,
+            url: p.url.clone(),
+            auth,
+            username: username.into(),
+            password: password.into(),
+            token: token.into(),
+            token_header: token_header.into(),
+            token_scheme: token_scheme.into(),
+            headers: p.headers.clone(),
+            include_trigger: p.include_trigger,
+            payload: if p.payload.is_empty() {
+                String::new()
+            } else {
+                serde_json::to_string_pretty(&Value::Object(p.payload.clone()))
+                    .expect("JSON values always serialise")
+            },
+            event: p.event.clone(),
+            timeout: p.timeout_secs.to_string(),
+            follow_redirects: p.follow_redirects,
+        }
+    }
+
+    /// The profile this form describes, or every field that stops it.
+    pub fn to_profile(&self) -> Result<Profile, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let mut err = |field, message: String| errors.push(FieldError { field, message });
+        if self.name.trim().is_empty() {
+            err(Field::Name, "the name is empty".into());
+        }
+        let payload = match parse_payload(&self.payload) {
+            Ok(p) => p,
+            Err(m) => {
+                err(Field::Payload, m);
+                Map::new()
+            }
+        };
+        let timeout = match self.timeout.trim().parse::<u64>() {
+            Ok(t) if (1..=3600).contains(&t) => t,
+            _ => {
+                err(
+                    Field::Timeout,
+                    format!(
+                        "`{}` is not a number of seconds from 1 to 3600",
+                        self.timeout
+                    ),
+                );
+                0
+            }
+        };
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let auth = match self.auth {
+            AuthKind::None => Auth::None,
+            AuthKind::Basic => Auth::Basic {
+                username: self.username.clone(),
+                password: self.password.clone(),
+            },
+            AuthKind::Token => {
+                let header = (!self.token_header.is_empty()
+                    && !self.token_header.eq_ignore_ascii_case("authorization"))
+                .then(|| self.token_header.clone());
+                let default_scheme = Auth::token_scheme(&header, &None);
+                let scheme =
+                    (self.token_scheme != default_scheme).then(|| self.token_scheme.clone());
+                Auth::Token {
+                    token: self.token.clone(),
+                    header,
+                    scheme,
+                }
+            }
+        };
+        Ok(Profile {
+            name: self.name.trim().to_string(),
+            method: self.method,
+            url: self.url.clone(),
+            auth,
+            headers: self.headers.clone(),
+            include_trigger: self.include_trigger,
+            payload,
+            event: self.event.clone(),
+            timeout_secs: timeout,
+            follow_redirects: self.follow_redirects,
+        })
+    }
+
+    /// The rows of the form, in order.
+    pub fn rows(&self) -> Vec<Field> {
+        let mut rows = vec![Field::Name, Field::Method, Field::Url, Field::Auth];
+        match self.auth {
+            AuthKind::None => {}
+            AuthKind::Basic => rows.extend([Field::Username, Field::Password]),
+            AuthKind::Token => rows.extend([Field::Token, Field::TokenHeader, Field::TokenScheme]),
+        }
+        rows.push(Field::Headers);
+        rows.extend((0..self.headers.len()).map(Field::Header));
+        rows.extend([
+            Field::IncludeTrigger,
+            Field::Payload,
+            Field::Event,
+            Field::Timeout,
+            Field::FollowRedirects,
+        ]);
+        rows
+    }
+
+    /// The text of a text field (headers as `Name: value`).
+    pub fn text(&self, f: Field) -> String {
+        match f {
+            Field::Name => self.name.clone(),
+            Field::Url => self.url.clone(),
+            Field::Username => self.username.clone(),
+            Field::Password => self.password.clone(),
+            Field::Token => self.token.clone(),
+            Field::TokenHeader => self.token_header.clone(),
+            Field::TokenScheme => self.token_scheme.clone(),
+            Field::Timeout => self.timeout.clone(),
+            Field::Header(i) => self
+                .headers
+                .get(i)
+                .map(|h| format!("{}: {}", h.name, h.value))
+                .unwrap_or_default(),
+            Field::Payload => self.payload.clone(),
+            _ => String::new(),
+        }
+    }
+
+    /// Sets a text field from what was typed.
+    pub fn set_text(&mut self, f: Field, text: String) {
+        match f {
+            Field::Name => self.name = text,
+            Field::Url => self.url = text,
+            Field::Username => self.username = text,
+            Field::Password => self.password = text,
+            Field::Token => self.token = text,
+            Field::TokenHeader => self.token_header = text,
+            Field::TokenScheme => self.token_scheme = text,
+            Field::Timeout => self.timeout = text,
+            Field::Payload => self.payload = text,
+            Field::Header(i) => {
+                if let Some(h) = self.headers.get_mut(i) {
+                    let (name, value) = match text.split_once(':') {
+                        Some((n, v)) => (n.trim().to_string(), v.trim_start().to_string()),
+                        None => (text.trim().to_string(), String::new()),
+                    };
+                    h.name = name;
+                    h.value = value;
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Enter, Space or Left/Right on a choice field: cycle or toggle it.
+    pub fn cycle(&mut self, f: Field, forward: bool) -> bool {
+        match f {
+            Field::Method => {
+                let all = Method::ALL;
+                let i = all.iter().position(|m| *m == self.method).unwrap_or(0);
+                self.method = all[(i + if forward { 1 } else { all.len() - 1 }) % all.len()];
+            }
+            Field::Auth => self.auth = self.auth.cycle(forward),
+            Field::IncludeTrigger => self.include_trigger = !self.include_trigger,
+            Field::FollowRedirects => self.follow_redirects = !self.follow_redirects,
+            Field::Header(i) => {
+                if let Some(h) = self.headers.get_mut(i) {
+                    h.enabled = !h.enabled;
+                }
+            }
+            _ => return false,
+        }
+        true
+    }
+}
+
+/// The payload text as a JSON object; empty text is `{}`.
+pub fn parse_payload(text: &str) -> Result<Map<String, Value>, String> {
+    if text.trim().is_empty() {
+        return Ok(Map::new());
+    }
+    match serde_json::from_str::<Value>(text) {
+        Ok(Value::Object(m)) => Ok(m),
+        Ok(other) => Err(format!(
+            "the payload must be a JSON object, not {}",
+            crate::template::kind_of(&other)
+        )),
+        Err(e) => Err(json_error(&e)),
+    }
+}
+
+/// `line L, col C: message` of a JSON error.
+pub fn json_error(e: &serde_json::Error) -> String {
+    let s = e.to_string();
+    let msg = s.rfind(" at line ").map_or(s.as_str(), |i| &s[..i]);
+    format!(
+        "invalid JSON at line {}, col {}: {msg}",
+        e.line(),
+        e.column()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn profile_round_trips_through_the_form() {
+        for text in [
+            r#"(name: "a", method: POST, url: "http://h/")"#,
+            r#"(name: "b", method: PUT, url: "http://h/", auth: Basic(username: "u", password: "p"),
+                headers: [("X-A", "1"), ("X-B", "2", false)], include_trigger: false,
+                payload: {"n": 1, "s": "{{event.x}}"}, event: "events/e.json", timeout_secs: 9,
+                follow_redirects: true)"#,
+            r#"(name: "c", method: DELETE, url: "http://h/", auth: Token(token: "t"))"#,
+            r#"(name: "d", method: POST, url: "http://h/", auth: Token(token: "t", header: "X-Key", scheme: ""))"#,
+            r#"(name: "e", method: POST, url: "http://h/", auth: Token(token: "t", header: "X-Key", scheme: "Key"))"#,
+        ] {
+            let p = crate::profile::load_str(Path::new("x"), text).unwrap();
+            assert_eq!(Draft::from_profile(&p).to_profile().unwrap(), p, "{text}");
+        }
+    }
+
+    #[test]
+    fn bad_fields_are_reported_and_kept() {
+        let p = crate::profile::load_str(Path::new("x"), r#"(name: "a", method: POST, url: "u")"#)
+            .unwrap();
+        let mut d = Draft::from_profile(&p);
+        d.set_text(Field::Payload, "{\"a\": ".into());
+        d.set_text(Field::Timeout, "soon".into());
+        let errs = d.to_profile().unwrap_err();
+        assert_eq!(errs[0].field, Field::Payload);
+        assert!(
+            errs[0].message.starts_with("invalid JSON at line 1"),
+            "{}",
+            errs[0].message
+        );
+        assert_eq!(errs[1].field, Field::Timeout);
+        assert_eq!(d.payload, "{\"a\": ");
+    }
+
+    #[test]
+    fn header_rows_split_on_the_first_colon() {
+        let mut d = Draft::from_profile(&Profile::new("a", Method::Post, "u"));
+        d.headers.push(Header::new("", ""));
+        d.set_text(Field::Header(0), "X-Url: http://a:1/".into());
+        assert_eq!(d.headers[0], Header::new("X-Url", "http://a:1/"));
+        assert_eq!(d.text(Field::Header(0)), "X-Url: http://a:1/");
+    }
+}

@@ -1,0 +1,434 @@
+//! The one key table: it drives dispatch and the help overlay alike.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// Where a binding applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Anywhere no text is being edited.
+    Global,
+    Profiles,
+    Editor,
+    /// The request and response panes.
+    Inspector,
+    /// While typing in a field (one line or JSON).
+    Text,
+    /// While editing JSON (payload or sample event).
+    Json,
+}
+
+impl Scope {
+    pub fn title(self) -> &'static str {
+        match self {
+            Scope::Global => "Anywhere",
+            Scope::Profiles => "Profiles",
+            Scope::Editor => "Editor",
+            Scope::Inspector => "Request / Response",
+            Scope::Text => "Typing in a field",
+            Scope::Json => "Editing JSON",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Quit,
+    Help,
+    NextPane,
+    PrevPane,
+    Up,
+    Down,
+    Left,
+    Right,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    Enter,
+    Toggle,
+    Escape,
+    Fire,
+    Save,
+    CopyCurl,
+    Reveal,
+    NewProfile,
+    Duplicate,
+    Rename,
+    Delete,
+    AddHeader,
+    RemoveHeader,
+    MoveUp,
+    MoveDown,
+    ExternalEditor,
+    ComposeEvent,
+    Search,
+    SearchNext,
+    SearchPrev,
+    /// Text: keep what was typed and leave the field.
+    Commit,
+    /// JSON: save the sample event being edited as a new file.
+    SaveAs,
+}
+
+pub struct Binding {
+    pub scope: Scope,
+    pub keys: &'static [(KeyCode, KeyModifiers)],
+    pub action: Action,
+    pub help: &'static str,
+}
+
+const NONE: KeyModifiers = KeyModifiers::NONE;
+const CTRL: KeyModifiers = KeyModifiers::CONTROL;
+const SHIFT: KeyModifiers = KeyModifiers::SHIFT;
+
+macro_rules! b {
+    ($scope:ident, [$($k:expr),+], $action:ident, $help:literal) => {
+        Binding { scope: Scope::$scope, keys: &[$($k),+], action: Action::$action, help: $help }
+    };
+}
+
+use KeyCode::{
+    BackTab, Char, Delete as Del, Down, End, Enter, Esc, Home, Left, PageDown, PageUp, Right, Tab,
+    Up,
+};
+
+/// Every binding. Order is the order of the help overlay.
+pub static BINDINGS: &[Binding] = &[
+    b!(Global, [(Char('?'), NONE)], Help, "help: this list"),
+    b!(
+        Global,
+        [(Char('q'), NONE), (Char('c'), CTRL)],
+        Quit,
+        "quit (asks when there are unsaved changes)"
+    ),
+    b!(Global, [(Tab, NONE)], NextPane, "next pane"),
+    b!(Global, [(BackTab, SHIFT)], PrevPane, "previous pane"),
+    b!(
+        Global,
+        [(Char('f'), NONE)],
+        Fire,
+        "fire the selected profile"
+    ),
+    b!(
+        Global,
+        [(Esc, NONE)],
+        Escape,
+        "cancel a request in flight; close"
+    ),
+    b!(
+        Global,
+        [(Char('s'), CTRL)],
+        Save,
+        "save the profile (atomic write)"
+    ),
+    b!(
+        Global,
+        [(Char('y'), NONE)],
+        CopyCurl,
+        "copy the request as a curl command (OSC 52)"
+    ),
+    b!(
+        Global,
+        [(Char('v'), NONE)],
+        Reveal,
+        "reveal or mask credentials"
+    ),
+    b!(
+        Profiles,
+        [(Up, NONE), (Char('k'), NONE)],
+        Up,
+        "previous profile"
+    ),
+    b!(
+        Profiles,
+        [(Down, NONE), (Char('j'), NONE)],
+        Down,
+        "next profile"
+    ),
+    b!(
+        Profiles,
+        [(Enter, NONE), (Right, NONE), (Char('l'), NONE)],
+        Enter,
+        "edit the profile"
+    ),
+    b!(Profiles, [(Char('n'), NONE)], NewProfile, "new profile"),
+    b!(Profiles, [(Char('d'), NONE)], Duplicate, "duplicate"),
+    b!(Profiles, [(Char('r'), NONE)], Rename, "rename"),
+    b!(
+        Profiles,
+        [(Char('x'), NONE), (Del, NONE)],
+        Delete,
+        "delete (asks first)"
+    ),
+    b!(
+        Editor,
+        [(Up, NONE), (Char('k'), NONE)],
+        Up,
+        "previous field"
+    ),
+    b!(
+        Editor,
+        [(Down, NONE), (Char('j'), NONE)],
+        Down,
+        "next field"
+    ),
+    b!(
+        Editor,
+        [(Enter, NONE)],
+        Enter,
+        "edit the field; pick an event; cycle a choice"
+    ),
+    b!(
+        Editor,
+        [(Left, NONE), (Char('h'), NONE)],
+        Left,
+        "previous choice (method, auth)"
+    ),
+    b!(
+        Editor,
+        [(Right, NONE), (Char('l'), NONE)],
+        Right,
+        "next choice (method, auth)"
+    ),
+    b!(
+        Editor,
+        [(Char(' '), NONE)],
+        Toggle,
+        "toggle (trigger, redirects, a header on or off)"
+    ),
+    b!(Editor, [(Char('a'), NONE)], AddHeader, "add a header"),
+    b!(
+        Editor,
+        [(Char('x'), NONE), (Del, NONE)],
+        RemoveHeader,
+        "remove the header"
+    ),
+    b!(Editor, [(Char('K'), SHIFT)], MoveUp, "move the header up"),
+    b!(
+        Editor,
+        [(Char('J'), SHIFT)],
+        MoveDown,
+        "move the header down"
+    ),
+    b!(
+        Editor,
+        [(Char('c'), NONE)],
+        ComposeEvent,
+        "compose the sample event (edit its JSON)"
+    ),
+    b!(
+        Editor,
+        [(Char('e'), NONE)],
+        ExternalEditor,
+        "open the payload or event in $EDITOR"
+    ),
+    b!(Inspector, [(Up, NONE), (Char('k'), NONE)], Up, "scroll up"),
+    b!(
+        Inspector,
+        [(Down, NONE), (Char('j'), NONE)],
+        Down,
+        "scroll down"
+    ),
+    b!(
+        Inspector,
+        [(PageUp, NONE), (Char('u'), CTRL)],
+        PageUp,
+        "page up"
+    ),
+    b!(
+        Inspector,
+        [(PageDown, NONE), (Char('d'), CTRL)],
+        PageDown,
+        "page down"
+    ),
+    b!(Inspector, [(Home, NONE), (Char('g'), NONE)], Top, "top"),
+    b!(
+        Inspector,
+        [(End, NONE), (Char('G'), SHIFT)],
+        Bottom,
+        "bottom"
+    ),
+    b!(
+        Inspector,
+        [(Left, NONE), (Char('h'), NONE)],
+        Left,
+        "request pane"
+    ),
+    b!(
+        Inspector,
+        [(Right, NONE), (Char('l'), NONE)],
+        Right,
+        "response pane"
+    ),
+    b!(Inspector, [(Char('/'), NONE)], Search, "search the body"),
+    b!(Inspector, [(Char('n'), NONE)], SearchNext, "next match"),
+    b!(
+        Inspector,
+        [(Char('N'), SHIFT)],
+        SearchPrev,
+        "previous match"
+    ),
+    b!(
+        Text,
+        [(Enter, NONE)],
+        Commit,
+        "keep the text (one-line fields)"
+    ),
+    b!(
+        Text,
+        [(Esc, NONE)],
+        Escape,
+        "leave the field, keeping the text"
+    ),
+    b!(Text, [(Char('s'), CTRL)], Save, "keep the text and save"),
+    b!(
+        Json,
+        [(Char('e'), CTRL)],
+        ExternalEditor,
+        "continue in $EDITOR"
+    ),
+    b!(
+        Json,
+        [(Char('n'), CTRL)],
+        SaveAs,
+        "save the sample event as a new file"
+    ),
+];
+
+fn matches(spec: &(KeyCode, KeyModifiers), key: &KeyEvent) -> bool {
+    let (code, mods) = spec;
+    match (code, key.code) {
+        // Shifted letters arrive as the upper-case char, with or without SHIFT.
+        (Char(a), Char(b)) if a.is_ascii_uppercase() => *a == b,
+        (Char(a), Char(b)) => *a == b && key.modifiers.difference(SHIFT) == *mods,
+        (BackTab, BackTab) => true,
+        (a, b) => *a == b && key.modifiers == *mods,
+    }
+}
+
+/// The action of a key in a scope; Global bindings apply in the pane scopes.
+pub fn lookup(scope: Scope, key: &KeyEvent) -> Option<Action> {
+    let find = |s: Scope| {
+        BINDINGS
+            .iter()
+            .filter(|b| b.scope == s)
+            .find(|b| b.keys.iter().any(|k| matches(k, key)))
+            .map(|b| b.action)
+    };
+    match scope {
+        Scope::Text | Scope::Json => find(scope),
+        _ => find(scope).or_else(|| find(Scope::Global)),
+    }
+}
+
+/// A key as the help overlay and status bar show it.
+pub fn key_label(spec: &(KeyCode, KeyModifiers)) -> String {
+    let (code, mods) = spec;
+    let base = match code {
+        Char(' ') => "Space".to_string(),
+        Char(c) => c.to_string(),
+        Tab => "Tab".into(),
+        BackTab => "Shift-Tab".into(),
+        Enter => "Enter".into(),
+        Esc => "Esc".into(),
+        Up => "↑".into(),
+        Down => "↓".into(),
+        Left => "←".into(),
+        Right => "→".into(),
+        PageUp => "PgUp".into(),
+        PageDown => "PgDn".into(),
+        Home => "Home".into(),
+        End => "End".into(),
+        Del => "Del".into(),
+        other => format!("{other:?}"),
+    };
+    if mods.contains(CTRL) {
+        format!("Ctrl-{base}")
+    } else {
+        base
+    }
+}
+
+/// All keys of a binding, joined: `k/↑`.
+pub fn keys_label(b: &Binding) -> String {
+    b.keys.iter().map(key_label).collect::<Vec<_>>().join("/")
+}
+
+/// Short hints for the status bar: the first key of chosen actions.
+pub fn hints(scope: Scope, actions: &[Action]) -> String {
+    actions
+        .iter()
+        .filter_map(|a| {
+            BINDINGS
+                .iter()
+                .find(|b| b.action == *a && (b.scope == scope || b.scope == Scope::Global))
+                .map(|b| format!("{} {}", key_label(&b.keys[0]), short(b.help)))
+        })
+        .collect::<Vec<_>>()
+        .join("  ")
+}
+
+fn short(help: &str) -> &str {
+    help.split([' ', ':', ';', '(']).next().unwrap_or(help)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(code: KeyCode, mods: KeyModifiers) -> KeyEvent {
+        KeyEvent::new(code, mods)
+    }
+
+    #[test]
+    fn pane_scope_falls_back_to_global() {
+        assert_eq!(
+            lookup(Scope::Profiles, &key(Char('j'), NONE)),
+            Some(Action::Down)
+        );
+        assert_eq!(
+            lookup(Scope::Profiles, &key(Char('f'), NONE)),
+            Some(Action::Fire)
+        );
+        assert_eq!(
+            lookup(Scope::Editor, &key(Char('x'), NONE)),
+            Some(Action::RemoveHeader)
+        );
+        assert_eq!(
+            lookup(Scope::Profiles, &key(Char('x'), NONE)),
+            Some(Action::Delete)
+        );
+        assert_eq!(
+            lookup(Scope::Editor, &key(Char('K'), SHIFT)),
+            Some(Action::MoveUp)
+        );
+        assert_eq!(
+            lookup(Scope::Editor, &key(Char('s'), CTRL)),
+            Some(Action::Save)
+        );
+    }
+
+    #[test]
+    fn text_scopes_never_see_commands() {
+        assert_eq!(lookup(Scope::Text, &key(Char('q'), NONE)), None);
+        assert_eq!(lookup(Scope::Text, &key(Char('f'), NONE)), None);
+        assert_eq!(lookup(Scope::Json, &key(Char('e'), NONE)), None);
+        assert_eq!(
+            lookup(Scope::Json, &key(Char('e'), CTRL)),
+            Some(Action::ExternalEditor)
+        );
+    }
+
+    #[test]
+    fn no_key_is_bound_twice_in_one_scope() {
+        for (i, a) in BINDINGS.iter().enumerate() {
+            for b in &BINDINGS[i + 1..] {
+                if a.scope == b.scope {
+                    for k in a.keys {
+                        assert!(!b.keys.contains(k), "{:?} bound twice in {:?}", k, a.scope);
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,49 @@
+//! A log file in the data directory, written by a background thread: never
+//! the screen, never the UI thread's time.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::OnceLock;
+use std::sync::mpsc::{Sender, channel};
+
+static LOG: OnceLock<Mutex<Sender<String>>> = OnceLock::new();
+
+/// Starts writing lines to `path` (appending). Later calls do nothing.
+pub fn init(path: &Path) {
+    let path = path.to_path_buf();
+    let (tx, rx) = channel::<String>();
+    if LOG.set(Mutex::new(tx)).is_err() {
+        return;
+    }
+    std::thread::spawn(move || {
+        if let Some(dir) = path.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        let Ok(mut file) = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+        else {
+            return;
+        };
+        for line in rx {
+            let _ = writeln!(file, "{line}");
+        }
+    });
+}
+
+/// The log file's usual place.
+pub fn default_path() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "hookbench").map(|p| p.data_dir().join("hookbench.log"))
+}
+
+/// Appends a line, with the time; nothing happens before `init`.
+pub fn line(msg: &str) {
+    if let Some(tx) = LOG.get() {
+        if let Ok(tx) = tx.lock() {
+            let now = crate::clock::rfc3339(std::time::SystemTime::now());
+            let _ = tx.send(format!("{now} {msg}"));
+        }
+    }
+}

@@ -1,0 +1,57 @@
+//! The only way async work reports back to the loop.
+
+use std::path::PathBuf;
+
+use crate::diag::Diagnostic;
+use crate::exchange::Exchange;
+use crate::profile::LoadedProfile;
+
+use super::widgets::body::FormattedBody;
+
+#[derive(Debug)]
+pub enum Message {
+    /// The profiles folder was read: each file loaded or with its error,
+    /// and the sample events found in `events/`.
+    Loaded {
+        profiles: Vec<Result<LoadedProfile, Diagnostic>>,
+        events: Vec<(PathBuf, Result<String, String>)>,
+        error: Option<String>,
+    },
+    /// A sample event file was read.
+    EventLoaded {
+        path: PathBuf,
+        text: Result<String, String>,
+    },
+    /// A request finished (or failed); `seq` names the fire it belongs to.
+    Fired { seq: u64, exchange: Box<Exchange> },
+    /// The bodies of fire `seq`, formatted off the UI thread.
+    Formatted {
+        seq: u64,
+        request: FormattedBody,
+        response: FormattedBody,
+    },
+    /// The HTTP client could not be made.
+    FireFailed { seq: u64, error: String },
+    /// A profile was written (or not).
+    Saved {
+        path: PathBuf,
+        profile: Box<crate::profile::Profile>,
+        result: Result<(), String>,
+    },
+    /// A sample event was written (or not).
+    EventSaved {
+        path: PathBuf,
+        result: Result<(), String>,
+    },
+    /// A profile file was removed (or not).
+    Deleted {
+        path: PathBuf,
+        result: Result<(), String>,
+    },
+    /// A profile file was renamed (or not).
+    Renamed {
+        from: PathBuf,
+        to: PathBuf,
+        result: Result<(), String>,
+    },
+}

@@ -1,0 +1,260 @@
+//! The workbench: a terminal UI over the same core as the command line.
+//!
+//! [`App`] is generic over the ratatui backend and takes its input from a
+//! [`Host`], so tests drive the real loop with a `TestBackend` and injected
+//! keys. Async work reports back through one [`message::Message`] channel;
+//! the loop selects on messages and input (biased to messages) and draws when
+//! the queue is empty.
+
+pub mod draft;
+pub mod keys;
+pub mod log;
+pub mod message;
+pub mod state;
+pub mod view;
+pub mod widgets;
+
+use std::future::Future;
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use base64::Engine;
+use futures_util::StreamExt;
+use ratatui::Terminal;
+use ratatui::backend::Backend;
+use ratatui::crossterm::event::{Event, EventStream, KeyEventKind};
+use ratatui::crossterm::{cursor, event, execute, terminal};
+use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
+
+use message::Message;
+use state::{Effect, Mode, State};
+
+/// What the loop needs from the world around it: input events, a terminal to
+/// hand over to `$EDITOR`, a clipboard.
+pub trait Host {
+    /// The next input event; `None` when input has ended.
+    fn next_event(&mut self) -> impl Future<Output = Option<io::Result<Event>>>;
+    /// Hands the terminal to an editor on `text` and returns what it saved.
+    fn external_edit(&mut self, text: &str) -> io::Result<String>;
+    /// Puts text on the clipboard.
+    fn copy(&mut self, text: &str);
+}
+
+/// The workbench over any backend.
+pub struct App<B: Backend> {
+    pub terminal: Terminal<B>,
+    pub state: State,
+    rx: UnboundedReceiver<Message>,
+    started: bool,
+}
+
+impl<B: Backend> App<B>
+where
+    B::Error: Send + Sync + 'static,
+{
+    pub fn new(backend: B, dir: PathBuf) -> anyhow::Result<App<B>> {
+        let (tx, rx) = unbounded_channel();
+        Ok(App {
+            terminal: Terminal::new(backend)?,
+            state: State::new(dir, tx),
+            rx,
+            started: false,
+        })
+    }
+
+    fn draw(&mut self) -> anyhow::Result<()> {
+        let size = self.terminal.size()?;
+        self.state.area = ratatui::layout::Rect::new(0, 0, size.width, size.height);
+        let state = &self.state;
+        self.terminal.draw(|f| f.render_widget(state, f.area()))?;
+        Ok(())
+    }
+
+    /// Runs until the user quits (or input ends).
+    pub async fn run<H: Host>(&mut self, host: &mut H) -> anyhow::Result<()> {
+        self.run_until(host, |s| s.quit).await
+    }
+
+    /// The loop, until `done` holds after a step. Tests use this to wait for
+    /// a state (a response arrived) with the same loop the user runs.
+    pub async fn run_until<H: Host>(
+        &mut self,
+        host: &mut H,
+        done: impl Fn(&State) -> bool,
+    ) -> anyhow::Result<()> {
+        // Draw first; read the profiles after.
+        self.draw()?;
+        if !self.started {
+            self.started = true;
+            self.state.start();
+        }
+        let mut tick = tokio::time::interval(Duration::from_millis(100));
+        loop {
+            if done(&self.state) {
+                return Ok(());
+            }
+            tokio::select! {
+                biased;
+                Some(msg) = self.rx.recv() => self.state.on_message(msg),
+                ev = host.next_event() => match ev {
+                    Some(Ok(ev)) => self.on_event(ev),
+                    Some(Err(e)) => return Err(e.into()),
+                    None => return Ok(()),
+                },
+                _ = tick.tick(), if self.state.inflight.is_some() => {}
+            }
+            while let Ok(msg) = self.rx.try_recv() {
+                self.state.on_message(msg);
+            }
+            for effect in std::mem::take(&mut self.state.effects) {
+                match effect {
+                    Effect::Copy(text) => host.copy(&text),
+                    Effect::ExternalEdit { target, text } => {
+                        let result = host.external_edit(&text);
+                        self.terminal.clear()?;
+                        self.state.external_edit_done(target, result);
+                    }
+                }
+            }
+            self.draw()?;
+        }
+    }
+
+    fn on_event(&mut self, ev: Event) {
+        match ev {
+            Event::Key(k) if k.kind == KeyEventKind::Press => self.state.on_key(k),
+            Event::Mouse(m) => self.state.on_mouse(m),
+            Event::Paste(text) => self.state.on_paste(&text),
+            _ => {}
+        }
+    }
+}
+
+/// The real terminal: crossterm events, `$EDITOR`, OSC 52.
+#[derive(Default)]
+pub struct TerminalHost {
+    events: Option<EventStream>,
+}
+
+impl Host for TerminalHost {
+    async fn next_event(&mut self) -> Option<io::Result<Event>> {
+        self.events
+            .get_or_insert_with(EventStream::new)
+            .next()
+            .await
+    }
+
+    fn external_edit(&mut self, text: &str) -> io::Result<String> {
+        // Stop reading input, so the editor gets every key.
+        self.events = None;
+        let path = std::env::temp_dir().join(format!("hookbench-{}.json", std::process::id()));
+        std::fs::write(&path, text)?;
+        restore_terminal()?;
+        let editor = std::env::var("VISUAL")
+            .or_else(|_| std::env::var("EDITOR"))
+            .unwrap_or_else(|_| "vi".into());
+        let status = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!("{editor} \"$1\""))
+            .arg("sh")
+            .arg(&path)
+            .status();
+        enter_terminal()?;
+        let result = match status {
+            Ok(s) if s.success() => std::fs::read_to_string(&path),
+            Ok(s) => Err(io::Error::other(format!("`{editor}` exited with {s}"))),
+            Err(e) => Err(e),
+        };
+        let _ = std::fs::remove_file(&path);
+        result
+    }
+
+    fn copy(&mut self, text: &str) {
+        let b64 = base64::engine::general_purpose::STANDARD.encode(text);
+        let mut out = io::stdout();
+        let _ = write!(out, "\x1b]52;c;{b64}\x07");
+        let _ = out.flush();
+    }
+}
+
+/// Raw mode, the alternate screen, mouse and paste reporting, no cursor.
+pub fn enter_terminal() -> io::Result<()> {
+    terminal::enable_raw_mode()?;
+    execute!(
+        io::stdout(),
+        terminal::EnterAlternateScreen,
+        event::EnableMouseCapture,
+        event::EnableBracketedPaste,
+        cursor::Hide
+    )
+}
+
+/// Everything `enter_terminal` changed, undone. Safe to call twice.
+pub fn restore_terminal() -> io::Result<()> {
+    let r = terminal::disable_raw_mode();
+    execute!(
+        io::stdout(),
+        event::DisableBracketedPaste,
+        event::DisableMouseCapture,
+        terminal::LeaveAlternateScreen,
+        cursor::Show
+    )?;
+    r
+}
+
+/// Restores the terminal before the previous panic hook prints.
+fn install_panic_hook() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = restore_terminal();
+        previous(info);
+    }));
+}
+
+/// Opens the workbench on a real terminal; restores it however this ends.
+pub fn main(dir: PathBuf) -> anyhow::Result<()> {
+    if let Some(p) = log::default_path() {
+        log::init(&p);
+    }
+    log::line(&format!("start, profiles in {}", dir.display()));
+    install_panic_hook();
+    enter_terminal()?;
+    let result = (|| {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        rt.block_on(async {
+            let backend = ratatui::backend::CrosstermBackend::new(io::stdout());
+            let mut app = App::new(backend, dir)?;
+            app.run(&mut TerminalHost::default()).await
+        })
+    })();
+    let restored = restore_terminal();
+    if let Err(e) = &result {
+        log::line(&format!("fatal: {e:#}"));
+    }
+    result?;
+    restored?;
+    Ok(())
+}
+
+impl State {
+    /// Pasted text goes into the field being edited.
+    pub fn on_paste(&mut self, text: &str) {
+        match &mut self.mode {
+            Mode::EditLine { area, .. } | Mode::Prompt { area, .. } => {
+                area.insert_str(text.replace(['\r', '\n'], " "));
+            }
+            Mode::EditJson { area, .. } => {
+                area.insert_str(text.replace('\r', ""));
+            }
+            _ => return,
+        }
+        // Sync the field as typing does.
+        self.on_key(ratatui::crossterm::event::KeyEvent::new(
+            ratatui::crossterm::event::KeyCode::Null,
+            ratatui::crossterm::event::KeyModifiers::NONE,
+        ));
+    }
+}

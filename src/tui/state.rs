@@ -1,0 +1,1607 @@
+//! Everything the workbench shows, and how keys, mouse and messages change
+//! it. Work that touches the network or the disk is spawned as a task that
+//! reports back with a [`Message`]; nothing here waits on it.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+use std::time::Instant;
+
+use ratatui::crossterm::event::{KeyEvent, MouseEvent, MouseEventKind};
+use ratatui::layout::{Position, Rect};
+use ratatui_textarea::TextArea;
+use serde_json::Value;
+use tokio::sync::mpsc::UnboundedSender;
+
+use super::draft::{Draft, Field, json_error};
+use super::keys::{self, Action, Scope};
+use super::message::Message;
+use super::view;
+use super::widgets::body::{self, FormattedBody};
+use crate::deliver::{Deliverer, SendOptions};
+use crate::diag::Diagnostic;
+use crate::exchange::Exchange;
+use crate::profile::{self, Header, Method, Profile};
+use crate::request::{self, Assembled, Context};
+
+/// The panes, in Tab order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Profiles,
+    Editor,
+    Request,
+    Response,
+}
+
+const PANES: [Pane; 4] = [Pane::Profiles, Pane::Editor, Pane::Request, Pane::Response];
+
+/// One profile file in the list.
+#[derive(Debug)]
+pub struct Entry {
+    pub path: PathBuf,
+    pub kind: EntryKind,
+    /// The form differs from the file (or there is no file yet).
+    pub dirty: bool,
+    /// The last exchange fired from this profile.
+    pub exchange: Option<ExchangeView>,
+}
+
+#[derive(Debug)]
+pub enum EntryKind {
+    Ok {
+        draft: Box<Draft>,
+        /// What the file holds; `None` before the first save.
+        saved: Option<Box<Profile>>,
+    },
+    /// The file does not parse: listed, marked, with its error.
+    Broken(Diagnostic),
+}
+
+/// An exchange and its bodies, formatted off the UI thread.
+#[derive(Debug)]
+pub struct ExchangeView {
+    pub seq: u64,
+    pub exchange: Exchange,
+    pub request_body: Option<FormattedBody>,
+    pub response_body: Option<FormattedBody>,
+}
+
+/// A sample event file as loaded and as edited.
+#[derive(Debug, Clone)]
+pub struct EventDoc {
+    pub text: String,
+    pub saved_text: String,
+    pub parsed: Result<Value, String>,
+}
+
+impl EventDoc {
+    fn new(text: String) -> EventDoc {
+        let parsed = parse_event(&text);
+        EventDoc {
+            saved_text: text.clone(),
+            text,
+            parsed,
+        }
+    }
+
+    pub fn dirty(&self) -> bool {
+        self.text != self.saved_text
+    }
+}
+
+fn parse_event(text: &str) -> Result<Value, String> {
+    match serde_json::from_str::<Value>(text) {
+        Ok(v @ Value::Object(_)) => Ok(v),
+        Ok(other) => Err(format!(
+            "an event must be a JSON object, not {}",
+            crate::template::kind_of(&other)
+        )),
+        Err(e) => Err(json_error(&e)),
+    }
+}
+
+/// What the JSON editor is editing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JsonTarget {
+    Payload,
+    Event(PathBuf),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PromptKind {
+    NewProfile,
+    Rename,
+    SaveEventAs,
+    Search,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConfirmKind {
+    Delete,
+    Quit,
+}
+
+/// What has the keyboard.
+#[derive(Debug)]
+pub enum Mode {
+    Normal,
+    EditLine {
+        field: Field,
+        area: Box<TextArea<'static>>,
+    },
+    EditJson {
+        target: JsonTarget,
+        area: Box<TextArea<'static>>,
+    },
+    Prompt {
+        kind: PromptKind,
+        area: Box<TextArea<'static>>,
+    },
+    Confirm(ConfirmKind),
+    Picker {
+        items: Vec<String>,
+        selected: usize,
+    },
+    Help {
+        scroll: usize,
+    },
+}
+
+/// The request the form would send now, or why it cannot.
+#[derive(Debug)]
+pub struct Preview {
+    pub result: Result<Assembled, Vec<(Option<Field>, String)>>,
+    pub body: FormattedBody,
+}
+
+/// A request on its way.
+#[derive(Debug)]
+pub struct InFlight {
+    pub seq: u64,
+    pub path: PathBuf,
+    pub started: Instant,
+    handle: tokio::task::AbortHandle,
+}
+
+/// Something the loop must do with the terminal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Copy to the clipboard (OSC 52).
+    Copy(String),
+    /// Hand the terminal to $EDITOR with this text.
+    ExternalEdit { target: JsonTarget, text: String },
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Status {
+    pub text: String,
+    pub error: bool,
+}
+
+pub struct State {
+    pub dir: PathBuf,
+    pub loading: bool,
+    pub load_error: Option<String>,
+    pub entries: Vec<Entry>,
+    pub selected: usize,
+    pub focus: Pane,
+    pub editor_row: usize,
+    /// Sample events by path.
+    pub events: BTreeMap<PathBuf, EventDoc>,
+    pub mode: Mode,
+    pub preview: Option<Preview>,
+    /// Show the request as sent (after a fire) rather than the preview.
+    pub show_sent: bool,
+    pub request_scroll: usize,
+    pub response_scroll: usize,
+    pub search: Option<String>,
+    pub status: Status,
+    pub reveal: bool,
+    pub inflight: Option<InFlight>,
+    pub effects: Vec<Effect>,
+    pub quit: bool,
+    /// The area of the last frame.
+    pub area: Rect,
+    /// Saves still to finish before quitting ("save all and quit").
+    quit_after_saves: Option<usize>,
+    seq: u64,
+    tx: UnboundedSender<Message>,
+    deliverer: Arc<OnceLock<Deliverer>>,
+}
+
+impl State {
+    pub fn new(dir: PathBuf, tx: UnboundedSender<Message>) -> State {
+        State {
+            dir,
+            loading: true,
+            load_error: None,
+            entries: Vec::new(),
+            selected: 0,
+            focus: Pane::Profiles,
+            editor_row: 0,
+            events: BTreeMap::new(),
+            mode: Mode::Normal,
+            preview: None,
+            show_sent: false,
+            request_scroll: 0,
+            response_scroll: 0,
+            search: None,
+            status: Status {
+                text: "loading profiles…".into(),
+                error: false,
+            },
+            reveal: false,
+            inflight: None,
+            effects: Vec::new(),
+            quit: false,
+            area: Rect::new(0, 0, 120, 40),
+            quit_after_saves: None,
+            seq: 0,
+            tx,
+            deliverer: Arc::new(OnceLock::new()),
+        }
+    }
+
+    /// Reads the profiles folder in a task.
+    pub fn start(&self) {
+        let dir = self.dir.clone();
+        let tx = self.tx.clone();
+        tokio::task::spawn_blocking(move || {
+            let (profiles, error) = match profile::scan_dir(&dir) {
+                Ok(p) => (p, None),
+                Err(e) => (
+                    Vec::new(),
+                    Some(format!(
+                        "cannot read {}: {e}. Start with --profiles DIR, or press n to create a profile here",
+                        dir.display()
+                    )),
+                ),
+            };
+            let mut events = Vec::new();
+            if let Ok(rd) = std::fs::read_dir(dir.join("events")) {
+                let mut paths: Vec<PathBuf> = rd
+                    .filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|p| p.extension().is_some_and(|x| x == "json"))
+                    .collect();
+                paths.sort();
+                for p in paths {
+                    let text = std::fs::read_to_string(&p).map_err(|e| e.to_string());
+                    events.push((p, text));
+                }
+            }
+            let _ = tx.send(Message::Loaded {
+                profiles,
+                events,
+                error,
+            });
+        });
+    }
+
+    fn set_status(&mut self, text: impl Into<String>) {
+        self.status = Status {
+            text: text.into(),
+            error: false,
+        };
+    }
+
+    fn set_error(&mut self, text: impl Into<String>) {
+        self.status = Status {
+            text: text.into(),
+            error: true,
+        };
+    }
+
+    pub fn current(&self) -> Option<&Entry> {
+        self.entries.get(self.selected)
+    }
+
+    pub fn draft(&self) -> Option<&Draft> {
+        match &self.current()?.kind {
+            EntryKind::Ok { draft, .. } => Some(draft),
+            EntryKind::Broken(_) => None,
+        }
+    }
+
+    fn draft_mut(&mut self) -> Option<&mut Draft> {
+        match &mut self.entries.get_mut(self.selected)?.kind {
+            EntryKind::Ok { draft, .. } => Some(draft),
+            EntryKind::Broken(_) => None,
+        }
+    }
+
+    /// The folder a profile's relative paths start from.
+    fn profile_dir(&self) -> PathBuf {
+        self.current()
+            .and_then(|e| e.path.parent().map(Path::to_path_buf))
+            .unwrap_or_else(|| self.dir.clone())
+    }
+
+    /// The sample event file of the selected profile.
+    pub fn event_path(&self) -> Option<PathBuf> {
+        let rel = self.draft()?.event.as_ref()?;
+        Some(self.profile_dir().join(rel))
+    }
+
+    pub fn any_dirty(&self) -> usize {
+        self.entries.iter().filter(|e| e.dirty).count()
+            + self.events.values().filter(|d| d.dirty()).count()
+    }
+
+    /// After the form changed: dirty marker and preview.
+    fn touch(&mut self) {
+        if let Some(e) = self.entries.get_mut(self.selected) {
+            if let EntryKind::Ok { draft, saved } = &e.kind {
+                e.dirty = match (draft.to_profile(), saved) {
+                    (Ok(p), Some(s)) => p != **s,
+                    _ => true,
+                };
+            }
+        }
+        self.show_sent = false;
+        self.refresh_preview();
+    }
+
+    /// Assembles the request the form describes, as the preview shows it.
+    pub fn refresh_preview(&mut self) {
+        self.preview = self.assemble().map(|result| {
+            let body = match &result {
+                Ok(a) => body::format(&a.request.redacted().body),
+                Err(_) => body::format(b""),
+            };
+            Preview { result, body }
+        });
+    }
+
+    fn assemble(&mut self) -> Option<Result<Assembled, Vec<(Option<Field>, String)>>> {
+        let draft = self.draft()?;
+        let profile = match draft.to_profile() {
+            Ok(p) => p,
+            Err(errs) => {
+                return Some(Err(errs
+                    .into_iter()
+                    .map(|e| (Some(e.field), e.message))
+                    .collect()));
+            }
+        };
+        let event = match self.event_path() {
+            None => None,
+            Some(path) => match self.events.get(&path) {
+                Some(doc) => match &doc.parsed {
+                    Ok(v) => Some(v.clone()),
+                    Err(m) => {
+                        return Some(Err(vec![(Some(Field::Event), format!("event: {m}"))]));
+                    }
+                },
+                None if self.loading => return None,
+                None => {
+                    self.load_event(path.clone());
+                    return Some(Err(vec![(
+                        Some(Field::Event),
+                        format!("reading {}…", path.display()),
+                    )]));
+                }
+            },
+        };
+        Some(
+            request::assemble(&profile, event.as_ref(), &mut Context::system()).map_err(|errs| {
+                errs.into_iter()
+                    .map(|e| (field_of(&e.field), e.to_string()))
+                    .collect()
+            }),
+        )
+    }
+
+    fn load_event(&mut self, path: PathBuf) {
+        // A placeholder, so the file is read once.
+        self.events.insert(
+            path.clone(),
+            EventDoc {
+                text: String::new(),
+                saved_text: String::new(),
+                parsed: Err("reading…".into()),
+            },
+        );
+        let tx = self.tx.clone();
+        tokio::task::spawn_blocking(move || {
+            let text = std::fs::read_to_string(&path).map_err(|e| {
+                format!(
+                    "cannot read {}: {}",
+                    path.display(),
+                    crate::profile::io_reason(&e)
+                )
+            });
+            let _ = tx.send(Message::EventLoaded { path, text });
+        });
+    }
+
+    /// Inline errors of the form, by field.
+    pub fn field_errors(&self) -> Vec<(Option<Field>, String)> {
+        match &self.preview {
+            Some(Preview { result: Err(e), .. }) => e.clone(),
+            _ => Vec::new(),
+        }
+    }
+
+    // ---- messages ------------------------------------------------------
+
+    pub fn on_message(&mut self, msg: Message) {
+        match msg {
+            Message::Loaded {
+                profiles,
+                events,
+                error,
+            } => {
+                self.loading = false;
+                for (path, text) in events {
+                    let doc = match text {
+                        Ok(t) => EventDoc::new(t),
+                        Err(e) => EventDoc {
+                            text: String::new(),
+                            saved_text: String::new(),
+                            parsed: Err(e),
+                        },
+                    };
+                    self.events.insert(path, doc);
+                }
+                self.entries = profiles
+                    .into_iter()
+                    .map(|r| match r {
+                        Ok(l) => Entry {
+                            path: l.path,
+                            kind: EntryKind::Ok {
+                                draft: Box::new(Draft::from_profile(&l.profile)),
+                                saved: Some(Box::new(l.profile)),
+                            },
+                            dirty: false,
+                            exchange: None,
+                        },
+                        Err(d) => Entry {
+                            path: d.path.clone(),
+                            kind: EntryKind::Broken(d),
+                            dirty: false,
+                            exchange: None,
+                        },
+                    })
+                    .collect();
+                // Open on the profile that works offline, when it is there.
+                self.selected = self
+                    .entries
+                    .iter()
+                    .position(|e| e.path.file_stem().is_some_and(|s| s == "local-echo"))
+                    .unwrap_or(0);
+                match error {
+                    Some(e) => {
+                        self.load_error = Some(e.clone());
+                        self.set_error(e);
+                    }
+                    None if self.entries.is_empty() => {
+                        self.set_status(format!(
+                            "no profiles in {}: press n to create one",
+                            self.dir.display()
+                        ));
+                    }
+                    None => {
+                        let broken = self
+                            .entries
+                            .iter()
+                            .filter(|e| matches!(e.kind, EntryKind::Broken(_)))
+                            .count();
+                        let text = format!(
+                            "{} profile(s) from {}{}",
+                            self.entries.len(),
+                            self.dir.display(),
+                            if broken > 0 {
+                                format!(", {broken} with errors")
+                            } else {
+                                String::new()
+                            }
+                        );
+                        self.set_status(text);
+                    }
+                }
+                self.refresh_preview();
+            }
+            Message::EventLoaded { path, text } => {
+                let doc = match text {
+                    Ok(t) => EventDoc::new(t),
+                    Err(e) => EventDoc {
+                        text: String::new(),
+                        saved_text: String::new(),
+                        parsed: Err(e),
+                    },
+                };
+                self.events.insert(path, doc);
+                self.refresh_preview();
+            }
+            Message::Fired { seq, exchange } => self.on_fired(seq, *exchange),
+            Message::FireFailed { seq, error } => {
+                if self.inflight.as_ref().is_some_and(|f| f.seq == seq) {
+                    self.inflight = None;
+                }
+                self.set_error(error);
+            }
+            Message::Formatted {
+                seq,
+                request,
+                response,
+            } => {
+                for e in &mut self.entries {
+                    if let Some(x) = e.exchange.as_mut().filter(|x| x.seq == seq) {
+                        x.request_body = Some(request);
+                        x.response_body = Some(response);
+                        break;
+                    }
+                }
+            }
+            Message::Saved {
+                path,
+                profile,
+                result,
+            } => self.on_saved(path, *profile, result),
+            Message::EventSaved { path, result } => match result {
+                Ok(()) => {
+                    if let Some(doc) = self.events.get_mut(&path) {
+                        doc.saved_text = doc.text.clone();
+                    }
+                    self.set_status(format!("saved {}", path.display()));
+                }
+                Err(e) => self.set_error(format!("cannot save {}: {e}", path.display())),
+            },
+            Message::Deleted { path, result } => match result {
+                Ok(()) => {
+                    self.entries.retain(|e| e.path != path);
+                    self.selected = self.selected.min(self.entries.len().saturating_sub(1));
+                    self.editor_row = 0;
+                    self.set_status(format!("deleted {}", path.display()));
+                    self.refresh_preview();
+                }
+                Err(e) => self.set_error(format!("cannot delete {}: {e}", path.display())),
+            },
+            Message::Renamed { from, to, result } => match result {
+                Ok(()) => {
+                    if let Some(e) = self.entries.iter_mut().find(|e| e.path == from) {
+                        e.path = to.clone();
+                        if let EntryKind::Ok { draft, saved } = &mut e.kind {
+                            if let Some(s) = saved {
+                                s.name = draft.name.clone();
+                            }
+                        }
+                    }
+                    self.set_status(format!("renamed to {}", to.display()));
+                    self.touch();
+                }
+                Err(e) => self.set_error(format!("cannot rename: {e}")),
+            },
+        }
+    }
+
+    fn on_fired(&mut self, seq: u64, exchange: Exchange) {
+        let Some(flight) = self.inflight.take_if(|f| f.seq == seq) else {
+            return; // cancelled or superseded
+        };
+        let summary = match (&exchange.response, &exchange.error) {
+            (_, Some(e)) => format!("{} after {} ms", e, exchange.elapsed.as_millis()),
+            (Some(r), None) => format!(
+                "{} {} in {} ms, {}",
+                r.status,
+                r.reason,
+                exchange.elapsed.as_millis(),
+                view::size(r.body.len())
+            ),
+            (None, None) => "no answer".into(),
+        };
+        if exchange.is_success() {
+            self.set_status(summary);
+        } else {
+            self.set_error(summary);
+        }
+        super::log::line(&format!(
+            "fired {} {}: {}",
+            exchange.request.method,
+            exchange.request.redacted().url,
+            self.status.text
+        ));
+        // Format both bodies once, off the UI thread.
+        let req_body = exchange.request.redacted().body;
+        let resp_body = exchange
+            .response
+            .as_ref()
+            .map(|r| r.body.clone())
+            .unwrap_or_default();
+        let tx = self.tx.clone();
+        tokio::task::spawn_blocking(move || {
+            let request = body::format(&req_body);
+            let response = body::format(&resp_body);
+            let _ = tx.send(Message::Formatted {
+                seq,
+                request,
+                response,
+            });
+        });
+        if let Some(e) = self.entries.iter_mut().find(|e| e.path == flight.path) {
+            e.exchange = Some(ExchangeView {
+                seq,
+                exchange,
+                request_body: None,
+                response_body: None,
+            });
+        }
+        self.show_sent = true;
+        self.request_scroll = 0;
+        self.response_scroll = 0;
+    }
+
+    fn on_saved(&mut self, path: PathBuf, profile: Profile, result: Result<(), String>) {
+        match result {
+            Ok(()) => {
+                if let Some(e) = self.entries.iter_mut().find(|e| e.path == path) {
+                    if let EntryKind::Ok { draft, saved } = &mut e.kind {
+                        e.dirty = draft.to_profile().ok().as_ref() != Some(&profile);
+                        *saved = Some(Box::new(profile));
+                    }
+                }
+                self.set_status(format!("saved {}", path.display()));
+            }
+            Err(e) => {
+                self.quit_after_saves = None;
+                self.set_error(format!("cannot save {}: {e}", path.display()));
+            }
+        }
+        if let Some(n) = self.quit_after_saves.as_mut() {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                self.quit = true;
+            }
+        }
+    }
+
+    // ---- input ---------------------------------------------------------
+
+    /// The scope whose bindings apply now.
+    pub fn scope(&self) -> Scope {
+        match &self.mode {
+            Mode::EditLine { .. } | Mode::Prompt { .. } => Scope::Text,
+            Mode::EditJson { .. } => Scope::Json,
+            _ => match self.focus {
+                Pane::Profiles => Scope::Profiles,
+                Pane::Editor => Scope::Editor,
+                Pane::Request | Pane::Response => Scope::Inspector,
+            },
+        }
+    }
+
+    pub fn on_key(&mut self, key: KeyEvent) {
+        let mode = std::mem::replace(&mut self.mode, Mode::Normal);
+        self.mode = match mode {
+            Mode::Normal => {
+                if let Some(a) = keys::lookup(self.scope(), &key) {
+                    self.act(a);
+                }
+                return;
+            }
+            Mode::Help { scroll } => match keys::lookup(Scope::Inspector, &key) {
+                Some(Action::Down) => Mode::Help { scroll: scroll + 1 },
+                Some(Action::Up) => Mode::Help {
+                    scroll: scroll.saturating_sub(1),
+                },
+                _ => Mode::Normal,
+            },
+            Mode::Confirm(kind) => {
+                self.on_confirm(kind, key);
+                return;
+            }
+            Mode::Picker { items, selected } => {
+                self.on_picker(items, selected, key);
+                return;
+            }
+            Mode::Prompt { kind, mut area } => match keys::lookup(Scope::Text, &key) {
+                Some(Action::Commit) => {
+                    let text = area.lines().join("");
+                    self.on_prompt(kind, text.trim().to_string());
+                    return;
+                }
+                Some(Action::Escape) => {
+                    self.set_status("cancelled");
+                    Mode::Normal
+                }
+                _ => {
+                    area.input(key);
+                    Mode::Prompt { kind, area }
+                }
+            },
+            Mode::EditLine { field, mut area } => match keys::lookup(Scope::Text, &key) {
+                Some(Action::Commit) | Some(Action::Escape) => Mode::Normal,
+                Some(Action::Save) => {
+                    self.save();
+                    Mode::Normal
+                }
+                _ => {
+                    area.input(key);
+                    let text = area.lines().join("");
+                    if let Some(d) = self.draft_mut() {
+                        d.set_text(field, text);
+                    }
+                    self.touch();
+                    Mode::EditLine { field, area }
+                }
+            },
+            Mode::EditJson { target, mut area } => {
+                let action = keys::lookup(Scope::Json, &key)
+                    .or_else(|| keys::lookup(Scope::Text, &key).filter(|a| *a != Action::Commit));
+                match action {
+                    Some(Action::Escape) => Mode::Normal,
+                    Some(Action::Save) => {
+                        match &target {
+                            JsonTarget::Payload => {
+                                self.save();
+                            }
+                            JsonTarget::Event(p) => self.save_event(p.clone()),
+                        }
+                        Mode::EditJson { target, area }
+                    }
+                    Some(Action::ExternalEditor) => {
+                        self.effects.push(Effect::ExternalEdit {
+                            target: target.clone(),
+                            text: area.lines().join("\n"),
+                        });
+                        Mode::EditJson { target, area }
+                    }
+                    Some(Action::SaveAs) if matches!(target, JsonTarget::Event(_)) => {
+                        self.mode = Mode::EditJson { target, area };
+                        self.prompt(PromptKind::SaveEventAs, "");
+                        return;
+                    }
+                    _ => {
+                        area.input(key);
+                        let text = area.lines().join("\n");
+                        self.set_json(&target, text);
+                        Mode::EditJson { target, area }
+                    }
+                }
+            }
+        };
+    }
+
+    fn set_json(&mut self, target: &JsonTarget, text: String) {
+        match target {
+            JsonTarget::Payload => {
+                if let Some(d) = self.draft_mut() {
+                    d.payload = text;
+                }
+            }
+            JsonTarget::Event(p) => {
+                if let Some(doc) = self.events.get_mut(p) {
+                    doc.parsed = parse_event(&text);
+                    doc.text = text;
+                }
+            }
+        }
+        self.touch();
+    }
+
+    /// The text came back from $EDITOR.
+    pub fn external_edit_done(&mut self, target: JsonTarget, result: std::io::Result<String>) {
+        match result {
+            Ok(text) => {
+                let text = text.trim_end_matches('\n').to_string();
+                if let Mode::EditJson { target: t, area } = &mut self.mode {
+                    if *t == target {
+                        **area = json_area(&text);
+                    }
+                }
+                self.set_json(&target, text);
+                self.set_status("back from the editor");
+            }
+            Err(e) => self.set_error(format!("the editor did not run: {e}")),
+        }
+    }
+
+    fn prompt(&mut self, kind: PromptKind, initial: &str) {
+        let mut area = TextArea::new(vec![initial.to_string()]);
+        area.move_cursor(ratatui_textarea::CursorMove::End);
+        self.mode = Mode::Prompt {
+            kind,
+            area: Box::new(area),
+        };
+    }
+
+    fn act(&mut self, a: Action) {
+        match a {
+            Action::Quit => {
+                if self.any_dirty() > 0 {
+                    self.mode = Mode::Confirm(ConfirmKind::Quit);
+                } else {
+                    self.quit = true;
+                }
+            }
+            Action::Help => self.mode = Mode::Help { scroll: 0 },
+            Action::NextPane | Action::PrevPane => {
+                let i = PANES.iter().position(|p| *p == self.focus).unwrap_or(0);
+                let n = PANES.len();
+                self.focus = PANES[if a == Action::NextPane {
+                    (i + 1) % n
+                } else {
+                    (i + n - 1) % n
+                }];
+            }
+            Action::Fire => self.fire(),
+            Action::Escape => {
+                if let Some(f) = self.inflight.take() {
+                    f.handle.abort();
+                    self.set_status("request cancelled");
+                } else if self.search.take().is_none() && self.focus != Pane::Profiles {
+                    self.focus = Pane::Profiles;
+                }
+            }
+            Action::Save => {
+                self.save();
+            }
+            Action::CopyCurl => self.copy_curl(),
+            Action::Reveal => {
+                self.reveal = !self.reveal;
+                self.set_status(if self.reveal {
+                    "credentials shown (v masks them again)"
+                } else {
+                    "credentials masked"
+                });
+            }
+            _ => match self.focus {
+                Pane::Profiles => self.act_profiles(a),
+                Pane::Editor => self.act_editor(a),
+                Pane::Request | Pane::Response => self.act_inspector(a),
+            },
+        }
+    }
+
+    fn select(&mut self, i: usize) {
+        if i < self.entries.len() && i != self.selected {
+            self.selected = i;
+            self.editor_row = 0;
+            self.show_sent = self.current().is_some_and(|e| e.exchange.is_some());
+            self.request_scroll = 0;
+            self.response_scroll = 0;
+            self.refresh_preview();
+        }
+    }
+
+    fn act_profiles(&mut self, a: Action) {
+        match a {
+            Action::Up => self.select(self.selected.saturating_sub(1)),
+            Action::Down => self.select(self.selected + 1),
+            Action::Enter => {
+                if self.draft().is_some() {
+                    self.focus = Pane::Editor;
+                }
+            }
+            Action::NewProfile => self.prompt(PromptKind::NewProfile, ""),
+            Action::Duplicate => self.duplicate(),
+            Action::Rename => {
+                if let Some(name) = self.draft().map(|d| d.name.clone()) {
+                    self.prompt(PromptKind::Rename, &name);
+                }
+            }
+            Action::Delete => {
+                if self.current().is_some() {
+                    self.mode = Mode::Confirm(ConfirmKind::Delete);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn rows(&self) -> Vec<Field> {
+        self.draft().map(Draft::rows).unwrap_or_default()
+    }
+
+    pub fn current_field(&self) -> Option<Field> {
+        self.rows().get(self.editor_row).copied()
+    }
+
+    fn act_editor(&mut self, a: Action) {
+        let rows = self.rows();
+        let Some(field) = rows.get(self.editor_row).copied() else {
+            return;
+        };
+        match a {
+            Action::Up => self.editor_row = self.editor_row.saturating_sub(1),
+            Action::Down => self.editor_row = (self.editor_row + 1).min(rows.len() - 1),
+            Action::Enter => match field {
+                Field::Headers => self.act_editor(Action::AddHeader),
+                Field::Payload => self.edit_json(JsonTarget::Payload),
+                Field::Event => self.pick_event(),
+                f if f.is_text() => self.edit_line(f),
+                f => {
+                    if let Some(d) = self.draft_mut() {
+                        d.cycle(f, true);
+                    }
+                    self.touch();
+                }
+            },
+            Action::Left | Action::Right | Action::Toggle => {
+                let forward = a != Action::Left;
+                let is_choice = matches!(field, Field::Method | Field::Auth);
+                if a == Action::Toggle || is_choice {
+                    if let Some(d) = self.draft_mut() {
+                        d.cycle(field, forward);
+                    }
+                    self.touch();
+                }
+            }
+            Action::AddHeader => {
+                let Some(d) = self.draft_mut() else { return };
+                d.headers.push(Header::new("X-Header", ""));
+                let i = d.headers.len() - 1;
+                self.touch();
+                if let Some(row) = self.rows().iter().position(|f| *f == Field::Header(i)) {
+                    self.editor_row = row;
+                    self.edit_line(Field::Header(i));
+                }
+            }
+            Action::RemoveHeader => {
+                if let Field::Header(i) = field {
+                    if let Some(d) = self.draft_mut() {
+                        d.headers.remove(i);
+                    }
+                    self.touch();
+                    self.editor_row = self.editor_row.min(self.rows().len() - 1);
+                }
+            }
+            Action::MoveUp | Action::MoveDown => {
+                if let Field::Header(i) = field {
+                    let up = a == Action::MoveUp;
+                    let Some(d) = self.draft_mut() else { return };
+                    let j = if up { i.checked_sub(1) } else { Some(i + 1) };
+                    if let Some(j) = j.filter(|j| *j < d.headers.len()) {
+                        d.headers.swap(i, j);
+                        if up {
+                            self.editor_row -= 1;
+                        } else {
+                            self.editor_row += 1;
+                        }
+                        self.touch();
+                    }
+                }
+            }
+            Action::ComposeEvent => match self.event_path() {
+                Some(p) => self.edit_json(JsonTarget::Event(p)),
+                None => self.set_error("no sample event: pick one with Enter on Event"),
+            },
+            Action::ExternalEditor => {
+                let target = match field {
+                    Field::Payload => JsonTarget::Payload,
+                    Field::Event => match self.event_path() {
+                        Some(p) => JsonTarget::Event(p),
+                        None => {
+                            self.set_error("no sample event: pick one with Enter on Event");
+                            return;
+                        }
+                    },
+                    _ => {
+                        self.set_error("e opens the payload or the event: move to one of them");
+                        return;
+                    }
+                };
+                let text = match &target {
+                    JsonTarget::Payload => self.draft().map(|d| d.payload.clone()),
+                    JsonTarget::Event(p) => self.events.get(p).map(|d| d.text.clone()),
+                }
+                .unwrap_or_default();
+                self.effects.push(Effect::ExternalEdit { target, text });
+            }
+            _ => {}
+        }
+    }
+
+    fn edit_line(&mut self, field: Field) {
+        let Some(d) = self.draft() else { return };
+        let mut area = TextArea::new(vec![d.text(field)]);
+        area.move_cursor(ratatui_textarea::CursorMove::End);
+        if field == Field::Password && !self.reveal {
+            area.set_mask_char('•');
+        }
+        self.mode = Mode::EditLine {
+            field,
+            area: Box::new(area),
+        };
+    }
+
+    fn edit_json(&mut self, target: JsonTarget) {
+        let text = match &target {
+            JsonTarget::Payload => self.draft().map(|d| d.payload.clone()),
+            JsonTarget::Event(p) => self.events.get(p).map(|d| d.text.clone()),
+        };
+        let Some(text) = text else {
+            self.set_error("the sample event is not loaded yet");
+            return;
+        };
+        self.mode = Mode::EditJson {
+            target,
+            area: Box::new(json_area(&text)),
+        };
+    }
+
+    fn pick_event(&mut self) {
+        let base = self.profile_dir();
+        let mut items = vec!["(none)".to_string()];
+        items.extend(self.events.keys().map(|p| {
+            p.strip_prefix(&base)
+                .unwrap_or(p)
+                .to_string_lossy()
+                .into_owned()
+        }));
+        let current = self.draft().and_then(|d| d.event.clone());
+        let selected = current
+            .and_then(|c| items.iter().position(|i| *i == c))
+            .unwrap_or(0);
+        self.mode = Mode::Picker { items, selected };
+    }
+
+    fn on_picker(&mut self, items: Vec<String>, selected: usize, key: KeyEvent) {
+        match keys::lookup(Scope::Profiles, &key) {
+            Some(Action::Up) => {
+                self.mode = Mode::Picker {
+                    selected: selected.saturating_sub(1),
+                    items,
+                }
+            }
+            Some(Action::Down) => {
+                self.mode = Mode::Picker {
+                    selected: (selected + 1).min(items.len() - 1),
+                    items,
+                }
+            }
+            Some(Action::Enter) => {
+                let choice = (selected > 0).then(|| items[selected].clone());
+                if let Some(d) = self.draft_mut() {
+                    d.event = choice;
+                }
+                self.touch();
+            }
+            _ => {}
+        }
+    }
+
+    fn on_prompt(&mut self, kind: PromptKind, text: String) {
+        if text.is_empty() && kind != PromptKind::Search {
+            self.set_error("a name is needed");
+            return;
+        }
+        match kind {
+            PromptKind::NewProfile => {
+                let mut p = Profile::new(
+                    text.clone(),
+                    Method::Post,
+                    "http://127.0.0.1:8787/hooks/{{event.eventName}}",
+                );
+                let base = self.dir.clone();
+                p.event = self.events.keys().next().map(|e| {
+                    e.strip_prefix(&base)
+                        .unwrap_or(e)
+                        .to_string_lossy()
+                        .into_owned()
+                });
+                let path = self.unique_path(&text);
+                self.add_entry(path, p, "new profile");
+            }
+            PromptKind::Rename => self.rename(text),
+            PromptKind::SaveEventAs => self.save_event_as(&text),
+            PromptKind::Search => {
+                self.search = (!text.is_empty()).then_some(text);
+                self.search_step(true, true);
+            }
+        }
+    }
+
+    fn add_entry(&mut self, path: PathBuf, p: Profile, what: &str) {
+        self.entries.push(Entry {
+            path: path.clone(),
+            kind: EntryKind::Ok {
+                draft: Box::new(Draft::from_profile(&p)),
+                saved: None,
+            },
+            dirty: true,
+            exchange: None,
+        });
+        let i = self.entries.len() - 1;
+        self.selected = usize::MAX;
+        self.select(i);
+        self.focus = Pane::Editor;
+        self.set_status(format!("{what}: Ctrl-s saves it to {}", path.display()));
+    }
+
+    /// A file name for a profile name that no entry uses yet.
+    fn unique_path(&self, name: &str) -> PathBuf {
+        let slug = slug(name);
+        let taken = |p: &PathBuf| self.entries.iter().any(|e| &e.path == p) || p.exists();
+        let mut path = self.dir.join(format!("{slug}.ron"));
+        let mut n = 2;
+        while taken(&path) {
+            path = self.dir.join(format!("{slug}-{n}.ron"));
+            n += 1;
+        }
+        path
+    }
+
+    fn duplicate(&mut self) {
+        let Some(d) = self.draft() else { return };
+        let Ok(mut p) = d.to_profile() else {
+            self.set_error("fix the profile's errors before duplicating it");
+            return;
+        };
+        p.name = format!("{} copy", p.name);
+        let path = self.unique_path(&p.name);
+        self.add_entry(path, p, "duplicated");
+    }
+
+    fn rename(&mut self, name: String) {
+        let Some(entry) = self.entries.get(self.selected) else {
+            return;
+        };
+        let from = entry.path.clone();
+        let saved = match &entry.kind {
+            EntryKind::Ok { saved, .. } => saved.clone(),
+            EntryKind::Broken(_) => return,
+        };
+        if let Some(d) = self.draft_mut() {
+            d.name = name.clone();
+        }
+        let Some(mut saved) = saved else {
+            // Never saved: only the name and the future file change.
+            let to = self.unique_path(&name);
+            self.entries[self.selected].path = to;
+            self.touch();
+            return;
+        };
+        let to = if slug(&name) == from.file_stem().unwrap_or_default().to_string_lossy() {
+            from.clone()
+        } else {
+            self.unique_path(&name)
+        };
+        saved.name = name;
+        let tx = self.tx.clone();
+        tokio::task::spawn_blocking(move || {
+            let result = profile::save(&to, &saved)
+                .map_err(|e| e.to_string())
+                .and_then(|()| {
+                    if to != from {
+                        std::fs::remove_file(&from).map_err(|e| e.to_string())
+                    } else {
+                        Ok(())
+                    }
+                });
+            let _ = tx.send(Message::Renamed { from, to, result });
+        });
+    }
+
+    fn on_confirm(&mut self, kind: ConfirmKind, key: KeyEvent) {
+        use ratatui::crossterm::event::KeyCode::Char;
+        match (kind, key.code) {
+            (ConfirmKind::Delete, Char('y')) => {
+                let Some(e) = self.current() else { return };
+                let path = e.path.clone();
+                if !path.exists() {
+                    let _ = self.tx.send(Message::Deleted {
+                        path,
+                        result: Ok(()),
+                    });
+                    return;
+                }
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let result = std::fs::remove_file(&path).map_err(|e| e.to_string());
+                    let _ = tx.send(Message::Deleted { path, result });
+                });
+            }
+            (ConfirmKind::Quit, Char('y')) => self.quit = true,
+            (ConfirmKind::Quit, Char('s')) => self.save_all_and_quit(),
+            _ => self.set_status("cancelled"),
+        }
+    }
+
+    fn save_all_and_quit(&mut self) {
+        let mut n = 0;
+        for i in 0..self.entries.len() {
+            if self.entries[i].dirty {
+                let before = self.selected;
+                self.selected = i;
+                if self.save() {
+                    n += 1;
+                } else {
+                    self.selected = before;
+                    return;
+                }
+                self.selected = before;
+            }
+        }
+        let events: Vec<PathBuf> = self
+            .events
+            .iter()
+            .filter(|(_, d)| d.dirty())
+            .map(|(p, _)| p.clone())
+            .collect();
+        for p in events {
+            self.save_event(p);
+        }
+        if n == 0 {
+            self.quit = true;
+        } else {
+            self.quit_after_saves = Some(n);
+        }
+    }
+
+    /// Saves the selected profile in a task; false when the form has errors.
+    fn save(&mut self) -> bool {
+        let Some(entry) = self.entries.get(self.selected) else {
+            return false;
+        };
+        let EntryKind::Ok { draft, .. } = &entry.kind else {
+            self.set_error("this file does not parse: fix it in an editor");
+            return false;
+        };
+        match draft.to_profile() {
+            Err(errs) => {
+                self.set_error(format!(
+                    "cannot save: {}: {}",
+                    errs[0].field.describe(),
+                    errs[0].message
+                ));
+                false
+            }
+            Ok(p) => {
+                let path = entry.path.clone();
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let result = profile::save(&path, &p).map_err(|e| e.to_string());
+                    let _ = tx.send(Message::Saved {
+                        path,
+                        profile: Box::new(p),
+                        result,
+                    });
+                });
+                true
+            }
+        }
+    }
+
+    fn save_event(&mut self, path: PathBuf) {
+        let Some(doc) = self.events.get(&path) else {
+            return;
+        };
+        if let Err(e) = &doc.parsed {
+            self.set_error(format!("cannot save the event: {e}"));
+            return;
+        }
+        let text = format!("{}\n", doc.text.trim_end());
+        let tx = self.tx.clone();
+        tokio::task::spawn_blocking(move || {
+            let result = profile::write_atomic(&path, text.as_bytes()).map_err(|e| e.to_string());
+            let _ = tx.send(Message::EventSaved { path, result });
+        });
+    }
+
+    fn save_event_as(&mut self, name: &str) {
+        let Mode::EditJson {
+            target: JsonTarget::Event(old),
+            ..
+        } = &self.mode
+        else {
+            return;
+        };
+        let Some(doc) = self.events.get(old).cloned() else {
+            return;
+        };
+        let dir = old
+            .parent()
+            .map_or_else(|| self.dir.join("events"), Path::to_path_buf);
+        let mut path = dir.join(format!("{}.json", slug(name.trim_end_matches(".json"))));
+        let mut n = 2;
+        while self.events.contains_key(&path) || path.exists() {
+            path = dir.join(format!("{}-{n}.json", slug(name.trim_end_matches(".json"))));
+            n += 1;
+        }
+        let mut new_doc = doc;
+        new_doc.saved_text = String::new();
+        self.events.insert(path.clone(), new_doc);
+        // The edited original goes back to what its file holds.
+        if let Some(d) = self.events.get_mut(old) {
+            d.text = d.saved_text.clone();
+            d.parsed = parse_event(&d.text);
+        }
+        let rel = path
+            .strip_prefix(self.profile_dir())
+            .unwrap_or(&path)
+            .to_string_lossy()
+            .into_owned();
+        if let Some(d) = self.draft_mut() {
+            d.event = Some(rel);
+        }
+        if let Mode::EditJson { target, .. } = &mut self.mode {
+            *target = JsonTarget::Event(path.clone());
+        }
+        self.touch();
+        self.save_event(path);
+    }
+
+    fn fire(&mut self) {
+        if self.inflight.is_some() {
+            self.set_error("a request is in flight: Esc cancels it");
+            return;
+        }
+        let Some(entry) = self.current() else {
+            self.set_error("no profile selected");
+            return;
+        };
+        if let EntryKind::Broken(d) = &entry.kind {
+            self.set_error(format!("cannot fire: {d}"));
+            return;
+        }
+        let path = entry.path.clone();
+        // Fresh assembly, so {{now}} and {{uuid}} are of this moment.
+        self.refresh_preview();
+        let (request, opts) = match (&self.preview, self.draft().map(Draft::to_profile)) {
+            (Some(Preview { result: Ok(a), .. }), Some(Ok(p))) => {
+                (a.request.clone(), SendOptions::for_profile(&p))
+            }
+            (Some(Preview { result: Err(e), .. }), _) => {
+                let (field, msg) = &e[0];
+                let at = field
+                    .map(|f| format!("{}: ", f.describe()))
+                    .unwrap_or_default();
+                self.set_error(format!("cannot fire: {at}{msg}"));
+                return;
+            }
+            _ => {
+                self.set_error("cannot fire yet: still loading");
+                return;
+            }
+        };
+        self.seq += 1;
+        let seq = self.seq;
+        let tx = self.tx.clone();
+        let cell = self.deliverer.clone();
+        let handle = tokio::spawn(async move {
+            let deliverer = match cell.get() {
+                Some(d) => d.clone(),
+                None => match Deliverer::new() {
+                    Ok(d) => cell.get_or_init(|| d).clone(),
+                    Err(e) => {
+                        let _ = tx.send(Message::FireFailed {
+                            seq,
+                            error: e.to_string(),
+                        });
+                        return;
+                    }
+                },
+            };
+            let exchange = deliverer.send(&request, &opts).await;
+            let _ = tx.send(Message::Fired {
+                seq,
+                exchange: Box::new(exchange),
+            });
+        });
+        self.inflight = Some(InFlight {
+            seq,
+            path,
+            started: Instant::now(),
+            handle: handle.abort_handle(),
+        });
+        self.set_status("sending… (Esc cancels)");
+    }
+
+    /// The request the inspector shows: as sent, or the preview.
+    pub fn shown_request(&self) -> Option<&request::PreparedRequest> {
+        if self.show_sent {
+            if let Some(x) = self.current().and_then(|e| e.exchange.as_ref()) {
+                return Some(&x.exchange.request);
+            }
+        }
+        match &self.preview {
+            Some(Preview { result: Ok(a), .. }) => Some(&a.request),
+            _ => None,
+        }
+    }
+
+    fn copy_curl(&mut self) {
+        match self.shown_request() {
+            Some(r) => {
+                let cmd = crate::curl::to_curl(r, self.reveal);
+                self.set_status(format!(
+                    "copied a curl command ({} chars) to the clipboard{}",
+                    cmd.len(),
+                    if self.reveal {
+                        ""
+                    } else {
+                        ", credentials masked (v reveals)"
+                    }
+                ));
+                self.effects.push(Effect::Copy(cmd));
+            }
+            None => self.set_error("no request to copy: fix the errors shown"),
+        }
+    }
+
+    fn act_inspector(&mut self, a: Action) {
+        let page = (self.area.height / 2).max(3) as usize;
+        let scroll = match self.focus {
+            Pane::Request => &mut self.request_scroll,
+            _ => &mut self.response_scroll,
+        };
+        match a {
+            Action::Up => *scroll = scroll.saturating_sub(1),
+            Action::Down => *scroll += 1,
+            Action::PageUp => *scroll = scroll.saturating_sub(page),
+            Action::PageDown => *scroll += page,
+            Action::Top => *scroll = 0,
+            Action::Bottom => *scroll = usize::MAX / 2,
+            Action::Left => self.focus = Pane::Request,
+            Action::Right => self.focus = Pane::Response,
+            Action::Search => self.prompt(
+                PromptKind::Search,
+                self.search.clone().as_deref().unwrap_or(""),
+            ),
+            Action::SearchNext => self.search_step(true, false),
+            Action::SearchPrev => self.search_step(false, false),
+            _ => {}
+        }
+        self.clamp_scroll();
+    }
+
+    /// Scroll offsets stay within the content.
+    fn clamp_scroll(&mut self) {
+        let (req, resp) = view::inspector::content_lengths(self);
+        self.request_scroll = self.request_scroll.min(req.saturating_sub(1));
+        self.response_scroll = self.response_scroll.min(resp.saturating_sub(1));
+    }
+
+    /// Moves the focused pane to the next (or previous) line that matches.
+    fn search_step(&mut self, forward: bool, from_here: bool) {
+        let Some(needle) = self.search.clone() else {
+            return;
+        };
+        let pane = if self.focus == Pane::Request {
+            Pane::Request
+        } else {
+            Pane::Response
+        };
+        let Some((head, body)) = view::inspector::body_of(self, pane) else {
+            self.set_error("no body to search");
+            return;
+        };
+        let scroll = if pane == Pane::Request {
+            self.request_scroll
+        } else {
+            self.response_scroll
+        };
+        let here = scroll.saturating_sub(head);
+        let from = if from_here {
+            here
+        } else if forward {
+            here + 1
+        } else {
+            here + body.len().saturating_sub(1)
+        };
+        match body.find(&needle, from % body.len().max(1), forward) {
+            Some(i) => {
+                let target = head + i;
+                let total = body.len();
+                if pane == Pane::Request {
+                    self.request_scroll = target;
+                } else {
+                    self.response_scroll = target;
+                }
+                self.focus = pane;
+                self.set_status(format!("`{needle}`: line {} of {total}", i + 1));
+            }
+            None => self.set_error(format!("`{needle}` not found")),
+        }
+    }
+
+    pub fn on_mouse(&mut self, m: MouseEvent) {
+        if !matches!(self.mode, Mode::Normal) {
+            return;
+        }
+        let at = Position::new(m.column, m.row);
+        let areas = view::layout(self.area);
+        let pane = [
+            (areas.profiles, Pane::Profiles),
+            (areas.editor, Pane::Editor),
+            (areas.request, Pane::Request),
+            (areas.response, Pane::Response),
+        ]
+        .into_iter()
+        .find(|(r, _)| r.contains(at))
+        .map(|(_, p)| p);
+        let Some(pane) = pane else { return };
+        match m.kind {
+            MouseEventKind::Down(_) => {
+                self.focus = pane;
+                let inner_row = m.row.saturating_sub(areas.profiles.y + 1) as usize;
+                if pane == Pane::Profiles {
+                    let offset = view::list_offset(
+                        self.selected,
+                        areas.profiles.height.saturating_sub(2) as usize,
+                    );
+                    self.select(offset + inner_row);
+                }
+            }
+            MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
+                let down = m.kind == MouseEventKind::ScrollDown;
+                self.focus = pane;
+                let a = if down { Action::Down } else { Action::Up };
+                for _ in 0..3 {
+                    match pane {
+                        Pane::Profiles => self.act_profiles(a),
+                        Pane::Editor => self.act_editor(a),
+                        _ => self.act_inspector(a),
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn json_area(text: &str) -> TextArea<'static> {
+    let lines: Vec<String> = if text.is_empty() {
+        vec![String::new()]
+    } else {
+        text.lines().map(str::to_string).collect()
+    };
+    let mut area = TextArea::new(lines);
+    area.set_tab_length(2);
+    area
+}
+
+/// A file-name-safe form of a profile name.
+pub fn slug(name: &str) -> String {
+    let mut s = String::new();
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            s.push(c.to_ascii_lowercase());
+        } else if !s.ends_with('-') && !s.is_empty() {
+            s.push('-');
+        }
+    }
+    let s = s.trim_end_matches('-').to_string();
+    if s.is_empty() { "profile".into() } else { s }
+}
+
+/// The form field an assembly error belongs to.
+fn field_of(field: &str) -> Option<Field> {
+    Some(match field {
+        "url" => Field::Url,
+        "auth.username" => Field::Username,
+        "auth.password" => Field::Password,
+        "auth.token" => Field::Token,
+        "auth.header" => Field::TokenHeader,
+        f if f.starts_with("payload") => Field::Payload,
+        f if f.starts_with("headers[") => {
+            let i = f["headers[".len()..].split(']').next()?.parse().ok()?;
+            Field::Header(i)
+        }
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs() {
+        assert_eq!(
+            slug("CRM: create lead on signup"),
+            "crm-create-lead-on-signup"
+        );
+        assert_eq!(slug("  "), "profile");
+        assert_eq!(slug("Ünïcode!"), "n-code");
+    }
+
+    #[test]
+    fn assembly_fields_map_to_rows() {
+        assert_eq!(field_of("headers[3].value"), Some(Field::Header(3)));
+        assert_eq!(field_of("payload.a.b"), Some(Field::Payload));
+        assert_eq!(field_of("url"), Some(Field::Url));
+        assert_eq!(field_of("other"), None);
+    }
+}

@@ -1,0 +1,153 @@
+//! Overlays: help, confirmations, prompts, the event picker.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Clear, Widget};
+
+use super::dim;
+use crate::tui::keys::{BINDINGS, Scope, keys_label};
+use crate::tui::state::{ConfirmKind, Mode, PromptKind, State};
+
+fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let [v] = Layout::vertical([Constraint::Length(height.min(area.height))])
+        .flex(Flex::Center)
+        .areas(area);
+    let [h] = Layout::horizontal([Constraint::Length(width.min(area.width))])
+        .flex(Flex::Center)
+        .areas(v);
+    h
+}
+
+fn frame(area: Rect, buf: &mut Buffer, title: &str) -> Rect {
+    Clear.render(area, buf);
+    let block = Block::bordered()
+        .border_type(BorderType::Double)
+        .border_style(Style::default().fg(Color::Yellow))
+        .title(title.to_string());
+    let inner = block.inner(area);
+    block.render(area, buf);
+    inner
+}
+
+pub fn render(s: &State, area: Rect, buf: &mut Buffer) {
+    match &s.mode {
+        Mode::Help { scroll } => help(*scroll, area, buf),
+        Mode::Confirm(kind) => {
+            let (title, body) = match kind {
+                ConfirmKind::Delete => (
+                    " Delete ",
+                    format!(
+                        "Delete {}?  y deletes the file · any other key keeps it",
+                        s.current()
+                            .map(|e| e.path.display().to_string())
+                            .unwrap_or_default()
+                    ),
+                ),
+                ConfirmKind::Quit => (
+                    " Unsaved changes ",
+                    format!(
+                        "{} unsaved change(s).  s save all and quit · y quit without saving · any other key stays",
+                        s.any_dirty()
+                    ),
+                ),
+            };
+            let r = centered(
+                area,
+                (body.chars().count() as u16 + 4).min(area.width - 4),
+                3,
+            );
+            let inner = frame(r, buf, title);
+            buf.set_stringn(
+                inner.x + 1,
+                inner.y,
+                body,
+                inner.width as usize - 1,
+                Style::default(),
+            );
+        }
+        Mode::Prompt { kind, area: text } => {
+            let title = match kind {
+                PromptKind::NewProfile => " New profile: name ",
+                PromptKind::Rename => " Rename profile ",
+                PromptKind::SaveEventAs => " Save the event as (name) ",
+                PromptKind::Search => " Search the body ",
+            };
+            let r = centered(area, 60, 3);
+            let inner = frame(r, buf, title);
+            text.render(inner, buf);
+        }
+        Mode::Picker { items, selected } => {
+            let height = (items.len() as u16 + 2).min(area.height - 4);
+            let r = centered(area, 50, height);
+            let inner = frame(r, buf, " Sample event ");
+            let offset = super::list_offset(*selected, inner.height as usize);
+            for (row, (i, item)) in items
+                .iter()
+                .enumerate()
+                .skip(offset)
+                .take(inner.height as usize)
+                .enumerate()
+            {
+                let style = if i == *selected {
+                    Style::default().add_modifier(Modifier::REVERSED)
+                } else {
+                    Style::default()
+                };
+                buf.set_stringn(
+                    inner.x + 1,
+                    inner.y + row as u16,
+                    item,
+                    inner.width as usize - 1,
+                    style,
+                );
+            }
+        }
+        _ => {}
+    }
+}
+
+fn help(scroll: usize, area: Rect, buf: &mut Buffer) {
+    let mut lines: Vec<Line> = Vec::new();
+    let scopes = [
+        Scope::Global,
+        Scope::Profiles,
+        Scope::Editor,
+        Scope::Inspector,
+        Scope::Text,
+        Scope::Json,
+    ];
+    for scope in scopes {
+        lines.push(Line::styled(
+            scope.title(),
+            Style::default()
+                .fg(Color::Yellow)
+                .add_modifier(Modifier::BOLD),
+        ));
+        for b in BINDINGS.iter().filter(|b| b.scope == scope) {
+            lines.push(Line::from(vec![
+                Span::styled(
+                    format!("  {:<18}", keys_label(b)),
+                    Style::default().fg(Color::Cyan),
+                ),
+                Span::raw(b.help),
+            ]));
+        }
+    }
+    lines.push(Line::styled(
+        "mouse: click a pane to focus it, wheel to scroll",
+        dim(),
+    ));
+    let r = centered(area, 76, area.height.saturating_sub(2));
+    let inner = frame(r, buf, " Keys · j/k scroll · any other key closes ");
+    let scroll = scroll.min(lines.len().saturating_sub(inner.height as usize));
+    for (row, line) in lines
+        .iter()
+        .skip(scroll)
+        .take(inner.height as usize)
+        .enumerate()
+    {
+        buf.set_line(inner.x + 1, inner.y + row as u16, line, inner.width - 1);
+    }
+}

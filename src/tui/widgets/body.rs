@@ -1,0 +1,314 @@
+//! A body formatted once (off the UI thread for large ones) into lines, and a
+//! widget that draws only the visible lines, highlighting JSON per line.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Widget;
+
+/// How a body was formatted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyKind {
+    Empty,
+    /// Valid JSON, re-indented.
+    Json,
+    /// UTF-8 text, as it came.
+    Text,
+    /// Not UTF-8: a hex dump.
+    Hex,
+}
+
+/// Lines of a formatted body: one string and the start of each line.
+#[derive(Debug, Clone)]
+pub struct FormattedBody {
+    pub kind: BodyKind,
+    text: String,
+    starts: Vec<usize>,
+}
+
+impl FormattedBody {
+    pub fn len(&self) -> usize {
+        self.starts.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.starts.is_empty()
+    }
+
+    pub fn line(&self, i: usize) -> &str {
+        let start = self.starts[i];
+        let end = self
+            .starts
+            .get(i + 1)
+            .map_or(self.text.len(), |&e| e.saturating_sub(1));
+        &self.text[start..end]
+    }
+
+    /// The first line at or after `from` (wrapping around) that contains
+    /// `needle`, case-insensitively.
+    pub fn find(&self, needle: &str, from: usize, forward: bool) -> Option<usize> {
+        if needle.is_empty() || self.is_empty() {
+            return None;
+        }
+        let needle = needle.to_lowercase();
+        let n = self.len();
+        (0..n)
+            .map(|k| {
+                if forward {
+                    (from + k) % n
+                } else {
+                    (from + n - k) % n
+                }
+            })
+            .find(|&i| self.line(i).to_lowercase().contains(&needle))
+    }
+
+    fn from_text(kind: BodyKind, text: String) -> FormattedBody {
+        let mut starts = vec![0];
+        starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|(_, b)| *b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        if text.ends_with('\n') {
+            starts.pop();
+        }
+        if text.is_empty() {
+            starts.clear();
+        }
+        FormattedBody { kind, text, starts }
+    }
+}
+
+/// Formats a body: JSON re-indented, text as is, anything else as hex.
+pub fn format(body: &[u8]) -> FormattedBody {
+    if body.is_empty() {
+        return FormattedBody::from_text(BodyKind::Empty, String::new());
+    }
+    match std::str::from_utf8(body) {
+        Ok(text) => match indent_json(text) {
+            Some(pretty) => FormattedBody::from_text(BodyKind::Json, pretty),
+            None => FormattedBody::from_text(BodyKind::Text, text.replace('\t', "    ")),
+        },
+        Err(_) => FormattedBody::from_text(BodyKind::Hex, hex_dump(body)),
+    }
+}
+
+/// Re-indents valid JSON by two spaces without building a value tree, so a
+/// body of tens of MB costs one pass and one output string.
+fn indent_json(text: &str) -> Option<String> {
+    serde_json::from_str::<serde::de::IgnoredAny>(text).ok()?;
+    let mut out = String::with_capacity(text.len() + text.len() / 2);
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    let newline = |out: &mut String, depth: usize| {
+        out.push('\n');
+        for _ in 0..depth {
+            out.push_str("  ");
+        }
+    };
+    let mut chars = text.trim().chars().peekable();
+    while let Some(c) = chars.next() {
+        if in_string {
+            out.push(c);
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            }
+            continue;
+        }
+        match c {
+            '"' => {
+                in_string = true;
+                out.push(c);
+            }
+            '{' | '[' => {
+                out.push(c);
+                // Keep empty containers on one line.
+                while chars.peek().is_some_and(|c| c.is_whitespace()) {
+                    chars.next();
+                }
+                if matches!(chars.peek(), Some('}') | Some(']')) {
+                    out.push(chars.next().expect("peeked"));
+                } else {
+                    depth += 1;
+                    newline(&mut out, depth);
+                }
+            }
+            '}' | ']' => {
+                depth = depth.saturating_sub(1);
+                newline(&mut out, depth);
+                out.push(c);
+            }
+            ',' => {
+                out.push(c);
+                newline(&mut out, depth);
+            }
+            ':' => out.push_str(": "),
+            c if c.is_whitespace() => {}
+            c => out.push(c),
+        }
+    }
+    Some(out)
+}
+
+fn hex_dump(body: &[u8]) -> String {
+    let mut out = String::with_capacity(body.len() * 4 + 16);
+    for (i, chunk) in body.chunks(16).enumerate() {
+        out.push_str(&format!("{:08x}  ", i * 16));
+        for k in 0..16 {
+            match chunk.get(k) {
+                Some(b) => out.push_str(&format!("{b:02x} ")),
+                None => out.push_str("   "),
+            }
+        }
+        out.push(' ');
+        out.extend(chunk.iter().map(|&b| {
+            if b.is_ascii_graphic() || b == b' ' {
+                b as char
+            } else {
+                '.'
+            }
+        }));
+        out.push('\n');
+    }
+    out
+}
+
+/// Colours of a JSON line, found by a small scan of that line alone.
+pub fn highlight_json(line: &str) -> Line<'_> {
+    let key = Style::default().fg(Color::Cyan);
+    let string = Style::default().fg(Color::Green);
+    let number = Style::default().fg(Color::Magenta);
+    let literal = Style::default().fg(Color::Yellow);
+    let mut spans = Vec::new();
+    let bytes = line.as_bytes();
+    let mut i = 0;
+    let mut plain_start = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let (end, style) = if b == b'"' {
+            let mut j = i + 1;
+            while j < bytes.len() && bytes[j] != b'"' {
+                j += if bytes[j] == b'\\' { 2 } else { 1 };
+            }
+            let end = (j + 1).min(bytes.len());
+            let is_key = line[end..].trim_start().starts_with(':');
+            (end, if is_key { key } else { string })
+        } else if b == b'-' || b.is_ascii_digit() {
+            let mut j = i + 1;
+            while j < bytes.len() && (bytes[j].is_ascii_digit() || b".eE+-".contains(&bytes[j])) {
+                j += 1;
+            }
+            (j, number)
+        } else if line[i..].starts_with("true") || line[i..].starts_with("null") {
+            (i + 4, literal)
+        } else if line[i..].starts_with("false") {
+            (i + 5, literal)
+        } else {
+            i += 1;
+            continue;
+        };
+        if plain_start < i {
+            spans.push(Span::raw(&line[plain_start..i]));
+        }
+        spans.push(Span::styled(&line[i..end], style));
+        i = end;
+        plain_start = end;
+    }
+    if plain_start < line.len() {
+        spans.push(Span::raw(&line[plain_start..]));
+    }
+    Line::from(spans)
+}
+
+/// Draws `body` from line `scroll`, only as many lines as fit.
+pub struct BodyView<'a> {
+    pub body: &'a FormattedBody,
+    pub scroll: usize,
+    pub search: Option<&'a str>,
+}
+
+impl Widget for BodyView<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let hit = Style::default()
+            .bg(Color::Yellow)
+            .fg(Color::Black)
+            .add_modifier(Modifier::BOLD);
+        let needle = self.search.filter(|s| !s.is_empty()).map(str::to_lowercase);
+        for row in 0..area.height as usize {
+            let i = self.scroll + row;
+            if i >= self.body.len() {
+                break;
+            }
+            let text = self.body.line(i);
+            let mut line = match self.body.kind {
+                BodyKind::Json => highlight_json(text),
+                _ => Line::raw(text),
+            };
+            if let Some(n) = &needle {
+                if text.to_lowercase().contains(n.as_str()) {
+                    line = line.patch_style(hit);
+                }
+            }
+            buf.set_line(area.x, area.y + row as u16, &line, area.width);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_is_indented_and_strings_are_untouched() {
+        let f = format(br#"{"a":[1,2],"b":{"c":"x, {y}: \"z\""},"e":{},"f":[]}"#);
+        assert_eq!(f.kind, BodyKind::Json);
+        let lines: Vec<&str> = (0..f.len()).map(|i| f.line(i)).collect();
+        assert_eq!(
+            lines,
+            [
+                "{",
+                r#"  "a": ["#,
+                "    1,",
+                "    2",
+                "  ],",
+                r#"  "b": {"#,
+                r#"    "c": "x, {y}: \"z\"""#,
+                "  },",
+                r#"  "e": {},"#,
+                r#"  "f": []"#,
+                "}"
+            ]
+        );
+    }
+
+    #[test]
+    fn text_and_binary() {
+        let f = format(b"line one\nline two\n");
+        assert_eq!(f.kind, BodyKind::Text);
+        assert_eq!(f.len(), 2);
+        assert_eq!(f.line(1), "line two");
+        let f = format(&[0xff, 0x00, b'A']);
+        assert_eq!(f.kind, BodyKind::Hex);
+        assert!(f.line(0).starts_with("00000000  ff 00 41"), "{}", f.line(0));
+        assert!(f.line(0).ends_with("|..A|") || f.line(0).ends_with("..A"));
+        assert_eq!(format(b"").len(), 0);
+        assert_eq!(format(b"{not json").kind, BodyKind::Text);
+    }
+
+    #[test]
+    fn search_wraps_both_ways() {
+        let f = format(b"a\nneedle\nb\nNEEDLE\n");
+        assert_eq!(f.find("needle", 0, true), Some(1));
+        assert_eq!(f.find("needle", 2, true), Some(3));
+        assert_eq!(f.find("needle", 0, false), Some(3));
+        assert_eq!(f.find("zzz", 0, true), None);
+    }
+}
