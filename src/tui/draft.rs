@@ -366,12 +366,26 @@ mod tests {
                 payload: {"n": 1, "s": "{{event.x}}"}, event: "events/e.json", timeout_secs: 9,
                 follow_redirects: true)"#,
             r#"(name: "c", method: DELETE, url: "http://h/", auth: Token(token: "t"))"#,
-            r#"(name: "d", method: POST, url: "http://h/", auth: Token(token: "t", header: "X-Key", scheme: ""))"#,
             r#"(name: "e", method: POST, url: "http://h/", auth: Token(token: "t", header: "X-Key", scheme: "Key"))"#,
         ] {
             let p = crate::profile::load_str(Path::new("x"), text).unwrap();
             assert_eq!(Draft::from_profile(&p).to_profile().unwrap(), p, "{text}");
         }
+        // A scheme written out that equals the default is saved as the default.
+        let p = crate::profile::load_str(
+            Path::new("x"),
+            r#"(name: "d", method: POST, url: "http://h/", auth: Token(token: "t", header: "X-Key", scheme: ""))"#,
+        )
+        .unwrap();
+        let back = Draft::from_profile(&p).to_profile().unwrap();
+        assert_eq!(
+            back.auth,
+            Auth::Token {
+                token: "t".into(),
+                header: Some("X-Key".into()),
+                scheme: None
+            }
+        );
     }
 
     #[test]

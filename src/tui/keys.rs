@@ -359,9 +359,9 @@ pub fn hints(scope: Scope, actions: &[Action]) -> String {
     actions
         .iter()
         .filter_map(|a| {
-            BINDINGS
-                .iter()
-                .find(|b| b.action == *a && (b.scope == scope || b.scope == Scope::Global))
+            let find = |s: Scope| BINDINGS.iter().find(|b| b.action == *a && b.scope == s);
+            find(scope)
+                .or_else(|| find(Scope::Global))
                 .map(|b| format!("{} {}", key_label(&b.keys[0]), short(b.help)))
         })
         .collect::<Vec<_>>()

@@ -40,10 +40,10 @@ pub fn default_path() -> Option<PathBuf> {
 
 /// Appends a line, with the time; nothing happens before `init`.
 pub fn line(msg: &str) {
-    if let Some(tx) = LOG.get() {
-        if let Ok(tx) = tx.lock() {
-            let now = crate::clock::rfc3339(std::time::SystemTime::now());
-            let _ = tx.send(format!("{now} {msg}"));
-        }
+    if let Some(tx) = LOG.get()
+        && let Ok(tx) = tx.lock()
+    {
+        let now = crate::clock::rfc3339(std::time::SystemTime::now());
+        let _ = tx.send(format!("{now} {msg}"));
     }
 }

@@ -122,6 +122,7 @@ where
     }
 
     fn on_event(&mut self, ev: Event) {
+        self.state.inputs += 1;
         match ev {
             Event::Key(k) if k.kind == KeyEventKind::Press => self.state.on_key(k),
             Event::Mouse(m) => self.state.on_mouse(m),

@@ -107,11 +107,12 @@ pub enum JsonTarget {
     Event(PathBuf),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PromptKind {
     NewProfile,
     Rename,
-    SaveEventAs,
+    /// Save the event being edited (this file) under a new name.
+    SaveEventAs(PathBuf),
     Search,
 }
 
@@ -147,10 +148,13 @@ pub enum Mode {
     },
 }
 
+/// Problems of the form, each at its field when it has one.
+pub type FieldProblems = Vec<(Option<Field>, String)>;
+
 /// The request the form would send now, or why it cannot.
 #[derive(Debug)]
 pub struct Preview {
-    pub result: Result<Assembled, Vec<(Option<Field>, String)>>,
+    pub result: Result<Assembled, FieldProblems>,
     pub body: FormattedBody,
 }
 
@@ -202,6 +206,8 @@ pub struct State {
     pub quit: bool,
     /// The area of the last frame.
     pub area: Rect,
+    /// Input events handled so far (lets a driver know the loop caught up).
+    pub inputs: u64,
     /// Saves still to finish before quitting ("save all and quit").
     quit_after_saves: Option<usize>,
     seq: u64,
@@ -235,6 +241,7 @@ impl State {
             effects: Vec::new(),
             quit: false,
             area: Rect::new(0, 0, 120, 40),
+            inputs: 0,
             quit_after_saves: None,
             seq: 0,
             tx,
@@ -329,13 +336,13 @@ impl State {
 
     /// After the form changed: dirty marker and preview.
     fn touch(&mut self) {
-        if let Some(e) = self.entries.get_mut(self.selected) {
-            if let EntryKind::Ok { draft, saved } = &e.kind {
-                e.dirty = match (draft.to_profile(), saved) {
-                    (Ok(p), Some(s)) => p != **s,
-                    _ => true,
-                };
-            }
+        if let Some(e) = self.entries.get_mut(self.selected)
+            && let EntryKind::Ok { draft, saved } = &e.kind
+        {
+            e.dirty = match (draft.to_profile(), saved) {
+                (Ok(p), Some(s)) => p != **s,
+                _ => true,
+            };
         }
         self.show_sent = false;
         self.refresh_preview();
@@ -352,7 +359,7 @@ impl State {
         });
     }
 
-    fn assemble(&mut self) -> Option<Result<Assembled, Vec<(Option<Field>, String)>>> {
+    fn assemble(&mut self) -> Option<Result<Assembled, FieldProblems>> {
         let draft = self.draft()?;
         let profile = match draft.to_profile() {
             Ok(p) => p,
@@ -415,7 +422,7 @@ impl State {
     }
 
     /// Inline errors of the form, by field.
-    pub fn field_errors(&self) -> Vec<(Option<Field>, String)> {
+    pub fn field_errors(&self) -> FieldProblems {
         match &self.preview {
             Some(Preview { result: Err(e), .. }) => e.clone(),
             _ => Vec::new(),
@@ -561,10 +568,10 @@ impl State {
                 Ok(()) => {
                     if let Some(e) = self.entries.iter_mut().find(|e| e.path == from) {
                         e.path = to.clone();
-                        if let EntryKind::Ok { draft, saved } = &mut e.kind {
-                            if let Some(s) = saved {
-                                s.name = draft.name.clone();
-                            }
+                        if let EntryKind::Ok { draft, saved } = &mut e.kind
+                            && let Some(s) = saved
+                        {
+                            s.name = draft.name.clone();
                         }
                     }
                     self.set_status(format!("renamed to {}", to.display()));
@@ -634,11 +641,11 @@ impl State {
     fn on_saved(&mut self, path: PathBuf, profile: Profile, result: Result<(), String>) {
         match result {
             Ok(()) => {
-                if let Some(e) = self.entries.iter_mut().find(|e| e.path == path) {
-                    if let EntryKind::Ok { draft, saved } = &mut e.kind {
-                        e.dirty = draft.to_profile().ok().as_ref() != Some(&profile);
-                        *saved = Some(Box::new(profile));
-                    }
+                if let Some(e) = self.entries.iter_mut().find(|e| e.path == path)
+                    && let EntryKind::Ok { draft, saved } = &mut e.kind
+                {
+                    e.dirty = draft.to_profile().ok().as_ref() != Some(&profile);
+                    *saved = Some(Box::new(profile));
                 }
                 self.set_status(format!("saved {}", path.display()));
             }
@@ -716,7 +723,14 @@ impl State {
                     Mode::Normal
                 }
                 _ => {
-                    area.input(key);
+                    // One line: no tabs, no line breaks.
+                    let ctrl_m = key.code == ratatui::crossterm::event::KeyCode::Char('m')
+                        && key
+                            .modifiers
+                            .contains(ratatui::crossterm::event::KeyModifiers::CONTROL);
+                    if key.code != ratatui::crossterm::event::KeyCode::Tab && !ctrl_m {
+                        area.input(key);
+                    }
                     let text = area.lines().join("");
                     if let Some(d) = self.draft_mut() {
                         d.set_text(field, text);
@@ -746,11 +760,13 @@ impl State {
                         });
                         Mode::EditJson { target, area }
                     }
-                    Some(Action::SaveAs) if matches!(target, JsonTarget::Event(_)) => {
-                        self.mode = Mode::EditJson { target, area };
-                        self.prompt(PromptKind::SaveEventAs, "");
-                        return;
-                    }
+                    Some(Action::SaveAs) => match target {
+                        JsonTarget::Event(path) => {
+                            self.prompt(PromptKind::SaveEventAs(path), "");
+                            return;
+                        }
+                        JsonTarget::Payload => Mode::EditJson { target, area },
+                    },
                     _ => {
                         area.input(key);
                         let text = area.lines().join("\n");
@@ -784,10 +800,10 @@ impl State {
         match result {
             Ok(text) => {
                 let text = text.trim_end_matches('\n').to_string();
-                if let Mode::EditJson { target: t, area } = &mut self.mode {
-                    if *t == target {
-                        **area = json_area(&text);
-                    }
+                if let Mode::EditJson { target: t, area } = &mut self.mode
+                    && *t == target
+                {
+                    **area = json_area(&text);
                 }
                 self.set_json(&target, text);
                 self.set_status("back from the editor");
@@ -868,10 +884,8 @@ impl State {
         match a {
             Action::Up => self.select(self.selected.saturating_sub(1)),
             Action::Down => self.select(self.selected + 1),
-            Action::Enter => {
-                if self.draft().is_some() {
-                    self.focus = Pane::Editor;
-                }
+            Action::Enter if self.draft().is_some() => {
+                self.focus = Pane::Editor;
             }
             Action::NewProfile => self.prompt(PromptKind::NewProfile, ""),
             Action::Duplicate => self.duplicate(),
@@ -880,10 +894,8 @@ impl State {
                     self.prompt(PromptKind::Rename, &name);
                 }
             }
-            Action::Delete => {
-                if self.current().is_some() {
-                    self.mode = Mode::Confirm(ConfirmKind::Delete);
-                }
+            Action::Delete if self.current().is_some() => {
+                self.mode = Mode::Confirm(ConfirmKind::Delete);
             }
             _ => {}
         }
@@ -1084,7 +1096,7 @@ impl State {
                 self.add_entry(path, p, "new profile");
             }
             PromptKind::Rename => self.rename(text),
-            PromptKind::SaveEventAs => self.save_event_as(&text),
+            PromptKind::SaveEventAs(old) => self.save_event_as(old, &text),
             PromptKind::Search => {
                 self.search = (!text.is_empty()).then_some(text);
                 self.search_step(true, true);
@@ -1279,15 +1291,8 @@ impl State {
         });
     }
 
-    fn save_event_as(&mut self, name: &str) {
-        let Mode::EditJson {
-            target: JsonTarget::Event(old),
-            ..
-        } = &self.mode
-        else {
-            return;
-        };
-        let Some(doc) = self.events.get(old).cloned() else {
+    fn save_event_as(&mut self, old: PathBuf, name: &str) {
+        let Some(doc) = self.events.get(&old).cloned() else {
             return;
         };
         let dir = old
@@ -1303,7 +1308,7 @@ impl State {
         new_doc.saved_text = String::new();
         self.events.insert(path.clone(), new_doc);
         // The edited original goes back to what its file holds.
-        if let Some(d) = self.events.get_mut(old) {
+        if let Some(d) = self.events.get_mut(&old) {
             d.text = d.saved_text.clone();
             d.parsed = parse_event(&d.text);
         }
@@ -1315,11 +1320,10 @@ impl State {
         if let Some(d) = self.draft_mut() {
             d.event = Some(rel);
         }
-        if let Mode::EditJson { target, .. } = &mut self.mode {
-            *target = JsonTarget::Event(path.clone());
-        }
         self.touch();
-        self.save_event(path);
+        self.save_event(path.clone());
+        // Go on editing the new file.
+        self.edit_json(JsonTarget::Event(path));
     }
 
     fn fire(&mut self) {
@@ -1390,10 +1394,10 @@ impl State {
 
     /// The request the inspector shows: as sent, or the preview.
     pub fn shown_request(&self) -> Option<&request::PreparedRequest> {
-        if self.show_sent {
-            if let Some(x) = self.current().and_then(|e| e.exchange.as_ref()) {
-                return Some(&x.exchange.request);
-            }
+        if self.show_sent
+            && let Some(x) = self.current().and_then(|e| e.exchange.as_ref())
+        {
+            return Some(&x.exchange.request);
         }
         match &self.preview {
             Some(Preview { result: Ok(a), .. }) => Some(&a.request),
@@ -1449,8 +1453,10 @@ impl State {
     /// Scroll offsets stay within the content.
     fn clamp_scroll(&mut self) {
         let (req, resp) = view::inspector::content_lengths(self);
-        self.request_scroll = self.request_scroll.min(req.saturating_sub(1));
-        self.response_scroll = self.response_scroll.min(resp.saturating_sub(1));
+        let areas = view::layout(self.area);
+        let fit = |total: usize, r: Rect| total.saturating_sub(r.height.saturating_sub(2) as usize);
+        self.request_scroll = self.request_scroll.min(fit(req, areas.request));
+        self.response_scroll = self.response_scroll.min(fit(resp, areas.response));
     }
 
     /// Moves the focused pane to the next (or previous) line that matches.

@@ -234,3 +234,5 @@ pub const SIGNUP_EVENT: &str = r#"{
   "profile": {"email": "maria@example.com", "firstName": "Maria", "plan": "free", "seats": 3},
   "properties": {"source": "landing", "items": [{"sku": "A-1"}, {"sku": "B-2"}]}
 }"#;
+
+pub mod tui;

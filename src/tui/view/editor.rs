@@ -82,15 +82,15 @@ pub fn render(s: &State, area: Rect, buf: &mut Buffer) {
         let y = inner.y + row as u16;
         buf.set_line(inner.x, y, line, inner.width);
         // The field being typed in shows its text area over the value.
-        if let (Some(i), Mode::EditLine { area: text, .. }) = (idx, &s.mode) {
-            if *i == s.editor_row {
-                let x = inner.x + LABEL as u16 + 1;
-                let r = Rect::new(x, y, inner.width.saturating_sub(LABEL as u16 + 1), 1);
-                for cx in r.x..r.right() {
-                    buf[(cx, y)].reset();
-                }
-                text.render(r, buf);
+        if let (Some(i), Mode::EditLine { area: text, .. }) = (idx, &s.mode)
+            && *i == s.editor_row
+        {
+            let x = inner.x + LABEL as u16 + 1;
+            let r = Rect::new(x, y, inner.width.saturating_sub(LABEL as u16 + 1), 1);
+            for cx in r.x..r.right() {
+                buf[(cx, y)].reset();
             }
+            text.render(r, buf);
         }
     }
 }

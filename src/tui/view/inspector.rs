@@ -16,11 +16,11 @@ const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "�
 
 /// What the request pane shows: a title, head lines, and the body.
 fn request_content(s: &State) -> (String, Vec<Line<'static>>, Option<&FormattedBody>) {
-    if s.show_sent {
-        if let Some(x) = s.current().and_then(|e| e.exchange.as_ref()) {
-            let head = request_lines(s, &x.exchange.request, x.request_body.as_ref(), &[]);
-            return (" Request · as sent ".into(), head, x.request_body.as_ref());
-        }
+    if s.show_sent
+        && let Some(x) = s.current().and_then(|e| e.exchange.as_ref())
+    {
+        let head = request_lines(s, &x.exchange.request, x.request_body.as_ref(), &[]);
+        return (" Request · as sent ".into(), head, x.request_body.as_ref());
     }
     match &s.preview {
         Some(Preview {
@@ -108,22 +108,22 @@ fn body_note(len: usize, body: Option<&FormattedBody>) -> Line<'static> {
 /// What the response pane shows.
 fn response_content(s: &State) -> (String, Vec<Line<'static>>, Option<&FormattedBody>) {
     let entry = s.current();
-    if let (Some(f), Some(e)) = (&s.inflight, entry) {
-        if f.path == e.path {
-            let ms = f.started.elapsed().as_millis();
-            let frame = SPINNER[(ms / 100) as usize % SPINNER.len()];
-            return (
-                " Response ".into(),
-                vec![Line::from(vec![
-                    Span::styled(frame.to_string(), Style::default().fg(Color::Cyan)),
-                    Span::raw(format!(
-                        " sending… {:.1} s   Esc cancels",
-                        ms as f64 / 1000.0
-                    )),
-                ])],
-                None,
-            );
-        }
+    if let (Some(f), Some(e)) = (&s.inflight, entry)
+        && f.path == e.path
+    {
+        let ms = f.started.elapsed().as_millis();
+        let frame = SPINNER[(ms / 100) as usize % SPINNER.len()];
+        return (
+            " Response ".into(),
+            vec![Line::from(vec![
+                Span::styled(frame.to_string(), Style::default().fg(Color::Cyan)),
+                Span::raw(format!(
+                    " sending… {:.1} s   Esc cancels",
+                    ms as f64 / 1000.0
+                )),
+            ])],
+            None,
+        );
     }
     match entry.and_then(|e| e.exchange.as_ref()) {
         Some(x) => (
@@ -223,21 +223,21 @@ fn render_pane(
         buf.set_line(inner.x, inner.y + row as u16, line, inner.width);
         row += 1;
     }
-    if let Some(body) = body {
-        if row < height {
-            let body_area = Rect::new(
-                inner.x,
-                inner.y + row as u16,
-                inner.width,
-                (height - row) as u16,
-            );
-            BodyView {
-                body,
-                scroll: scroll.saturating_sub(head.len()),
-                search: s.search.as_deref(),
-            }
-            .render(body_area, buf);
+    if let Some(body) = body
+        && row < height
+    {
+        let body_area = Rect::new(
+            inner.x,
+            inner.y + row as u16,
+            inner.width,
+            (height - row) as u16,
+        );
+        BodyView {
+            body,
+            scroll: scroll.saturating_sub(head.len()),
+            search: s.search.as_deref(),
         }
+        .render(body_area, buf);
     }
 }
 

@@ -71,7 +71,7 @@ pub fn render(s: &State, area: Rect, buf: &mut Buffer) {
             let title = match kind {
                 PromptKind::NewProfile => " New profile: name ",
                 PromptKind::Rename => " Rename profile ",
-                PromptKind::SaveEventAs => " Save the event as (name) ",
+                PromptKind::SaveEventAs(_) => " Save the event as (name) ",
                 PromptKind::Search => " Search the body ",
             };
             let r = centered(area, 60, 3);

@@ -38,10 +38,14 @@ impl FormattedBody {
 
     pub fn line(&self, i: usize) -> &str {
         let start = self.starts[i];
-        let end = self
-            .starts
-            .get(i + 1)
-            .map_or(self.text.len(), |&e| e.saturating_sub(1));
+        let end = self.starts.get(i + 1).map_or_else(
+            || {
+                self.text
+                    .strip_suffix('\n')
+                    .map_or(self.text.len(), str::len)
+            },
+            |&e| e - 1,
+        );
         &self.text[start..end]
     }
 
@@ -252,10 +256,10 @@ impl Widget for BodyView<'_> {
                 BodyKind::Json => highlight_json(text),
                 _ => Line::raw(text),
             };
-            if let Some(n) = &needle {
-                if text.to_lowercase().contains(n.as_str()) {
-                    line = line.patch_style(hit);
-                }
+            if let Some(n) = &needle
+                && text.to_lowercase().contains(n.as_str())
+            {
+                line = line.patch_style(hit);
             }
             buf.set_line(area.x, area.y + row as u16, &line, area.width);
         }

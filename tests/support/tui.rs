@@ -1,0 +1,178 @@
+//! Driving the real workbench loop: a host that feeds injected events and
+//! records what the app asked of the terminal, and screen dumps.
+
+use std::io;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use hookbench::tui::state::State;
+use hookbench::tui::{App, Host};
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{
+    Event, KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+
+/// Stands in for `$EDITOR`: gets the text, returns what was "saved".
+pub type FakeEditor = Box<dyn FnMut(&str) -> io::Result<String>>;
+
+/// Feeds events from a channel; records clipboard copies; "edits" with a
+/// function instead of a real editor.
+pub struct TestHost {
+    rx: UnboundedReceiver<Event>,
+    pub copies: Vec<String>,
+    pub editor: FakeEditor,
+}
+
+impl Host for TestHost {
+    async fn next_event(&mut self) -> Option<io::Result<Event>> {
+        self.rx.recv().await.map(Ok)
+    }
+    fn external_edit(&mut self, text: &str) -> io::Result<String> {
+        (self.editor)(text)
+    }
+    fn copy(&mut self, text: &str) {
+        self.copies.push(text.to_string());
+    }
+}
+
+pub struct Harness {
+    pub app: App<TestBackend>,
+    pub host: TestHost,
+    tx: UnboundedSender<Event>,
+    sent: u64,
+}
+
+pub fn key(code: KeyCode) -> Event {
+    Event::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+pub fn ctrl(c: char) -> Event {
+    Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
+}
+
+pub fn click(column: u16, row: u16) -> Event {
+    Event::Mouse(MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        column,
+        row,
+        modifiers: KeyModifiers::NONE,
+    })
+}
+
+impl Harness {
+    /// The app on a `width`x`height` test terminal over `dir`, loaded.
+    pub async fn open(dir: PathBuf, width: u16, height: u16) -> Harness {
+        let (tx, rx) = unbounded_channel();
+        let mut h = Harness {
+            app: App::new(TestBackend::new(width, height), dir).unwrap(),
+            host: TestHost {
+                rx,
+                copies: Vec::new(),
+                editor: Box::new(|t| Ok(t.to_string())),
+            },
+            tx,
+            sent: 0,
+        };
+        h.until(|s| !s.loading).await;
+        h
+    }
+
+    pub fn send(&mut self, ev: Event) {
+        self.sent += 1;
+        self.tx.send(ev).unwrap();
+    }
+
+    /// Types text, one key per character.
+    pub fn type_text(&mut self, text: &str) {
+        for c in text.chars() {
+            self.send(key(KeyCode::Char(c)));
+        }
+    }
+
+    pub fn keys(&mut self, codes: &[KeyCode]) {
+        for c in codes {
+            self.send(key(*c));
+        }
+    }
+
+    /// Runs the real loop until `done` holds (at most 10 s).
+    pub async fn until(&mut self, done: impl Fn(&State) -> bool) {
+        let r = tokio::time::timeout(
+            Duration::from_secs(10),
+            self.app.run_until(&mut self.host, &done),
+        )
+        .await;
+        match r {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => panic!("the loop failed: {e:#}"),
+            Err(_) => panic!("timed out; screen:\n{}", self.screen()),
+        }
+    }
+
+    /// Processes every event sent so far.
+    pub async fn settle(&mut self) {
+        let sent = self.sent;
+        self.until(move |s| s.inputs >= sent).await;
+    }
+
+    /// The screen as text, one line per row.
+    pub fn screen(&self) -> String {
+        let buf = self.app.terminal.backend().buffer();
+        let mut out = String::new();
+        for y in 0..buf.area.height {
+            let mut line = String::new();
+            for x in 0..buf.area.width {
+                line.push_str(buf[(x, y)].symbol());
+            }
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// Masks what changes from run to run: a port, durations, dates.
+pub fn mask(screen: &str, port: Option<u16>) -> String {
+    let mut s = screen.to_string();
+    if let Some(p) = port {
+        s = s.replace(&format!(":{p}"), ":PORT");
+    }
+    let mut out = String::new();
+    for line in s.lines() {
+        let mut l = line.to_string();
+        if let Some(i) = l.find("date: ") {
+            let end = l[i..].find('│').map_or(l.len(), |e| i + e);
+            let width = end - i;
+            l.replace_range(i..end, &format!("{:<width$}", "date: <date>"));
+        }
+        out.push_str(&mask_ms(&l));
+        out.push('\n');
+    }
+    out
+}
+
+fn mask_ms(line: &str) -> String {
+    // "12 ms" → "N ms", keeping the width.
+    let mut out = String::new();
+    let chars: Vec<char> = line.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_ascii_digit() && (i == 0 || !chars[i - 1].is_alphanumeric()) {
+            let start = i;
+            while i < chars.len() && chars[i].is_ascii_digit() {
+                i += 1;
+            }
+            let rest: String = chars[i..].iter().take(3).collect();
+            if rest == " ms" {
+                out.push_str(&"N".repeat(i - start));
+            } else {
+                out.extend(&chars[start..i]);
+            }
+            continue;
+        }
+        out.push(chars[i]);
+        i += 1;
+    }
+    out
+}
