@@ -71,6 +71,16 @@ where
         Ok(())
     }
 
+    /// Repaints every cell after the screen was handed away. (Terminal::clear
+    /// would ask the terminal for the cursor position and wait for its
+    /// answer; clearing through the backend and drawing a blank frame first
+    /// needs no answer.)
+    fn redraw_all(&mut self) -> anyhow::Result<()> {
+        self.terminal.backend_mut().clear()?;
+        self.terminal.draw(|_| {})?;
+        self.draw()
+    }
+
     /// Runs until the user quits (or input ends).
     pub async fn run<H: Host>(&mut self, host: &mut H) -> anyhow::Result<()> {
         self.run_until(host, |s| s.quit).await
@@ -112,7 +122,7 @@ where
                     Effect::Copy(text) => host.copy(&text),
                     Effect::ExternalEdit { target, text } => {
                         let result = host.external_edit(&text);
-                        self.terminal.clear()?;
+                        self.redraw_all()?;
                         self.state.external_edit_done(target, result);
                     }
                 }

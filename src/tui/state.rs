@@ -392,7 +392,11 @@ impl State {
         Some(
             request::assemble(&profile, event.as_ref(), &mut Context::system()).map_err(|errs| {
                 errs.into_iter()
-                    .map(|e| (field_of(&e.field), e.to_string()))
+                    .map(|e| match field_of(&e.field) {
+                        // The payload's own path (payload.a.b) says where.
+                        Some(Field::Payload) | None => (field_of(&e.field), e.to_string()),
+                        Some(f) => (Some(f), e.message),
+                    })
                     .collect()
             }),
         )

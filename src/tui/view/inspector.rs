@@ -9,6 +9,7 @@ use ratatui::widgets::Widget;
 use super::{dim, error_style, pane_block, size};
 use crate::exchange::Exchange;
 use crate::request::PreparedRequest;
+use crate::tui::draft::Field;
 use crate::tui::state::{Pane, Preview, State};
 use crate::tui::widgets::body::{BodyKind, BodyView, FormattedBody};
 
@@ -39,7 +40,10 @@ fn request_content(s: &State) -> (String, Vec<Line<'static>>, Option<&FormattedB
                 error_style().add_modifier(Modifier::BOLD),
             )];
             head.extend(errs.iter().map(|(f, m)| {
-                let at = f.map(|f| format!("{}: ", f.describe())).unwrap_or_default();
+                let at = match f {
+                    Some(Field::Payload) | None => String::new(),
+                    Some(f) => format!("{}: ", f.describe()),
+                };
                 Line::styled(format!("• {at}{m}"), error_style())
             }));
             (" Request · preview ".into(), head, None)

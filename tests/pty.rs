@@ -1,0 +1,181 @@
+//! The real binary in a pseudo-terminal: launch, fire at a local server,
+//! hand the terminal to $EDITOR and back, quit, and check the terminal was
+//! restored.
+
+mod support;
+
+use std::io::{Read, Write};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+use support::{Answer, Server, Workspace};
+
+struct Term {
+    parser: Arc<Mutex<vt100::Parser>>,
+    raw: Arc<Mutex<Vec<u8>>>,
+    writer: Box<dyn Write + Send>,
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+    master: Box<dyn portable_pty::MasterPty + Send>,
+}
+
+impl Term {
+    fn screen(&self) -> String {
+        self.parser.lock().unwrap().screen().contents()
+    }
+
+    /// Waits until the screen shows `text`; dumps the screen on timeout.
+    fn wait_for(&self, text: &str) {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while Instant::now() < deadline {
+            if self.screen().contains(text) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        panic!("`{text}` never showed; the screen:\n{}", self.screen());
+    }
+
+    fn send(&mut self, bytes: &str) {
+        self.writer.write_all(bytes.as_bytes()).unwrap();
+        self.writer.flush().unwrap();
+        // Keys apart, as a person types them (an Esc is not a prefix).
+        std::thread::sleep(Duration::from_millis(60));
+    }
+
+    fn wait_exit(&mut self) -> portable_pty::ExitStatus {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Some(st) = self.child.try_wait().unwrap() {
+                return st;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        panic!("hookbench did not exit; the screen:\n{}", self.screen());
+    }
+}
+
+fn launch(ws: &Workspace, data: &std::path::Path, editor: &str) -> Term {
+    let pty = native_pty_system();
+    let pair = pty
+        .openpty(PtySize {
+            rows: 40,
+            cols: 120,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .unwrap();
+    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_hookbench"));
+    cmd.arg("--profiles");
+    cmd.arg(ws.path());
+    cmd.env("TERM", "xterm-256color");
+    cmd.env("XDG_DATA_HOME", data);
+    cmd.env("HOME", data);
+    cmd.env("EDITOR", editor);
+    cmd.env_remove("VISUAL");
+    let child = pair.slave.spawn_command(cmd).unwrap();
+    drop(pair.slave);
+    let parser = Arc::new(Mutex::new(vt100::Parser::new(
+        std::num::NonZero::new(40).unwrap(),
+        std::num::NonZero::new(120).unwrap(),
+        0,
+    )));
+    let raw = Arc::new(Mutex::new(Vec::new()));
+    let mut reader = pair.master.try_clone_reader().unwrap();
+    let (p, r) = (parser.clone(), raw.clone());
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 8192];
+        while let Ok(n) = reader.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            p.lock().unwrap().process(&buf[..n]);
+            r.lock().unwrap().extend_from_slice(&buf[..n]);
+        }
+    });
+    let writer = pair.master.take_writer().unwrap();
+    Term {
+        parser,
+        raw,
+        writer,
+        child,
+        master: pair.master,
+    }
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+#[test]
+fn launch_fire_edit_quit_and_the_terminal_is_restored() {
+    let server = Server::start(Answer::status(200));
+    let ws = Workspace::new();
+    ws.write("events/signup.json", support::SIGNUP_EVENT);
+    ws.write(
+        "hook.ron",
+        &format!(
+            r#"(name: "pty hook", method: POST, url: "{}", auth: Basic(username: "ops", password: "pw"),
+               payload: {{"plan": "{{{{event.profile.plan}}}}"}}, event: "events/signup.json")"#,
+            server.url("/pty")
+        ),
+    );
+    let data = tempfile::tempdir().unwrap();
+    let mut t = launch(&ws, data.path(), r#"sed -i 's/"plan":/"tier":/'"#);
+
+    t.wait_for("pty hook");
+    t.wait_for("Request · preview");
+    t.send("f");
+    t.wait_for("200 OK");
+    let got = server.only();
+    assert_eq!(got.target, "/pty");
+    assert_eq!(got.json()["plan"], "free");
+
+    // $EDITOR on the payload: the terminal goes to the editor and back.
+    t.send("\t");
+    for _ in 0..8 {
+        t.send("j"); // down to Payload
+    }
+    t.send("e");
+    t.wait_for("back from the editor");
+    t.wait_for("\"tier\"");
+    t.send("f");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while server.requests().len() < 2 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(server.requests()[1].json()["tier"], "free");
+
+    // Quit: unsaved changes ask first.
+    t.send("q");
+    t.wait_for("unsaved change");
+    t.send("y");
+    let status = t.wait_exit();
+    assert!(status.success(), "{status:?}");
+    std::thread::sleep(Duration::from_millis(100));
+
+    // Restored: main screen, cursor shown, mouse off, and the tty cooked again.
+    let raw = t.raw.lock().unwrap().clone();
+    assert!(
+        contains(&raw, b"\x1b[?1049h"),
+        "entered the alternate screen"
+    );
+    assert!(contains(&raw, b"\x1b[?1049l"), "left the alternate screen");
+    assert!(contains(&raw, b"\x1b[?25h"), "showed the cursor");
+    assert!(contains(&raw, b"\x1b[?1000l"), "mouse reporting off");
+    let screen = t.parser.lock().unwrap();
+    assert!(!screen.screen().alternate_screen());
+    assert!(!screen.screen().hide_cursor());
+    if let Some(tio) = t.master.get_termios() {
+        let lflags = tio.local_flags.bits() as libc::tcflag_t;
+        assert!(
+            lflags & libc::ICANON != 0,
+            "raw mode is off (ICANON back on)"
+        );
+        assert!(lflags & libc::ECHO != 0, "echo is back on");
+    }
+    // The log went to the data directory, not the screen.
+    let log = std::fs::read_to_string(data.path().join("hookbench/hookbench.log")).unwrap();
+    assert!(log.contains("fired POST"), "{log}");
+    assert!(!log.contains("pw"), "no credential in the log: {log}");
+}
