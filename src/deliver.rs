@@ -11,8 +11,8 @@ use std::time::{Duration, Instant, SystemTime};
 use crate::exchange::{ErrorKind, Exchange, Origin, Response, TransportError};
 use crate::request::PreparedRequest;
 
-/// Default cap on a stored response body: 10 MiB.
-pub const DEFAULT_BODY_CAP: usize = 10 * 1024 * 1024;
+/// Default cap on a response body read: 64 MiB (history stores less).
+pub const DEFAULT_BODY_CAP: usize = 64 * 1024 * 1024;
 /// Redirects followed before giving up.
 pub const MAX_REDIRECTS: usize = 10;
 
