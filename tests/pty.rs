@@ -56,6 +56,10 @@ impl Term {
 }
 
 fn launch(ws: &Workspace, data: &std::path::Path, editor: &str) -> Term {
+    launch_with(ws, data, editor, &[])
+}
+
+fn launch_with(ws: &Workspace, data: &std::path::Path, editor: &str, env: &[(&str, &str)]) -> Term {
     let pty = native_pty_system();
     let pair = pty
         .openpty(PtySize {
@@ -73,6 +77,9 @@ fn launch(ws: &Workspace, data: &std::path::Path, editor: &str) -> Term {
     cmd.env("HOME", data);
     cmd.env("EDITOR", editor);
     cmd.env_remove("VISUAL");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
     let child = pair.slave.spawn_command(cmd).unwrap();
     drop(pair.slave);
     let parser = Arc::new(Mutex::new(vt100::Parser::new(
@@ -154,7 +161,16 @@ fn launch_fire_edit_quit_and_the_terminal_is_restored() {
     assert!(status.success(), "{status:?}");
     std::thread::sleep(Duration::from_millis(100));
 
-    // Restored: main screen, cursor shown, mouse off, and the tty cooked again.
+    assert_restored(&t);
+
+    // The log went to the data directory, not the screen.
+    let log = std::fs::read_to_string(data.path().join("hookbench/hookbench.log")).unwrap();
+    assert!(log.contains("fired POST"), "{log}");
+    assert!(!log.contains("pw"), "no credential in the log: {log}");
+}
+
+/// Restored: main screen, cursor shown, mouse off, and the tty cooked again.
+fn assert_restored(t: &Term) {
     let raw = t.raw.lock().unwrap().clone();
     assert!(
         contains(&raw, b"\x1b[?1049h"),
@@ -163,9 +179,9 @@ fn launch_fire_edit_quit_and_the_terminal_is_restored() {
     assert!(contains(&raw, b"\x1b[?1049l"), "left the alternate screen");
     assert!(contains(&raw, b"\x1b[?25h"), "showed the cursor");
     assert!(contains(&raw, b"\x1b[?1000l"), "mouse reporting off");
-    let screen = t.parser.lock().unwrap();
-    assert!(!screen.screen().alternate_screen());
-    assert!(!screen.screen().hide_cursor());
+    let parser = t.parser.lock().unwrap();
+    assert!(!parser.screen().alternate_screen());
+    assert!(!parser.screen().hide_cursor());
     if let Some(tio) = t.master.get_termios() {
         let lflags = tio.local_flags.bits() as libc::tcflag_t;
         assert!(
@@ -174,8 +190,26 @@ fn launch_fire_edit_quit_and_the_terminal_is_restored() {
         );
         assert!(lflags & libc::ECHO != 0, "echo is back on");
     }
-    // The log went to the data directory, not the screen.
-    let log = std::fs::read_to_string(data.path().join("hookbench/hookbench.log")).unwrap();
-    assert!(log.contains("fired POST"), "{log}");
-    assert!(!log.contains("pw"), "no credential in the log: {log}");
+}
+
+#[test]
+fn a_panic_restores_the_terminal_and_prints_the_error() {
+    let ws = Workspace::new();
+    let data = tempfile::tempdir().unwrap();
+    let mut t = launch_with(
+        &ws,
+        data.path(),
+        "true",
+        &[("HOOKBENCH_TEST_PANIC", "1"), ("RUST_BACKTRACE", "0")],
+    );
+    let status = t.wait_exit();
+    assert!(!status.success());
+    std::thread::sleep(Duration::from_millis(100));
+    assert_restored(&t);
+    // The message is on the main screen, after the terminal came back.
+    assert!(
+        t.screen().contains("a panic injected for testing"),
+        "{}",
+        t.screen()
+    );
 }

@@ -538,6 +538,19 @@ async fn clicks_focus_panes_and_typing_never_triggers_commands() {
     h.send(click(areas.editor.x + 3, areas.editor.y + 1));
     h.settle().await;
     assert_eq!(h.app.state.focus, hookbench::tui::state::Pane::Editor);
+    // The wheel scrolls what is under the pointer.
+    h.send(Event::Mouse(ratatui::crossterm::event::MouseEvent {
+        kind: ratatui::crossterm::event::MouseEventKind::ScrollDown,
+        column: areas.editor.x + 3,
+        row: areas.editor.y + 2,
+        modifiers: KeyModifiers::NONE,
+    }));
+    h.settle().await;
+    assert_eq!(h.app.state.editor_row, 3);
+    h.send(key(KeyCode::Home));
+    for _ in 0..3 {
+        h.send(key(Up));
+    }
     // In the Name field, q and f are letters.
     h.send(key(Enter));
     h.type_text("qf");
@@ -591,5 +604,35 @@ async fn a_large_response_scrolls_and_searches_without_loading_it_into_the_frame
         h.screen().contains("\"name\": \"item-39998\""),
         "{}",
         h.screen()
+    );
+}
+
+/// The README's key table, made from the one key table.
+fn key_table_markdown() -> String {
+    use hookbench::tui::keys::{BINDINGS, Scope, keys_label};
+    let mut out = String::from("| where | keys | action |\n|---|---|---|\n");
+    let mut last = None;
+    for b in BINDINGS {
+        let scope = if last == Some(b.scope) {
+            ""
+        } else {
+            b.scope.title()
+        };
+        last = Some(b.scope);
+        let keys = keys_label(b).replace('|', "\\|");
+        out.push_str(&format!("| {scope} | `{keys}` | {} |\n", b.help));
+    }
+    let _ = Scope::Global;
+    out
+}
+
+#[test]
+fn the_readme_key_table_is_the_key_table() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let table = key_table_markdown();
+    assert!(
+        readme.contains(&table),
+        "README.md's key table is out of date; it should read:\n\n{table}"
     );
 }

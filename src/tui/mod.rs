@@ -95,6 +95,12 @@ where
     ) -> anyhow::Result<()> {
         // Draw first; read the profiles after.
         self.draw()?;
+        // A test build can be made to panic here, to prove the terminal is
+        // restored on a panic (see tests/pty.rs).
+        #[cfg(debug_assertions)]
+        if std::env::var_os("HOOKBENCH_TEST_PANIC").is_some() {
+            panic!("a panic injected for testing");
+        }
         if !self.started {
             self.started = true;
             self.state.start();
