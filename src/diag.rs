@@ -78,6 +78,12 @@ pub fn locate_value(source: &str, value: &str) -> Option<usize> {
     if let Some(i) = source.find(&quoted) {
         return Some(i + 1);
     }
+    // Written with escapes (`\n`, `\"`): look for the escaped literal.
+    if let Ok(escaped) = serde_json::to_string(value)
+        && let Some(i) = source.find(&escaped)
+    {
+        return Some(i + 1);
+    }
     source.find(value)
 }
 
@@ -99,5 +105,7 @@ mod tests {
         let s = "name: \"x abc\",\nurl: \"abc\",";
         assert_eq!(locate_value(s, "abc"), Some(21));
         assert_eq!(locate_value(s, "zzz"), None);
+        let s = "h: [(\"X\", \"a\\nb\")]";
+        assert_eq!(locate_value(s, "a\nb"), Some(11));
     }
 }

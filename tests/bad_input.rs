@@ -92,8 +92,8 @@ fn invalid_header_name_and_value_point_at_the_header() {
     );
     assert_one_line_at(
         "(name: \"x\", method: POST, url: \"http://a/\",\n headers: [(\"X-A\", \"line\\nbreak\")])",
-        1,
-        1,
+        2,
+        21,
         "control character",
     );
 }
