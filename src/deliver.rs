@@ -100,8 +100,15 @@ impl Deliverer {
     ) -> (Option<Response>, Option<TransportError>) {
         let mut hop = match reqwest::Url::parse(&req.url) {
             Ok(url) => Hop {
-                method: reqwest::Method::from_bytes(req.method.as_str().as_bytes())
-                    .expect("POST, PUT and DELETE are valid methods"),
+                method: match reqwest::Method::from_bytes(req.method.as_bytes()) {
+                    Ok(m) => m,
+                    Err(_) => {
+                        return (
+                            None,
+                            Some(other(format!("invalid method `{}`", req.method))),
+                        );
+                    }
+                },
                 url,
                 headers: req.headers.clone(),
                 body: (!req.body.is_empty()).then(|| req.body.clone()),

@@ -17,7 +17,9 @@ use crate::template::{Scope, Template, TemplateError, percent_encode};
 /// The request exactly as it goes on the wire.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PreparedRequest {
-    pub method: Method,
+    /// Profiles send POST, PUT or DELETE; imported and received requests may
+    /// carry any method.
+    pub method: String,
     pub url: String,
     /// Every header in order, including `host` and `content-length`.
     pub headers: Vec<(String, String)>,
@@ -92,7 +94,7 @@ impl PreparedRequest {
             _ => self.body.clone(),
         };
         PreparedRequest {
-            method: self.method,
+            method: self.method.clone(),
             url: mask_text(&self.url),
             headers,
             body,
@@ -469,7 +471,7 @@ pub fn assemble(
 
     Ok(Assembled {
         request: PreparedRequest {
-            method: profile.method,
+            method: profile.method.as_str().to_string(),
             url: url.to_string(),
             headers,
             body,

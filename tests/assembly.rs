@@ -43,7 +43,7 @@ fn exact_request_with_every_part() {
         .clone();
     let a = assemble(&p, Some(&event()), &mut ctx()).unwrap();
     let r = &a.request;
-    assert_eq!(r.method, Method::Post);
+    assert_eq!(r.method, "POST");
     assert_eq!(
         r.url,
         "https://crm.example.com/leads?src=Signup%20Completed"
