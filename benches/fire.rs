@@ -58,6 +58,7 @@ fn main() {
         let mut c = Command::new(exe);
         c.arg("--profiles")
             .arg(dir.path())
+            .env("HOOKBENCH_DATA_DIR", dir.path().join("data"))
             .args(["fire", "bench"])
             .stdout(Stdio::null())
             .stderr(Stdio::null());

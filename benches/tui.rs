@@ -129,7 +129,11 @@ fn main() {
             format!(r#"(name: "big", method: POST, url: "http://{addr}/big", timeout_secs: 60)"#),
         )
         .unwrap();
-        let mut app = App::new(TestBackend::new(200, 60), dir.path().to_path_buf()).unwrap();
+        let mut app = App::new(
+            TestBackend::new(200, 60),
+            hookbench::tui::Options { profiles: dir.path().to_path_buf(), history: None },
+        )
+        .unwrap();
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
         let mut host = Host { rx };
         app.run_until(&mut host, |s| !s.loading).await.unwrap();

@@ -20,6 +20,10 @@
 //!   [`exchange::Exchange`].
 //! * [`exchange`] — the record of one attempt: request as sent, response or
 //!   classified error.
+//! * [`history`] — every exchange in SQLite; filters, paging, HAR and JSON
+//!   Lines import and export.
+//! * [`replay`] — bulk replay: concurrency, rate limit, 429 back-off,
+//!   progress, cancel, resume.
 //! * [`diag`] — `file:line:col: message` diagnostics.
 //! * [`clock`] — time formatting and random ids behind plain functions.
 //!
@@ -32,7 +36,9 @@ pub mod deliver;
 pub mod diag;
 pub mod event;
 pub mod exchange;
+pub mod history;
 pub mod profile;
+pub mod replay;
 pub mod request;
 pub mod template;
 pub mod tui;

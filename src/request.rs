@@ -248,6 +248,15 @@ impl AssemblyScope<'_, '_> {
     }
 }
 
+fn plain(field: &str, text: &str, message: String) -> AssembleError {
+    AssembleError {
+        field: field.to_string(),
+        text: text.to_string(),
+        offset: 0,
+        message,
+    }
+}
+
 fn field_error(field: &str, text: &str, e: TemplateError) -> AssembleError {
     AssembleError {
         field: field.to_string(),
@@ -272,12 +281,7 @@ pub fn assemble(
     let mut warnings = Vec::new();
     let mut secret_values = Vec::new();
     let mut secret_headers = Vec::new();
-    let plain_error = |field: &str, text: &str, message: String| AssembleError {
-        field: field.to_string(),
-        text: text.to_string(),
-        offset: 0,
-        message,
-    };
+    let plain_error = plain;
 
     // URL: values percent-encoded, then parsed and checked.
     let url = scope
@@ -336,66 +340,7 @@ pub fn assemble(
     }
 
     // Authentication.
-    let auth_header = match &profile.auth {
-        Auth::None => None,
-        Auth::Basic { username, password } => {
-            let u = scope.render("auth.username", username, None, &mut errors);
-            let p = scope.render("auth.password", password, None, &mut errors);
-            match (u, p) {
-                (Some(u), _) if u.contains(':') => {
-                    errors.push(plain_error(
-                        "auth.username",
-                        username,
-                        "a Basic auth username cannot contain `:`".into(),
-                    ));
-                    None
-                }
-                (Some(u), Some(p)) => {
-                    if !p.is_empty() {
-                        secret_values.push(p.clone());
-                    }
-                    let encoded =
-                        base64::engine::general_purpose::STANDARD.encode(format!("{u}:{p}"));
-                    Some(("Authorization".to_string(), format!("Basic {encoded}")))
-                }
-                _ => None,
-            }
-        }
-        Auth::Token {
-            token,
-            header,
-            scheme,
-        } => {
-            let name = Auth::token_header(header);
-            let scheme = Auth::token_scheme(header, scheme);
-            if let Err(m) = check_header_name(name) {
-                errors.push(plain_error("auth.header", name, m));
-                None
-            } else {
-                scope
-                    .render("auth.token", token, None, &mut errors)
-                    .and_then(|t| {
-                        let value = if scheme.is_empty() {
-                            t.clone()
-                        } else {
-                            format!("{scheme} {t}")
-                        };
-                        match check_header_value(&value) {
-                            Ok(()) => {
-                                if !t.is_empty() {
-                                    secret_values.push(t);
-                                }
-                                Some((name.to_string(), value))
-                            }
-                            Err(m) => {
-                                errors.push(plain_error("auth.token", token, m));
-                                None
-                            }
-                        }
-                    })
-            }
-        }
-    };
+    let auth_header = render_auth(&mut scope, &profile.auth, &mut errors, &mut secret_values);
     if let Some((name, value)) = auth_header {
         if let Some(pos) = headers
             .iter()
@@ -481,6 +426,112 @@ pub fn assemble(
         warnings,
         missing_env: scope.missing_env.into_inner(),
     })
+}
+
+/// The auth header a profile's auth sends, rendered; problems go to `errors`
+/// and the credential itself to `secret_values`.
+fn render_auth(
+    scope: &mut AssemblyScope<'_, '_>,
+    auth: &Auth,
+    errors: &mut Vec<AssembleError>,
+    secret_values: &mut Vec<String>,
+) -> Option<(String, String)> {
+    match auth {
+        Auth::None => None,
+        Auth::Basic { username, password } => {
+            let u = scope.render("auth.username", username, None, errors);
+            let p = scope.render("auth.password", password, None, errors);
+            match (u, p) {
+                (Some(u), _) if u.contains(':') => {
+                    errors.push(plain(
+                        "auth.username",
+                        username,
+                        "a Basic auth username cannot contain `:`".into(),
+                    ));
+                    None
+                }
+                (Some(u), Some(p)) => {
+                    if !p.is_empty() {
+                        secret_values.push(p.clone());
+                    }
+                    let encoded =
+                        base64::engine::general_purpose::STANDARD.encode(format!("{u}:{p}"));
+                    Some(("Authorization".to_string(), format!("Basic {encoded}")))
+                }
+                _ => None,
+            }
+        }
+        Auth::Token {
+            token,
+            header,
+            scheme,
+        } => {
+            let name = Auth::token_header(header);
+            let scheme = Auth::token_scheme(header, scheme);
+            if let Err(m) = check_header_name(name) {
+                errors.push(plain("auth.header", name, m));
+                None
+            } else {
+                scope
+                    .render("auth.token", token, None, errors)
+                    .and_then(|t| {
+                        let value = if scheme.is_empty() {
+                            t.clone()
+                        } else {
+                            format!("{scheme} {t}")
+                        };
+                        match check_header_value(&value) {
+                            Ok(()) => {
+                                if !t.is_empty() {
+                                    secret_values.push(t);
+                                }
+                                Some((name.to_string(), value))
+                            }
+                            Err(m) => {
+                                errors.push(plain("auth.token", token, m));
+                                None
+                            }
+                        }
+                    })
+            }
+        }
+    }
+}
+
+/// The headers that carry a profile's credentials, rendered from the
+/// environment: its auth header and any custom header whose name says it is
+/// a credential. Replays use them in place of what the history masked.
+pub fn credentials(
+    profile: &Profile,
+    ctx: &mut Context<'_>,
+) -> Result<Vec<(String, String)>, Vec<AssembleError>> {
+    let mut scope = AssemblyScope {
+        event: None,
+        ctx,
+        missing_env: Default::default(),
+    };
+    let mut errors = Vec::new();
+    let mut secrets = Vec::new();
+    let mut out: Vec<(String, String)> = Vec::new();
+    for h in profile
+        .headers
+        .iter()
+        .filter(|h| h.enabled && is_sensitive_header(&h.name))
+    {
+        let mut ignored = Vec::new();
+        if let Some(v) = scope.render("header", &h.value, None, &mut ignored) {
+            out.push((h.name.clone(), v));
+        }
+    }
+    if let Some((name, value)) = render_auth(&mut scope, &profile.auth, &mut errors, &mut secrets) {
+        out.retain(|(n, _)| !n.eq_ignore_ascii_case(&name));
+        out.push((name, value));
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
 }
 
 fn render_json(

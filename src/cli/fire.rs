@@ -1,6 +1,6 @@
 //! `hookbench fire`: assemble a profile's request, send it, show both sides.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::Args;
 use hookbench::deliver::{Deliverer, SendOptions};
@@ -9,7 +9,7 @@ use hookbench::exchange::Exchange;
 use hookbench::profile;
 use hookbench::request::{self, Context};
 
-use super::{Outcome, print};
+use super::{Outcome, Places, print};
 
 #[derive(Debug, Args)]
 pub struct FireArgs {
@@ -33,6 +33,9 @@ pub struct FireArgs {
     /// Show credentials instead of masking them
     #[arg(long)]
     pub reveal: bool,
+    /// Do not record the exchange in the history
+    #[arg(long)]
+    pub no_history: bool,
 }
 
 /// A problem with the input: each line printed, exit 2.
@@ -43,8 +46,8 @@ fn bad_input(lines: impl IntoIterator<Item = String>) -> anyhow::Result<Outcome>
     Ok(Outcome::BadInput)
 }
 
-pub fn run(dir: &Path, args: FireArgs) -> anyhow::Result<Outcome> {
-    let mut loaded = match profile::find(dir, &args.profile) {
+pub fn run(places: &Places, args: FireArgs) -> anyhow::Result<Outcome> {
+    let mut loaded = match profile::find(&places.profiles, &args.profile) {
         Ok(l) => l,
         Err(e) => return bad_input([e.to_string()]),
     };
@@ -102,10 +105,27 @@ pub fn run(dir: &Path, args: FireArgs) -> anyhow::Result<Outcome> {
     }
 
     let exchange = send(req, SendOptions::for_profile(&loaded.profile))?;
+    let recorded = if args.no_history {
+        None
+    } else {
+        match places
+            .open_history()
+            .and_then(|mut h| Ok(h.insert(&exchange)?))
+        {
+            Ok(id) => Some(id),
+            Err(e) => {
+                eprintln!("warning: not recorded in the history: {e:#}");
+                None
+            }
+        }
+    };
     if args.json {
         println!("{}", exchange.to_json(args.reveal));
     } else {
         print::exchange(&exchange, args.reveal);
+        if let Some(id) = recorded {
+            println!("\n(recorded as #{id}; hookbench replay {id} sends it again)");
+        }
     }
     Ok(if exchange.is_success() {
         Outcome::Success

@@ -1,7 +1,10 @@
 //! Headless commands, one file each.
 
 mod fire;
+mod history;
 mod print;
+mod replay;
+mod transfer;
 mod validate;
 
 use std::path::PathBuf;
@@ -17,6 +20,10 @@ pub struct Cli {
     #[arg(long, global = true, env = "HOOKBENCH_PROFILES", value_name = "DIR")]
     pub profiles: Option<PathBuf>,
 
+    /// Folder of the delivery history [default: the user data folder]
+    #[arg(long, global = true, env = "HOOKBENCH_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -27,6 +34,85 @@ pub enum Command {
     Fire(fire::FireArgs),
     /// Check profiles and their events; print each problem as file:line:col
     Validate(validate::ValidateArgs),
+    /// List recorded deliveries, newest first
+    History(history::HistoryArgs),
+    /// Send recorded deliveries again: by id, or every one a filter selects
+    Replay(replay::ReplayArgs),
+    /// Add deliveries from a HAR or JSON Lines file to the history
+    Import(transfer::ImportArgs),
+    /// Write recorded deliveries as HAR or JSON Lines (credentials masked)
+    Export(transfer::ExportArgs),
+}
+
+/// Where things are: the profiles folder and the history file.
+pub struct Places {
+    pub profiles: PathBuf,
+    pub history: PathBuf,
+}
+
+impl Places {
+    pub fn open_history(&self) -> anyhow::Result<hookbench::history::Store> {
+        Ok(hookbench::history::Store::open(&self.history)?)
+    }
+}
+
+/// Filters shared by history, replay and export.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct FilterArgs {
+    /// Only failures: transport errors and answers outside 2xx
+    #[arg(long)]
+    pub failed: bool,
+    /// Only this profile's deliveries
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Only those of the last DURATION (90s, 30m, 2h, 7d)
+    #[arg(long, value_name = "DURATION")]
+    pub since: Option<String>,
+    /// Only this class: 2xx, 3xx, 4xx, 5xx or error
+    #[arg(long, value_name = "CLASS")]
+    pub status: Option<String>,
+    /// Only those whose URL or a body contains TEXT
+    #[arg(long, value_name = "TEXT")]
+    pub text: Option<String>,
+}
+
+impl FilterArgs {
+    pub fn is_empty(&self) -> bool {
+        !self.failed
+            && self.profile.is_none()
+            && self.since.is_none()
+            && self.status.is_none()
+            && self.text.is_none()
+    }
+
+    pub fn to_filter(&self) -> Result<hookbench::history::Filter, String> {
+        let since_ms = match &self.since {
+            Some(s) => {
+                let d = hookbench::clock::parse_duration(s).ok_or_else(|| {
+                    format!("--since `{s}`: write a duration such as 90s, 30m, 2h or 7d")
+                })?;
+                let now = hookbench::clock::unix_millis(std::time::SystemTime::now());
+                Some(now - d.as_millis() as i64)
+            }
+            None => None,
+        };
+        let status = match &self.status {
+            Some(s) => Some(
+                hookbench::history::StatusClass::parse(s)
+                    .ok_or_else(|| format!("--status `{s}`: use 2xx, 3xx, 4xx, 5xx or error"))?,
+            ),
+            None => None,
+        };
+        Ok(hookbench::history::Filter {
+            failed: self.failed,
+            profile: self.profile.clone(),
+            since_ms,
+            until_ms: None,
+            status,
+            text: self.text.clone(),
+            origin: None,
+        })
+    }
 }
 
 /// How a command ended, as the process exit code.
@@ -52,11 +138,22 @@ impl From<Outcome> for ExitCode {
 
 pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     let dir = hookbench::profile::default_dir(cli.profiles);
+    let places = Places {
+        profiles: dir.clone(),
+        history: hookbench::history::default_path(cli.data_dir),
+    };
     match cli.command {
-        Some(Command::Fire(args)) => fire::run(&dir, args),
+        Some(Command::Fire(args)) => fire::run(&places, args),
         Some(Command::Validate(args)) => validate::run(&dir, args),
+        Some(Command::History(args)) => history::run(&places, args),
+        Some(Command::Replay(args)) => replay::run(&places, args),
+        Some(Command::Import(args)) => transfer::import(&places, args),
+        Some(Command::Export(args)) => transfer::export(&places, args),
         None => {
-            hookbench::tui::main(dir)?;
+            hookbench::tui::main(hookbench::tui::Options {
+                profiles: dir,
+                history: Some(places.history),
+            })?;
             Ok(Outcome::Success)
         }
     }

@@ -30,6 +30,13 @@ pub enum Message {
         request: FormattedBody,
         response: FormattedBody,
     },
+    /// The history was opened (or not).
+    HistoryOpened(Result<std::sync::Arc<std::sync::Mutex<crate::history::Store>>, String>),
+    /// Fire `seq` was written to the history as this record.
+    Recorded {
+        seq: u64,
+        result: Result<i64, String>,
+    },
     /// The HTTP client could not be made.
     FireFailed { seq: u64, error: String },
     /// A profile was written (or not).

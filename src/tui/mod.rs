@@ -41,6 +41,15 @@ pub trait Host {
     fn copy(&mut self, text: &str);
 }
 
+/// Where the workbench finds its files.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The profiles folder.
+    pub profiles: PathBuf,
+    /// The history file; `None` records nothing.
+    pub history: Option<PathBuf>,
+}
+
 /// The workbench over any backend.
 pub struct App<B: Backend> {
     pub terminal: Terminal<B>,
@@ -53,11 +62,11 @@ impl<B: Backend> App<B>
 where
     B::Error: Send + Sync + 'static,
 {
-    pub fn new(backend: B, dir: PathBuf) -> anyhow::Result<App<B>> {
+    pub fn new(backend: B, options: Options) -> anyhow::Result<App<B>> {
         let (tx, rx) = unbounded_channel();
         Ok(App {
             terminal: Terminal::new(backend)?,
-            state: State::new(dir, tx),
+            state: State::new(options, tx),
             rx,
             started: false,
         })
@@ -230,11 +239,14 @@ fn install_panic_hook() {
 }
 
 /// Opens the workbench on a real terminal; restores it however this ends.
-pub fn main(dir: PathBuf) -> anyhow::Result<()> {
+pub fn main(options: Options) -> anyhow::Result<()> {
     if let Some(p) = log::default_path() {
         log::init(&p);
     }
-    log::line(&format!("start, profiles in {}", dir.display()));
+    log::line(&format!(
+        "start, profiles in {}",
+        options.profiles.display()
+    ));
     install_panic_hook();
     enter_terminal()?;
     let result = (|| {
@@ -243,7 +255,7 @@ pub fn main(dir: PathBuf) -> anyhow::Result<()> {
             .build()?;
         rt.block_on(async {
             let backend = ratatui::backend::CrosstermBackend::new(io::stdout());
-            let mut app = App::new(backend, dir)?;
+            let mut app = App::new(backend, options)?;
             app.run(&mut TerminalHost::default()).await
         })
     })();

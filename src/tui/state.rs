@@ -61,6 +61,8 @@ pub enum EntryKind {
 #[derive(Debug)]
 pub struct ExchangeView {
     pub seq: u64,
+    /// Its id in the history, once written.
+    pub record: Option<i64>,
     pub exchange: Exchange,
     pub request_body: Option<FormattedBody>,
     pub response_body: Option<FormattedBody>,
@@ -184,6 +186,9 @@ pub struct Status {
 
 pub struct State {
     pub dir: PathBuf,
+    /// The history file, opened in a task at start.
+    history_path: Option<PathBuf>,
+    history: Option<Arc<std::sync::Mutex<crate::history::Store>>>,
     pub loading: bool,
     pub load_error: Option<String>,
     pub entries: Vec<Entry>,
@@ -216,9 +221,11 @@ pub struct State {
 }
 
 impl State {
-    pub fn new(dir: PathBuf, tx: UnboundedSender<Message>) -> State {
+    pub fn new(options: super::Options, tx: UnboundedSender<Message>) -> State {
         State {
-            dir,
+            dir: options.profiles,
+            history_path: options.history,
+            history: None,
             loading: true,
             load_error: None,
             entries: Vec::new(),
@@ -249,8 +256,17 @@ impl State {
         }
     }
 
-    /// Reads the profiles folder in a task.
+    /// Reads the profiles folder, and opens the history, in tasks.
     pub fn start(&self) {
+        if let Some(path) = self.history_path.clone() {
+            let tx = self.tx.clone();
+            tokio::task::spawn_blocking(move || {
+                let result = crate::history::Store::open(&path)
+                    .map(|s| Arc::new(std::sync::Mutex::new(s)))
+                    .map_err(|e| e.to_string());
+                let _ = tx.send(Message::HistoryOpened(result));
+            });
+        }
         let dir = self.dir.clone();
         let tx = self.tx.clone();
         tokio::task::spawn_blocking(move || {
@@ -525,6 +541,20 @@ impl State {
                 self.refresh_preview();
             }
             Message::Fired { seq, exchange } => self.on_fired(seq, *exchange),
+            Message::HistoryOpened(result) => match result {
+                Ok(store) => self.history = Some(store),
+                Err(e) => self.set_error(format!("history: {e}")),
+            },
+            Message::Recorded { seq, result } => match result {
+                Ok(id) => {
+                    for e in &mut self.entries {
+                        if let Some(x) = e.exchange.as_mut().filter(|x| x.seq == seq) {
+                            x.record = Some(id);
+                        }
+                    }
+                }
+                Err(e) => self.set_error(format!("not recorded in the history: {e}")),
+            },
             Message::FireFailed { seq, error } => {
                 if self.inflight.as_ref().is_some_and(|f| f.seq == seq) {
                     self.inflight = None;
@@ -612,6 +642,18 @@ impl State {
             exchange.request.redacted().url,
             self.status.text
         ));
+        // Into the history, off the UI thread.
+        if let Some(store) = self.history.clone() {
+            let tx = self.tx.clone();
+            let ex = exchange.clone();
+            tokio::task::spawn_blocking(move || {
+                let result = store
+                    .lock()
+                    .map_err(|_| "the history is unavailable".to_string())
+                    .and_then(|mut s| s.insert(&ex).map_err(|e| e.to_string()));
+                let _ = tx.send(Message::Recorded { seq, result });
+            });
+        }
         // Format both bodies once, off the UI thread.
         let req_body = exchange.request.redacted().body;
         let resp_body = exchange
@@ -632,6 +674,7 @@ impl State {
         if let Some(e) = self.entries.iter_mut().find(|e| e.path == flight.path) {
             e.exchange = Some(ExchangeView {
                 seq,
+                record: None,
                 exchange,
                 request_body: None,
                 response_body: None,

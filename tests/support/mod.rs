@@ -199,6 +199,16 @@ impl Workspace {
         self.dir.path()
     }
 
+    /// The history folder the commands run here use.
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.path().join(".data")
+    }
+
+    /// The history file the commands run here write.
+    pub fn history(&self) -> PathBuf {
+        self.data_dir().join("history.sqlite")
+    }
+
     pub fn write(&self, rel: &str, text: &str) -> PathBuf {
         let p = self.dir.path().join(rel);
         std::fs::write(&p, text).unwrap();
@@ -211,6 +221,7 @@ impl Workspace {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_hookbench"));
         cmd.arg("--profiles").arg(self.path()).args(args);
         cmd.env_remove("HOOKBENCH_PROFILES").env("NO_COLOR", "1");
+        cmd.env("HOOKBENCH_DATA_DIR", self.data_dir());
         for (k, v) in env {
             cmd.env(k, v);
         }

@@ -65,7 +65,14 @@ impl Harness {
     pub async fn open(dir: PathBuf, width: u16, height: u16) -> Harness {
         let (tx, rx) = unbounded_channel();
         let mut h = Harness {
-            app: App::new(TestBackend::new(width, height), dir).unwrap(),
+            app: App::new(
+                TestBackend::new(width, height),
+                hookbench::tui::Options {
+                    history: Some(dir.join(".data/history.sqlite")),
+                    profiles: dir,
+                },
+            )
+            .unwrap(),
             host: TestHost {
                 rx,
                 copies: Vec::new(),

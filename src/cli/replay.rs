@@ -1,0 +1,307 @@
+//! `hookbench replay`: send recorded deliveries again.
+
+use std::io::{IsTerminal, Write};
+use std::time::{Duration, Instant};
+
+use clap::Args;
+use hookbench::deliver::Deliverer;
+use hookbench::history::Store;
+use hookbench::replay::{self, Job, Options, Tally, Writer};
+
+use super::{FilterArgs, Outcome, Places};
+
+#[derive(Debug, Args)]
+pub struct ReplayArgs {
+    /// Records to replay, by id
+    pub ids: Vec<i64>,
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// Requests in flight at once
+    #[arg(long, default_value_t = 4, value_name = "N")]
+    pub concurrency: usize,
+    /// At most N requests per second
+    #[arg(long, value_name = "N")]
+    pub rate: Option<f64>,
+    /// Send to this URL: an origin (http://host:port) keeps each record's path
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+    /// Replace (or add) a header in every replayed request: NAME:VALUE
+    #[arg(long = "header", value_name = "NAME:VALUE")]
+    pub headers: Vec<String>,
+    /// Replace the body of every replayed request with this file's bytes
+    #[arg(long, value_name = "FILE")]
+    pub body_file: Option<std::path::PathBuf>,
+    /// Timeout of each request, in seconds
+    #[arg(long, default_value_t = 30, value_name = "SECS")]
+    pub timeout: u64,
+    /// List what would be sent, and send nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Go on with an interrupted run (the last one when no number is given),
+    /// skipping what already succeeded
+    #[arg(long, value_name = "RUN", num_args = 0..=1, default_missing_value = "0")]
+    pub resume: Option<i64>,
+}
+
+fn bad(msg: impl std::fmt::Display) -> anyhow::Result<Outcome> {
+    eprintln!("error: {msg}");
+    Ok(Outcome::BadInput)
+}
+
+pub fn run(places: &Places, args: ReplayArgs) -> anyhow::Result<Outcome> {
+    let mut store = places.open_history()?;
+    let (sources, run, url) = match args.resume {
+        Some(n) => {
+            if !args.ids.is_empty() || !args.filter.is_empty() {
+                return bad("--resume goes on with a run as it was: name no records or filters");
+            }
+            let run = if n == 0 {
+                match store.last_run()? {
+                    Some(r) => r,
+                    None => return bad("there is no replay run to resume"),
+                }
+            } else {
+                n
+            };
+            let url = match store.run_url(run) {
+                Ok(u) => u,
+                Err(e) => return bad(e),
+            };
+            (store.run_pending(run)?, Some(run), url.or(args.url.clone()))
+        }
+        None => {
+            let sources = if !args.ids.is_empty() {
+                if !args.filter.is_empty() {
+                    return bad("name records by id or by filter, not both");
+                }
+                args.ids.clone()
+            } else if args.filter.is_empty() {
+                return bad("name the records: IDs, or a filter such as --failed");
+            } else {
+                match args.filter.to_filter() {
+                    Ok(f) => store.ids(&f)?,
+                    Err(m) => return bad(m),
+                }
+            };
+            (sources, None, args.url.clone())
+        }
+    };
+
+    let mut edits = Vec::new();
+    for h in &args.headers {
+        match h.split_once(':') {
+            Some((n, v)) if hookbench::request::check_header_name(n.trim()).is_ok() => {
+                edits.push((n.trim().to_string(), v.trim().to_string()))
+            }
+            _ => return bad(format!("--header `{h}`: write NAME:VALUE")),
+        }
+    }
+    let body = match &args.body_file {
+        Some(p) => match std::fs::read(p) {
+            Ok(b) => Some(b),
+            Err(e) => return bad(format!("--body-file {}: {e}", p.display())),
+        },
+        None => None,
+    };
+
+    // The requests, as recorded, aimed and with credentials put back.
+    let mut jobs = Vec::with_capacity(sources.len());
+    for id in &sources {
+        let record = match store.get(*id) {
+            Ok(r) => r,
+            Err(e) => return bad(e),
+        };
+        let mut request = record.exchange.request;
+        if let Some(u) = &url
+            && let Err(m) = replay::retarget(&mut request, u)
+        {
+            return bad(format!("--url: {m}"));
+        }
+        for (n, v) in &edits {
+            replay::set_header(&mut request, n, v);
+        }
+        if let Some(b) = &body {
+            replay::set_body(&mut request, b.clone());
+        }
+        jobs.push(Job {
+            source: *id,
+            request,
+            profile: record.exchange.profile,
+        });
+    }
+    let (creds, problems) = replay::credentials_by_profile(&jobs, &places.profiles);
+    for p in problems {
+        eprintln!("warning: {p}");
+    }
+    let mut dropped = std::collections::BTreeSet::new();
+    for job in &mut jobs {
+        let c = job
+            .profile
+            .as_ref()
+            .and_then(|p| creds.get(p))
+            .cloned()
+            .unwrap_or_default();
+        dropped.extend(replay::restore_credentials(&mut job.request, &c));
+    }
+    if !dropped.is_empty() {
+        eprintln!(
+            "warning: masked in the history and no profile to take them from, so not sent: {}",
+            dropped.into_iter().collect::<Vec<_>>().join(", ")
+        );
+    }
+
+    // What is about to happen.
+    let mut hosts: Vec<(String, usize)> = Vec::new();
+    for j in &jobs {
+        let (h, _) = hookbench::history::host_and_path(&j.request.url);
+        match hosts.iter_mut().find(|(x, _)| *x == h) {
+            Some(e) => e.1 += 1,
+            None => hosts.push((h, 1)),
+        }
+    }
+    hosts.sort_by_key(|h| std::cmp::Reverse(h.1));
+    let host_list: Vec<String> = hosts.iter().map(|(h, n)| format!("{h} ({n})")).collect();
+    eprintln!(
+        "{} {} record(s) to {}",
+        if args.dry_run {
+            "would replay"
+        } else {
+            "replaying"
+        },
+        jobs.len(),
+        if host_list.is_empty() {
+            "nowhere".to_string()
+        } else {
+            host_list.join(", ")
+        }
+    );
+    if jobs.is_empty() {
+        if run.is_some() {
+            eprintln!("nothing left to send: every record of the run already succeeded");
+            return Ok(Outcome::Success);
+        }
+        return Ok(Outcome::Success);
+    }
+    if args.dry_run {
+        let mut out = std::io::stdout().lock();
+        for j in &jobs {
+            writeln!(
+                out,
+                "#{}  {} {}",
+                j.source,
+                j.request.method,
+                j.request.redacted().url
+            )?;
+        }
+        return Ok(Outcome::Success);
+    }
+    let run = match run {
+        Some(r) => r,
+        None => store.new_run(&sources, url.as_deref())?,
+    };
+    eprintln!("run #{run} (if interrupted: hookbench replay --resume {run})");
+
+    let opts = Options {
+        concurrency: args.concurrency.max(1),
+        rate: args.rate,
+        timeout: Duration::from_secs(args.timeout.max(1)),
+        ..Options::default()
+    };
+    let (tally, store) = send_all(store, run, jobs, opts)?;
+    eprintln!(
+        "{}now succeeding: {}, still failing: {}, errors: {}{}",
+        if tally.cancelled { "cancelled. " } else { "" },
+        tally.succeeded,
+        tally.still_failing,
+        tally.errors,
+        if tally.throttled > 0 {
+            format!(" (waited out {} answer(s) 429)", tally.throttled)
+        } else {
+            String::new()
+        }
+    );
+    if tally.cancelled || tally.done() < tally.total {
+        eprintln!("resume with: hookbench replay --resume {run}");
+    }
+    drop(store);
+    Ok(if tally.succeeded == tally.total {
+        Outcome::Success
+    } else {
+        Outcome::Failed
+    })
+}
+
+/// Runs the replay with a progress bar on a terminal; Ctrl-C cancels.
+fn send_all(
+    store: Store,
+    run: i64,
+    jobs: Vec<Job>,
+    opts: Options,
+) -> anyhow::Result<(Tally, Store)> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let writer = Writer::spawn(store, Some(run));
+    let record = writer.sender();
+    let deliverer = Deliverer::new()?;
+    let tally = rt.block_on(async move {
+        let (progress_tx, mut progress_rx) = tokio::sync::mpsc::unbounded_channel::<Tally>();
+        let (cancel_tx, cancel_rx) = tokio::sync::watch::channel(false);
+        let bar = std::io::stderr().is_terminal();
+        let started = Instant::now();
+        let printer = tokio::spawn(async move {
+            let mut last_draw = Instant::now() - Duration::from_secs(1);
+            let mut last = Tally::default();
+            while let Some(t) = progress_rx.recv().await {
+                last = t;
+                if bar && last_draw.elapsed() >= Duration::from_millis(100) {
+                    draw(&t, started);
+                    last_draw = Instant::now();
+                }
+            }
+            if bar {
+                draw(&last, started);
+                eprintln!();
+            }
+        });
+        let sender = tokio::spawn(replay::run(
+            jobs,
+            deliverer,
+            opts,
+            record,
+            progress_tx,
+            cancel_rx,
+        ));
+        tokio::pin!(sender);
+        let tally = tokio::select! {
+            t = &mut sender => t,
+            _ = tokio::signal::ctrl_c() => {
+                let _ = cancel_tx.send(true);
+                eprintln!("\ncancelling…");
+                sender.await
+            }
+        };
+        let _ = printer.await;
+        tally
+    })?;
+    let (store, written) = writer.finish();
+    written?;
+    Ok((tally, store))
+}
+
+fn draw(t: &Tally, started: Instant) {
+    let width = 30;
+    let done = t.done();
+    let filled = (done * width).checked_div(t.total).unwrap_or(width);
+    let rate = done as f64 / started.elapsed().as_secs_f64().max(0.001);
+    eprint!(
+        "\r[{}{}] {done}/{}  ok {}  failing {}  errors {}  {rate:.0}/s ",
+        "#".repeat(filled),
+        ".".repeat(width - filled),
+        t.total,
+        t.succeeded,
+        t.still_failing,
+        t.errors
+    );
+}

@@ -1,0 +1,121 @@
+//! `hookbench import` and `hookbench export`.
+
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+use hookbench::history::io;
+
+use super::{FilterArgs, Outcome, Places};
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// A HAR file (.har, or JSON with log.entries) or JSON Lines
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Har,
+    Jsonl,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    #[arg(long, value_enum)]
+    pub format: Format,
+    /// Write here instead of to standard output
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+pub fn import(places: &Places, args: ImportArgs) -> anyhow::Result<Outcome> {
+    let text = match std::fs::read_to_string(&args.file) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {}: cannot read: {e}", args.file.display());
+            return Ok(Outcome::BadInput);
+        }
+    };
+    let is_har = args
+        .file
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("har"))
+        || serde_json::from_str::<serde_json::Value>(&text).is_ok_and(|v| v.get("log").is_some());
+    let parsed = if is_har {
+        match io::parse_har(&text) {
+            Ok(p) => p,
+            Err(m) => {
+                eprintln!("error: {}: {m}", args.file.display());
+                return Ok(Outcome::BadInput);
+            }
+        }
+    } else {
+        io::parse_jsonl(&text)
+    };
+    let what = if is_har { "entry" } else { "line" };
+    let mut store = places.open_history()?;
+    let ids = store.insert_many(&parsed.exchanges, None)?;
+    for (n, reason) in &parsed.bad {
+        if is_har {
+            eprintln!("{}: {what} {n}: {reason}", args.file.display());
+        } else {
+            eprintln!("{}:{n}: {reason}", args.file.display());
+        }
+    }
+    match (ids.first(), ids.last()) {
+        (Some(a), Some(b)) => eprintln!(
+            "imported {} deliver{} as #{a}..#{b}; {} bad {what}(s) skipped",
+            ids.len(),
+            if ids.len() == 1 { "y" } else { "ies" },
+            parsed.bad.len()
+        ),
+        _ => eprintln!("imported nothing; {} bad {what}(s)", parsed.bad.len()),
+    }
+    Ok(if parsed.bad.is_empty() {
+        Outcome::Success
+    } else {
+        Outcome::BadInput
+    })
+}
+
+pub fn export(places: &Places, args: ExportArgs) -> anyhow::Result<Outcome> {
+    let filter = match args.filter.to_filter() {
+        Ok(f) => f,
+        Err(m) => {
+            eprintln!("error: {m}");
+            return Ok(Outcome::BadInput);
+        }
+    };
+    let store = places.open_history()?;
+    let ids = store.ids(&filter)?;
+    let mut text = String::new();
+    match args.format {
+        Format::Jsonl => {
+            for id in &ids {
+                text.push_str(&io::jsonl_record(&store.get(*id)?).to_string());
+                text.push('\n');
+            }
+        }
+        Format::Har => {
+            let records = ids
+                .iter()
+                .map(|id| store.get(*id))
+                .collect::<Result<Vec<_>, _>>()?;
+            text = serde_json::to_string_pretty(&io::to_har(&records))?;
+            text.push('\n');
+        }
+    }
+    match &args.output {
+        Some(path) => {
+            hookbench::profile::write_atomic(path, text.as_bytes())?;
+            eprintln!("exported {} record(s) to {}", ids.len(), path.display());
+        }
+        None => {
+            use std::io::Write;
+            std::io::stdout().lock().write_all(text.as_bytes())?;
+        }
+    }
+    Ok(Outcome::Success)
+}

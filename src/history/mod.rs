@@ -1,0 +1,514 @@
+//! The delivery history: every exchange in a SQLite file.
+//!
+//! WAL mode, so the workbench and a command-line replay can use it at once;
+//! a versioned schema with migrations; the file readable by its owner only.
+//! Credentials are masked before anything is written, and bodies are kept up
+//! to a cap, marked when cut. A file that is damaged, not ours, or from a
+//! newer version is reported and never written to.
+
+pub mod io;
+mod query;
+
+pub use query::{Filter, StatusClass, Summary};
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::clock;
+use crate::exchange::{ErrorKind, Exchange, Origin, Response, TransportError};
+use crate::request::{MASK, PreparedRequest, is_sensitive_header};
+
+/// The schema this build reads and writes.
+pub const SCHEMA_VERSION: i64 = 1;
+/// Marks the file as ours ("HKBH").
+const APPLICATION_ID: i64 = 0x484B_4248;
+/// Bodies longer than this are stored cut, and marked.
+pub const DEFAULT_BODY_CAP: usize = 10 * 1024 * 1024;
+
+const MIGRATIONS: &[&str] = &[
+    // 1: exchanges, and the items of bulk replay runs (for resuming).
+    "CREATE TABLE exchanges (
+        id INTEGER PRIMARY KEY,
+        started_ms INTEGER NOT NULL,
+        origin TEXT NOT NULL,
+        replay_of INTEGER,
+        run INTEGER,
+        profile TEXT,
+        method TEXT NOT NULL,
+        url TEXT NOT NULL,
+        host TEXT NOT NULL,
+        path TEXT NOT NULL,
+        req_headers TEXT NOT NULL,
+        req_body BLOB NOT NULL,
+        req_truncated INTEGER NOT NULL DEFAULT 0,
+        status INTEGER,
+        resp_headers TEXT,
+        resp_body BLOB,
+        resp_truncated INTEGER NOT NULL DEFAULT 0,
+        error_kind TEXT,
+        error_message TEXT,
+        elapsed_ms INTEGER NOT NULL,
+        failed INTEGER NOT NULL
+    );
+    CREATE INDEX exchanges_failed ON exchanges(failed, id);
+    CREATE INDEX exchanges_profile ON exchanges(profile, id);
+    CREATE INDEX exchanges_started ON exchanges(started_ms);
+    CREATE INDEX exchanges_replay_of ON exchanges(replay_of);
+    CREATE INDEX exchanges_run ON exchanges(run, replay_of);
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        created_ms INTEGER NOT NULL,
+        url TEXT
+    );
+    CREATE TABLE run_items (
+        run INTEGER NOT NULL,
+        source INTEGER NOT NULL,
+        PRIMARY KEY (run, source)
+    ) WITHOUT ROWID;",
+];
+
+/// Errors of the history store.
+#[derive(Debug, thiserror::Error)]
+pub enum HistoryError {
+    /// Occurs when the file is not a SQLite database, is damaged, or is a
+    /// database of some other program.
+    #[error(
+        "{path}: not a usable hookbench history ({detail}); it was left as it is: move it aside to start a new one, or pass --data-dir"
+    )]
+    Corrupt { path: PathBuf, detail: String },
+    /// Occurs when a newer hookbench made the file.
+    #[error(
+        "{path}: made by a newer hookbench (schema {found}; this one knows {known}); it was left as it is: upgrade hookbench or pass --data-dir"
+    )]
+    Newer {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
+    /// Occurs when the folder or file cannot be created.
+    #[error("{path}: cannot create the history: {source}")]
+    Create {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// Occurs when no record has this id.
+    #[error("no record #{0} in the history")]
+    NotFound(i64),
+    /// Any other database failure.
+    #[error("{path}: {source}")]
+    Sql {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+}
+
+/// A stored exchange.
+#[derive(Debug, Clone)]
+pub struct Record {
+    pub id: i64,
+    pub exchange: Exchange,
+    /// The bulk replay run it belongs to.
+    pub run: Option<i64>,
+    pub request_truncated: bool,
+}
+
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+    body_cap: usize,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish()
+    }
+}
+
+/// Where the history lives: `--data-dir` / `HOOKBENCH_DATA_DIR`, else the
+/// user data folder.
+pub fn default_path(data_dir: Option<PathBuf>) -> PathBuf {
+    let dir = data_dir.unwrap_or_else(|| {
+        directories::ProjectDirs::from("", "", "hookbench")
+            .map(|p| p.data_dir().to_path_buf())
+            .unwrap_or_else(|| PathBuf::from(".hookbench"))
+    });
+    dir.join("history.sqlite")
+}
+
+impl Store {
+    /// Opens (creating it when missing) the history at `path`.
+    pub fn open(path: &Path) -> Result<Store, HistoryError> {
+        let create_err = |source| HistoryError::Create {
+            path: path.to_path_buf(),
+            source,
+        };
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(create_err)?;
+        }
+        if !path.exists() {
+            // Readable by its owner only, before SQLite writes anything.
+            use std::os::unix::fs::OpenOptionsExt;
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .mode(0o600)
+                .open(path)
+                .map_err(create_err)?;
+        }
+        let conn = Connection::open(path).map_err(|e| sql(path, e))?;
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+            body_cap: DEFAULT_BODY_CAP,
+        };
+        store.prepare()?;
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Bodies over `cap` bytes are stored cut.
+    pub fn set_body_cap(&mut self, cap: usize) {
+        self.body_cap = cap;
+    }
+
+    fn err(&self, e: rusqlite::Error) -> HistoryError {
+        sql(&self.path, e)
+    }
+
+    fn prepare(&mut self) -> Result<(), HistoryError> {
+        let path = self.path.clone();
+        let (version, app_id, tables): (i64, i64, i64) = self
+            .conn
+            .query_row(
+                "SELECT (SELECT user_version FROM pragma_user_version),
+                        (SELECT application_id FROM pragma_application_id),
+                        (SELECT count(*) FROM sqlite_master)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .map_err(|e| sql(&path, e))?;
+        if tables > 0 && app_id != APPLICATION_ID {
+            return Err(HistoryError::Corrupt {
+                path,
+                detail: "it is a database of another program".into(),
+            });
+        }
+        if version > SCHEMA_VERSION {
+            return Err(HistoryError::Newer {
+                path,
+                found: version,
+                known: SCHEMA_VERSION,
+            });
+        }
+        self.conn
+            .busy_timeout(Duration::from_secs(10))
+            .map_err(|e| sql(&path, e))?;
+        self.conn
+            .pragma_update(None, "journal_mode", "WAL")
+            .map_err(|e| sql(&path, e))?;
+        self.conn
+            .pragma_update(None, "synchronous", "NORMAL")
+            .map_err(|e| sql(&path, e))?;
+        if version < SCHEMA_VERSION {
+            let tx = self.conn.transaction().map_err(|e| sql(&path, e))?;
+            for m in &MIGRATIONS[version as usize..] {
+                tx.execute_batch(m).map_err(|e| sql(&path, e))?;
+            }
+            tx.pragma_update(None, "application_id", APPLICATION_ID)
+                .map_err(|e| sql(&path, e))?;
+            tx.pragma_update(None, "user_version", SCHEMA_VERSION)
+                .map_err(|e| sql(&path, e))?;
+            tx.commit().map_err(|e| sql(&path, e))?;
+        }
+        Ok(())
+    }
+
+    /// Stores one exchange; returns its id.
+    pub fn insert(&mut self, ex: &Exchange) -> Result<i64, HistoryError> {
+        Ok(self.insert_many(std::slice::from_ref(ex), None)?[0])
+    }
+
+    /// Stores exchanges in one transaction (of bulk replay run `run`).
+    pub fn insert_many(
+        &mut self,
+        items: &[Exchange],
+        run: Option<i64>,
+    ) -> Result<Vec<i64>, HistoryError> {
+        let cap = self.body_cap;
+        let path = self.path.clone();
+        let tx = self.conn.transaction().map_err(|e| sql(&path, e))?;
+        let mut ids = Vec::with_capacity(items.len());
+        {
+            let mut stmt = tx
+                .prepare_cached(
+                    "INSERT INTO exchanges (started_ms, origin, replay_of, run, profile, method, url,
+                        host, path, req_headers, req_body, req_truncated, status, resp_headers,
+                        resp_body, resp_truncated, error_kind, error_message, elapsed_ms, failed)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,
+                        ?16, ?17, ?18, ?19, ?20)",
+                )
+                .map_err(|e| sql(&path, e))?;
+            for ex in items {
+                let req = ex.request.redacted();
+                let (host, target) = host_and_path(&req.url);
+                let (origin, replay_of) = match ex.origin {
+                    Origin::Fire => ("fire", None),
+                    Origin::Replay(id) => ("replay", Some(id)),
+                    Origin::Import => ("import", None),
+                    Origin::Received => ("received", None),
+                };
+                let (req_body, req_cut) = cut(&req.body, cap);
+                let resp = ex.response.as_ref();
+                let resp_headers = resp.map(|r| headers_json(&redact_headers(&r.headers)));
+                let (resp_body, resp_cut) = match resp {
+                    Some(r) => {
+                        let (b, c) = cut(&r.body, cap);
+                        (Some(b), c || r.truncated)
+                    }
+                    None => (None, false),
+                };
+                stmt.execute(params![
+                    clock::unix_millis(ex.started_at),
+                    origin,
+                    replay_of,
+                    run,
+                    ex.profile,
+                    req.method,
+                    req.url,
+                    host,
+                    target,
+                    headers_json(&req.headers),
+                    req_body,
+                    req_cut,
+                    resp.map(|r| r.status),
+                    resp_headers,
+                    resp_body,
+                    resp_cut,
+                    ex.error.as_ref().map(|e| e.kind.as_str()),
+                    ex.error.as_ref().map(|e| e.message.as_str()),
+                    ex.elapsed.as_millis() as i64,
+                    !ex.is_success(),
+                ])
+                .map_err(|e| sql(&path, e))?;
+                ids.push(tx.last_insert_rowid());
+            }
+        }
+        tx.commit().map_err(|e| sql(&path, e))?;
+        Ok(ids)
+    }
+
+    /// One record, whole.
+    pub fn get(&self, id: i64) -> Result<Record, HistoryError> {
+        self.conn
+            .query_row(
+                "SELECT id, started_ms, origin, replay_of, run, profile, method, url, req_headers,
+                        req_body, req_truncated, status, resp_headers, resp_body, resp_truncated,
+                        error_kind, error_message, elapsed_ms
+                 FROM exchanges WHERE id = ?1",
+                [id],
+                row_to_record,
+            )
+            .optional()
+            .map_err(|e| self.err(e))?
+            .ok_or(HistoryError::NotFound(id))
+    }
+
+    /// Starts a bulk replay run over these records.
+    pub fn new_run(&mut self, sources: &[i64], url: Option<&str>) -> Result<i64, HistoryError> {
+        let path = self.path.clone();
+        let tx = self.conn.transaction().map_err(|e| sql(&path, e))?;
+        tx.execute(
+            "INSERT INTO runs (created_ms, url) VALUES (?1, ?2)",
+            params![clock::unix_millis(std::time::SystemTime::now()), url],
+        )
+        .map_err(|e| sql(&path, e))?;
+        let run = tx.last_insert_rowid();
+        {
+            let mut stmt = tx
+                .prepare("INSERT OR IGNORE INTO run_items (run, source) VALUES (?1, ?2)")
+                .map_err(|e| sql(&path, e))?;
+            for s in sources {
+                stmt.execute(params![run, s]).map_err(|e| sql(&path, e))?;
+            }
+        }
+        tx.commit().map_err(|e| sql(&path, e))?;
+        Ok(run)
+    }
+
+    /// The URL override a run was started with.
+    pub fn run_url(&self, run: i64) -> Result<Option<String>, HistoryError> {
+        self.conn
+            .query_row("SELECT url FROM runs WHERE id = ?1", [run], |r| r.get(0))
+            .optional()
+            .map_err(|e| self.err(e))?
+            .ok_or(HistoryError::NotFound(run))
+    }
+
+    /// The records of a run that have no successful replay in it yet.
+    pub fn run_pending(&self, run: i64) -> Result<Vec<i64>, HistoryError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT source FROM run_items i WHERE run = ?1 AND NOT EXISTS (
+                    SELECT 1 FROM exchanges e
+                    WHERE e.run = ?1 AND e.replay_of = i.source AND e.failed = 0)
+                 ORDER BY source",
+            )
+            .map_err(|e| self.err(e))?;
+        let ids = stmt
+            .query_map([run], |r| r.get(0))
+            .map_err(|e| self.err(e))?
+            .collect::<Result<Vec<i64>, _>>()
+            .map_err(|e| self.err(e))?;
+        Ok(ids)
+    }
+
+    /// The latest run, if any.
+    pub fn last_run(&self) -> Result<Option<i64>, HistoryError> {
+        self.conn
+            .query_row("SELECT max(id) FROM runs", [], |r| r.get(0))
+            .map_err(|e| self.err(e))
+    }
+}
+
+fn sql(path: &Path, e: rusqlite::Error) -> HistoryError {
+    use rusqlite::ErrorCode::{DatabaseCorrupt, NotADatabase};
+    match e.sqlite_error_code() {
+        Some(NotADatabase) | Some(DatabaseCorrupt) => HistoryError::Corrupt {
+            path: path.to_path_buf(),
+            detail: e.to_string(),
+        },
+        _ => HistoryError::Sql {
+            path: path.to_path_buf(),
+            source: e,
+        },
+    }
+}
+
+fn cut(body: &[u8], cap: usize) -> (&[u8], bool) {
+    if body.len() > cap {
+        (&body[..cap], true)
+    } else {
+        (body, false)
+    }
+}
+
+/// Response headers with credentials masked (Set-Cookie and the like).
+fn redact_headers(headers: &[(String, String)]) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(n, v)| {
+            if is_sensitive_header(n) {
+                (n.clone(), MASK.to_string())
+            } else {
+                (n.clone(), v.clone())
+            }
+        })
+        .collect()
+}
+
+fn headers_json(h: &[(String, String)]) -> String {
+    serde_json::to_string(h).expect("header pairs always serialise")
+}
+
+fn parse_headers(s: &str) -> Vec<(String, String)> {
+    serde_json::from_str(s).unwrap_or_default()
+}
+
+/// Host (with port) and path with query of a URL.
+pub fn host_and_path(url: &str) -> (String, String) {
+    match reqwest::Url::parse(url) {
+        Ok(u) => {
+            let host = match (u.host_str(), u.port()) {
+                (Some(h), Some(p)) => format!("{h}:{p}"),
+                (Some(h), None) => h.to_string(),
+                _ => String::new(),
+            };
+            let mut path = u.path().to_string();
+            if let Some(q) = u.query() {
+                path.push('?');
+                path.push_str(q);
+            }
+            (host, path)
+        }
+        Err(_) => (String::new(), url.to_string()),
+    }
+}
+
+fn error_kind(s: &str) -> ErrorKind {
+    match s {
+        "timeout" => ErrorKind::Timeout,
+        "connection_refused" => ErrorKind::ConnectionRefused,
+        "dns" => ErrorKind::Dns,
+        "tls" => ErrorKind::Tls,
+        "redirect" => ErrorKind::Redirect,
+        "incomplete" => ErrorKind::Incomplete,
+        _ => ErrorKind::Other,
+    }
+}
+
+fn row_to_record(r: &rusqlite::Row) -> rusqlite::Result<Record> {
+    let origin: String = r.get(2)?;
+    let replay_of: Option<i64> = r.get(3)?;
+    let status: Option<u16> = r.get(11)?;
+    let resp_headers: Option<String> = r.get(12)?;
+    let error_kind_s: Option<String> = r.get(15)?;
+    let response = if status.is_some() || resp_headers.is_some() {
+        let status = status.unwrap_or(0);
+        Some(Response {
+            status,
+            reason: reqwest::StatusCode::from_u16(status)
+                .ok()
+                .and_then(|s| s.canonical_reason())
+                .unwrap_or("")
+                .to_string(),
+            headers: resp_headers
+                .as_deref()
+                .map(parse_headers)
+                .unwrap_or_default(),
+            body: r.get::<_, Option<Vec<u8>>>(13)?.unwrap_or_default(),
+            truncated: r.get(14)?,
+            redirects: Vec::new(),
+        })
+    } else {
+        None
+    };
+    Ok(Record {
+        id: r.get(0)?,
+        run: r.get(4)?,
+        request_truncated: r.get(10)?,
+        exchange: Exchange {
+            origin: match (origin.as_str(), replay_of) {
+                ("replay", Some(id)) => Origin::Replay(id),
+                ("import", _) => Origin::Import,
+                ("received", _) => Origin::Received,
+                _ => Origin::Fire,
+            },
+            profile: r.get(5)?,
+            started_at: clock::from_unix_millis(r.get(1)?),
+            elapsed: Duration::from_millis(r.get::<_, i64>(17)?.max(0) as u64),
+            request: PreparedRequest {
+                method: r.get(6)?,
+                url: r.get(7)?,
+                headers: parse_headers(&r.get::<_, String>(8)?),
+                body: r.get(9)?,
+                secret_values: Vec::new(),
+                secret_headers: Vec::new(),
+            },
+            response,
+            error: error_kind_s
+                .map(|k| -> rusqlite::Result<TransportError> {
+                    Ok(TransportError {
+                        kind: error_kind(&k),
+                        message: r.get::<_, Option<String>>(16)?.unwrap_or_default(),
+                    })
+                })
+                .transpose()?,
+        },
+    })
+}

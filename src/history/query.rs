@@ -1,0 +1,324 @@
+//! Filters over the history, and the queries the list, the chart and bulk
+//! replay run. Records are paged from SQLite, never all loaded.
+
+use rusqlite::types::Value as SqlValue;
+
+use super::{HistoryError, Store};
+
+/// A class of outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusClass {
+    /// 1xx to 5xx.
+    Status(u8),
+    /// A transport error: no answer.
+    Error,
+}
+
+impl StatusClass {
+    /// `2xx`, `4`, `5xx`, `error`.
+    pub fn parse(s: &str) -> Option<StatusClass> {
+        let s = s.trim().to_ascii_lowercase();
+        if s == "error" || s == "err" {
+            return Some(StatusClass::Error);
+        }
+        let d = s.strip_suffix("xx").unwrap_or(&s);
+        match d.parse::<u8>() {
+            Ok(n @ 1..=5) => Some(StatusClass::Status(n)),
+            _ => None,
+        }
+    }
+
+    pub fn label(self) -> String {
+        match self {
+            StatusClass::Status(n) => format!("{n}xx"),
+            StatusClass::Error => "error".into(),
+        }
+    }
+}
+
+/// Which records to list, count, export or replay.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filter {
+    /// Transport errors and answers outside 2xx.
+    pub failed: bool,
+    pub profile: Option<String>,
+    /// Records at or after this time (Unix ms).
+    pub since_ms: Option<i64>,
+    /// Records before this time (Unix ms).
+    pub until_ms: Option<i64>,
+    pub status: Option<StatusClass>,
+    /// Text in the URL or a body.
+    pub text: Option<String>,
+    /// Only these origins (`fire`, `replay`, `import`, `received`).
+    pub origin: Option<String>,
+}
+
+impl Filter {
+    /// The WHERE clause and its parameters.
+    fn sql(&self) -> (String, Vec<SqlValue>) {
+        let mut clauses = Vec::new();
+        let mut params = Vec::new();
+        if self.failed {
+            clauses.push("failed = 1".to_string());
+        }
+        if let Some(p) = &self.profile {
+            clauses.push("profile = ?".into());
+            params.push(SqlValue::Text(p.clone()));
+        }
+        if let Some(t) = self.since_ms {
+            clauses.push("started_ms >= ?".into());
+            params.push(SqlValue::Integer(t));
+        }
+        if let Some(t) = self.until_ms {
+            clauses.push("started_ms < ?".into());
+            params.push(SqlValue::Integer(t));
+        }
+        match self.status {
+            Some(StatusClass::Status(n)) => {
+                clauses.push("status >= ? AND status < ?".into());
+                params.push(SqlValue::Integer(n as i64 * 100));
+                params.push(SqlValue::Integer(n as i64 * 100 + 100));
+            }
+            Some(StatusClass::Error) => clauses.push("error_kind IS NOT NULL".into()),
+            None => {}
+        }
+        if let Some(o) = &self.origin {
+            clauses.push("origin = ?".into());
+            params.push(SqlValue::Text(o.clone()));
+        }
+        if let Some(t) = self.text.as_ref().filter(|t| !t.is_empty()) {
+            clauses.push(
+                "(instr(url, ?) > 0 OR instr(CAST(req_body AS TEXT), ?) > 0
+                  OR instr(CAST(resp_body AS TEXT), ?) > 0)"
+                    .into(),
+            );
+            for _ in 0..3 {
+                params.push(SqlValue::Text(t.clone()));
+            }
+        }
+        let sql = if clauses.is_empty() {
+            "1".to_string()
+        } else {
+            clauses.join(" AND ")
+        };
+        (sql, params)
+    }
+
+    /// A short description: `failed, profile=crm, since 2h`.
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if self.failed {
+            parts.push("failed".to_string());
+        }
+        if let Some(s) = self.status {
+            parts.push(format!("status {}", s.label()));
+        }
+        if let Some(p) = &self.profile {
+            parts.push(format!("profile `{p}`"));
+        }
+        if let Some(o) = &self.origin {
+            parts.push(format!("origin {o}"));
+        }
+        if let Some(t) = &self.text {
+            parts.push(format!("text `{t}`"));
+        }
+        if self.since_ms.is_some() {
+            parts.push("in the time range".into());
+        }
+        if parts.is_empty() {
+            "all".into()
+        } else {
+            parts.join(", ")
+        }
+    }
+}
+
+/// One row of the history list: no bodies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    pub id: i64,
+    pub started_ms: i64,
+    pub origin: String,
+    pub replay_of: Option<i64>,
+    pub profile: Option<String>,
+    pub method: String,
+    pub host: String,
+    pub path: String,
+    pub status: Option<u16>,
+    pub error_kind: Option<String>,
+    pub elapsed_ms: i64,
+    pub failed: bool,
+}
+
+impl Store {
+    /// How many records match.
+    pub fn count(&self, f: &Filter) -> Result<u64, HistoryError> {
+        let (w, p) = f.sql();
+        self.conn
+            .query_row(
+                &format!("SELECT count(*) FROM exchanges WHERE {w}"),
+                rusqlite::params_from_iter(p),
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n as u64)
+            .map_err(|e| self.err(e))
+    }
+
+    /// Up to `limit` matching records, newest first, older than `before`.
+    pub fn page(
+        &self,
+        f: &Filter,
+        before: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<Summary>, HistoryError> {
+        let (w, mut p) = f.sql();
+        let mut sql = format!(
+            "SELECT id, started_ms, origin, replay_of, profile, method, host, path, status,
+                    error_kind, elapsed_ms, failed
+             FROM exchanges WHERE {w}"
+        );
+        if let Some(b) = before {
+            sql.push_str(" AND id < ?");
+            p.push(SqlValue::Integer(b));
+        }
+        sql.push_str(" ORDER BY id DESC LIMIT ?");
+        p.push(SqlValue::Integer(limit as i64));
+        let mut stmt = self.conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(rusqlite::params_from_iter(p), |r| {
+                Ok(Summary {
+                    id: r.get(0)?,
+                    started_ms: r.get(1)?,
+                    origin: r.get(2)?,
+                    replay_of: r.get(3)?,
+                    profile: r.get(4)?,
+                    method: r.get(5)?,
+                    host: r.get(6)?,
+                    path: r.get(7)?,
+                    status: r.get(8)?,
+                    error_kind: r.get(9)?,
+                    elapsed_ms: r.get(10)?,
+                    failed: r.get(11)?,
+                })
+            })
+            .map_err(|e| self.err(e))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| self.err(e))?;
+        Ok(rows)
+    }
+
+    /// Ids of every matching record, oldest first.
+    pub fn ids(&self, f: &Filter) -> Result<Vec<i64>, HistoryError> {
+        let (w, p) = f.sql();
+        let mut stmt = self
+            .conn
+            .prepare(&format!("SELECT id FROM exchanges WHERE {w} ORDER BY id"))
+            .map_err(|e| self.err(e))?;
+        let ids = stmt
+            .query_map(rusqlite::params_from_iter(p), |r| r.get(0))
+            .map_err(|e| self.err(e))?
+            .collect::<Result<Vec<i64>, _>>()
+            .map_err(|e| self.err(e))?;
+        Ok(ids)
+    }
+
+    /// Hosts of the matching records with their counts, most first.
+    pub fn hosts(&self, f: &Filter) -> Result<Vec<(String, u64)>, HistoryError> {
+        let (w, p) = f.sql();
+        let mut stmt = self
+            .conn
+            .prepare(&format!(
+                "SELECT host, count(*) FROM exchanges WHERE {w} GROUP BY host ORDER BY 2 DESC"
+            ))
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(rusqlite::params_from_iter(p), |r| {
+                Ok((r.get(0)?, r.get::<_, i64>(1)? as u64))
+            })
+            .map_err(|e| self.err(e))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| self.err(e))?;
+        Ok(rows)
+    }
+
+    /// Successes and failures in `n` equal intervals over the matching
+    /// records' time span: (interval start ms, ok, failed).
+    pub fn buckets(&self, f: &Filter, n: usize) -> Result<Vec<(i64, u64, u64)>, HistoryError> {
+        let (w, p) = f.sql();
+        let n = n.max(1) as i64;
+        let (lo, hi): (Option<i64>, Option<i64>) = self
+            .conn
+            .query_row(
+                &format!("SELECT min(started_ms), max(started_ms) FROM exchanges WHERE {w}"),
+                rusqlite::params_from_iter(p.clone()),
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .map_err(|e| self.err(e))?;
+        let (Some(lo), Some(hi)) = (lo, hi) else {
+            return Ok(Vec::new());
+        };
+        let width = ((hi - lo) / n + 1).max(1);
+        let mut out: Vec<(i64, u64, u64)> = (0..n).map(|i| (lo + i * width, 0, 0)).collect();
+        let mut params = vec![SqlValue::Integer(lo), SqlValue::Integer(width)];
+        params.extend(p);
+        let mut stmt = self
+            .conn
+            .prepare(&format!(
+                "SELECT (started_ms - ?1) / ?2 AS b, sum(failed = 0), sum(failed)
+                 FROM exchanges WHERE {} GROUP BY b",
+                // Positional parameters after the two above.
+                renumber(&w, 3)
+            ))
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(rusqlite::params_from_iter(params), |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, i64>(2)?,
+                ))
+            })
+            .map_err(|e| self.err(e))?;
+        for row in rows {
+            let (b, ok, failed) = row.map_err(|e| self.err(e))?;
+            if let Some(slot) = out.get_mut(b as usize) {
+                slot.1 += ok as u64;
+                slot.2 += failed as u64;
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Numbers the bare `?` placeholders of a clause from `first` on.
+fn renumber(clause: &str, first: usize) -> String {
+    let mut out = String::new();
+    let mut n = first;
+    for c in clause.chars() {
+        if c == '?' {
+            out.push_str(&format!("?{n}"));
+            n += 1;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_classes_parse() {
+        assert_eq!(StatusClass::parse("5xx"), Some(StatusClass::Status(5)));
+        assert_eq!(StatusClass::parse("2"), Some(StatusClass::Status(2)));
+        assert_eq!(StatusClass::parse("error"), Some(StatusClass::Error));
+        assert_eq!(StatusClass::parse("7xx"), None);
+    }
+
+    #[test]
+    fn placeholders_are_renumbered() {
+        assert_eq!(renumber("a = ? AND b = ?", 3), "a = ?3 AND b = ?4");
+    }
+}

@@ -1,0 +1,431 @@
+//! Replay: send stored requests again, one or thousands, and record each
+//! attempt as a new exchange linked to the record it replays.
+//!
+//! Concurrency and a rate limit bound the sending; a 429 answer pauses every
+//! worker for its Retry-After (and the request is tried again); progress is
+//! reported as it happens; cancelling stops new sends and abandons those in
+//! flight. Results go to the history in batches from one writer thread, so
+//! a fast run is not held up by the disk.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
+
+use tokio::sync::{mpsc, watch};
+
+use crate::deliver::{Deliverer, SendOptions};
+use crate::exchange::{Exchange, Origin};
+use crate::history::{HistoryError, Store};
+use crate::request::{MASK, PreparedRequest};
+
+/// How a replay sends.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Requests in flight at once (at least 1).
+    pub concurrency: usize,
+    /// At most this many requests per second.
+    pub rate: Option<f64>,
+    pub timeout: Duration,
+    /// Times a request answered 429 is tried again.
+    pub max_429_retries: u32,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            concurrency: 4,
+            rate: None,
+            timeout: Duration::from_secs(30),
+            max_429_retries: 3,
+        }
+    }
+}
+
+/// One request to replay.
+#[derive(Debug, Clone)]
+pub struct Job {
+    /// The record it replays.
+    pub source: i64,
+    pub request: PreparedRequest,
+    pub profile: Option<String>,
+}
+
+/// The state of a run, as it goes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub total: usize,
+    /// Sent and answered 2xx.
+    pub succeeded: usize,
+    /// Answered, but not 2xx.
+    pub still_failing: usize,
+    /// No answer: a transport error.
+    pub errors: usize,
+    /// 429 answers waited out and tried again.
+    pub throttled: usize,
+    pub cancelled: bool,
+}
+
+impl Tally {
+    pub fn done(&self) -> usize {
+        self.succeeded + self.still_failing + self.errors
+    }
+}
+
+/// Where a request goes: `--url` with only an origin (`http://host:port` or
+/// with a bare `/`) keeps each record's path and query; a URL with a path
+/// replaces the whole URL.
+pub fn retarget(req: &mut PreparedRequest, url: &str) -> Result<(), String> {
+    let target = reqwest::Url::parse(url).map_err(|e| format!("invalid URL `{url}`: {e}"))?;
+    if !matches!(target.scheme(), "http" | "https") || target.host_str().is_none() {
+        return Err(format!("`{url}` is not an http or https URL with a host"));
+    }
+    let origin_only = target.path() == "/" && target.query().is_none() && !url.ends_with("//");
+    let new = if origin_only {
+        let mut u = reqwest::Url::parse(&req.url).map_err(|e| format!("stored URL: {e}"))?;
+        u.set_scheme(target.scheme()).ok();
+        u.set_host(target.host_str()).map_err(|e| e.to_string())?;
+        u.set_port(target.port()).ok();
+        u
+    } else {
+        target
+    };
+    req.url = new.to_string();
+    let authority = match (new.host_str(), new.port()) {
+        (Some(h), Some(p)) => format!("{h}:{p}"),
+        (Some(h), None) => h.to_string(),
+        _ => String::new(),
+    };
+    for (n, v) in req.headers.iter_mut() {
+        if n.eq_ignore_ascii_case("host") {
+            *v = authority.clone();
+        }
+    }
+    Ok(())
+}
+
+/// Replaces the first header of this name (any case), or adds it.
+pub fn set_header(req: &mut PreparedRequest, name: &str, value: &str) {
+    match req
+        .headers
+        .iter_mut()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+    {
+        Some(h) => h.1 = value.to_string(),
+        None => req.headers.push((name.to_string(), value.to_string())),
+    }
+}
+
+/// Replaces the body, and its content-length.
+pub fn set_body(req: &mut PreparedRequest, body: Vec<u8>) {
+    req.headers
+        .retain(|(n, _)| !n.eq_ignore_ascii_case("content-length"));
+    if !body.is_empty() || req.method != "DELETE" {
+        req.headers
+            .push(("content-length".into(), body.len().to_string()));
+    }
+    req.body = body;
+}
+
+/// Puts credentials back where the history masked them: each masked header
+/// gets the value of `creds` of the same name; a masked header with no
+/// credential is dropped (sending `[redacted]` would only be refused).
+/// Returns the names dropped.
+pub fn restore_credentials(req: &mut PreparedRequest, creds: &[(String, String)]) -> Vec<String> {
+    let mut dropped = Vec::new();
+    req.headers.retain_mut(|(n, v)| {
+        if !v.contains(MASK) {
+            return true;
+        }
+        match creds.iter().find(|(cn, _)| cn.eq_ignore_ascii_case(n)) {
+            Some((_, cv)) => {
+                *v = cv.clone();
+                true
+            }
+            None => {
+                dropped.push(n.clone());
+                false
+            }
+        }
+    });
+    for (n, v) in creds {
+        if !req.headers.iter().any(|(h, _)| h.eq_ignore_ascii_case(n)) {
+            req.headers.push((n.clone(), v.clone()));
+        }
+    }
+    req.secret_values = creds.iter().map(|(_, v)| v.clone()).collect();
+    req.secret_headers = creds.iter().map(|(n, _)| n.to_ascii_lowercase()).collect();
+    dropped
+}
+
+/// Seconds (or an HTTP date) of a Retry-After header.
+fn retry_after(ex: &Exchange) -> Duration {
+    let value = ex.response.as_ref().and_then(|r| {
+        r.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case("retry-after"))
+            .map(|(_, v)| v.trim().to_string())
+    });
+    let Some(v) = value else {
+        return Duration::from_secs(1);
+    };
+    if let Ok(secs) = v.parse::<f64>() {
+        return Duration::from_secs_f64(secs.clamp(0.0, 3600.0));
+    }
+    // An HTTP date: how long from now.
+    crate::clock::parse_http_date(&v)
+        .and_then(|t| t.duration_since(SystemTime::now()).ok())
+        .unwrap_or(Duration::from_secs(1))
+        .min(Duration::from_secs(3600))
+}
+
+/// Writes exchanges to the history from its own thread, a transaction per
+/// batch of whatever has arrived.
+pub struct Writer {
+    tx: Option<std::sync::mpsc::Sender<Exchange>>,
+    thread: Option<std::thread::JoinHandle<(Store, Result<usize, HistoryError>)>>,
+}
+
+impl Writer {
+    pub fn spawn(mut store: Store, run: Option<i64>) -> Writer {
+        let (tx, rx) = std::sync::mpsc::channel::<Exchange>();
+        let thread = std::thread::spawn(move || {
+            let mut written = 0;
+            while let Ok(first) = rx.recv() {
+                let mut batch = vec![first];
+                while batch.len() < 2048 {
+                    match rx.try_recv() {
+                        Ok(ex) => batch.push(ex),
+                        Err(_) => break,
+                    }
+                }
+                match store.insert_many(&batch, run) {
+                    Ok(ids) => written += ids.len(),
+                    Err(e) => return (store, Err(e)),
+                }
+            }
+            (store, Ok(written))
+        });
+        Writer {
+            tx: Some(tx),
+            thread: Some(thread),
+        }
+    }
+
+    pub fn sender(&self) -> std::sync::mpsc::Sender<Exchange> {
+        self.tx.clone().expect("the writer is open until finish")
+    }
+
+    /// Waits for everything sent to be written; gives the store back.
+    pub fn finish(mut self) -> (Store, Result<usize, HistoryError>) {
+        drop(self.tx.take());
+        self.thread
+            .take()
+            .expect("finish is called once")
+            .join()
+            .expect("the writer thread does not panic")
+    }
+}
+
+/// Paces sends to a rate, across all workers.
+struct Pace {
+    interval: Option<Duration>,
+    next: Mutex<Instant>,
+    /// No sends before this (a 429's Retry-After).
+    not_before: Mutex<Instant>,
+}
+
+impl Pace {
+    async fn wait(&self) {
+        loop {
+            let until = *self.not_before.lock().expect("not poisoned");
+            let now = Instant::now();
+            if until <= now {
+                break;
+            }
+            tokio::time::sleep(until - now).await;
+        }
+        if let Some(interval) = self.interval {
+            let slot = {
+                let mut next = self.next.lock().expect("not poisoned");
+                let slot = (*next).max(Instant::now());
+                *next = slot + interval;
+                slot
+            };
+            tokio::time::sleep_until(slot.into()).await;
+        }
+    }
+
+    fn pause(&self, d: Duration) {
+        let mut nb = self.not_before.lock().expect("not poisoned");
+        *nb = (*nb).max(Instant::now() + d);
+    }
+}
+
+/// Sends every job, records every attempt through `record`, reports the
+/// tally after each result, and stops early when `cancel` turns true.
+pub async fn run(
+    jobs: Vec<Job>,
+    deliverer: Deliverer,
+    opts: Options,
+    record: std::sync::mpsc::Sender<Exchange>,
+    progress: mpsc::UnboundedSender<Tally>,
+    cancel: watch::Receiver<bool>,
+) -> Tally {
+    let total = jobs.len();
+    let jobs = Arc::new(jobs);
+    let next = Arc::new(AtomicUsize::new(0));
+    let tally = Arc::new(Mutex::new(Tally {
+        total,
+        ..Tally::default()
+    }));
+    let pace = Arc::new(Pace {
+        interval: opts
+            .rate
+            .filter(|r| *r > 0.0)
+            .map(|r| Duration::from_secs_f64(1.0 / r)),
+        next: Mutex::new(Instant::now()),
+        not_before: Mutex::new(Instant::now()),
+    });
+    let _ = progress.send(*tally.lock().expect("not poisoned"));
+    let mut workers = Vec::new();
+    for _ in 0..opts.concurrency.max(1).min(total.max(1)) {
+        let (jobs, next, tally, pace) = (jobs.clone(), next.clone(), tally.clone(), pace.clone());
+        let (deliverer, opts, record, progress) = (
+            deliverer.clone(),
+            opts.clone(),
+            record.clone(),
+            progress.clone(),
+        );
+        let mut cancel = cancel.clone();
+        workers.push(tokio::spawn(async move {
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(job) = jobs.get(i) else { break };
+                let send_opts = SendOptions {
+                    origin: Origin::Replay(job.source),
+                    profile: job.profile.clone(),
+                    ..SendOptions::new(opts.timeout, false)
+                };
+                let mut tries = 0;
+                let ex = loop {
+                    if *cancel.borrow() {
+                        return;
+                    }
+                    pace.wait().await;
+                    let ex = tokio::select! {
+                        ex = deliverer.send(&job.request, &send_opts) => ex,
+                        _ = cancel.wait_for(|c| *c) => return,
+                    };
+                    let throttled = ex.response.as_ref().is_some_and(|r| r.status == 429);
+                    if throttled && tries < opts.max_429_retries {
+                        tries += 1;
+                        pace.pause(retry_after(&ex));
+                        tally.lock().expect("not poisoned").throttled += 1;
+                        let _ = record.send(ex);
+                        continue;
+                    }
+                    break ex;
+                };
+                let snapshot = {
+                    let mut t = tally.lock().expect("not poisoned");
+                    match (&ex.response, &ex.error) {
+                        (_, Some(_)) => t.errors += 1,
+                        (Some(r), None) if r.is_success() => t.succeeded += 1,
+                        _ => t.still_failing += 1,
+                    }
+                    *t
+                };
+                let _ = record.send(ex);
+                let _ = progress.send(snapshot);
+            }
+        }));
+    }
+    for w in workers {
+        let _ = w.await;
+    }
+    let mut t = *tally.lock().expect("not poisoned");
+    t.cancelled = *cancel.borrow() && t.done() < total;
+    t
+}
+
+/// Header pairs, in order.
+pub type Headers = Vec<(String, String)>;
+
+/// Credentials for each profile named by the jobs, found in the profiles
+/// folder and rendered from the environment; a profile that is missing or
+/// has none gives none.
+pub fn credentials_by_profile(
+    jobs: &[Job],
+    profiles_dir: &std::path::Path,
+) -> (HashMap<String, Headers>, Vec<String>) {
+    let mut out = HashMap::new();
+    let mut problems = Vec::new();
+    for name in jobs.iter().filter_map(|j| j.profile.as_ref()) {
+        if out.contains_key(name) {
+            continue;
+        }
+        let creds = match crate::profile::find(profiles_dir, name) {
+            Ok(l) => match crate::request::credentials(
+                &l.profile,
+                &mut crate::request::Context::system(),
+            ) {
+                Ok(c) => c,
+                Err(errs) => {
+                    problems.push(format!(
+                        "profile `{name}`: credentials not rendered: {}",
+                        errs[0]
+                    ));
+                    Vec::new()
+                }
+            },
+            Err(e) => {
+                problems.push(format!("profile `{name}`: {e}"));
+                Vec::new()
+            }
+        };
+        out.insert(name.clone(), creds);
+    }
+    (out, problems)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req(url: &str) -> PreparedRequest {
+        PreparedRequest {
+            method: "POST".into(),
+            url: url.into(),
+            headers: vec![
+                ("Authorization".into(), format!("Basic {MASK}")),
+                ("X-API-Key".into(), MASK.into()),
+                ("host".into(), "old.example:8080".into()),
+            ],
+            body: b"{}".to_vec(),
+            secret_values: vec![],
+            secret_headers: vec![],
+        }
+    }
+
+    #[test]
+    fn retarget_keeps_paths_for_an_origin_and_replaces_otherwise() {
+        let mut r = req("https://old.example:8080/hooks/a?x=1");
+        retarget(&mut r, "http://127.0.0.1:9000").unwrap();
+        assert_eq!(r.url, "http://127.0.0.1:9000/hooks/a?x=1");
+        assert_eq!(r.header("host"), Some("127.0.0.1:9000"));
+        let mut r = req("https://old.example:8080/hooks/a?x=1");
+        retarget(&mut r, "http://127.0.0.1:9000/other").unwrap();
+        assert_eq!(r.url, "http://127.0.0.1:9000/other");
+        assert!(retarget(&mut r, "not a url").is_err());
+    }
+
+    #[test]
+    fn credentials_replace_masks_or_the_header_is_dropped() {
+        let mut r = req("http://a/");
+        let dropped = restore_credentials(&mut r, &[("authorization".into(), "Basic abc".into())]);
+        assert_eq!(dropped, ["X-API-Key"]);
+        assert_eq!(r.header("authorization"), Some("Basic abc"));
+        assert_eq!(r.header("x-api-key"), None);
+    }
+}

@@ -1,0 +1,482 @@
+//! The history against real SQLite files in temp dirs and real local
+//! servers, through the real binary.
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use support::{Answer, Server, Workspace, stderr, stdout};
+
+fn workspace(url: &str) -> Workspace {
+    let ws = Workspace::new();
+    ws.write("events/signup.json", support::SIGNUP_EVENT);
+    ws.write(
+        "hook.ron",
+        &format!(
+            r#"(name: "hook", method: POST, url: "{url}",
+               auth: Basic(username: "ops", password: "{{{{env.HB_TEST_PASS}}}}"),
+               headers: [("X-API-Key", "{{{{env.HB_TEST_KEY}}}}"), ("X-Journey", "onboarding")],
+               payload: {{"plan": "{{{{event.profile.plan}}}}"}}, event: "events/signup.json")"#
+        ),
+    );
+    ws
+}
+
+const ENV: &[(&str, &str)] = &[
+    ("HB_TEST_PASS", "s3cret-pass"),
+    ("HB_TEST_KEY", "k3y-value"),
+];
+
+fn history_json(ws: &Workspace, args: &[&str]) -> Vec<Value> {
+    let mut a = vec!["history", "--json", "--limit", "100000"];
+    a.extend_from_slice(args);
+    let out = ws.run(&a, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn fire_is_recorded_with_secrets_masked_in_an_owner_only_wal_file() {
+    let server = Server::start(Answer::status(201));
+    let ws = workspace(&server.url("/in"));
+    let out = ws.run(&["fire", "hook"], ENV);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("(recorded as #1;"),
+        "{}",
+        stdout(&out)
+    );
+
+    let rows = history_json(&ws, &[]);
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["id"], 1);
+    assert_eq!(rows[0]["origin"], "fire");
+    assert_eq!(rows[0]["profile"], "hook");
+    assert_eq!(rows[0]["status"], 201);
+    assert_eq!(rows[0]["path"], "/in");
+    assert_eq!(rows[0]["failed"], false);
+
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(ws.history())
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600, "readable by its owner only");
+    let conn = rusqlite::Connection::open(ws.history()).unwrap();
+    let jm: String = conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(jm, "wal");
+    drop(conn);
+
+    // No credential in any byte of the database files.
+    for suffix in ["", "-wal"] {
+        let p = format!("{}{suffix}", ws.history().display());
+        if let Ok(bytes) = std::fs::read(&p) {
+            for secret in ["s3cret-pass", "k3y-value", "b3BzOnMzY3JldC1wYXNz"] {
+                assert!(
+                    !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                    "{secret} found in {p}"
+                );
+            }
+        }
+    }
+    // --no-history records nothing.
+    ws.run(&["fire", "hook", "--no-history"], ENV);
+    assert_eq!(history_json(&ws, &[]).len(), 1);
+}
+
+#[test]
+fn failed_deliveries_are_found_and_fixed_by_bulk_replay() {
+    let server = Server::start(Answer::status(500));
+    let ws = workspace(&server.url("/crm"));
+    for _ in 0..3 {
+        assert_eq!(ws.run(&["fire", "hook"], ENV).status.code(), Some(1));
+    }
+    server.set_answer(Answer::status(200));
+    assert_eq!(ws.run(&["fire", "hook"], ENV).status.code(), Some(0));
+    assert_eq!(history_json(&ws, &["--failed"]).len(), 3);
+    assert_eq!(history_json(&ws, &["--status", "5xx"]).len(), 3);
+    assert_eq!(history_json(&ws, &["--status", "2xx"]).len(), 1);
+
+    let out = ws.run(&["replay", "--failed", "--dry-run"], ENV);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        stderr(&out).contains("would replay 3 record(s) to 127.0.0.1"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(server.requests().len(), 4, "a dry run sends nothing");
+
+    let out = ws.run(&["replay", "--failed"], ENV);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("now succeeding: 3, still failing: 0, errors: 0"),
+        "{}",
+        stderr(&out)
+    );
+    let seen = server.requests();
+    assert_eq!(seen.len(), 7);
+    // Credentials came back from the profile, not from the history.
+    for r in &seen[4..] {
+        assert_eq!(
+            r.header("authorization"),
+            Some("Basic b3BzOnMzY3JldC1wYXNz")
+        );
+        assert_eq!(r.header("x-api-key"), Some("k3y-value"));
+        assert_eq!(r.json()["plan"], "free");
+    }
+    // Each replay is a new record linked to the one it replays.
+    let replays = history_json(&ws, &["--status", "2xx"]);
+    let mut links: Vec<i64> = replays
+        .iter()
+        .filter(|r| r["origin"] == "replay")
+        .map(|r| r["replay_of"].as_i64().unwrap())
+        .collect();
+    links.sort();
+    assert_eq!(links, [1, 2, 3]);
+    // The originals are unchanged.
+    assert_eq!(history_json(&ws, &["--failed"]).len(), 3);
+}
+
+#[test]
+fn replay_with_modifications_sends_the_edited_request() {
+    let server = Server::start(Answer::status(200));
+    let other = Server::start(Answer::status(200));
+    let ws = workspace(&server.url("/orig?x=1"));
+    ws.run(&["fire", "hook"], ENV);
+    ws.write("body.json", r#"{"fixed": true}"#);
+    let origin = format!("http://{}", other.addr);
+    let out = ws.run(
+        &[
+            "replay",
+            "1",
+            "--url",
+            &origin,
+            "--header",
+            "X-Journey: fixed",
+            "--body-file",
+            ws.path().join("body.json").to_str().unwrap(),
+        ],
+        ENV,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let got = other.only();
+    assert_eq!(got.target, "/orig?x=1", "an origin keeps the path");
+    assert_eq!(got.header("x-journey"), Some("fixed"));
+    assert_eq!(got.json(), serde_json::json!({"fixed": true}));
+    assert_eq!(got.header("host"), Some(other.addr.to_string().as_str()));
+    assert_eq!(
+        server.requests().len(),
+        1,
+        "the original target got only the fire"
+    );
+    // A URL with a path replaces the whole URL.
+    ws.run(&["replay", "1", "--url", &other.url("/else")], ENV);
+    assert_eq!(other.requests()[1].target, "/else");
+}
+
+#[test]
+fn a_429_with_retry_after_slows_the_replay_down() {
+    let server = Server::start(Answer::status(200));
+    let ws = workspace(&server.url("/t"));
+    for _ in 0..4 {
+        ws.run(&["fire", "hook"], ENV);
+    }
+    server.set_answer(Answer {
+        headers: vec![("retry-after".into(), "1".into())],
+        ..Answer::status(429)
+    });
+    // After the first 429 the server recovers.
+    let s2 = std::sync::Arc::new(server);
+    let s3 = s2.clone();
+    let flip = std::thread::spawn(move || {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while s3.requests().len() < 5 && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        s3.set_answer(Answer::status(200));
+    });
+    let started = Instant::now();
+    let out = ws.run(&["replay", "1", "2", "3", "4", "--concurrency", "1"], ENV);
+    flip.join().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        started.elapsed() >= Duration::from_millis(900),
+        "waited for Retry-After"
+    );
+    assert!(
+        stderr(&out).contains("waited out 1 answer(s) 429"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("now succeeding: 4"),
+        "{}",
+        stderr(&out)
+    );
+    // The 429 attempt is in the history too.
+    assert_eq!(history_json(&ws, &["--status", "4xx"]).len(), 1);
+}
+
+#[test]
+fn the_rate_limit_spaces_requests() {
+    let server = Server::start(Answer::status(200));
+    let ws = workspace(&server.url("/r"));
+    for _ in 0..6 {
+        ws.run(&["fire", "hook", "--no-history"], ENV);
+    }
+    // Six records via import, to replay at 10 per second.
+    let lines: String = (0..6)
+        .map(|i| {
+            format!(
+                "{{\"method\": \"POST\", \"url\": \"{}\", \"body\": \"{i}\", \"status\": 500}}\n",
+                server.url("/r")
+            )
+        })
+        .collect();
+    ws.write("six.jsonl", &lines);
+    assert_eq!(
+        ws.run(
+            &["import", ws.path().join("six.jsonl").to_str().unwrap()],
+            &[]
+        )
+        .status
+        .code(),
+        Some(0)
+    );
+    let started = Instant::now();
+    let out = ws.run(
+        &["replay", "--failed", "--rate", "10", "--concurrency", "6"],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        started.elapsed() >= Duration::from_millis(450),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn jsonl_and_har_round_trip() {
+    let server = Server::start(Answer {
+        body: vec![0xff, 0x00, 0x01],
+        ..Answer::status(502)
+    });
+    let ws = workspace(&server.url("/x?y=1"));
+    ws.run(&["fire", "hook"], ENV);
+    server.set_answer(Answer::status(200));
+    ws.run(&["fire", "hook"], ENV);
+    let refused = format!("http://127.0.0.1:{}/gone", support::closed_port());
+    ws.run(&["fire", "hook", "--url", &refused], ENV);
+
+    for format in ["jsonl", "har"] {
+        let file = ws.path().join(format!("out.{format}"));
+        let out = ws.run(
+            &["export", "--format", format, "-o", file.to_str().unwrap()],
+            &[],
+        );
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert!(
+            !text.contains("s3cret-pass") && !text.contains("k3y-value"),
+            "secrets masked"
+        );
+
+        let other = Workspace::new();
+        let out = other.run(&["import", file.to_str().unwrap()], &[]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains("imported 3 deliveries"),
+            "{}",
+            stderr(&out)
+        );
+        let a = history_json(&ws, &[]);
+        let b = history_json(&other, &[]);
+        for (x, y) in a.iter().zip(&b) {
+            for k in ["method", "host", "path", "status", "error", "failed"] {
+                assert_eq!(x[k], y[k], "{format}: {k}");
+            }
+            assert_eq!(y["origin"], "import");
+        }
+        // Bodies survive, binary ones included.
+        let again = other.path().join(format!("again.{format}"));
+        other.run(
+            &["export", "--format", format, "-o", again.to_str().unwrap()],
+            &[],
+        );
+        let first = std::fs::read_to_string(&file).unwrap();
+        let second = std::fs::read_to_string(&again).unwrap();
+        let bodies = |t: &str| -> Vec<String> {
+            let v: Vec<Value> = if format == "jsonl" {
+                t.lines()
+                    .map(|l| serde_json::from_str(l).unwrap())
+                    .collect()
+            } else {
+                serde_json::from_str::<Value>(t).unwrap()["log"]["entries"]
+                    .as_array()
+                    .unwrap()
+                    .clone()
+            };
+            v.iter()
+                .map(|e| {
+                    if format == "jsonl" {
+                        format!("{}|{}", e["body"], e["response_body"])
+                    } else {
+                        format!(
+                            "{}|{}",
+                            e["request"]["postData"]["text"], e["response"]["content"]["text"]
+                        )
+                    }
+                })
+                .collect()
+        };
+        assert_eq!(bodies(&first), bodies(&second), "{format}");
+    }
+}
+
+#[test]
+fn an_import_with_bad_lines_keeps_the_good_ones_and_names_the_bad() {
+    let ws = Workspace::new();
+    ws.write(
+        "in.jsonl",
+        "{\"method\": \"POST\", \"url\": \"http://a/1\", \"status\": 200}\n{oops\n\n{\"method\": \"POST\"}\n{\"method\": \"PUT\", \"url\": \"http://a/2\", \"error\": {\"kind\": \"timeout\", \"message\": \"slow\"}}\n",
+    );
+    let out = ws.run(
+        &["import", ws.path().join("in.jsonl").to_str().unwrap()],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("in.jsonl:2: invalid JSON"), "{err}");
+    assert!(err.contains("in.jsonl:4: `url` is missing"), "{err}");
+    assert!(
+        err.contains("imported 2 deliveries as #1..#2; 2 bad line(s) skipped"),
+        "{err}"
+    );
+    let rows = history_json(&ws, &[]);
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0]["error"], "timeout");
+}
+
+#[test]
+fn a_corrupt_or_newer_database_is_reported_and_left_alone() {
+    let ws = Workspace::new();
+    std::fs::create_dir_all(ws.data_dir()).unwrap();
+    let garbage = b"this is not a database, and it must stay exactly like this".repeat(100);
+    std::fs::write(ws.history(), &garbage).unwrap();
+    let out = ws.run(&["history"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("not a usable hookbench history"), "{err}");
+    assert!(err.contains("left as it is"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
+    assert_eq!(std::fs::read(ws.history()).unwrap(), garbage);
+
+    std::fs::remove_file(ws.history()).unwrap();
+    assert_eq!(ws.run(&["history"], &[]).status.code(), Some(0));
+    let conn = rusqlite::Connection::open(ws.history()).unwrap();
+    conn.pragma_update(None, "user_version", 99).unwrap();
+    drop(conn);
+    let before = std::fs::read(ws.history()).unwrap();
+    let out = ws.run(&["history"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("made by a newer hookbench (schema 99"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(std::fs::read(ws.history()).unwrap(), before);
+}
+
+#[test]
+fn killed_mid_replay_loses_nothing_finished_and_resumes_without_resending_successes() {
+    let server = Server::start(Answer {
+        delay: Duration::from_millis(15),
+        ..Answer::status(200)
+    });
+    let ws = Workspace::new();
+    let lines: String = (0..200)
+        .map(|i| format!("{{\"method\": \"POST\", \"url\": \"{}\", \"body\": \"{{\\\"n\\\":{i}}}\", \"status\": 500}}\n", server.url("/k")))
+        .collect();
+    ws.write("many.jsonl", &lines);
+    assert_eq!(
+        ws.run(
+            &["import", ws.path().join("many.jsonl").to_str().unwrap()],
+            &[]
+        )
+        .status
+        .code(),
+        Some(0)
+    );
+
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_hookbench"))
+        .args(["replay", "--failed", "--concurrency", "4"])
+        .env("HOOKBENCH_DATA_DIR", ws.data_dir())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while server.requests().len() < 60 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    let sent_before = server.requests().len();
+    assert!(
+        sent_before < 200,
+        "killed before the end ({sent_before} sent)"
+    );
+
+    // Readable, and what it holds is whole.
+    let conn = rusqlite::Connection::open(ws.history()).unwrap();
+    let check: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(check, "ok");
+    let recorded: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM exchanges WHERE origin = 'replay' AND failed = 0",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    drop(conn);
+    assert!(
+        recorded > 0 && recorded as usize <= sent_before,
+        "{recorded} of {sent_before}"
+    );
+
+    let out = ws.run(&["replay", "--resume"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!("replaying {} record(s)", 200 - recorded)),
+        "{}",
+        stderr(&out)
+    );
+    // Every record has exactly one successful replay in the run.
+    let conn = rusqlite::Connection::open(ws.history()).unwrap();
+    let (distinct, total): (i64, i64) = conn
+        .query_row(
+            "SELECT count(DISTINCT replay_of), count(*) FROM exchanges WHERE origin = 'replay' AND failed = 0",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((distinct, total), (200, 200));
+    // Nothing recorded as succeeded was sent again: at most the requests
+    // that were in flight, unrecorded, when the process died.
+    let resent = server.requests().len() - 200;
+    assert!(resent <= sent_before - recorded as usize, "{resent} resent");
+    let out = ws.run(&["replay", "--resume"], &[]);
+    assert!(
+        stderr(&out).contains("nothing left to send"),
+        "{}",
+        stderr(&out)
+    );
+}
