@@ -107,9 +107,15 @@ fn main() {
             time(curl());
         }
     }
-    let (mut hb_t, mut curl_t) = (Vec::new(), Vec::new());
+    let no_history = || {
+        let mut c = hb();
+        c.arg("--no-history");
+        c
+    };
+    let (mut hb_t, mut curl_t, mut bare_t) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..runs {
         hb_t.push(time(hb()));
+        bare_t.push(time(no_history()));
         if has_curl {
             curl_t.push(time(curl()));
         }
@@ -121,7 +127,9 @@ fn main() {
     println!("| tool | median ms | mean ms | p90 ms |");
     println!("|---|---|---|---|");
     let (hm, hmean, hp) = stats(hb_t);
-    println!("| hookbench fire | {hm:.2} | {hmean:.2} | {hp:.2} |");
+    println!("| hookbench fire (recorded in the history) | {hm:.2} | {hmean:.2} | {hp:.2} |");
+    let (bm, bmean, bp) = stats(bare_t);
+    println!("| hookbench fire --no-history | {bm:.2} | {bmean:.2} | {bp:.2} |");
     if has_curl {
         let (cm, cmean, cp) = stats(curl_t);
         println!("| curl | {cm:.2} | {cmean:.2} | {cp:.2} |");
