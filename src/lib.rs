@@ -24,6 +24,7 @@
 //!   Lines import and export.
 //! * [`replay`] — bulk replay: concurrency, rate limit, 429 back-off,
 //!   progress, cancel, resume.
+//! * [`diff`] — two exchanges compared: headers by name, JSON bodies by path.
 //! * [`diag`] — `file:line:col: message` diagnostics.
 //! * [`clock`] — time formatting and random ids behind plain functions.
 //!
@@ -34,6 +35,7 @@ pub mod clock;
 pub mod curl;
 pub mod deliver;
 pub mod diag;
+pub mod diff;
 pub mod event;
 pub mod exchange;
 pub mod history;

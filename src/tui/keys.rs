@@ -15,6 +15,8 @@ pub enum Scope {
     Text,
     /// While editing JSON (payload or sample event).
     Json,
+    /// The History view.
+    History,
 }
 
 impl Scope {
@@ -26,6 +28,7 @@ impl Scope {
             Scope::Inspector => "Request / Response",
             Scope::Text => "Typing in a field",
             Scope::Json => "Editing JSON",
+            Scope::History => "History",
         }
     }
 }
@@ -68,6 +71,16 @@ pub enum Action {
     Commit,
     /// JSON: save the sample event being edited as a new file.
     SaveAs,
+    ViewWorkbench,
+    ViewHistory,
+    FilterFailed,
+    FilterStatus,
+    FilterTime,
+    FilterProfile,
+    Replay,
+    ReplayEdited,
+    BulkReplay,
+    Compare,
 }
 
 pub struct Binding {
@@ -133,6 +146,13 @@ pub static BINDINGS: &[Binding] = &[
         Reveal,
         "reveal or mask credentials"
     ),
+    b!(
+        Global,
+        [(Char('1'), NONE)],
+        ViewWorkbench,
+        "the Workbench view"
+    ),
+    b!(Global, [(Char('2'), NONE)], ViewHistory, "the History view"),
     b!(
         Profiles,
         [(Up, NONE), (Char('k'), NONE)],
@@ -267,6 +287,114 @@ pub static BINDINGS: &[Binding] = &[
         [(Char('N'), SHIFT)],
         SearchPrev,
         "previous match"
+    ),
+    b!(
+        History,
+        [(Up, NONE), (Char('k'), NONE)],
+        Up,
+        "previous record (or scroll, in the inspector)"
+    ),
+    b!(
+        History,
+        [(Down, NONE), (Char('j'), NONE)],
+        Down,
+        "next record (or scroll, in the inspector)"
+    ),
+    b!(
+        History,
+        [(PageUp, NONE), (Char('u'), CTRL)],
+        PageUp,
+        "ten records up"
+    ),
+    b!(
+        History,
+        [(PageDown, NONE), (Char('d'), CTRL)],
+        PageDown,
+        "ten records down"
+    ),
+    b!(
+        History,
+        [(Home, NONE), (Char('g'), NONE)],
+        Top,
+        "newest record"
+    ),
+    b!(
+        History,
+        [(End, NONE), (Char('G'), SHIFT)],
+        Bottom,
+        "oldest loaded record"
+    ),
+    b!(
+        History,
+        [(Enter, NONE)],
+        Enter,
+        "into the inspector (Enter or Esc back); ←/→ scroll the request"
+    ),
+    b!(
+        History,
+        [(Char('F'), SHIFT)],
+        FilterFailed,
+        "filter: failed only, or all"
+    ),
+    b!(
+        History,
+        [(Char('s'), NONE)],
+        FilterStatus,
+        "filter: status class (any, 2xx, 4xx, 5xx, error)"
+    ),
+    b!(
+        History,
+        [(Char('p'), NONE)],
+        FilterProfile,
+        "filter: profile"
+    ),
+    b!(
+        History,
+        [(Char('t'), NONE)],
+        FilterTime,
+        "filter: time range (all, hour, day, week)"
+    ),
+    b!(
+        History,
+        [(Char('/'), NONE)],
+        Search,
+        "filter: text in the URL or a body"
+    ),
+    b!(
+        History,
+        [(Char('r'), NONE)],
+        Replay,
+        "replay the record as it was"
+    ),
+    b!(
+        History,
+        [(Char('m'), NONE)],
+        ReplayEdited,
+        "replay with modifications (edit, then Ctrl-s sends)"
+    ),
+    b!(
+        History,
+        [(Char('B'), SHIFT)],
+        BulkReplay,
+        "bulk: replay every record the filter selects (asks first)"
+    ),
+    b!(
+        History,
+        [(Char('c'), NONE)],
+        Compare,
+        "compare: mark a record, then compare it with a second"
+    ),
+    b!(
+        History,
+        [(Left, NONE), (Char('h'), NONE)],
+        Left,
+        "scroll the request up (inspector)"
+    ),
+    b!(
+        History,
+        [(Right, NONE), (Char('l'), NONE)],
+        Right,
+        "scroll the request down (inspector)"
     ),
     b!(
         Text,

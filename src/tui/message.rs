@@ -23,7 +23,10 @@ pub enum Message {
         text: Result<String, String>,
     },
     /// A request finished (or failed); `seq` names the fire it belongs to.
-    Fired { seq: u64, exchange: Box<Exchange> },
+    Fired {
+        seq: u64,
+        exchange: Box<Exchange>,
+    },
     /// The bodies of fire `seq`, formatted off the UI thread.
     Formatted {
         seq: u64,
@@ -37,8 +40,39 @@ pub enum Message {
         seq: u64,
         result: Result<i64, String>,
     },
+    /// A page of the history list (with the count and, on a reload, the
+    /// chart) for query `seq`.
+    HistoryPage {
+        seq: u64,
+        rows: Vec<crate::history::Summary>,
+        total: u64,
+        buckets: Option<Vec<(i64, u64, u64)>>,
+    },
+    /// A record for the inspector, bodies formatted.
+    RecordLoaded(Box<super::history::OpenRecord>),
+    /// Two records compared.
+    Compared(Box<super::history::CompareView>),
+    /// What a bulk replay would send, for the confirmation.
+    BulkPreview {
+        ids: Vec<i64>,
+        hosts: Vec<(String, u64)>,
+    },
+    BulkStarted {
+        run: i64,
+        warnings: Vec<String>,
+    },
+    BulkProgress(crate::replay::Tally),
+    BulkDone {
+        tally: crate::replay::Tally,
+        error: Option<String>,
+    },
+    /// A history query failed.
+    HistoryFailed(String),
     /// The HTTP client could not be made.
-    FireFailed { seq: u64, error: String },
+    FireFailed {
+        seq: u64,
+        error: String,
+    },
     /// A profile was written (or not).
     Saved {
         path: PathBuf,

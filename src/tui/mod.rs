@@ -7,6 +7,7 @@
 //! the queue is empty.
 
 pub mod draft;
+pub mod history;
 pub mod keys;
 pub mod log;
 pub mod message;

@@ -24,6 +24,13 @@ use crate::exchange::Exchange;
 use crate::profile::{self, Header, Method, Profile};
 use crate::request::{self, Assembled, Context};
 
+/// The views across the top.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    Workbench,
+    History,
+}
+
 /// The panes, in Tab order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pane {
@@ -107,6 +114,8 @@ fn parse_event(text: &str) -> Result<Value, String> {
 pub enum JsonTarget {
     Payload,
     Event(PathBuf),
+    /// A recorded request, edited before it is replayed.
+    Replay(i64),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -116,12 +125,18 @@ pub enum PromptKind {
     /// Save the event being edited (this file) under a new name.
     SaveEventAs(PathBuf),
     Search,
+    FilterProfile,
+    FilterText,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ConfirmKind {
     Delete,
     Quit,
+    /// A bulk replay, with the hosts it sends to.
+    Bulk {
+        hosts: Vec<(String, u64)>,
+    },
 }
 
 /// What has the keyboard.
@@ -187,8 +202,16 @@ pub struct Status {
 pub struct State {
     pub dir: PathBuf,
     /// The history file, opened in a task at start.
-    history_path: Option<PathBuf>,
-    history: Option<Arc<std::sync::Mutex<crate::history::Store>>>,
+    pub(super) history_path: Option<PathBuf>,
+    pub(super) history: Option<Arc<std::sync::Mutex<crate::history::Store>>>,
+    /// Which view is showing.
+    pub view: View,
+    /// The History view.
+    pub hist: super::history::HistoryState,
+    /// Records a confirmed bulk replay will send.
+    pub(super) pending_bulk: Option<Vec<i64>>,
+    /// Requests in flight at once when replaying from the History view.
+    pub replay_concurrency: usize,
     pub loading: bool,
     pub load_error: Option<String>,
     pub entries: Vec<Entry>,
@@ -216,7 +239,7 @@ pub struct State {
     /// Saves still to finish before quitting ("save all and quit").
     quit_after_saves: Option<usize>,
     seq: u64,
-    tx: UnboundedSender<Message>,
+    pub(super) tx: UnboundedSender<Message>,
     deliverer: Arc<OnceLock<Deliverer>>,
 }
 
@@ -226,6 +249,10 @@ impl State {
             dir: options.profiles,
             history_path: options.history,
             history: None,
+            view: View::Workbench,
+            hist: Default::default(),
+            pending_bulk: None,
+            replay_concurrency: 4,
             loading: true,
             load_error: None,
             entries: Vec::new(),
@@ -300,14 +327,14 @@ impl State {
         });
     }
 
-    fn set_status(&mut self, text: impl Into<String>) {
+    pub(super) fn set_status(&mut self, text: impl Into<String>) {
         self.status = Status {
             text: text.into(),
             error: false,
         };
     }
 
-    fn set_error(&mut self, text: impl Into<String>) {
+    pub(super) fn set_error(&mut self, text: impl Into<String>) {
         self.status = Status {
             text: text.into(),
             error: true,
@@ -541,6 +568,22 @@ impl State {
                 self.refresh_preview();
             }
             Message::Fired { seq, exchange } => self.on_fired(seq, *exchange),
+            Message::HistoryPage {
+                seq,
+                rows,
+                total,
+                buckets,
+            } => self.on_history_page(seq, rows, total, buckets),
+            Message::RecordLoaded(open) => self.on_record_loaded(*open),
+            Message::Compared(c) => self.on_compared(c),
+            Message::BulkPreview { ids, hosts } => self.on_bulk_preview(ids, hosts),
+            Message::BulkStarted { run, warnings } => self.on_bulk_started(run, warnings),
+            Message::BulkProgress(t) => self.on_bulk_progress(t),
+            Message::BulkDone { tally, error } => self.on_bulk_done(tally, error),
+            Message::HistoryFailed(e) => {
+                self.hist.loading = false;
+                self.set_error(format!("history: {e}"));
+            }
             Message::HistoryOpened(result) => match result {
                 Ok(store) => self.history = Some(store),
                 Err(e) => self.set_error(format!("history: {e}")),
@@ -716,6 +759,7 @@ impl State {
         match &self.mode {
             Mode::EditLine { .. } | Mode::Prompt { .. } => Scope::Text,
             Mode::EditJson { .. } => Scope::Json,
+            _ if self.view == View::History => Scope::History,
             _ => match self.focus {
                 Pane::Profiles => Scope::Profiles,
                 Pane::Editor => Scope::Editor,
@@ -797,6 +841,12 @@ impl State {
                                 self.save();
                             }
                             JsonTarget::Event(p) => self.save_event(p.clone()),
+                            JsonTarget::Replay(id) => {
+                                let (id, text) = (*id, area.lines().join("\n"));
+                                self.mode = Mode::EditJson { target, area };
+                                self.send_edited(id, &text);
+                                return;
+                            }
                         }
                         Mode::EditJson { target, area }
                     }
@@ -812,7 +862,10 @@ impl State {
                             self.prompt(PromptKind::SaveEventAs(path), "");
                             return;
                         }
-                        JsonTarget::Payload => Mode::EditJson { target, area },
+                        other => Mode::EditJson {
+                            target: other,
+                            area,
+                        },
                     },
                     _ => {
                         area.input(key);
@@ -838,6 +891,8 @@ impl State {
                     doc.text = text;
                 }
             }
+            // The text lives in the editor until it is sent.
+            JsonTarget::Replay(_) => return,
         }
         self.touch();
     }
@@ -859,7 +914,7 @@ impl State {
         }
     }
 
-    fn prompt(&mut self, kind: PromptKind, initial: &str) {
+    pub(super) fn prompt(&mut self, kind: PromptKind, initial: &str) {
         let mut area = TextArea::new(vec![initial.to_string()]);
         area.move_cursor(ratatui_textarea::CursorMove::End);
         self.mode = Mode::Prompt {
@@ -869,6 +924,48 @@ impl State {
     }
 
     fn act(&mut self, a: Action) {
+        match a {
+            Action::ViewWorkbench => {
+                self.view = View::Workbench;
+                return;
+            }
+            Action::ViewHistory => {
+                if self.view != View::History {
+                    self.view = View::History;
+                    self.history_reload();
+                }
+                return;
+            }
+            _ => {}
+        }
+        if self.view == View::History {
+            match a {
+                Action::Quit | Action::Help | Action::Reveal => {}
+                Action::CopyCurl => {
+                    match self.hist.open.as_ref() {
+                        Some(o) => {
+                            let cmd = crate::curl::to_curl(&o.record.exchange.request, false);
+                            self.set_status(format!(
+                                "copied a curl command for #{} ({} chars); credentials stay masked in the history",
+                                o.record.id,
+                                cmd.len()
+                            ));
+                            self.effects.push(Effect::Copy(cmd));
+                        }
+                        None => self.set_error("no record open"),
+                    }
+                    return;
+                }
+                Action::Fire | Action::Save => {
+                    self.set_error("that is for the Workbench (1)");
+                    return;
+                }
+                _ => {
+                    self.act_history(a);
+                    return;
+                }
+            }
+        }
         match a {
             Action::Quit => {
                 if self.any_dirty() > 0 {
@@ -1043,6 +1140,7 @@ impl State {
                 let text = match &target {
                     JsonTarget::Payload => self.draft().map(|d| d.payload.clone()),
                     JsonTarget::Event(p) => self.events.get(p).map(|d| d.text.clone()),
+                    JsonTarget::Replay(_) => None,
                 }
                 .unwrap_or_default();
                 self.effects.push(Effect::ExternalEdit { target, text });
@@ -1068,6 +1166,7 @@ impl State {
         let text = match &target {
             JsonTarget::Payload => self.draft().map(|d| d.payload.clone()),
             JsonTarget::Event(p) => self.events.get(p).map(|d| d.text.clone()),
+            JsonTarget::Replay(_) => None,
         };
         let Some(text) = text else {
             self.set_error("the sample event is not loaded yet");
@@ -1121,7 +1220,11 @@ impl State {
     }
 
     fn on_prompt(&mut self, kind: PromptKind, text: String) {
-        if text.is_empty() && kind != PromptKind::Search {
+        let may_be_empty = matches!(
+            kind,
+            PromptKind::Search | PromptKind::FilterProfile | PromptKind::FilterText
+        );
+        if text.is_empty() && !may_be_empty {
             self.set_error("a name is needed");
             return;
         }
@@ -1147,6 +1250,9 @@ impl State {
             PromptKind::Search => {
                 self.search = (!text.is_empty()).then_some(text);
                 self.search_step(true, true);
+            }
+            PromptKind::FilterProfile | PromptKind::FilterText => {
+                self.on_history_prompt(kind, text)
             }
         }
     }
@@ -1252,6 +1358,7 @@ impl State {
                 });
             }
             (ConfirmKind::Quit, Char('y')) => self.quit = true,
+            (ConfirmKind::Bulk { .. }, Char('y')) => self.confirm_bulk(),
             (ConfirmKind::Quit, Char('s')) => self.save_all_and_quit(),
             _ => self.set_status("cancelled"),
         }
@@ -1551,6 +1658,17 @@ impl State {
 
     pub fn on_mouse(&mut self, m: MouseEvent) {
         if !matches!(self.mode, Mode::Normal) {
+            return;
+        }
+        if self.view == View::History {
+            let a = match m.kind {
+                MouseEventKind::ScrollDown => Action::Down,
+                MouseEventKind::ScrollUp => Action::Up,
+                _ => return,
+            };
+            for _ in 0..3 {
+                self.act_history(a);
+            }
             return;
         }
         let at = Position::new(m.column, m.row);

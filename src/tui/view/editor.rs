@@ -211,7 +211,7 @@ fn row_line<'a>(s: &State, d: &'a Draft, field: Field, selected: bool) -> Line<'
     Line::from(spans)
 }
 
-fn render_json(
+pub fn render_json(
     s: &State,
     target: &JsonTarget,
     text: &ratatui_textarea::TextArea<'static>,
@@ -235,6 +235,12 @@ fn render_json(
                 .get(p)
                 .and_then(|d| d.parsed.as_ref().err().cloned()),
         ),
+        JsonTarget::Replay(id) => (
+            format!(
+                " Replay #{id} with changes · METHOD URL, headers, blank line, body · Ctrl-s sends · Esc leaves "
+            ),
+            crate::tui::history::parse_request_text(&text.lines().join("\n")).err(),
+        ),
     };
     let block = pane_block(title, true);
     let inner = block.inner(area);
@@ -246,6 +252,14 @@ fn render_json(
     text.render(text_area, buf);
     let (msg, style) = match problem {
         Some(m) => (m, error_style()),
+        None if matches!(target, JsonTarget::Replay(_)) => (
+            "ready to send".to_string(),
+            Style::default().fg(Color::Green),
+        ),
+        None if matches!(target, JsonTarget::Replay(_)) => (
+            "ready to send".to_string(),
+            Style::default().fg(Color::Green),
+        ),
         None => ("valid JSON".to_string(), Style::default().fg(Color::Green)),
     };
     buf.set_stringn(

@@ -61,7 +61,7 @@ fn request_content(s: &State) -> (String, Vec<Line<'static>>, Option<&FormattedB
     }
 }
 
-fn request_lines(
+pub fn request_lines(
     s: &State,
     req: &PreparedRequest,
     body: Option<&FormattedBody>,
@@ -145,7 +145,7 @@ fn response_content(s: &State) -> (String, Vec<Line<'static>>, Option<&Formatted
     }
 }
 
-fn response_lines(x: &Exchange, body: Option<&FormattedBody>) -> Vec<Line<'static>> {
+pub fn response_lines(x: &Exchange, body: Option<&FormattedBody>) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
     let ms = x.elapsed.as_millis();
     if let Some(r) = &x.response {
@@ -203,9 +203,10 @@ pub fn content_lengths(s: &State) -> (usize, usize) {
     (count(request_content(s)), count(response_content(s)))
 }
 
-fn render_pane(
+/// A pane of head lines and a body, from line `scroll`.
+pub fn render_pane(
     s: &State,
-    pane: Pane,
+    focused: bool,
     content: (String, Vec<Line<'static>>, Option<&FormattedBody>),
     scroll: usize,
     area: Rect,
@@ -218,7 +219,7 @@ fn render_pane(
     } else {
         title
     };
-    let block = pane_block(title, s.focus == pane);
+    let block = pane_block(title, focused);
     let inner = block.inner(area);
     block.render(area, buf);
     let height = inner.height as usize;
@@ -248,7 +249,7 @@ fn render_pane(
 pub fn render_request(s: &State, area: Rect, buf: &mut Buffer) {
     render_pane(
         s,
-        Pane::Request,
+        s.focus == Pane::Request,
         request_content(s),
         s.request_scroll,
         area,
@@ -259,7 +260,7 @@ pub fn render_request(s: &State, area: Rect, buf: &mut Buffer) {
 pub fn render_response(s: &State, area: Rect, buf: &mut Buffer) {
     render_pane(
         s,
-        Pane::Response,
+        s.focus == Pane::Response,
         response_content(s),
         s.response_scroll,
         area,

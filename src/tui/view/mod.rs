@@ -3,6 +3,7 @@
 //! are drawn.
 
 pub mod editor;
+pub mod history;
 pub mod inspector;
 mod overlay;
 mod profiles;
@@ -14,7 +15,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Paragraph, Widget};
 
 use super::keys::{self, Action, Scope};
-use super::state::State;
+use super::state::{State, View};
 
 pub const MIN_WIDTH: u16 = 80;
 pub const MIN_HEIGHT: u16 = 24;
@@ -114,25 +115,41 @@ impl Widget for &State {
             return;
         }
         let a = layout(area);
-        tabs(a.tabs, buf);
-        profiles::render(self, a.profiles, buf);
-        editor::render(self, a.editor, buf);
-        inspector::render_request(self, a.request, buf);
-        inspector::render_response(self, a.response, buf);
+        tabs(self, a.tabs, buf);
+        if self.view == View::History {
+            let main = Rect::new(
+                area.x,
+                a.tabs.bottom(),
+                area.width,
+                a.status.y - a.tabs.bottom(),
+            );
+            history::render(self, main, buf);
+        } else {
+            profiles::render(self, a.profiles, buf);
+            editor::render(self, a.editor, buf);
+            inspector::render_request(self, a.request, buf);
+            inspector::render_response(self, a.response, buf);
+        }
         status_bar(self, a.status, buf);
         overlay::render(self, area, buf);
     }
 }
 
-fn tabs(area: Rect, buf: &mut Buffer) {
+fn tabs(s: &State, area: Rect, buf: &mut Buffer) {
+    let tab = |label: &'static str, on: bool| {
+        if on {
+            Span::styled(label, Style::default().fg(Color::Black).bg(Color::Cyan))
+        } else {
+            Span::raw(label)
+        }
+    };
     let line = Line::from(vec![
         Span::styled(" hookbench ", Style::default().add_modifier(Modifier::BOLD)),
         Span::raw(" "),
-        Span::styled(
-            " Workbench ",
-            Style::default().fg(Color::Black).bg(Color::Cyan),
-        ),
-        Span::styled("  History  Receiver", dim()),
+        tab(" 1 Workbench ", s.view == View::Workbench),
+        Span::raw(" "),
+        tab(" 2 History ", s.view == View::History),
+        Span::styled("  Receiver", dim()),
         Span::styled("   ? help", dim()),
     ]);
     buf.set_line(area.x, area.y, &line, area.width);
@@ -158,6 +175,13 @@ fn status_bar(s: &State, area: Rect, buf: &mut Buffer) {
         Scope::Inspector => &[Action::Search, Action::CopyCurl, Action::Fire, Action::Help],
         Scope::Text => &[Action::Commit, Action::Escape, Action::Save],
         Scope::Json => &[Action::Escape, Action::Save, Action::ExternalEditor],
+        Scope::History => &[
+            Action::FilterFailed,
+            Action::Replay,
+            Action::BulkReplay,
+            Action::Compare,
+            Action::Help,
+        ],
         Scope::Global => &[],
     };
     let hints = keys::hints(scope, actions);

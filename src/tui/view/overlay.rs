@@ -45,6 +45,21 @@ pub fn render(s: &State, area: Rect, buf: &mut Buffer) {
                             .unwrap_or_default()
                     ),
                 ),
+                ConfirmKind::Bulk { hosts } => (
+                    " Bulk replay ",
+                    format!(
+                        "Replay {} record(s) to {}, {} at a time?  y starts · any other key does not",
+                        hosts.iter().map(|(_, n)| n).sum::<u64>(),
+                        hosts
+                            .iter()
+                            .take(3)
+                            .map(|(h, n)| format!("{h} ({n})"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                            + if hosts.len() > 3 { ", …" } else { "" },
+                        s.replay_concurrency
+                    ),
+                ),
                 ConfirmKind::Quit => (
                     " Unsaved changes ",
                     format!(
@@ -73,6 +88,8 @@ pub fn render(s: &State, area: Rect, buf: &mut Buffer) {
                 PromptKind::Rename => " Rename profile ",
                 PromptKind::SaveEventAs(_) => " Save the event as (name) ",
                 PromptKind::Search => " Search the body ",
+                PromptKind::FilterProfile => " Filter: profile name (empty for any) ",
+                PromptKind::FilterText => " Filter: text in the URL or a body (empty for any) ",
             };
             let r = centered(area, 60, 3);
             let inner = frame(r, buf, title);

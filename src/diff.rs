@@ -1,0 +1,302 @@
+//! Differences between two exchanges: headers by name, bodies as JSON
+//! structures (key by key, item by item) when both parse, else line by line.
+
+use serde_json::Value;
+
+use crate::exchange::Exchange;
+
+/// One difference.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// Only on the right.
+    Added { at: String, value: String },
+    /// Only on the left.
+    Removed { at: String, value: String },
+    Changed {
+        at: String,
+        left: String,
+        right: String,
+    },
+}
+
+impl Change {
+    pub fn at(&self) -> &str {
+        match self {
+            Change::Added { at, .. } | Change::Removed { at, .. } | Change::Changed { at, .. } => {
+                at
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for Change {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Change::Added { at, value } => write!(f, "+ {at}: {value}"),
+            Change::Removed { at, value } => write!(f, "- {at}: {value}"),
+            Change::Changed { at, left, right } => write!(f, "~ {at}: {left} → {right}"),
+        }
+    }
+}
+
+/// Headers compared by name (case-insensitive), in the left's order, then
+/// the right's additions.
+pub fn headers(left: &[(String, String)], right: &[(String, String)]) -> Vec<Change> {
+    let find = |h: &[(String, String)], n: &str| {
+        h.iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case(n))
+            .map(|(_, v)| v.clone())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut out = Vec::new();
+    let mut seen: Vec<String> = Vec::new();
+    for (n, _) in left {
+        let key = n.to_ascii_lowercase();
+        if seen.contains(&key) {
+            continue;
+        }
+        seen.push(key);
+        let (l, r) = (find(left, n), find(right, n));
+        if !right.iter().any(|(k, _)| k.eq_ignore_ascii_case(n)) {
+            out.push(Change::Removed {
+                at: n.clone(),
+                value: l,
+            });
+        } else if l != r {
+            out.push(Change::Changed {
+                at: n.clone(),
+                left: l,
+                right: r,
+            });
+        }
+    }
+    for (n, v) in right {
+        if !left.iter().any(|(k, _)| k.eq_ignore_ascii_case(n))
+            && !seen.contains(&n.to_ascii_lowercase())
+        {
+            seen.push(n.to_ascii_lowercase());
+            out.push(Change::Added {
+                at: n.clone(),
+                value: v.clone(),
+            });
+        }
+    }
+    out
+}
+
+fn short(v: &Value) -> String {
+    let s = v.to_string();
+    if s.chars().count() > 80 {
+        let mut t: String = s.chars().take(79).collect();
+        t.push('…');
+        t
+    } else {
+        s
+    }
+}
+
+fn json_diff(path: &str, a: &Value, b: &Value, out: &mut Vec<Change>) {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            for (k, va) in x {
+                let p = format!("{path}.{k}");
+                match y.get(k) {
+                    Some(vb) => json_diff(&p, va, vb, out),
+                    None => out.push(Change::Removed {
+                        at: p,
+                        value: short(va),
+                    }),
+                }
+            }
+            for (k, vb) in y {
+                if !x.contains_key(k) {
+                    out.push(Change::Added {
+                        at: format!("{path}.{k}"),
+                        value: short(vb),
+                    });
+                }
+            }
+        }
+        (Value::Array(x), Value::Array(y)) => {
+            for i in 0..x.len().max(y.len()) {
+                let p = format!("{path}[{i}]");
+                match (x.get(i), y.get(i)) {
+                    (Some(va), Some(vb)) => json_diff(&p, va, vb, out),
+                    (Some(va), None) => out.push(Change::Removed {
+                        at: p,
+                        value: short(va),
+                    }),
+                    (None, Some(vb)) => out.push(Change::Added {
+                        at: p,
+                        value: short(vb),
+                    }),
+                    (None, None) => {}
+                }
+            }
+        }
+        _ if a != b => out.push(Change::Changed {
+            at: path.to_string(),
+            left: short(a),
+            right: short(b),
+        }),
+        _ => {}
+    }
+}
+
+/// Bodies compared: as JSON (paths like `$.profile.plan`) when both parse,
+/// else line by line.
+pub fn bodies(left: &[u8], right: &[u8]) -> Vec<Change> {
+    if left == right {
+        return Vec::new();
+    }
+    let parse = |b: &[u8]| {
+        if b.is_empty() {
+            Some(Value::Null)
+        } else {
+            serde_json::from_slice::<Value>(b).ok()
+        }
+    };
+    if let (Some(a), Some(b)) = (parse(left), parse(right)) {
+        let mut out = Vec::new();
+        json_diff("$", &a, &b, &mut out);
+        return out;
+    }
+    let (a, b) = (
+        String::from_utf8_lossy(left),
+        String::from_utf8_lossy(right),
+    );
+    let (la, lb): (Vec<&str>, Vec<&str>) = (a.lines().collect(), b.lines().collect());
+    let mut out = Vec::new();
+    for i in 0..la.len().max(lb.len()) {
+        let at = format!("line {}", i + 1);
+        match (la.get(i), lb.get(i)) {
+            (Some(x), Some(y)) if x != y => out.push(Change::Changed {
+                at,
+                left: x.to_string(),
+                right: y.to_string(),
+            }),
+            (Some(x), None) => out.push(Change::Removed {
+                at,
+                value: x.to_string(),
+            }),
+            (None, Some(y)) => out.push(Change::Added {
+                at,
+                value: y.to_string(),
+            }),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Every difference between two exchanges, by section.
+#[derive(Debug, Clone, Default)]
+pub struct Comparison {
+    pub request_line: Vec<Change>,
+    pub request_headers: Vec<Change>,
+    pub request_body: Vec<Change>,
+    pub outcome: Vec<Change>,
+    pub response_headers: Vec<Change>,
+    pub response_body: Vec<Change>,
+}
+
+/// Headers that differ on every attempt and say nothing about it.
+fn volatile(name: &str) -> bool {
+    matches!(
+        name.to_ascii_lowercase().as_str(),
+        "date" | "content-length" | "x-request-id" | "webhook-timestamp" | "webhook-signature"
+    )
+}
+
+pub fn compare(a: &Exchange, b: &Exchange) -> Comparison {
+    let mut c = Comparison::default();
+    let line = |e: &Exchange| format!("{} {}", e.request.method, e.request.url);
+    if line(a) != line(b) {
+        c.request_line.push(Change::Changed {
+            at: "request".into(),
+            left: line(a),
+            right: line(b),
+        });
+    }
+    c.request_headers = headers(&a.request.headers, &b.request.headers)
+        .into_iter()
+        .filter(|ch| !volatile(ch.at()))
+        .collect();
+    c.request_body = bodies(&a.request.body, &b.request.body);
+    let outcome = |e: &Exchange| match (&e.response, &e.error) {
+        (_, Some(err)) => format!("{}: {}", err.kind.as_str(), err.message),
+        (Some(r), None) => format!("{} {}", r.status, r.reason),
+        (None, None) => "no answer".into(),
+    };
+    if outcome(a) != outcome(b) {
+        c.outcome.push(Change::Changed {
+            at: "outcome".into(),
+            left: outcome(a),
+            right: outcome(b),
+        });
+    }
+    let empty = Vec::new();
+    let rh = |e: &Exchange| {
+        e.response
+            .as_ref()
+            .map_or(empty.clone(), |r| r.headers.clone())
+    };
+    c.response_headers = headers(&rh(a), &rh(b))
+        .into_iter()
+        .filter(|ch| !volatile(ch.at()))
+        .collect();
+    let rb = |e: &Exchange| e.response.as_ref().map_or(Vec::new(), |r| r.body.clone());
+    c.response_body = bodies(&rb(a), &rb(b));
+    c
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn h(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn header_differences_by_name() {
+        let d = headers(
+            &h(&[("X-A", "1"), ("X-B", "2"), ("X-C", "3")]),
+            &h(&[("x-a", "1"), ("X-B", "20"), ("X-D", "4")]),
+        );
+        let shown: Vec<String> = d.iter().map(|c| c.to_string()).collect();
+        assert_eq!(shown, ["~ X-B: 2 → 20", "- X-C: 3", "+ X-D: 4"]);
+    }
+
+    #[test]
+    fn json_bodies_differ_by_path() {
+        let d = bodies(
+            br#"{"plan":"free","profile":{"email":"a@x","tags":[1,2]},"old":true}"#,
+            br#"{"profile":{"tags":[1,3,4],"email":"a@x"},"plan":"pro","new":null}"#,
+        );
+        let shown: Vec<String> = d.iter().map(|c| c.to_string()).collect();
+        assert_eq!(
+            shown,
+            [
+                "~ $.plan: \"free\" → \"pro\"",
+                "~ $.profile.tags[1]: 2 → 3",
+                "+ $.profile.tags[2]: 4",
+                "- $.old: true",
+                "+ $.new: null"
+            ]
+        );
+        // Key order alone is no difference.
+        assert!(bodies(br#"{"a":1,"b":2}"#, br#"{"b":2,"a":1}"#).is_empty());
+    }
+
+    #[test]
+    fn text_bodies_differ_by_line() {
+        let d = bodies(b"a\nb\nc", b"a\nB");
+        let shown: Vec<String> = d.iter().map(|c| c.to_string()).collect();
+        assert_eq!(shown, ["~ line 2: b → B", "- line 3: c"]);
+    }
+}

@@ -1,0 +1,350 @@
+//! The History view: filters, a chart of outcomes, the records, and the
+//! selected record (or a comparison) below.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Gauge, Widget};
+
+use super::inspector::{render_pane, request_lines, response_lines};
+use super::{dim, error_style, pane_block};
+use crate::clock;
+use crate::diff::Change;
+use crate::tui::history::{BUCKETS, CompareView, filter_line};
+use crate::tui::state::{JsonTarget, Mode, State};
+
+const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+
+pub fn render(s: &State, area: Rect, buf: &mut Buffer) {
+    let h = &s.hist;
+    let [filters, counts, chart, rest] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Length(2),
+        Constraint::Min(0),
+    ])
+    .areas(area);
+    buf.set_stringn(
+        filters.x + 1,
+        filters.y,
+        filter_line(h),
+        filters.width as usize - 1,
+        Style::default().fg(Color::Cyan),
+    );
+
+    match &h.bulk {
+        Some(b) if !b.finished => {
+            let t = &b.tally;
+            let ratio = if t.total == 0 {
+                1.0
+            } else {
+                t.done() as f64 / t.total as f64
+            };
+            Gauge::default()
+                .gauge_style(Style::default().fg(Color::Cyan).bg(Color::DarkGray))
+                .ratio(ratio.clamp(0.0, 1.0))
+                .label(format!(
+                    "replay run #{}: {}/{} · ok {} · failing {} · errors {} · {:.0} s · Esc cancels",
+                    b.run,
+                    t.done(),
+                    t.total,
+                    t.succeeded,
+                    t.still_failing,
+                    t.errors,
+                    b.started.elapsed().as_secs_f64()
+                ))
+                .render(counts, buf);
+        }
+        _ => {
+            let text = if h.loading && h.rows.is_empty() {
+                "loading…".to_string()
+            } else {
+                format!(
+                    "{} record(s) match · showing {} · failures in red",
+                    h.total,
+                    h.rows.len()
+                )
+            };
+            buf.set_stringn(
+                counts.x + 1,
+                counts.y,
+                text,
+                counts.width as usize - 1,
+                Style::default(),
+            );
+        }
+    }
+    render_chart(s, chart, buf);
+
+    let detail_height = rest.height.saturating_mul(11) / 20;
+    let [table, detail] =
+        Layout::vertical([Constraint::Min(5), Constraint::Length(detail_height)]).areas(rest);
+    render_table(s, table, buf);
+
+    if let Mode::EditJson {
+        target: target @ JsonTarget::Replay(_),
+        area: text,
+    } = &s.mode
+    {
+        super::editor::render_json(s, target, text, detail, buf);
+    } else if let Some(c) = &h.compare {
+        render_compare(s, c, detail, buf);
+    } else if let Some(open) = &h.open {
+        let [req, resp] =
+            Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
+                .areas(detail);
+        let x = &open.record.exchange;
+        render_pane(
+            s,
+            h.detail_focus,
+            (
+                format!(" Request #{} · as sent ", open.record.id),
+                request_lines(s, &x.request, Some(&open.request_body), &[]),
+                Some(&open.request_body),
+            ),
+            h.request_scroll,
+            req,
+            buf,
+        );
+        let head = if x.response.is_some() || x.error.is_some() {
+            response_lines(x, Some(&open.response_body))
+        } else {
+            vec![Line::styled("no answer recorded", dim())]
+        };
+        render_pane(
+            s,
+            h.detail_focus,
+            (
+                " Response ".into(),
+                head,
+                x.response.as_ref().map(|_| &open.response_body),
+            ),
+            h.response_scroll,
+            resp,
+            buf,
+        );
+    } else {
+        let block = pane_block(" Record ", false);
+        let inner = block.inner(detail);
+        block.render(detail, buf);
+        let msg = if h.rows.is_empty() && !h.loading {
+            "no records: fire a profile (1, then f), or import deliveries with hookbench import"
+        } else {
+            "select a record"
+        };
+        buf.set_stringn(inner.x + 1, inner.y, msg, inner.width as usize - 1, dim());
+    }
+}
+
+fn render_chart(s: &State, area: Rect, buf: &mut Buffer) {
+    let b = &s.hist.buckets;
+    if b.is_empty() || area.height < 2 {
+        return;
+    }
+    let label = 10u16;
+    buf.set_string(area.x + 1, area.y, "ok", Style::default().fg(Color::Green));
+    buf.set_string(
+        area.x + 1,
+        area.y + 1,
+        "failed",
+        Style::default().fg(Color::Red),
+    );
+    let width = (area.width.saturating_sub(label + 1) as usize).min(BUCKETS * 2);
+    let per = (width / b.len().max(1)).max(1);
+    let max = b
+        .iter()
+        .map(|(_, ok, f)| (*ok).max(*f))
+        .max()
+        .unwrap_or(1)
+        .max(1);
+    let bar = |n: u64| {
+        if n == 0 {
+            ' '
+        } else {
+            BARS[((n * 7).div_ceil(max) as usize).min(7)]
+        }
+    };
+    for (i, (_, ok, failed)) in b.iter().enumerate() {
+        for k in 0..per {
+            let x = area.x + label + (i * per + k) as u16;
+            if x >= area.right() {
+                break;
+            }
+            buf[(x, area.y)].set_char(bar(*ok)).set_fg(Color::Green);
+            buf[(x, area.y + 1)]
+                .set_char(bar(*failed))
+                .set_fg(Color::Red);
+        }
+    }
+    if let (Some(first), Some(last)) = (b.first(), b.last()) {
+        let span = format!(
+            " {} … {}",
+            clock::rfc3339(clock::from_unix_millis(first.0)).replace('T', " "),
+            clock::rfc3339(clock::from_unix_millis(last.0)).replace('T', " ")
+        );
+        let x = area.x + label + (b.len() * per) as u16 + 1;
+        if x + 10 < area.right() {
+            buf.set_stringn(x, area.y, span, (area.right() - x) as usize, dim());
+        }
+    }
+}
+
+fn render_table(s: &State, area: Rect, buf: &mut Buffer) {
+    let h = &s.hist;
+    let focused = !h.detail_focus;
+    let block = pane_block(" History · newest first ", focused);
+    let inner = block.inner(area);
+    block.render(area, buf);
+    if inner.height == 0 {
+        return;
+    }
+    let header = format!(
+        "  {:>6}  {:<19}  {:<11}  {:<16}  {:<6}  {:>7}  {:>6}  {}",
+        "ID", "TIME (UTC)", "ORIGIN", "PROFILE", "METHOD", "STATUS", "MS", "HOST AND PATH"
+    );
+    buf.set_stringn(
+        inner.x,
+        inner.y,
+        header,
+        inner.width as usize,
+        dim().add_modifier(Modifier::BOLD),
+    );
+    let rows_height = inner.height.saturating_sub(1) as usize;
+    let offset = super::list_offset(h.selected, rows_height);
+    for (row, (i, r)) in h
+        .rows
+        .iter()
+        .enumerate()
+        .skip(offset)
+        .take(rows_height)
+        .enumerate()
+    {
+        let time = clock::rfc3339(clock::from_unix_millis(r.started_ms)).replace('T', " ");
+        let origin = match (r.origin.as_str(), r.replay_of) {
+            ("replay", Some(id)) => format!("replay #{id}"),
+            (o, _) => o.to_string(),
+        };
+        let outcome = match (&r.error_kind, r.status) {
+            (Some(k), _) if k == "connection_refused" => "refused".to_string(),
+            (Some(k), _) => clip(k, 7),
+            (None, Some(st)) => st.to_string(),
+            _ => "-".into(),
+        };
+        let mark = if h.mark == Some(r.id) { "◆ " } else { "  " };
+        let text = format!(
+            "{mark}{:>6}  {:<19}  {:<11}  {:<16}  {:<6}  {:>7}  {:>6}  {}{}",
+            r.id,
+            &time[..19.min(time.len())],
+            clip(&origin, 11),
+            clip(r.profile.as_deref().unwrap_or("-"), 16),
+            r.method,
+            outcome,
+            r.elapsed_ms,
+            r.host,
+            r.path
+        );
+        let mut style = if r.failed {
+            error_style()
+        } else {
+            Style::default()
+        };
+        if i == h.selected {
+            style = style.add_modifier(if focused {
+                Modifier::REVERSED
+            } else {
+                Modifier::BOLD
+            });
+        }
+        buf.set_stringn(
+            inner.x,
+            inner.y + 1 + row as u16,
+            text,
+            inner.width as usize,
+            style,
+        );
+    }
+}
+
+fn clip(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(n.saturating_sub(1)).collect();
+        t.push('…');
+        t
+    }
+}
+
+fn change_line(c: &Change) -> Line<'static> {
+    let (style, text) = match c {
+        Change::Added { .. } => (Style::default().fg(Color::Green), c.to_string()),
+        Change::Removed { .. } => (Style::default().fg(Color::Red), c.to_string()),
+        Change::Changed { .. } => (Style::default().fg(Color::Yellow), c.to_string()),
+    };
+    Line::styled(format!("    {text}"), style)
+}
+
+fn render_compare(s: &State, c: &CompareView, area: Rect, buf: &mut Buffer) {
+    let label = |r: &crate::history::Record| {
+        let x = &r.exchange;
+        let outcome = match (&x.response, &x.error) {
+            (_, Some(e)) => e.kind.as_str().to_string(),
+            (Some(resp), None) => format!("{} {}", resp.status, resp.reason),
+            _ => "-".into(),
+        };
+        format!("#{} ({}, {outcome})", r.id, x.origin)
+    };
+    let title = format!(
+        " Compare {} ↔ {} · Esc closes ",
+        label(&c.left),
+        label(&c.right)
+    );
+    let block = pane_block(title, s.hist.detail_focus);
+    let inner = block.inner(area);
+    block.render(area, buf);
+    let d = &c.diff;
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    let section = |lines: &mut Vec<Line<'static>>, name: &str, changes: &[Change]| {
+        let head = if changes.is_empty() {
+            Line::from(vec![
+                Span::styled(
+                    format!("{name}: "),
+                    Style::default().add_modifier(Modifier::BOLD),
+                ),
+                Span::styled("same", dim()),
+            ])
+        } else {
+            Line::styled(
+                format!("{name}: {} difference(s)", changes.len()),
+                Style::default().add_modifier(Modifier::BOLD),
+            )
+        };
+        lines.push(head);
+        lines.extend(changes.iter().map(change_line));
+    };
+    section(&mut lines, "request line", &d.request_line);
+    section(&mut lines, "request headers", &d.request_headers);
+    section(&mut lines, "request body", &d.request_body);
+    section(&mut lines, "outcome", &d.outcome);
+    section(&mut lines, "response headers", &d.response_headers);
+    section(&mut lines, "response body", &d.response_body);
+    lines.push(Line::styled(
+        "left → right: ~ changed · - only on the left · + only on the right (date and length headers left out)",
+        dim(),
+    ));
+    let scroll = s.hist.compare_scroll.min(lines.len().saturating_sub(1));
+    for (row, line) in lines
+        .iter()
+        .skip(scroll)
+        .take(inner.height as usize)
+        .enumerate()
+    {
+        buf.set_line(
+            inner.x + 1,
+            inner.y + row as u16,
+            line,
+            inner.width.saturating_sub(1),
+        );
+    }
+}

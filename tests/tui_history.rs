@@ -1,0 +1,272 @@
+//! The History view through TestBackend, driving the real loop, against a
+//! real SQLite file and real local servers.
+
+mod support;
+
+use std::time::{Duration, UNIX_EPOCH};
+
+use hookbench::exchange::{ErrorKind, Exchange, Origin, Response, TransportError};
+use hookbench::history::Store;
+use hookbench::request::PreparedRequest;
+use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use support::tui::{Harness, ctrl, key};
+use support::{Answer, Server, Workspace};
+
+fn exchange(url: &str, status: Option<u16>, body: &str, at_s: u64) -> Exchange {
+    let host = url.split('/').nth(2).unwrap_or_default().to_string();
+    Exchange {
+        origin: Origin::Fire,
+        profile: Some("hook".into()),
+        started_at: UNIX_EPOCH + Duration::from_secs(at_s),
+        elapsed: Duration::from_millis(12),
+        request: PreparedRequest {
+            method: "POST".into(),
+            url: url.into(),
+            headers: vec![
+                ("Authorization".into(), "Basic b3BzOnB3".into()),
+                ("content-type".into(), "application/json".into()),
+                ("host".into(), host),
+            ],
+            body: body.as_bytes().to_vec(),
+            secret_values: vec!["pw".into()],
+            secret_headers: vec!["authorization".into()],
+        },
+        response: status.map(|s| Response {
+            status: s,
+            reason: if s == 200 {
+                "OK".into()
+            } else {
+                "Internal Server Error".into()
+            },
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: format!(r#"{{"status":{s}}}"#).into_bytes(),
+            truncated: false,
+            redirects: vec![],
+        }),
+        error: status.is_none().then(|| TransportError {
+            kind: ErrorKind::Timeout,
+            message: "no complete answer within 5 s".into(),
+        }),
+    }
+}
+
+/// A workspace with the `hook` profile aimed at `base`, and a history of
+/// three deliveries: a 200, a 500 and a timeout.
+fn seeded(base: &str) -> Workspace {
+    let ws = Workspace::new();
+    ws.write(
+        "hook.ron",
+        &format!(
+            r#"(name: "hook", method: POST, url: "{base}/hooks", auth: Basic(username: "ops", password: "pw"))"#
+        ),
+    );
+    let mut store = Store::open(&ws.path().join(".data/history.sqlite")).unwrap();
+    let t0 = 1_769_422_365;
+    store
+        .insert(&exchange(
+            &format!("{base}/hooks"),
+            Some(200),
+            r#"{"plan":"free"}"#,
+            t0,
+        ))
+        .unwrap();
+    store
+        .insert(&exchange(
+            &format!("{base}/hooks"),
+            Some(500),
+            r#"{"plan":"pro"}"#,
+            t0 + 60,
+        ))
+        .unwrap();
+    store
+        .insert(&exchange(
+            &format!("{base}/hooks"),
+            None,
+            r#"{"plan":"gold"}"#,
+            t0 + 120,
+        ))
+        .unwrap();
+    ws
+}
+
+async fn open_history(ws: &Workspace) -> Harness {
+    let mut h = Harness::open(ws.path().to_path_buf(), 120, 40).await;
+    h.send(key(KeyCode::Char('2')));
+    h.until(|s| !s.hist.loading && s.hist.open.is_some()).await;
+    h
+}
+
+fn snapshot(name: &str, h: &Harness) {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("snapshots");
+    settings.set_prepend_module_to_snapshot(false);
+    let dir = h.app.state.dir.display().to_string();
+    let screen = h.screen().replace(&dir, "<dir>");
+    settings.bind(|| insta::assert_snapshot!(name, screen));
+}
+
+#[tokio::test]
+async fn snapshot_history_view_with_filters_chart_and_inspector() {
+    let ws = seeded("http://127.0.0.1:9");
+    let h = open_history(&ws).await;
+    let screen = h.screen();
+    assert!(screen.contains("3 record(s) match"), "{screen}");
+    assert!(screen.contains("timeout"), "{screen}");
+    assert!(screen.contains("Request #3 · as sent"), "{screen}");
+    assert!(
+        screen.contains("Authorization: Basic [redacted]"),
+        "{screen}"
+    );
+    snapshot("history_view", &h);
+}
+
+#[tokio::test]
+async fn filters_narrow_the_list_and_the_count() {
+    let ws = seeded("http://127.0.0.1:9");
+    let mut h = open_history(&ws).await;
+    h.send(Event::Key(KeyEvent::new(
+        KeyCode::Char('F'),
+        KeyModifiers::SHIFT,
+    )));
+    h.until(|s| !s.hist.loading && s.hist.total == 2).await;
+    assert!(h.screen().contains("F failed: yes"), "{}", h.screen());
+    h.send(key(KeyCode::Char('s'))); // 2xx, with failed: none
+    h.until(|s| !s.hist.loading && s.hist.total == 0).await;
+    h.send(Event::Key(KeyEvent::new(
+        KeyCode::Char('F'),
+        KeyModifiers::SHIFT,
+    )));
+    h.until(|s| !s.hist.loading && s.hist.total == 1).await;
+    h.send(key(KeyCode::Char('s'))); // 4xx
+    h.send(key(KeyCode::Char('s'))); // 5xx
+    h.until(|s| !s.hist.loading && s.hist.total == 1 && s.hist.rows[0].status == Some(500))
+        .await;
+    h.send(key(KeyCode::Char('s'))); // error
+    h.send(key(KeyCode::Char('s'))); // any
+    h.send(key(KeyCode::Char('/')));
+    h.type_text("gold");
+    h.send(key(KeyCode::Enter));
+    h.until(|s| !s.hist.loading && s.hist.total == 1 && s.hist.rows[0].id == 3)
+        .await;
+    h.send(key(KeyCode::Char('p')));
+    h.type_text("nobody");
+    h.send(key(KeyCode::Enter));
+    h.until(|s| !s.hist.loading && s.hist.total == 0).await;
+}
+
+#[tokio::test]
+async fn compare_shows_what_differs() {
+    let ws = seeded("http://127.0.0.1:9");
+    let mut h = open_history(&ws).await;
+    h.send(key(KeyCode::Char('j'))); // #2, the 500
+    h.send(key(KeyCode::Char('c')));
+    h.send(key(KeyCode::Char('j'))); // #1, the 200
+    h.send(key(KeyCode::Char('c')));
+    h.until(|s| s.hist.compare.is_some()).await;
+    let screen = h.screen();
+    assert!(screen.contains("Compare #2"), "{screen}");
+    assert!(screen.contains("~ $.plan: \"pro\" → \"free\""), "{screen}");
+    assert!(
+        screen.contains("~ outcome: 500 Internal Server Error → 200 OK"),
+        "{screen}"
+    );
+    snapshot("compare_view", &h);
+    h.send(key(KeyCode::Esc));
+    h.settle().await;
+    assert!(h.app.state.hist.compare.is_none());
+}
+
+#[tokio::test]
+async fn replay_one_and_bulk_replay_fix_failures_and_link_records() {
+    let server = Server::start(Answer::status(200));
+    let ws = seeded(&server.url(""));
+    let mut h = open_history(&ws).await;
+    // r on the newest (the timeout): replayed, credentials from the profile.
+    h.send(key(KeyCode::Char('r')));
+    h.until(|s| s.hist.bulk.as_ref().is_some_and(|b| b.finished) && !s.hist.loading)
+        .await;
+    let got = server.only();
+    assert_eq!(got.header("authorization"), Some("Basic b3BzOnB3"));
+    assert_eq!(got.json()["plan"], "gold");
+    assert_eq!(h.app.state.hist.rows[0].replay_of, Some(3));
+    assert!(
+        h.app.state.status.text.contains("now succeeding: 1"),
+        "{}",
+        h.app.state.status.text
+    );
+
+    // B on the failed filter: asks, with the count and hosts, then sends.
+    h.send(Event::Key(KeyEvent::new(
+        KeyCode::Char('F'),
+        KeyModifiers::SHIFT,
+    )));
+    h.until(|s| !s.hist.loading && s.hist.total == 2).await;
+    h.send(Event::Key(KeyEvent::new(
+        KeyCode::Char('B'),
+        KeyModifiers::SHIFT,
+    )));
+    h.until(|s| matches!(s.mode, hookbench::tui::state::Mode::Confirm(_)))
+        .await;
+    assert!(
+        h.screen().contains("Replay 2 record(s) to 127.0.0.1"),
+        "{}",
+        h.screen()
+    );
+    h.send(key(KeyCode::Char('y')));
+    h.until(|s| {
+        s.hist
+            .bulk
+            .as_ref()
+            .is_some_and(|b| b.finished && b.tally.total == 2)
+            && !s.hist.loading
+    })
+    .await;
+    assert_eq!(server.requests().len(), 3);
+    let b = h.app.state.hist.bulk.as_ref().unwrap();
+    assert_eq!(
+        (b.tally.succeeded, b.tally.still_failing, b.tally.errors),
+        (2, 0, 0)
+    );
+    // Originals are kept; the replays are new records linked to them.
+    let store = Store::open(&ws.path().join(".data/history.sqlite")).unwrap();
+    let mut links: Vec<i64> = store
+        .page(&Default::default(), None, 100)
+        .unwrap()
+        .iter()
+        .filter_map(|r| r.replay_of)
+        .collect();
+    links.sort();
+    assert_eq!(links, [2, 3, 3]);
+    assert_eq!(
+        store
+            .count(&hookbench::history::Filter {
+                failed: true,
+                ..Default::default()
+            })
+            .unwrap(),
+        2
+    );
+}
+
+#[tokio::test]
+async fn replay_with_modifications_sends_the_edited_request() {
+    let server = Server::start(Answer::status(200));
+    let ws = seeded(&server.url(""));
+    let mut h = open_history(&ws).await;
+    h.send(key(KeyCode::Char('m')));
+    h.settle().await;
+    assert!(
+        h.screen().contains("Replay #3 with changes"),
+        "{}",
+        h.screen()
+    );
+    // First line: the URL gets a query.
+    h.send(key(KeyCode::End));
+    h.type_text("?edited=1");
+    h.send(ctrl('s'));
+    h.until(|s| s.hist.bulk.as_ref().is_some_and(|b| b.finished))
+        .await;
+    let got = server.only();
+    assert_eq!(got.target, "/hooks?edited=1");
+    assert_eq!(got.header("authorization"), Some("Basic b3BzOnB3"));
+}
