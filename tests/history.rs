@@ -480,3 +480,56 @@ fn killed_mid_replay_loses_nothing_finished_and_resumes_without_resending_succes
         stderr(&out)
     );
 }
+
+#[test]
+fn an_older_schema_is_migrated_and_keeps_its_records() {
+    let ws = Workspace::new();
+    std::fs::create_dir_all(ws.data_dir()).unwrap();
+    {
+        let conn = rusqlite::Connection::open(ws.history()).unwrap();
+        conn.execute_batch(hookbench::history::MIGRATIONS[0])
+            .unwrap();
+        conn.pragma_update(None, "application_id", 0x484B_4248)
+            .unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+        conn.execute(
+            "INSERT INTO exchanges (started_ms, origin, method, url, host, path, req_headers,
+                req_body, status, elapsed_ms, failed)
+             VALUES (1769422365000, 'fire', 'POST', 'http://a/x', 'a', '/x', '[]', x'', 503, 5, 1)",
+            [],
+        )
+        .unwrap();
+    }
+    let rows = history_json(&ws, &["--failed"]);
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["status"], 503);
+    let conn = rusqlite::Connection::open(ws.history()).unwrap();
+    let v: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(v, hookbench::history::SCHEMA_VERSION);
+}
+
+#[test]
+fn bodies_over_the_cap_are_stored_cut_and_marked() {
+    let server = Server::start(Answer {
+        body: vec![b'x'; 5000],
+        ..Answer::status(200)
+    });
+    let ws = workspace(&server.url("/big"));
+    let out = ws.run(&["fire", "hook", "--body-cap", "1KiB"], ENV);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // What was shown is whole; what was stored is cut, and says so.
+    assert!(stdout(&out).contains(&"x".repeat(5000)));
+    let conn = rusqlite::Connection::open(ws.history()).unwrap();
+    let (len, cut): (i64, bool) = conn
+        .query_row(
+            "SELECT length(resp_body), resp_truncated FROM exchanges",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((len, cut), (1024, true));
+    let out = ws.run(&["fire", "hook", "--body-cap", "lots"], ENV);
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -24,6 +24,10 @@ pub struct Cli {
     #[arg(long, global = true, env = "HOOKBENCH_DATA_DIR", value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
 
+    /// Bodies longer than this are stored cut in the history (10MiB, 512KiB, bytes) [default: 10MiB]
+    #[arg(long, global = true, env = "HOOKBENCH_BODY_CAP", value_name = "SIZE", value_parser = parse_cap)]
+    pub body_cap: Option<usize>,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -44,15 +48,25 @@ pub enum Command {
     Export(transfer::ExportArgs),
 }
 
+fn parse_cap(s: &str) -> Result<usize, String> {
+    hookbench::history::parse_size(s)
+        .ok_or_else(|| format!("`{s}` is not a size: write 10MiB, 512KiB or a number of bytes"))
+}
+
 /// Where things are: the profiles folder and the history file.
 pub struct Places {
     pub profiles: PathBuf,
     pub history: PathBuf,
+    pub body_cap: Option<usize>,
 }
 
 impl Places {
     pub fn open_history(&self) -> anyhow::Result<hookbench::history::Store> {
-        Ok(hookbench::history::Store::open(&self.history)?)
+        let mut store = hookbench::history::Store::open(&self.history)?;
+        if let Some(cap) = self.body_cap {
+            store.set_body_cap(cap);
+        }
+        Ok(store)
     }
 }
 
@@ -141,6 +155,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     let places = Places {
         profiles: dir.clone(),
         history: hookbench::history::default_path(cli.data_dir),
+        body_cap: cli.body_cap,
     };
     match cli.command {
         Some(Command::Fire(args)) => fire::run(&places, args),
@@ -153,6 +168,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
             hookbench::tui::main(hookbench::tui::Options {
                 profiles: dir,
                 history: Some(places.history),
+                body_cap: places.body_cap,
             })?;
             Ok(Outcome::Success)
         }

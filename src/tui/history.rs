@@ -470,7 +470,7 @@ impl State {
             cancel: cancel_tx,
         });
         self.set_status(format!("replaying {} record(s)… Esc cancels", ids.len()));
-        let concurrency = self.replay_concurrency;
+        let (concurrency, rate) = (self.replay_concurrency, self.replay_rate);
         tokio::spawn(async move {
             let prepared =
                 tokio::task::spawn_blocking(move || prepare_jobs(&path, &profiles, ids, edited))
@@ -512,6 +512,7 @@ impl State {
             });
             let opts = replay::Options {
                 concurrency,
+                rate,
                 ..replay::Options::default()
             };
             let tally = replay::run(jobs, deliverer, opts, writer.sender(), ptx, cancel_rx).await;
@@ -621,9 +622,7 @@ fn prepare_jobs(
 pub type RequestParts = (String, String, Vec<(String, String)>, Vec<u8>);
 
 /// Parses `METHOD URL`, header lines, a blank line, the body.
-pub fn parse_request_text(
-    text: &str,
-) -> Result<RequestParts, String> {
+pub fn parse_request_text(text: &str) -> Result<RequestParts, String> {
     let mut lines = text.split('\n');
     let first = lines.next().unwrap_or_default().trim();
     let (method, url) = first

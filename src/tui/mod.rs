@@ -49,6 +49,8 @@ pub struct Options {
     pub profiles: PathBuf,
     /// The history file; `None` records nothing.
     pub history: Option<PathBuf>,
+    /// Bodies longer than this are stored cut (default 10 MiB).
+    pub body_cap: Option<usize>,
 }
 
 /// The workbench over any backend.

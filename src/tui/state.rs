@@ -24,6 +24,17 @@ use crate::exchange::Exchange;
 use crate::profile::{self, Header, Method, Profile};
 use crate::request::{self, Assembled, Context};
 
+/// The rate limits the bulk confirmation steps through.
+pub const RATES: [Option<f64>; 7] = [
+    None,
+    Some(1.0),
+    Some(5.0),
+    Some(10.0),
+    Some(50.0),
+    Some(100.0),
+    Some(500.0),
+];
+
 /// The views across the top.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum View {
@@ -204,6 +215,7 @@ pub struct State {
     /// The history file, opened in a task at start.
     pub(super) history_path: Option<PathBuf>,
     pub(super) history: Option<Arc<std::sync::Mutex<crate::history::Store>>>,
+    body_cap: Option<usize>,
     /// Which view is showing.
     pub view: View,
     /// The History view.
@@ -212,6 +224,8 @@ pub struct State {
     pub(super) pending_bulk: Option<Vec<i64>>,
     /// Requests in flight at once when replaying from the History view.
     pub replay_concurrency: usize,
+    /// At most this many requests per second (None: no limit).
+    pub replay_rate: Option<f64>,
     pub loading: bool,
     pub load_error: Option<String>,
     pub entries: Vec<Entry>,
@@ -248,11 +262,13 @@ impl State {
         State {
             dir: options.profiles,
             history_path: options.history,
+            body_cap: options.body_cap,
             history: None,
             view: View::Workbench,
             hist: Default::default(),
             pending_bulk: None,
             replay_concurrency: 4,
+            replay_rate: None,
             loading: true,
             load_error: None,
             entries: Vec::new(),
@@ -287,9 +303,15 @@ impl State {
     pub fn start(&self) {
         if let Some(path) = self.history_path.clone() {
             let tx = self.tx.clone();
+            let cap = self.body_cap;
             tokio::task::spawn_blocking(move || {
                 let result = crate::history::Store::open(&path)
-                    .map(|s| Arc::new(std::sync::Mutex::new(s)))
+                    .map(|mut s| {
+                        if let Some(c) = cap {
+                            s.set_body_cap(c);
+                        }
+                        Arc::new(std::sync::Mutex::new(s))
+                    })
                     .map_err(|e| e.to_string());
                 let _ = tx.send(Message::HistoryOpened(result));
             });
@@ -1359,6 +1381,28 @@ impl State {
             }
             (ConfirmKind::Quit, Char('y')) => self.quit = true,
             (ConfirmKind::Bulk { .. }, Char('y')) => self.confirm_bulk(),
+            // The bulk confirmation sets how fast: + and - concurrency, < and > rate.
+            (kind @ ConfirmKind::Bulk { .. }, Char(c @ ('+' | '-' | '<' | '>'))) => {
+                match c {
+                    '+' => self.replay_concurrency = (self.replay_concurrency + 1).min(64),
+                    '-' => {
+                        self.replay_concurrency = self.replay_concurrency.saturating_sub(1).max(1)
+                    }
+                    _ => {
+                        let i = RATES
+                            .iter()
+                            .position(|r| *r == self.replay_rate)
+                            .unwrap_or(0);
+                        let j = if c == '>' {
+                            (i + 1).min(RATES.len() - 1)
+                        } else {
+                            i.saturating_sub(1)
+                        };
+                        self.replay_rate = RATES[j];
+                    }
+                }
+                self.mode = Mode::Confirm(kind);
+            }
             (ConfirmKind::Quit, Char('s')) => self.save_all_and_quit(),
             _ => self.set_status("cancelled"),
         }

@@ -4,7 +4,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Clear, Widget};
+use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Widget, Wrap};
 
 use super::dim;
 use crate::tui::keys::{BINDINGS, Scope, keys_label};
@@ -48,7 +48,7 @@ pub fn render(s: &State, area: Rect, buf: &mut Buffer) {
                 ConfirmKind::Bulk { hosts } => (
                     " Bulk replay ",
                     format!(
-                        "Replay {} record(s) to {}, {} at a time?  y starts · any other key does not",
+                        "Replay {} record(s) to {}, {} at a time, {}?  y starts · +/- concurrency · </> rate · any other key does not",
                         hosts.iter().map(|(_, n)| n).sum::<u64>(),
                         hosts
                             .iter()
@@ -57,7 +57,9 @@ pub fn render(s: &State, area: Rect, buf: &mut Buffer) {
                             .collect::<Vec<_>>()
                             .join(", ")
                             + if hosts.len() > 3 { ", …" } else { "" },
-                        s.replay_concurrency
+                        s.replay_concurrency,
+                        s.replay_rate
+                            .map_or("no rate limit".to_string(), |r| format!("at most {r}/s"))
                     ),
                 ),
                 ConfirmKind::Quit => (
@@ -68,18 +70,20 @@ pub fn render(s: &State, area: Rect, buf: &mut Buffer) {
                     ),
                 ),
             };
-            let r = centered(
-                area,
-                (body.chars().count() as u16 + 4).min(area.width - 4),
-                3,
-            );
+            let width = (body.chars().count() as u16 + 4)
+                .min(area.width.saturating_sub(8))
+                .max(20);
+            let rows = (body.chars().count() as u16).div_ceil(width.saturating_sub(4).max(1));
+            let r = centered(area, width, rows + 3);
             let inner = frame(r, buf, title);
-            buf.set_stringn(
-                inner.x + 1,
-                inner.y,
-                body,
-                inner.width as usize - 1,
-                Style::default(),
+            Paragraph::new(body).wrap(Wrap { trim: true }).render(
+                Rect::new(
+                    inner.x + 1,
+                    inner.y,
+                    inner.width.saturating_sub(2),
+                    inner.height,
+                ),
+                buf,
             );
         }
         Mode::Prompt { kind, area: text } => {

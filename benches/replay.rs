@@ -1,0 +1,272 @@
+//! Bulk replay throughput: `hookbench replay` (a whole process, every result
+//! written to the history) against a local nginx answering 200, next to the
+//! load generator oha and a bare reqwest loop at the same concurrency.
+//!
+//! Run: `cargo bench --bench replay`. Needs nginx (Debian package `nginx`)
+//! and oha (`cargo install oha`, or set OHA=/path/to/oha); without nginx it
+//! uses a local axum server and says so, without oha it leaves that column
+//! out.
+
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant, UNIX_EPOCH};
+
+use hookbench::exchange::{Exchange, Origin, Response};
+use hookbench::history::Store;
+use hookbench::request::PreparedRequest;
+
+const BODY: &str = r#"{"eventId":"evt_1","eventName":"Signup Completed","profile":{"email":"maria@example.com","plan":"pro"}}"#;
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn wait_port(port: u16) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "the server did not start");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+struct Nginx(Child);
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn start_nginx(dir: &Path, port: u16) -> Option<Nginx> {
+    let conf = dir.join("nginx.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "worker_processes 1; daemon off; pid {d}/nginx.pid; error_log {d}/error.log;
+             events {{ worker_connections 4096; }}
+             http {{ access_log off; client_body_temp_path {d}; proxy_temp_path {d};
+               fastcgi_temp_path {d}; uwsgi_temp_path {d}; scgi_temp_path {d};
+               keepalive_requests 1000000;
+               server {{ listen 127.0.0.1:{port}; location / {{ return 200 '{{\"ok\":true}}'; }} }} }}",
+            d = dir.display()
+        ),
+    )
+    .unwrap();
+    let child = Command::new("nginx")
+        .arg("-c")
+        .arg(&conf)
+        .arg("-p")
+        .arg(dir)
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    wait_port(port);
+    Some(Nginx(child))
+}
+
+fn start_axum(port: u16) {
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let l = tokio::net::TcpListener::bind(("127.0.0.1", port))
+                .await
+                .unwrap();
+            let app =
+                axum::Router::new().fallback(|_b: axum::body::Bytes| async { r#"{"ok":true}"# });
+            axum::serve(l, app).await.unwrap();
+        });
+    });
+    wait_port(port);
+}
+
+fn oha() -> Option<PathBuf> {
+    let candidates = [
+        std::env::var("OHA").ok().map(PathBuf::from),
+        Some(PathBuf::from("/tmp/oha/bin/oha")),
+        std::env::var("HOME")
+            .ok()
+            .map(|h| PathBuf::from(h).join(".cargo/bin/oha")),
+        Some(PathBuf::from("oha")),
+    ];
+    candidates.into_iter().flatten().find(|p| {
+        Command::new(p)
+            .arg("--version")
+            .stdout(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    })
+}
+
+fn seed(path: &Path, url: &str, n: usize) {
+    let mut store = Store::open(path).unwrap();
+    let ex = Exchange {
+        origin: Origin::Fire,
+        profile: None,
+        started_at: UNIX_EPOCH + Duration::from_secs(1_769_422_365),
+        elapsed: Duration::from_millis(5),
+        request: PreparedRequest {
+            method: "POST".into(),
+            url: url.into(),
+            headers: vec![
+                ("content-type".into(), "application/json".into()),
+                ("content-length".into(), BODY.len().to_string()),
+            ],
+            body: BODY.as_bytes().to_vec(),
+            secret_values: vec![],
+            secret_headers: vec![],
+        },
+        response: Some(Response {
+            status: 500,
+            reason: String::new(),
+            headers: vec![],
+            body: vec![],
+            truncated: false,
+            redirects: vec![],
+        }),
+        error: None,
+    };
+    let batch: Vec<Exchange> = (0..n).map(|_| ex.clone()).collect();
+    store.insert_many(&batch, None).unwrap();
+}
+
+/// `hookbench replay --failed` over `n` records: requests per second.
+fn hookbench_rps(url: &str, n: usize, concurrency: usize) -> f64 {
+    let data = tempfile::tempdir().unwrap();
+    seed(&data.path().join("history.sqlite"), url, n);
+    let t = Instant::now();
+    let st = Command::new(env!("CARGO_BIN_EXE_hookbench"))
+        .args([
+            "replay",
+            "--failed",
+            "--concurrency",
+            &concurrency.to_string(),
+        ])
+        .env("HOOKBENCH_DATA_DIR", data.path())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    let secs = t.elapsed().as_secs_f64();
+    assert!(st.success(), "replay failed");
+    let store = Store::open(&data.path().join("history.sqlite")).unwrap();
+    let replays = store
+        .count(&hookbench::history::Filter {
+            origin: Some("replay".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(replays as usize, n, "every result persisted");
+    n as f64 / secs
+}
+
+/// The same requests from a bare reqwest loop: no history, no process start.
+fn reqwest_rps(url: &str, n: usize, concurrency: usize) -> f64 {
+    let _ = rustls_default();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let client = reqwest::Client::new();
+        let next = Arc::new(AtomicUsize::new(0));
+        let t = Instant::now();
+        let mut tasks = Vec::new();
+        for _ in 0..concurrency {
+            let (client, next, url) = (client.clone(), next.clone(), url.to_string());
+            tasks.push(tokio::spawn(async move {
+                while next.fetch_add(1, Ordering::Relaxed) < n {
+                    let r = client
+                        .post(&url)
+                        .header("content-type", "application/json")
+                        .body(BODY)
+                        .send()
+                        .await
+                        .unwrap();
+                    let _ = r.bytes().await.unwrap();
+                }
+            }));
+        }
+        for t in tasks {
+            t.await.unwrap();
+        }
+        n as f64 / t.elapsed().as_secs_f64()
+    })
+}
+
+fn rustls_default() -> Result<(), ()> {
+    // The same TLS setup as the app, so the client builds.
+    hookbench::deliver::Deliverer::new()
+        .map(|_| ())
+        .map_err(|_| ())
+}
+
+fn oha_rps(oha: &Path, url: &str, n: usize, concurrency: usize) -> Option<f64> {
+    let out = Command::new(oha)
+        .args([
+            "-n",
+            &n.to_string(),
+            "-c",
+            &concurrency.to_string(),
+            "--no-tui",
+            "--output-format",
+            "json",
+        ])
+        .args([
+            "-m",
+            "POST",
+            "-H",
+            "content-type: application/json",
+            "-d",
+            BODY,
+            url,
+        ])
+        .output()
+        .ok()?;
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).ok()?;
+    v["summary"]["requestsPerSec"].as_f64()
+}
+
+fn main() {
+    let n: usize = std::env::args()
+        .skip(1)
+        .find_map(|a| a.parse().ok())
+        .unwrap_or(20_000);
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let nginx = start_nginx(dir.path(), port);
+    let server = if nginx.is_some() {
+        "nginx (1 worker)"
+    } else {
+        start_axum(port);
+        "a local axum server (nginx not found)"
+    };
+    let url = format!("http://127.0.0.1:{port}/hook");
+    let oha = oha();
+    println!("bulk replay of {n} deliveries against {server}, every result persisted");
+    println!("| concurrency | hookbench replay | bare reqwest loop | oha | hookbench / oha |");
+    println!("|---|---|---|---|---|");
+    for c in [1usize, 16] {
+        let count = if c == 1 { n / 4 } else { n };
+        let hb = hookbench_rps(&url, count, c);
+        let rq = reqwest_rps(&url, count, c);
+        let oh = oha.as_ref().and_then(|o| oha_rps(o, &url, count, c));
+        println!(
+            "| {c} | {hb:.0} req/s | {rq:.0} req/s | {} | {} |",
+            oh.map_or("not run".into(), |x| format!("{x:.0} req/s")),
+            oh.map_or("-".into(), |x| format!("{:.0}%", hb / x * 100.0)),
+        );
+    }
+    drop(nginx);
+}
