@@ -47,6 +47,15 @@ pub struct Response {
 }
 
 impl Response {
+    /// The canonical reason phrase of a status ("" when it has none).
+    pub fn reason_for(status: u16) -> String {
+        reqwest::StatusCode::from_u16(status)
+            .ok()
+            .and_then(|s| s.canonical_reason())
+            .unwrap_or("")
+            .to_string()
+    }
+
     pub fn is_success(&self) -> bool {
         (200..300).contains(&self.status)
     }

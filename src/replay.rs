@@ -352,6 +352,29 @@ pub async fn run(
 /// Header pairs, in order.
 pub type Headers = Vec<(String, String)>;
 
+/// Puts credentials back in every job from its profile (see
+/// [`restore_credentials`]); returns what the user should be told.
+pub fn restore_all(jobs: &mut [Job], profiles_dir: &std::path::Path) -> Vec<String> {
+    let (creds, mut warnings) = credentials_by_profile(jobs, profiles_dir);
+    let mut dropped = std::collections::BTreeSet::new();
+    for job in jobs.iter_mut() {
+        let c = job
+            .profile
+            .as_ref()
+            .and_then(|p| creds.get(p))
+            .cloned()
+            .unwrap_or_default();
+        dropped.extend(restore_credentials(&mut job.request, &c));
+    }
+    if !dropped.is_empty() {
+        warnings.push(format!(
+            "masked in the history and no profile to take them from, so not sent: {}",
+            dropped.into_iter().collect::<Vec<_>>().join(", ")
+        ));
+    }
+    warnings
+}
+
 /// Credentials for each profile named by the jobs, found in the profiles
 /// folder and rendered from the environment; a profile that is missing or
 /// has none gives none.

@@ -4,7 +4,6 @@ use std::io::{IsTerminal, Write};
 
 use clap::Args;
 use hookbench::clock;
-use hookbench::history::Summary;
 use serde_json::json;
 
 use super::{FilterArgs, Outcome, Places};
@@ -21,30 +20,10 @@ pub struct HistoryArgs {
     pub limit: usize,
 }
 
-/// `fire`, `replay of #3`, ...
-pub fn origin_label(s: &Summary) -> String {
-    match (s.origin.as_str(), s.replay_of) {
-        ("replay", Some(id)) => format!("replay #{id}"),
-        (o, _) => o.to_string(),
-    }
-}
-
-/// `200`, or the error kind.
-pub fn outcome_label(s: &Summary) -> String {
-    match (&s.error_kind, s.status) {
-        (Some(k), _) => k.clone(),
-        (None, Some(st)) => st.to_string(),
-        (None, None) => "-".into(),
-    }
-}
-
 pub fn run(places: &Places, args: HistoryArgs) -> anyhow::Result<Outcome> {
-    let filter = match args.filter.to_filter() {
+    let filter = match args.filter.filter_or_report() {
         Ok(f) => f,
-        Err(m) => {
-            eprintln!("error: {m}");
-            return Ok(Outcome::BadInput);
-        }
+        Err(outcome) => return Ok(outcome),
     };
     let store = places.open_history()?;
     let total = store.count(&filter)?;
@@ -82,11 +61,11 @@ pub fn run(places: &Places, args: HistoryArgs) -> anyhow::Result<Outcome> {
             "{:>6}  {:<20}  {:<12}  {:<18}  {:<6}  {:<40}  {:>7}  {:>6}",
             s.id,
             &time[..19],
-            origin_label(s),
+            s.origin_label(),
             clip(s.profile.as_deref().unwrap_or("-"), 18),
             s.method,
             clip(&format!("{}{}", s.host, s.path), 40),
-            outcome_label(s),
+            s.outcome_label(),
             s.elapsed_ms
         );
         if color && s.failed {

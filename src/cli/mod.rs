@@ -99,6 +99,14 @@ impl FilterArgs {
             && self.text.is_none()
     }
 
+    /// The filter, or the problem printed and the exit code to end with.
+    pub fn filter_or_report(&self) -> Result<hookbench::history::Filter, Outcome> {
+        self.to_filter().map_err(|m| {
+            eprintln!("error: {m}");
+            Outcome::BadInput
+        })
+    }
+
     pub fn to_filter(&self) -> Result<hookbench::history::Filter, String> {
         let since_ms = match &self.since {
             Some(s) => {

@@ -129,25 +129,8 @@ pub fn run(places: &Places, args: ReplayArgs) -> anyhow::Result<Outcome> {
             profile: record.exchange.profile,
         });
     }
-    let (creds, problems) = replay::credentials_by_profile(&jobs, &places.profiles);
-    for p in problems {
-        eprintln!("warning: {p}");
-    }
-    let mut dropped = std::collections::BTreeSet::new();
-    for job in &mut jobs {
-        let c = job
-            .profile
-            .as_ref()
-            .and_then(|p| creds.get(p))
-            .cloned()
-            .unwrap_or_default();
-        dropped.extend(replay::restore_credentials(&mut job.request, &c));
-    }
-    if !dropped.is_empty() {
-        eprintln!(
-            "warning: masked in the history and no profile to take them from, so not sent: {}",
-            dropped.into_iter().collect::<Vec<_>>().join(", ")
-        );
+    for w in replay::restore_all(&mut jobs, &places.profiles) {
+        eprintln!("warning: {w}");
     }
 
     // What is about to happen.

@@ -81,12 +81,9 @@ pub fn import(places: &Places, args: ImportArgs) -> anyhow::Result<Outcome> {
 }
 
 pub fn export(places: &Places, args: ExportArgs) -> anyhow::Result<Outcome> {
-    let filter = match args.filter.to_filter() {
+    let filter = match args.filter.filter_or_report() {
         Ok(f) => f,
-        Err(m) => {
-            eprintln!("error: {m}");
-            return Ok(Outcome::BadInput);
-        }
+        Err(outcome) => return Ok(outcome),
     };
     let store = places.open_history()?;
     let ids = store.ids(&filter)?;

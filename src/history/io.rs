@@ -115,11 +115,7 @@ fn error_of(v: Option<&Value>) -> Option<TransportError> {
 fn response(status: u16, headers: Vec<(String, String)>, body: Vec<u8>) -> Response {
     Response {
         status,
-        reason: reqwest::StatusCode::from_u16(status)
-            .ok()
-            .and_then(|s| s.canonical_reason())
-            .unwrap_or("")
-            .to_string(),
+        reason: Response::reason_for(status),
         headers,
         body,
         truncated: false,

@@ -485,11 +485,7 @@ fn row_to_record(r: &rusqlite::Row) -> rusqlite::Result<Record> {
         let status = status.unwrap_or(0);
         Some(Response {
             status,
-            reason: reqwest::StatusCode::from_u16(status)
-                .ok()
-                .and_then(|s| s.canonical_reason())
-                .unwrap_or("")
-                .to_string(),
+            reason: Response::reason_for(status),
             headers: resp_headers
                 .as_deref()
                 .map(parse_headers)

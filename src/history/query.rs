@@ -150,6 +150,25 @@ pub struct Summary {
     pub failed: bool,
 }
 
+impl Summary {
+    /// `fire`, `replay #3`, `import`, `received`.
+    pub fn origin_label(&self) -> String {
+        match (self.origin.as_str(), self.replay_of) {
+            ("replay", Some(id)) => format!("replay #{id}"),
+            (o, _) => o.to_string(),
+        }
+    }
+
+    /// The status, or the error kind.
+    pub fn outcome_label(&self) -> String {
+        match (&self.error_kind, self.status) {
+            (Some(k), _) => k.clone(),
+            (None, Some(st)) => st.to_string(),
+            (None, None) => "-".into(),
+        }
+    }
+}
+
 impl Store {
     /// How many records match.
     pub fn count(&self, f: &Filter) -> Result<u64, HistoryError> {

@@ -597,23 +597,7 @@ fn prepare_jobs(
             }
         }
     }
-    let (creds, mut warnings) = replay::credentials_by_profile(&jobs, profiles);
-    for job in &mut jobs {
-        let c = job
-            .profile
-            .as_ref()
-            .and_then(|p| creds.get(p))
-            .cloned()
-            .unwrap_or_default();
-        let dropped = replay::restore_credentials(&mut job.request, &c);
-        if !dropped.is_empty() {
-            warnings.push(format!(
-                "#{}: {} masked and not sent (no profile to take it from)",
-                job.source,
-                dropped.join(", ")
-            ));
-        }
-    }
+    let warnings = replay::restore_all(&mut jobs, profiles);
     let run = store.new_run(&ids, None).map_err(|e| e.to_string())?;
     Ok((store, run, jobs, warnings))
 }

@@ -221,15 +221,10 @@ fn render_table(s: &State, area: Rect, buf: &mut Buffer) {
         .enumerate()
     {
         let time = clock::rfc3339(clock::from_unix_millis(r.started_ms)).replace('T', " ");
-        let origin = match (r.origin.as_str(), r.replay_of) {
-            ("replay", Some(id)) => format!("replay #{id}"),
-            (o, _) => o.to_string(),
-        };
-        let outcome = match (&r.error_kind, r.status) {
-            (Some(k), _) if k == "connection_refused" => "refused".to_string(),
-            (Some(k), _) => clip(k, 7),
-            (None, Some(st)) => st.to_string(),
-            _ => "-".into(),
+        let origin = r.origin_label();
+        let outcome = match r.error_kind.as_deref() {
+            Some("connection_refused") => "refused".to_string(),
+            _ => clip(&r.outcome_label(), 7),
         };
         let mark = if h.mark == Some(r.id) { "◆ " } else { "  " };
         let text = format!(
