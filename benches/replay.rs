@@ -40,7 +40,10 @@ struct Nginx(Child);
 
 impl Drop for Nginx {
     fn drop(&mut self) {
-        let _ = self.0.kill();
+        // TERM lets the master stop its workers too.
+        unsafe {
+            libc::kill(self.0.id() as libc::pid_t, libc::SIGTERM);
+        }
         let _ = self.0.wait();
     }
 }
@@ -65,6 +68,8 @@ fn start_nginx(dir: &Path, port: u16) -> Option<Nginx> {
         .arg(&conf)
         .arg("-p")
         .arg(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .ok()?;
@@ -255,16 +260,19 @@ fn main() {
     let url = format!("http://127.0.0.1:{port}/hook");
     let oha = oha();
     println!("bulk replay of {n} deliveries against {server}, every result persisted");
-    println!("| concurrency | hookbench replay | bare reqwest loop | oha | hookbench / oha |");
-    println!("|---|---|---|---|---|");
+    println!(
+        "| concurrency | hookbench replay | bare reqwest loop | oha | hookbench / reqwest | hookbench / oha |"
+    );
+    println!("|---|---|---|---|---|---|");
     for c in [1usize, 16] {
         let count = if c == 1 { n / 4 } else { n };
         let hb = hookbench_rps(&url, count, c);
         let rq = reqwest_rps(&url, count, c);
         let oh = oha.as_ref().and_then(|o| oha_rps(o, &url, count, c));
         println!(
-            "| {c} | {hb:.0} req/s | {rq:.0} req/s | {} | {} |",
+            "| {c} | {hb:.0} req/s | {rq:.0} req/s | {} | {:.0}% | {} |",
             oh.map_or("not run".into(), |x| format!("{x:.0} req/s")),
+            hb / rq * 100.0,
             oh.map_or("-".into(), |x| format!("{:.0}%", hb / x * 100.0)),
         );
     }

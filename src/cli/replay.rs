@@ -105,12 +105,12 @@ pub fn run(places: &Places, args: ReplayArgs) -> anyhow::Result<Outcome> {
     };
 
     // The requests, as recorded, aimed and with credentials put back.
+    let records = match store.get_many(&sources) {
+        Ok(r) => r,
+        Err(e) => return bad(e),
+    };
     let mut jobs = Vec::with_capacity(sources.len());
-    for id in &sources {
-        let record = match store.get(*id) {
-            Ok(r) => r,
-            Err(e) => return bad(e),
-        };
+    for record in records {
         let mut request = record.exchange.request;
         if let Some(u) = &url
             && let Err(m) = replay::retarget(&mut request, u)
@@ -124,7 +124,7 @@ pub fn run(places: &Places, args: ReplayArgs) -> anyhow::Result<Outcome> {
             replay::set_body(&mut request, b.clone());
         }
         jobs.push(Job {
-            source: *id,
+            source: record.id,
             request,
             profile: record.exchange.profile,
         });

@@ -90,16 +90,13 @@ pub fn export(places: &Places, args: ExportArgs) -> anyhow::Result<Outcome> {
     let mut text = String::new();
     match args.format {
         Format::Jsonl => {
-            for id in &ids {
-                text.push_str(&io::jsonl_record(&store.get(*id)?).to_string());
+            for r in store.get_many(&ids)? {
+                text.push_str(&io::jsonl_record(&r).to_string());
                 text.push('\n');
             }
         }
         Format::Har => {
-            let records = ids
-                .iter()
-                .map(|id| store.get(*id))
-                .collect::<Result<Vec<_>, _>>()?;
+            let records = store.get_many(&ids)?;
             text = serde_json::to_string_pretty(&io::to_har(&records))?;
             text.push('\n');
         }

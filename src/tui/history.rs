@@ -587,10 +587,9 @@ fn prepare_jobs(
             profile,
         }),
         None => {
-            for id in &ids {
-                let r = store.get(*id).map_err(|e| e.to_string())?;
+            for r in store.get_many(&ids).map_err(|e| e.to_string())? {
                 jobs.push(Job {
-                    source: *id,
+                    source: r.id,
                     request: r.exchange.request,
                     profile: r.exchange.profile,
                 });
