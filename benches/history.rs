@@ -138,6 +138,7 @@ fn main() {
                 profiles: profiles.path().to_path_buf(),
                 history: Some(path.clone()),
                 body_cap: None,
+                receiver: None,
             },
         )
         .unwrap();

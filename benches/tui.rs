@@ -38,6 +38,7 @@ fn launch_once(profiles: &std::path::Path) -> (f64, u64) {
     let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_hookbench"));
     cmd.arg("--profiles");
     cmd.arg(profiles);
+    cmd.arg("--no-receiver");
     cmd.env("TERM", "xterm-256color");
     let data = tempfile::tempdir().unwrap();
     cmd.env("XDG_DATA_HOME", data.path());
@@ -131,7 +132,7 @@ fn main() {
         .unwrap();
         let mut app = App::new(
             TestBackend::new(200, 60),
-            hookbench::tui::Options { profiles: dir.path().to_path_buf(), history: None, body_cap: None },
+            hookbench::tui::Options { profiles: dir.path().to_path_buf(), history: None, body_cap: None, receiver: None },
         )
         .unwrap();
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel();

@@ -22,6 +22,8 @@
 //!   classified error.
 //! * [`history`] — every exchange in SQLite; filters, paging, HAR and JSON
 //!   Lines import and export.
+//! * [`receiver`] — a local endpoint that captures requests as exchanges
+//!   and answers as scripted (status, sequence, delay, failure rate).
 //! * [`replay`] — bulk replay: concurrency, rate limit, 429 back-off,
 //!   progress, cancel, resume.
 //! * [`diff`] — two exchanges compared: headers by name, JSON bodies by path.
@@ -40,6 +42,7 @@ pub mod event;
 pub mod exchange;
 pub mod history;
 pub mod profile;
+pub mod receiver;
 pub mod replay;
 pub mod request;
 pub mod template;

@@ -56,10 +56,16 @@ impl Term {
 }
 
 fn launch(ws: &Workspace, data: &std::path::Path, editor: &str) -> Term {
-    launch_with(ws, data, editor, &[])
+    launch_with(ws, data, editor, &[], &["--no-receiver"])
 }
 
-fn launch_with(ws: &Workspace, data: &std::path::Path, editor: &str, env: &[(&str, &str)]) -> Term {
+fn launch_with(
+    ws: &Workspace,
+    data: &std::path::Path,
+    editor: &str,
+    env: &[(&str, &str)],
+    args: &[&str],
+) -> Term {
     let pty = native_pty_system();
     let pair = pty
         .openpty(PtySize {
@@ -72,6 +78,9 @@ fn launch_with(ws: &Workspace, data: &std::path::Path, editor: &str, env: &[(&st
     let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_hookbench"));
     cmd.arg("--profiles");
     cmd.arg(ws.path());
+    for a in args {
+        cmd.arg(a);
+    }
     cmd.env("TERM", "xterm-256color");
     cmd.env("XDG_DATA_HOME", data);
     cmd.env("HOME", data);
@@ -201,6 +210,7 @@ fn a_panic_restores_the_terminal_and_prints_the_error() {
         data.path(),
         "true",
         &[("HOOKBENCH_TEST_PANIC", "1"), ("RUST_BACKTRACE", "0")],
+        &["--no-receiver"],
     );
     let status = t.wait_exit();
     assert!(!status.success());
@@ -212,4 +222,39 @@ fn a_panic_restores_the_terminal_and_prints_the_error() {
         "{}",
         t.screen()
     );
+}
+
+#[test]
+fn the_built_in_receiver_gives_a_round_trip_with_no_network() {
+    let port = support::closed_port();
+    let ws = Workspace::new();
+    ws.write("events/signup.json", support::SIGNUP_EVENT);
+    ws.write(
+        "echo.ron",
+        &format!(
+            r#"(name: "echo", method: POST, url: "http://127.0.0.1:{port}/hooks/{{{{event.eventName}}}}",
+               event: "events/signup.json")"#
+        ),
+    );
+    let data = tempfile::tempdir().unwrap();
+    let mut t = launch_with(
+        &ws,
+        data.path(),
+        "true",
+        &[],
+        &["--receiver-port", &port.to_string()],
+    );
+    t.wait_for("echo");
+    t.wait_for("Request · preview");
+    t.send("f");
+    t.wait_for("200 OK");
+    t.wait_for("\"received\": true");
+    // What arrived is in the Receiver view.
+    t.send("3");
+    t.wait_for(&format!("receiver on http://127.0.0.1:{port}"));
+    t.wait_for("received");
+    t.wait_for("/hooks/Signup%20Completed");
+    t.send("q");
+    assert!(t.wait_exit().success());
+    assert_restored(&t);
 }

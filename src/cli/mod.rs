@@ -2,6 +2,7 @@
 
 mod fire;
 mod history;
+mod listen;
 mod print;
 mod replay;
 mod transfer;
@@ -28,6 +29,14 @@ pub struct Cli {
     #[arg(long, global = true, env = "HOOKBENCH_BODY_CAP", value_name = "SIZE", value_parser = parse_cap)]
     pub body_cap: Option<usize>,
 
+    /// Workbench: the port of the built-in receiver (on 127.0.0.1)
+    #[arg(long, default_value_t = 8787, value_name = "PORT")]
+    pub receiver_port: u16,
+
+    /// Workbench: do not start the built-in receiver
+    #[arg(long)]
+    pub no_receiver: bool,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -46,6 +55,8 @@ pub enum Command {
     Import(transfer::ImportArgs),
     /// Write recorded deliveries as HAR or JSON Lines (credentials masked)
     Export(transfer::ExportArgs),
+    /// Receive webhooks locally: capture every request, answer as scripted
+    Listen(listen::ListenArgs),
 }
 
 fn parse_cap(s: &str) -> Result<usize, String> {
@@ -172,11 +183,14 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Some(Command::Replay(args)) => replay::run(&places, args),
         Some(Command::Import(args)) => transfer::import(&places, args),
         Some(Command::Export(args)) => transfer::export(&places, args),
+        Some(Command::Listen(args)) => listen::run(&places, args),
         None => {
             hookbench::tui::main(hookbench::tui::Options {
                 profiles: dir,
                 history: Some(places.history),
                 body_cap: places.body_cap,
+                receiver: (!cli.no_receiver)
+                    .then(|| std::net::SocketAddr::from(([127, 0, 0, 1], cli.receiver_port))),
             })?;
             Ok(Outcome::Success)
         }

@@ -73,6 +73,7 @@ pub enum Action {
     SaveAs,
     ViewWorkbench,
     ViewHistory,
+    ViewReceiver,
     FilterFailed,
     FilterStatus,
     FilterTime,
@@ -153,6 +154,12 @@ pub static BINDINGS: &[Binding] = &[
         "the Workbench view"
     ),
     b!(Global, [(Char('2'), NONE)], ViewHistory, "the History view"),
+    b!(
+        Global,
+        [(Char('3'), NONE)],
+        ViewReceiver,
+        "the Receiver view (what the receiver captured)"
+    ),
     b!(
         Profiles,
         [(Up, NONE), (Char('k'), NONE)],

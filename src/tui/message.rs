@@ -68,6 +68,12 @@ pub enum Message {
     },
     /// A history query failed.
     HistoryFailed(String),
+    /// The built-in receiver is listening (or could not start).
+    ReceiverStarted(Result<crate::receiver::Receiver, String>),
+    /// A request arrived at the built-in receiver.
+    Received(Box<Exchange>),
+    /// ... and is in the history now.
+    ReceivedRecorded,
     /// The HTTP client could not be made.
     FireFailed {
         seq: u64,

@@ -51,6 +51,8 @@ pub struct Options {
     pub history: Option<PathBuf>,
     /// Bodies longer than this are stored cut (default 10 MiB).
     pub body_cap: Option<usize>,
+    /// Where the built-in receiver listens; `None` leaves it off.
+    pub receiver: Option<std::net::SocketAddr>,
 }
 
 /// The workbench over any backend.

@@ -40,6 +40,8 @@ pub const RATES: [Option<f64>; 7] = [
 pub enum View {
     Workbench,
     History,
+    /// The History view of what the built-in receiver captured.
+    Receiver,
 }
 
 /// The panes, in Tab order.
@@ -216,6 +218,11 @@ pub struct State {
     pub(super) history_path: Option<PathBuf>,
     pub(super) history: Option<Arc<std::sync::Mutex<crate::history::Store>>>,
     body_cap: Option<usize>,
+    /// Where the receiver should listen, and the receiver once it does.
+    receiver_addr: Option<std::net::SocketAddr>,
+    pub receiver: Option<crate::receiver::Receiver>,
+    /// Requests the receiver captured this session.
+    pub received: u64,
     /// Which view is showing.
     pub view: View,
     /// The History view.
@@ -263,6 +270,9 @@ impl State {
             dir: options.profiles,
             history_path: options.history,
             body_cap: options.body_cap,
+            receiver_addr: options.receiver,
+            receiver: None,
+            received: 0,
             history: None,
             view: View::Workbench,
             hist: Default::default(),
@@ -314,6 +324,30 @@ impl State {
                     })
                     .map_err(|e| e.to_string());
                 let _ = tx.send(Message::HistoryOpened(result));
+            });
+        }
+        if let Some(addr) = self.receiver_addr {
+            let tx = self.tx.clone();
+            tokio::spawn(async move {
+                let (etx, mut erx) = tokio::sync::mpsc::unbounded_channel();
+                let started = crate::receiver::Receiver::start(
+                    addr,
+                    crate::receiver::Script::default(),
+                    etx,
+                )
+                .await
+                .map_err(|e| {
+                    format!("receiver: cannot listen on {addr}: {e} (start with --receiver-port N or --no-receiver)")
+                });
+                let ok = started.is_ok();
+                let _ = tx.send(Message::ReceiverStarted(started));
+                if ok {
+                    while let Some(ex) = erx.recv().await {
+                        if tx.send(Message::Received(Box::new(ex))).is_err() {
+                            break;
+                        }
+                    }
+                }
             });
         }
         let dir = self.dir.clone();
@@ -606,6 +640,44 @@ impl State {
                 self.hist.loading = false;
                 self.set_error(format!("history: {e}"));
             }
+            Message::ReceiverStarted(result) => match result {
+                Ok(r) => {
+                    super::log::line(&format!("receiver listening on {}", r.addr));
+                    self.receiver = Some(r);
+                }
+                Err(e) => self.set_error(e),
+            },
+            Message::Received(ex) => {
+                self.received += 1;
+                let summary = format!(
+                    "received {} {} -> {}",
+                    ex.request.method,
+                    crate::history::host_and_path(&ex.request.url).1,
+                    ex.response.as_ref().map_or(0, |r| r.status)
+                );
+                if self.inflight.is_none() {
+                    self.set_status(summary);
+                }
+                if let Some(store) = self.history.clone() {
+                    let tx = self.tx.clone();
+                    tokio::task::spawn_blocking(move || {
+                        let result = store
+                            .lock()
+                            .map_err(|_| "the history is unavailable".to_string())
+                            .and_then(|mut s| s.insert(&ex).map_err(|e| e.to_string()));
+                        if let Err(e) = result {
+                            let _ = tx.send(Message::HistoryFailed(e));
+                        } else {
+                            let _ = tx.send(Message::ReceivedRecorded);
+                        }
+                    });
+                }
+            }
+            Message::ReceivedRecorded => {
+                if self.view == View::Receiver && !self.hist.loading {
+                    self.history_reload();
+                }
+            }
             Message::HistoryOpened(result) => match result {
                 Ok(store) => self.history = Some(store),
                 Err(e) => self.set_error(format!("history: {e}")),
@@ -781,7 +853,7 @@ impl State {
         match &self.mode {
             Mode::EditLine { .. } | Mode::Prompt { .. } => Scope::Text,
             Mode::EditJson { .. } => Scope::Json,
-            _ if self.view == View::History => Scope::History,
+            _ if self.view != View::Workbench => Scope::History,
             _ => match self.focus {
                 Pane::Profiles => Scope::Profiles,
                 Pane::Editor => Scope::Editor,
@@ -951,16 +1023,23 @@ impl State {
                 self.view = View::Workbench;
                 return;
             }
-            Action::ViewHistory => {
-                if self.view != View::History {
-                    self.view = View::History;
+            Action::ViewHistory | Action::ViewReceiver => {
+                let (view, origin) = if a == Action::ViewHistory {
+                    (View::History, None)
+                } else {
+                    (View::Receiver, Some("received".to_string()))
+                };
+                if self.view != view {
+                    self.view = view;
+                    self.hist.filter.origin = origin;
+                    self.hist.open = None;
                     self.history_reload();
                 }
                 return;
             }
             _ => {}
         }
-        if self.view == View::History {
+        if self.view != View::Workbench {
             match a {
                 Action::Quit | Action::Help | Action::Reveal => {}
                 Action::CopyCurl => {
@@ -1704,7 +1783,7 @@ impl State {
         if !matches!(self.mode, Mode::Normal) {
             return;
         }
-        if self.view == View::History {
+        if self.view != View::Workbench {
             let a = match m.kind {
                 MouseEventKind::ScrollDown => Action::Down,
                 MouseEventKind::ScrollUp => Action::Up,

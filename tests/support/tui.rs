@@ -70,6 +70,7 @@ impl Harness {
                 hookbench::tui::Options {
                     history: Some(dir.join(".data/history.sqlite")),
                     body_cap: None,
+                    receiver: None,
                     profiles: dir,
                 },
             )

@@ -25,10 +25,32 @@ pub fn render(s: &State, area: Rect, buf: &mut Buffer) {
         Constraint::Min(0),
     ])
     .areas(area);
+    let line = if s.view == crate::tui::state::View::Receiver {
+        match &s.receiver {
+            Some(r) => format!(
+                "receiver on http://{} · answering {} · {} received this session · {}",
+                r.addr,
+                r.script()
+                    .sequence
+                    .iter()
+                    .map(u16::to_string)
+                    .collect::<Vec<_>>()
+                    .join(","),
+                s.received,
+                filter_line(h)
+            ),
+            None => format!(
+                "the receiver is off (started without it, or its port was taken) · {}",
+                filter_line(h)
+            ),
+        }
+    } else {
+        filter_line(h)
+    };
     buf.set_stringn(
         filters.x + 1,
         filters.y,
-        filter_line(h),
+        line,
         filters.width as usize - 1,
         Style::default().fg(Color::Cyan),
     );

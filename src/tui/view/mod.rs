@@ -116,7 +116,7 @@ impl Widget for &State {
         }
         let a = layout(area);
         tabs(self, a.tabs, buf);
-        if self.view == View::History {
+        if self.view != View::Workbench {
             let main = Rect::new(
                 area.x,
                 a.tabs.bottom(),
@@ -149,7 +149,8 @@ fn tabs(s: &State, area: Rect, buf: &mut Buffer) {
         tab(" 1 Workbench ", s.view == View::Workbench),
         Span::raw(" "),
         tab(" 2 History ", s.view == View::History),
-        Span::styled("  Receiver", dim()),
+        Span::raw(" "),
+        tab(" 3 Receiver ", s.view == View::Receiver),
         Span::styled("   ? help", dim()),
     ]);
     buf.set_line(area.x, area.y, &line, area.width);

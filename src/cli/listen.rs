@@ -1,0 +1,185 @@
+//! `hookbench listen`: the built-in receiver on the command line.
+
+use std::io::Write;
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
+
+use clap::Args;
+use hookbench::exchange::Exchange;
+use hookbench::receiver::{Receiver, Script};
+use serde_json::json;
+
+use super::{Outcome, Places};
+
+#[derive(Debug, Args)]
+pub struct ListenArgs {
+    /// Port to listen on
+    #[arg(long, default_value_t = 8787)]
+    pub port: u16,
+    /// Address to listen on
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: IpAddr,
+    /// Answer every request with this status
+    #[arg(long, value_name = "CODE", conflicts_with = "sequence")]
+    pub status: Option<u16>,
+    /// Answer with these statuses in turn, repeating: 500,500,200
+    #[arg(long, value_name = "CODES")]
+    pub sequence: Option<String>,
+    /// Wait this long before answering
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    pub delay: u64,
+    /// Add a header to every answer (Retry-After: 2, ...)
+    #[arg(long = "header", value_name = "NAME:VALUE")]
+    pub headers: Vec<String>,
+    /// The answer's body
+    #[arg(long, value_name = "TEXT")]
+    pub body: Option<String>,
+    /// Answer this share of requests with a 500 (0 to 1)
+    #[arg(long, value_name = "RATE", default_value_t = 0.0)]
+    pub failure_rate: f64,
+    /// Requests with bodies over this are answered 413 (10MiB, 512KiB, bytes)
+    #[arg(long, value_name = "SIZE", default_value = "10MiB", value_parser = super::parse_cap)]
+    pub max_body: usize,
+    /// One JSON object per request instead of a line
+    #[arg(long)]
+    pub json: bool,
+    /// Do not record what arrives in the history
+    #[arg(long)]
+    pub no_history: bool,
+}
+
+fn bad(msg: impl std::fmt::Display) -> anyhow::Result<Outcome> {
+    eprintln!("error: {msg}");
+    Ok(Outcome::BadInput)
+}
+
+/// The receiver's answer, from the flags.
+fn script(args: &ListenArgs) -> Result<Script, String> {
+    let mut s = Script::default();
+    if let Some(code) = args.status {
+        s.sequence =
+            Script::parse_sequence(&code.to_string()).map_err(|m| format!("--status: {m}"))?;
+    }
+    if let Some(seq) = &args.sequence {
+        s.sequence = Script::parse_sequence(seq).map_err(|m| format!("--sequence: {m}"))?;
+    }
+    s.delay = Duration::from_millis(args.delay);
+    for h in &args.headers {
+        match h.split_once(':') {
+            Some((n, v)) if hookbench::request::check_header_name(n.trim()).is_ok() => {
+                s.headers.push((n.trim().to_string(), v.trim().to_string()))
+            }
+            _ => return Err(format!("--header `{h}`: write NAME:VALUE")),
+        }
+    }
+    if let Some(b) = &args.body {
+        s.body = b.clone().into_bytes();
+    }
+    if !(0.0..=1.0).contains(&args.failure_rate) {
+        return Err("--failure-rate is a share from 0 to 1".into());
+    }
+    s.failure_rate = args.failure_rate;
+    s.body_cap = args.max_body;
+    Ok(s)
+}
+
+/// One line, or one JSON object, for a captured request.
+pub fn describe(ex: &Exchange, as_json: bool) -> String {
+    let req = &ex.request;
+    let (_, target) = hookbench::history::host_and_path(&req.url);
+    let status = ex.response.as_ref().map_or(0, |r| r.status);
+    if as_json {
+        let mut v = json!({
+            "time": hookbench::clock::rfc3339_millis(ex.started_at),
+            "method": req.method,
+            "path": target,
+            "headers": req.headers,
+            "status": status,
+        });
+        match std::str::from_utf8(&req.body) {
+            Ok(t) => v["body"] = json!(t),
+            Err(_) => {
+                use base64::Engine;
+                v["body"] = json!(base64::engine::general_purpose::STANDARD.encode(&req.body));
+                v["body_encoding"] = json!("base64");
+            }
+        }
+        v.to_string()
+    } else {
+        let time = hookbench::clock::rfc3339(ex.started_at);
+        format!(
+            "{} {} {} {} B -> {}",
+            &time[11..19],
+            req.method,
+            target,
+            req.body.len(),
+            status
+        )
+    }
+}
+
+pub fn run(places: &Places, args: ListenArgs) -> anyhow::Result<Outcome> {
+    let script = match script(&args) {
+        Ok(s) => s,
+        Err(m) => return bad(m),
+    };
+    let writer = if args.no_history {
+        None
+    } else {
+        Some(hookbench::replay::Writer::spawn(
+            places.open_history()?,
+            None,
+        ))
+    };
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let record = writer.as_ref().map(|w| w.sender());
+    let result = rt.block_on(async move {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Exchange>();
+        let bind = SocketAddr::new(args.bind, args.port);
+        let receiver = match Receiver::start(bind, script.clone(), tx).await {
+            Ok(r) => r,
+            Err(e) => {
+                return Err(format!(
+                    "cannot listen on {bind}: {e} (another program on that port? try --port)"
+                ));
+            }
+        };
+        eprintln!(
+            "listening on http://{} (answering {}); Ctrl-C stops",
+            receiver.addr,
+            script
+                .sequence
+                .iter()
+                .map(u16::to_string)
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        let mut out = std::io::stdout();
+        loop {
+            tokio::select! {
+                ex = rx.recv() => {
+                    let Some(ex) = ex else { break };
+                    let _ = writeln!(out, "{}", describe(&ex, args.json));
+                    let _ = out.flush();
+                    if let Some(r) = &record {
+                        let _ = r.send(ex);
+                    }
+                }
+                _ = tokio::signal::ctrl_c() => break,
+            }
+        }
+        receiver.stop();
+        Ok(())
+    });
+    if let Some(w) = writer {
+        let (_, written) = w.finish();
+        written?;
+    }
+    match result {
+        Ok(()) => Ok(Outcome::Success),
+        Err(m) => bad(m),
+    }
+}

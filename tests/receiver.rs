@@ -1,0 +1,180 @@
+//! The built-in receiver: the `listen` command and the library, with real
+//! HTTP clients on 127.0.0.1.
+
+mod support;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use support::{Workspace, closed_port, stderr};
+
+#[test]
+fn listen_answers_as_scripted_prints_each_request_and_records_it() {
+    let ws = Workspace::new();
+    let port = closed_port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hookbench"))
+        .args([
+            "listen",
+            "--port",
+            &port.to_string(),
+            "--sequence",
+            "500,200",
+            "--json",
+        ])
+        .args(["--header", "Retry-After: 3", "--max-body", "100"])
+        .env("HOOKBENCH_DATA_DIR", ws.data_dir())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut err = BufReader::new(child.stderr.take().unwrap());
+    let mut first = String::new();
+    err.read_line(&mut first).unwrap();
+    assert!(
+        first.contains(&format!(
+            "listening on http://127.0.0.1:{port} (answering 500,200)"
+        )),
+        "{first}"
+    );
+
+    ws.write("p.ron", &format!(r#"(name: "p", method: POST, url: "http://127.0.0.1:{port}/in?x=1", include_trigger: false, payload: {{"a": 1}})"#));
+    let out = ws.run(&["fire", "p"], &[]);
+    assert_eq!(out.status.code(), Some(1), "the first answer is a 500");
+    assert!(
+        support::stdout(&out).contains("< retry-after: 3"),
+        "{}",
+        support::stdout(&out)
+    );
+    assert_eq!(
+        ws.run(&["fire", "p"], &[]).status.code(),
+        Some(0),
+        "then a 200"
+    );
+    // Over the cap: 413.
+    ws.write("big.ron", &format!(r#"(name: "big", method: POST, url: "http://127.0.0.1:{port}/big", include_trigger: false, payload: {{"a": "{}"}})"#, "x".repeat(500)));
+    let out = ws.run(&["fire", "big"], &[]);
+    assert!(
+        support::stdout(&out).contains("< 413 Payload Too Large"),
+        "{}",
+        support::stdout(&out)
+    );
+
+    unsafe {
+        libc::kill(child.id() as libc::pid_t, libc::SIGINT);
+    }
+    let status = child.wait().unwrap();
+    assert!(status.success(), "Ctrl-C ends it cleanly: {status:?}");
+    let mut out = String::new();
+    std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut out).unwrap();
+    let lines: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3, "{out}");
+    assert_eq!(lines[0]["method"], "POST");
+    assert_eq!(lines[0]["path"], "/in?x=1");
+    assert_eq!(lines[0]["body"], r#"{"a":1}"#);
+    assert!(
+        lines[0]["headers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h[0] == "user-agent")
+    );
+    assert_eq!(lines[0]["status"], 500);
+    assert_eq!(lines[1]["status"], 200);
+    assert_eq!(lines[2]["status"], 413);
+
+    // Recorded: three received, three fired.
+    let out = ws.run(&["history", "--json"], &[]);
+    let rows: Vec<serde_json::Value> = support::stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(
+        rows.iter().filter(|r| r["origin"] == "received").count(),
+        3,
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_taken_port_is_a_clear_error() {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    let ws = Workspace::new();
+    let out = ws.run(&["listen", "--port", &port.to_string()], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("cannot listen on 127.0.0.1:"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_thousand_concurrent_requests_are_all_captured() {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let receiver = hookbench::receiver::Receiver::start(
+        "127.0.0.1:0".parse().unwrap(),
+        hookbench::receiver::Script::default(),
+        tx,
+    )
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = hookbench::history::Store::open(&dir.path().join("h.sqlite")).unwrap();
+    let writer = hookbench::replay::Writer::spawn(store, None);
+    let record = writer.sender();
+    let collector = tokio::spawn(async move {
+        let mut n = 0;
+        while let Some(ex) = rx.recv().await {
+            record.send(ex).unwrap();
+            n += 1;
+            if n == 2000 {
+                break;
+            }
+        }
+        n
+    });
+    let _ = hookbench::deliver::Deliverer::new().unwrap();
+    let client = reqwest::Client::new();
+    let url = format!("http://{}/load", receiver.addr);
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for t in 0..50 {
+        let (client, url) = (client.clone(), url.clone());
+        tasks.push(tokio::spawn(async move {
+            for i in 0..40 {
+                let r = client
+                    .post(&url)
+                    .body(format!("{{\"t\":{t},\"i\":{i}}}"))
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(r.status(), 200);
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let n = tokio::time::timeout(Duration::from_secs(10), collector)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(n, 2000);
+    let (store, written) = writer.finish();
+    assert_eq!(written.unwrap(), 2000);
+    let filter = hookbench::history::Filter {
+        origin: Some("received".into()),
+        ..Default::default()
+    };
+    assert_eq!(store.count(&filter).unwrap(), 2000);
+    eprintln!(
+        "2000 requests captured and stored in {:?}",
+        started.elapsed()
+    );
+}
