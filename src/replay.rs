@@ -349,8 +349,24 @@ pub async fn run(
     t
 }
 
-/// Header pairs, in order.
-pub type Headers = Vec<(String, String)>;
+/// Signs a request again, as its profile does: the same `webhook-id` when
+/// it has one (a replay is the same message), a new timestamp.
+pub fn resign(req: &mut PreparedRequest, signing: &crate::signing::Signing) -> Result<(), String> {
+    let id = req
+        .header("webhook-id")
+        .map(str::to_string)
+        .unwrap_or_else(|| {
+            format!(
+                "msg_{}",
+                crate::clock::uuid_v4(crate::clock::random_bytes()).replace('-', "")
+            )
+        });
+    let ts = crate::clock::unix_seconds(SystemTime::now());
+    for (n, v) in crate::signing::sign(signing, &id, ts, &req.body)? {
+        set_header(req, &n, &v);
+    }
+    Ok(())
+}
 
 /// Puts credentials back in every job from its profile (see
 /// [`restore_credentials`]); returns what the user should be told.
@@ -364,7 +380,21 @@ pub fn restore_all(jobs: &mut [Job], profiles_dir: &std::path::Path) -> Vec<Stri
             .and_then(|p| creds.get(p))
             .cloned()
             .unwrap_or_default();
-        dropped.extend(restore_credentials(&mut job.request, &c));
+        if let Some(sg) = &c.signing
+            && let Err(m) = resign(&mut job.request, sg)
+        {
+            warnings.push(format!("#{}: not signed again: {m}", job.source));
+        }
+        dropped.extend(restore_credentials(&mut job.request, &c.headers));
+        if let Some(sg) = &c.signing {
+            let secrets = match sg {
+                crate::signing::Signing::StandardWebhooks { secret }
+                | crate::signing::Signing::Hmac { secret, .. } => secret,
+            };
+            job.request
+                .secret_values
+                .extend(secrets.split_whitespace().map(str::to_string));
+        }
     }
     if !dropped.is_empty() {
         warnings.push(format!(
@@ -381,7 +411,7 @@ pub fn restore_all(jobs: &mut [Job], profiles_dir: &std::path::Path) -> Vec<Stri
 pub fn credentials_by_profile(
     jobs: &[Job],
     profiles_dir: &std::path::Path,
-) -> (HashMap<String, Headers>, Vec<String>) {
+) -> (HashMap<String, crate::request::Credentials>, Vec<String>) {
     let mut out = HashMap::new();
     let mut problems = Vec::new();
     for name in jobs.iter().filter_map(|j| j.profile.as_ref()) {
@@ -399,12 +429,12 @@ pub fn credentials_by_profile(
                         "profile `{name}`: credentials not rendered: {}",
                         errs[0]
                     ));
-                    Vec::new()
+                    Default::default()
                 }
             },
             Err(e) => {
                 problems.push(format!("profile `{name}`: {e}"));
-                Vec::new()
+                Default::default()
             }
         };
         out.insert(name.clone(), creds);

@@ -380,6 +380,16 @@ pub fn assemble(
         body_obj.insert(key, value);
     }
 
+    // Signing: the secret rendered now, the signature once the body is known.
+    let signing = profile
+        .signing
+        .as_ref()
+        .and_then(|sg| render_signing(&mut scope, sg, &mut errors, &mut secret_values));
+    let message_id = signing.as_ref().map(|_| {
+        let id = clock::uuid_v4((scope.ctx.random)()).replace('-', "");
+        format!("msg_{id}")
+    });
+
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -402,6 +412,25 @@ pub fn assemble(
     }
     if !has(&headers, "accept") {
         headers.push(("accept".into(), "*/*".into()));
+    }
+    if let (Some(sg), Some(id)) = (&signing, &message_id) {
+        let ts = clock::unix_seconds(scope.ctx.now);
+        match crate::signing::sign(sg, id, ts, &body) {
+            Ok(sig) => {
+                for (n, v) in sig {
+                    headers.retain(|(h, _)| !h.eq_ignore_ascii_case(&n));
+                    headers.push((n, v));
+                }
+            }
+            Err(m) => {
+                let text = match profile.signing.as_ref() {
+                    Some(crate::signing::Signing::StandardWebhooks { secret })
+                    | Some(crate::signing::Signing::Hmac { secret, .. }) => secret.clone(),
+                    None => String::new(),
+                };
+                return Err(vec![plain("signing.secret", &text, m)]);
+            }
+        }
     }
     if !has(&headers, "host") {
         headers.push((
@@ -498,13 +527,50 @@ fn render_auth(
     }
 }
 
+/// A profile's signing with its secret rendered.
+fn render_signing(
+    scope: &mut AssemblyScope<'_, '_>,
+    signing: &crate::signing::Signing,
+    errors: &mut Vec<AssembleError>,
+    secret_values: &mut Vec<String>,
+) -> Option<crate::signing::Signing> {
+    use crate::signing::Signing;
+    let text = match signing {
+        Signing::StandardWebhooks { secret } | Signing::Hmac { secret, .. } => secret,
+    };
+    let secret = scope.render("signing.secret", text, None, errors)?;
+    secret_values.extend(secret.split_whitespace().map(str::to_string));
+    Some(match signing {
+        Signing::StandardWebhooks { .. } => Signing::StandardWebhooks { secret },
+        Signing::Hmac {
+            header,
+            prefix,
+            encoding,
+            ..
+        } => Signing::Hmac {
+            secret,
+            header: header.clone(),
+            prefix: prefix.clone(),
+            encoding: *encoding,
+        },
+    })
+}
+
+/// What a replay needs to send as the profile would: its credential
+/// headers, and its signing with the secret rendered.
+#[derive(Debug, Clone, Default)]
+pub struct Credentials {
+    pub headers: Vec<(String, String)>,
+    pub signing: Option<crate::signing::Signing>,
+}
+
 /// The headers that carry a profile's credentials, rendered from the
 /// environment: its auth header and any custom header whose name says it is
 /// a credential. Replays use them in place of what the history masked.
 pub fn credentials(
     profile: &Profile,
     ctx: &mut Context<'_>,
-) -> Result<Vec<(String, String)>, Vec<AssembleError>> {
+) -> Result<Credentials, Vec<AssembleError>> {
     let mut scope = AssemblyScope {
         event: None,
         ctx,
@@ -527,8 +593,15 @@ pub fn credentials(
         out.retain(|(n, _)| !n.eq_ignore_ascii_case(&name));
         out.push((name, value));
     }
+    let signing = profile
+        .signing
+        .as_ref()
+        .and_then(|sg| render_signing(&mut scope, sg, &mut errors, &mut secrets));
     if errors.is_empty() {
-        Ok(out)
+        Ok(Credentials {
+            headers: out,
+            signing,
+        })
     } else {
         Err(errors)
     }

@@ -100,6 +100,12 @@ fn full_profile() -> Profile {
     p.event = Some("events/e.json".into());
     p.timeout_secs = 7;
     p.follow_redirects = true;
+    p.signing = Some(hookbench::signing::Signing::Hmac {
+        secret: "{{env.SIG}}".into(),
+        header: "X-Signature".into(),
+        prefix: "sha256=".into(),
+        encoding: hookbench::signing::Encoding::Hex,
+    });
     p
 }
 

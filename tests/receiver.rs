@@ -178,3 +178,108 @@ async fn two_thousand_concurrent_requests_are_all_captured() {
         started.elapsed()
     );
 }
+
+#[test]
+fn signed_deliveries_are_verified_and_a_wrong_secret_is_explained() {
+    const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    let ws = Workspace::new();
+    let port = closed_port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hookbench"))
+        .args([
+            "listen",
+            "--port",
+            &port.to_string(),
+            "--json",
+            "--no-history",
+            "--secret",
+            SECRET,
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut err = BufReader::new(child.stderr.take().unwrap());
+    let mut first = String::new();
+    err.read_line(&mut first).unwrap();
+
+    ws.write(
+        "good.ron",
+        &format!(
+            r#"(name: "good", method: POST, url: "http://127.0.0.1:{port}/s", include_trigger: false,
+               payload: {{"a": 1}}, signing: StandardWebhooks(secret: "{{{{env.HB_WHSEC}}}}"))"#
+        ),
+    );
+    let other = "whsec_YW5vdGhlciBrZXkgZm9yIHRlc3Rz";
+    ws.write(
+        "bad.ron",
+        &format!(
+            r#"(name: "bad", method: POST, url: "http://127.0.0.1:{port}/s", include_trigger: false,
+               payload: {{"a": 1}}, signing: StandardWebhooks(secret: "{other}"))"#
+        ),
+    );
+    let out = ws.run(&["fire", "good", "--dry-run"], &[("HB_WHSEC", SECRET)]);
+    let text = support::stdout(&out);
+    assert!(text.contains("> webhook-id: msg_"), "{text}");
+    assert!(
+        text.contains("> webhook-signature: [redacted]"),
+        "masked: {text}"
+    );
+    assert!(!text.contains(SECRET));
+    assert_eq!(
+        ws.run(&["fire", "good"], &[("HB_WHSEC", SECRET)])
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(ws.run(&["fire", "bad"], &[]).status.code(), Some(0));
+    let out = ws.run(&["fire", "good"], &[]);
+    assert_eq!(out.status.code(), Some(2), "an unset secret is bad input");
+    assert!(stderr(&out).contains("good.ron:2:"), "{}", stderr(&out));
+    // A replay of the good one is signed again: same message id, valid.
+    let out = ws.run(&["replay", "1"], &[("HB_WHSEC", SECRET)]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("not sent"), "{}", stderr(&out));
+
+    unsafe {
+        libc::kill(child.id() as libc::pid_t, libc::SIGINT);
+    }
+    child.wait().unwrap();
+    let mut out = String::new();
+    std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut out).unwrap();
+    let lines: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3, "{out}");
+    assert_eq!(lines[0]["signature"], "valid");
+    assert_eq!(lines[2]["signature"], "valid");
+    let id = |l: &serde_json::Value| {
+        l["headers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|h| h[0] == "webhook-id")
+            .unwrap()[1]
+            .clone()
+    };
+    assert_eq!(
+        id(&lines[0]),
+        id(&lines[2]),
+        "a replay keeps the message id"
+    );
+    assert_eq!(lines[1]["signature"], "invalid");
+    let why = &lines[1]["signature_explanation"];
+    assert!(
+        why["likely_cause"]
+            .as_str()
+            .unwrap()
+            .contains("the secret differs"),
+        "{why}"
+    );
+    assert!(
+        why["signed_content"].as_str().unwrap().starts_with("msg_"),
+        "{why}"
+    );
+    assert_eq!(why["received"].as_array().unwrap().len(), 1);
+    assert_ne!(why["expected"][0], why["received"][0]);
+}

@@ -40,6 +40,9 @@ pub struct ListenArgs {
     /// Requests with bodies over this are answered 413 (10MiB, 512KiB, bytes)
     #[arg(long, value_name = "SIZE", default_value = "10MiB", value_parser = super::parse_cap)]
     pub max_body: usize,
+    /// Check Standard Webhooks signatures with this secret (whsec_...); repeat for rotation
+    #[arg(long = "secret", value_name = "SECRET")]
+    pub secrets: Vec<String>,
     /// One JSON object per request instead of a line
     #[arg(long)]
     pub json: bool,
@@ -83,8 +86,18 @@ fn script(args: &ListenArgs) -> Result<Script, String> {
     Ok(s)
 }
 
-/// One line, or one JSON object, for a captured request.
-pub fn describe(ex: &Exchange, as_json: bool) -> String {
+/// One line, or one JSON object, for a captured request; with secrets, the
+/// signature's verdict (and, when invalid, why).
+pub fn describe(ex: &Exchange, as_json: bool, secrets: &[String]) -> String {
+    use hookbench::signing::{Verdict, verify_standard};
+    let verdict = (!secrets.is_empty()).then(|| {
+        verify_standard(
+            secrets,
+            &ex.request.headers,
+            &ex.request.body,
+            hookbench::clock::unix_seconds(std::time::SystemTime::now()),
+        )
+    });
     let req = &ex.request;
     let (_, target) = hookbench::history::host_and_path(&req.url);
     let status = ex.response.as_ref().map_or(0, |r| r.status);
@@ -96,6 +109,17 @@ pub fn describe(ex: &Exchange, as_json: bool) -> String {
             "headers": req.headers,
             "status": status,
         });
+        if let Some(vd) = &verdict {
+            v["signature"] = json!(vd.as_str());
+            if let Verdict::Invalid(e) = vd {
+                v["signature_explanation"] = json!({
+                    "signed_content": e.signed_content,
+                    "expected": e.expected,
+                    "received": e.received,
+                    "likely_cause": e.likely_cause,
+                });
+            }
+        }
         match std::str::from_utf8(&req.body) {
             Ok(t) => v["body"] = json!(t),
             Err(_) => {
@@ -107,14 +131,31 @@ pub fn describe(ex: &Exchange, as_json: bool) -> String {
         v.to_string()
     } else {
         let time = hookbench::clock::rfc3339(ex.started_at);
-        format!(
+        let mut line = format!(
             "{} {} {} {} B -> {}",
             &time[11..19],
             req.method,
             target,
             req.body.len(),
             status
-        )
+        );
+        match &verdict {
+            Some(Verdict::Invalid(e)) => {
+                line.push_str(&format!(
+                    "  signature INVALID: {}\n    signed content: {}\n    expected: {}\n    received: {}",
+                    e.likely_cause,
+                    e.signed_content,
+                    e.expected.join(" "),
+                    e.received.join(" ")
+                ));
+            }
+            Some(Verdict::Expired { skew_secs }) => {
+                line.push_str(&format!("  signature valid but {skew_secs} s off this clock: outside the 5 minute tolerance"));
+            }
+            Some(v) => line.push_str(&format!("  signature {}", v.as_str())),
+            None => {}
+        }
+        line
     }
 }
 
@@ -162,7 +203,7 @@ pub fn run(places: &Places, args: ListenArgs) -> anyhow::Result<Outcome> {
             tokio::select! {
                 ex = rx.recv() => {
                     let Some(ex) = ex else { break };
-                    let _ = writeln!(out, "{}", describe(&ex, args.json));
+                    let _ = writeln!(out, "{}", describe(&ex, args.json, &args.secrets));
                     let _ = out.flush();
                     if let Some(r) = &record {
                         let _ = r.send(ex);

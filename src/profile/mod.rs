@@ -159,9 +159,9 @@ impl<'de> Deserialize<'de> for Header {
 
 /// Writes an optional value as the bare value (`"x"`, not `Some("x")`); the
 /// file is read with RON's `implicit_some`, so both forms load.
-fn bare<S: Serializer>(v: &Option<String>, s: S) -> Result<S::Ok, S::Error> {
+fn bare<T: Serialize, S: Serializer>(v: &Option<T>, s: S) -> Result<S::Ok, S::Error> {
     match v {
-        Some(x) => s.serialize_str(x),
+        Some(x) => x.serialize(s),
         None => s.serialize_none(),
     }
 }
@@ -205,6 +205,14 @@ pub struct Profile {
     pub timeout_secs: u64,
     #[serde(default)]
     pub follow_redirects: bool,
+    /// Sign each request: `StandardWebhooks(secret: "{{env.WHSEC}}")` or
+    /// `Hmac(secret: "...", header: "X-Signature", prefix: "sha256=", encoding: Hex)`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "bare"
+    )]
+    pub signing: Option<crate::signing::Signing>,
 }
 
 impl Profile {
@@ -221,6 +229,7 @@ impl Profile {
             event: None,
             timeout_secs: DEFAULT_TIMEOUT_SECS,
             follow_redirects: false,
+            signing: None,
         }
     }
 }

@@ -115,6 +115,8 @@ pub struct Draft {
     pub event: Option<String>,
     pub timeout: String,
     pub follow_redirects: bool,
+    /// Kept as the file has it (not edited in the form yet).
+    pub signing: Option<crate::signing::Signing>,
 }
 
 /// A field whose text cannot become part of a profile.
@@ -170,6 +172,7 @@ impl Draft {
             event: p.event.clone(),
             timeout: p.timeout_secs.to_string(),
             follow_redirects: p.follow_redirects,
+            signing: p.signing.clone(),
         }
     }
 
@@ -234,6 +237,7 @@ impl Draft {
             event: self.event.clone(),
             timeout_secs: timeout,
             follow_redirects: self.follow_redirects,
+            signing: self.signing.clone(),
         })
     }
 
