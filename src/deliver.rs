@@ -92,6 +92,42 @@ impl Deliverer {
         }
     }
 
+    /// Sends, and sends again as `retry` says, signing each attempt anew
+    /// (same message id, new timestamp). `on_attempt` hears of each attempt
+    /// and the wait before the next. Returns every attempt, the last last.
+    pub async fn send_with_retries(
+        &self,
+        req: &PreparedRequest,
+        opts: &SendOptions,
+        retry: Option<&crate::retry::Retry>,
+        signing: Option<&crate::signing::Signing>,
+        mut on_attempt: impl FnMut(u32, &Exchange, Option<Duration>),
+    ) -> Vec<Exchange> {
+        let mut attempts = Vec::new();
+        let mut req = req.clone();
+        let mut n = 1;
+        loop {
+            let ex = self.send(&req, opts).await;
+            let decision = match retry {
+                Some(r) => r.decide(&ex, n, crate::retry::unit()),
+                None => crate::retry::Decision::Done,
+            };
+            let wait = match decision {
+                crate::retry::Decision::RetryAfter(d) => Some(d),
+                _ => None,
+            };
+            on_attempt(n, &ex, wait);
+            attempts.push(ex);
+            let Some(wait) = wait else { break };
+            tokio::time::sleep(wait).await;
+            if let Some(sg) = signing {
+                let _ = crate::replay::resign(&mut req, sg);
+            }
+            n += 1;
+        }
+        attempts
+    }
+
     async fn attempt(
         &self,
         req: &PreparedRequest,

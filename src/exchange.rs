@@ -16,6 +16,8 @@ pub enum Origin {
     Fire,
     /// A replay of the record with this id.
     Replay(i64),
+    /// A retry of the fire recorded with this id.
+    Retry(i64),
     Import,
     Received,
 }
@@ -25,6 +27,7 @@ impl fmt::Display for Origin {
         match self {
             Origin::Fire => f.write_str("fire"),
             Origin::Replay(id) => write!(f, "replay of #{id}"),
+            Origin::Retry(id) => write!(f, "retry of #{id}"),
             Origin::Import => f.write_str("import"),
             Origin::Received => f.write_str("received"),
         }

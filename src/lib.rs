@@ -45,6 +45,7 @@ pub mod profile;
 pub mod receiver;
 pub mod replay;
 pub mod request;
+pub mod retry;
 pub mod signing;
 pub mod template;
 pub mod tui;

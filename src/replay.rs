@@ -158,25 +158,9 @@ pub fn restore_credentials(req: &mut PreparedRequest, creds: &[(String, String)]
     dropped
 }
 
-/// Seconds (or an HTTP date) of a Retry-After header.
+/// Seconds (or an HTTP date) of a Retry-After header; 1 s when absent.
 fn retry_after(ex: &Exchange) -> Duration {
-    let value = ex.response.as_ref().and_then(|r| {
-        r.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case("retry-after"))
-            .map(|(_, v)| v.trim().to_string())
-    });
-    let Some(v) = value else {
-        return Duration::from_secs(1);
-    };
-    if let Ok(secs) = v.parse::<f64>() {
-        return Duration::from_secs_f64(secs.clamp(0.0, 3600.0));
-    }
-    // An HTTP date: how long from now.
-    crate::clock::parse_http_date(&v)
-        .and_then(|t| t.duration_since(SystemTime::now()).ok())
-        .unwrap_or(Duration::from_secs(1))
-        .min(Duration::from_secs(3600))
+    crate::retry::retry_after(ex).unwrap_or(Duration::from_secs(1))
 }
 
 /// Writes exchanges to the history from its own thread, a transaction per

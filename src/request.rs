@@ -172,6 +172,8 @@ pub struct Assembled {
     pub warnings: Vec<String>,
     /// Variables that were unset (only in a lenient context).
     pub missing_env: Vec<String>,
+    /// The profile's signing with its secret rendered, to sign retries again.
+    pub signing: Option<crate::signing::Signing>,
 }
 
 /// A field of the profile that could not be made into part of a request.
@@ -454,6 +456,7 @@ pub fn assemble(
         },
         warnings,
         missing_env: scope.missing_env.into_inner(),
+        signing,
     })
 }
 

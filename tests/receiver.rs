@@ -283,3 +283,117 @@ fn signed_deliveries_are_verified_and_a_wrong_secret_is_explained() {
     assert_eq!(why["received"].as_array().unwrap().len(), 1);
     assert_ne!(why["expected"][0], why["received"][0]);
 }
+
+#[test]
+fn retries_follow_the_schedule_against_a_500_500_200_receiver_with_linked_records() {
+    let ws = Workspace::new();
+    let port = closed_port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hookbench"))
+        .args([
+            "listen",
+            "--port",
+            &port.to_string(),
+            "--sequence",
+            "500,500,200",
+            "--no-history",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut err = BufReader::new(child.stderr.take().unwrap());
+    let mut first = String::new();
+    err.read_line(&mut first).unwrap();
+    ws.write(
+        "r.ron",
+        &format!(
+            r#"(name: "r", method: POST, url: "http://127.0.0.1:{port}/r", include_trigger: false,
+               signing: StandardWebhooks(secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"),
+               retry: (max_attempts: 5, backoff: Exponential(initial_ms: 200, max_ms: 1000), jitter: false))"#
+        ),
+    );
+    let started = Instant::now();
+    let out = ws.run(&["fire", "r"], &[]);
+    let took = started.elapsed();
+    unsafe {
+        libc::kill(child.id() as libc::pid_t, libc::SIGINT);
+    }
+    child.wait().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let e = stderr(&out);
+    assert!(
+        e.contains("retrying up to 5 attempts; waits 200 ms, 400 ms, 800 ms, 1000 ms"),
+        "{e}"
+    );
+    assert!(
+        e.contains("attempt 1 of 5: 500 Internal Server Error"),
+        "{e}"
+    );
+    assert!(e.contains("next in 200 ms"), "{e}");
+    assert!(
+        e.contains("attempt 2 of 5: 500 Internal Server Error"),
+        "{e}"
+    );
+    assert!(e.contains("next in 400 ms"), "{e}");
+    assert!(e.contains("attempt 3 of 5: 200 OK"), "{e}");
+    assert!(
+        took >= Duration::from_millis(600),
+        "waited the schedule: {took:?}"
+    );
+    assert!(support::stdout(&out).contains("< 200 OK"));
+
+    // Three records, the later two linked to the first.
+    let out = ws.run(&["history", "--json"], &[]);
+    let rows: Vec<serde_json::Value> = support::stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 3);
+    let first_id = rows[2]["id"].clone();
+    assert_eq!(rows[2]["origin"], "fire");
+    assert_eq!(rows[2]["status"], 500);
+    for r in &rows[..2] {
+        assert_eq!(r["origin"], "retry");
+        assert_eq!(r["replay_of"], first_id);
+    }
+    assert_eq!(rows[0]["status"], 200);
+}
+
+#[test]
+fn a_4xx_is_never_retried_and_410_stops() {
+    for (status, attempts) in [(404, 1), (410, 1), (503, 2)] {
+        let ws = Workspace::new();
+        let port = closed_port();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_hookbench"))
+            .args([
+                "listen",
+                "--port",
+                &port.to_string(),
+                "--status",
+                &status.to_string(),
+                "--no-history",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut err = BufReader::new(child.stderr.take().unwrap());
+        let mut first = String::new();
+        err.read_line(&mut first).unwrap();
+        ws.write(
+            "r.ron",
+            &format!(
+                r#"(name: "r", method: POST, url: "http://127.0.0.1:{port}/r",
+                   retry: (max_attempts: 2, backoff: Fixed(ms: 10)))"#
+            ),
+        );
+        let out = ws.run(&["fire", "r"], &[]);
+        unsafe {
+            libc::kill(child.id() as libc::pid_t, libc::SIGINT);
+        }
+        child.wait().unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        let n = stderr(&out).matches("attempt ").count();
+        assert_eq!(n, attempts, "{status}: {}", stderr(&out));
+    }
+}

@@ -104,13 +104,36 @@ pub fn run(places: &Places, args: FireArgs) -> anyhow::Result<Outcome> {
         return Ok(Outcome::Success);
     }
 
-    let exchange = send(req, SendOptions::for_profile(&loaded.profile))?;
+    let retry = loaded.profile.retry.as_ref();
+    if let Some(r) = retry {
+        let plan: Vec<String> = r
+            .schedule()
+            .iter()
+            .map(|d| format!("{} ms", d.as_millis()))
+            .collect();
+        eprintln!(
+            "retrying up to {} attempts; waits {}{}",
+            r.max_attempts,
+            plan.join(", "),
+            if r.jitter {
+                " (half of each random)"
+            } else {
+                ""
+            }
+        );
+    }
+    let mut attempts = send(
+        req,
+        SendOptions::for_profile(&loaded.profile),
+        retry,
+        assembled.signing.as_ref(),
+    )?;
     let recorded = if args.no_history {
         None
     } else {
         match places
             .open_history()
-            .and_then(|mut h| Ok(h.insert(&exchange)?))
+            .and_then(|mut h| record(&mut h, &mut attempts))
         {
             Ok(id) => Some(id),
             Err(e) => {
@@ -119,6 +142,7 @@ pub fn run(places: &Places, args: FireArgs) -> anyhow::Result<Outcome> {
             }
         }
     };
+    let exchange = attempts.pop().expect("at least one attempt");
     if args.json {
         println!("{}", exchange.to_json(args.reveal));
     } else {
@@ -134,10 +158,49 @@ pub fn run(places: &Places, args: FireArgs) -> anyhow::Result<Outcome> {
     })
 }
 
-fn send(req: &request::PreparedRequest, opts: SendOptions) -> anyhow::Result<Exchange> {
+/// Every attempt, the first as a fire and the rest as retries linked to it;
+/// returns the first's id.
+fn record(h: &mut hookbench::history::Store, attempts: &mut [Exchange]) -> anyhow::Result<i64> {
+    let first = h.insert(&attempts[0])?;
+    for a in attempts[1..].iter_mut() {
+        a.origin = hookbench::exchange::Origin::Retry(first);
+    }
+    h.insert_many(&attempts[1..], None)?;
+    Ok(first)
+}
+
+fn send(
+    req: &request::PreparedRequest,
+    opts: SendOptions,
+    retry: Option<&hookbench::retry::Retry>,
+    signing: Option<&hookbench::signing::Signing>,
+) -> anyhow::Result<Vec<Exchange>> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
     let deliverer = Deliverer::new()?;
-    Ok(rt.block_on(deliverer.send(req, &opts)))
+    let max = retry.map_or(1, |r| r.max_attempts);
+    Ok(rt.block_on(
+        deliverer.send_with_retries(req, &opts, retry, signing, |n, ex, wait| {
+            if retry.is_none() {
+                return;
+            }
+            let outcome = match (&ex.response, &ex.error) {
+                (_, Some(e)) => e.to_string(),
+                (Some(r), None) => format!("{} {}", r.status, r.reason),
+                (None, None) => "no answer".into(),
+            };
+            match wait {
+                Some(w) => eprintln!(
+                    "attempt {n} of {max}: {outcome} in {} ms; next in {} ms",
+                    ex.elapsed.as_millis(),
+                    w.as_millis()
+                ),
+                None => eprintln!(
+                    "attempt {n} of {max}: {outcome} in {} ms",
+                    ex.elapsed.as_millis()
+                ),
+            }
+        }),
+    ))
 }

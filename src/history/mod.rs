@@ -285,6 +285,7 @@ impl Store {
                 let (origin, replay_of) = match ex.origin {
                     Origin::Fire => ("fire", None),
                     Origin::Replay(id) => ("replay", Some(id)),
+                    Origin::Retry(id) => ("retry", Some(id)),
                     Origin::Import => ("import", None),
                     Origin::Received => ("received", None),
                 };
@@ -534,6 +535,7 @@ fn row_to_record(r: &rusqlite::Row) -> rusqlite::Result<Record> {
         exchange: Exchange {
             origin: match (origin.as_str(), replay_of) {
                 ("replay", Some(id)) => Origin::Replay(id),
+                ("retry", Some(id)) => Origin::Retry(id),
                 ("import", _) => Origin::Import,
                 ("received", _) => Origin::Received,
                 _ => Origin::Fire,

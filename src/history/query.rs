@@ -155,6 +155,7 @@ impl Summary {
     pub fn origin_label(&self) -> String {
         match (self.origin.as_str(), self.replay_of) {
             ("replay", Some(id)) => format!("replay #{id}"),
+            ("retry", Some(id)) => format!("retry #{id}"),
             (o, _) => o.to_string(),
         }
     }

@@ -213,6 +213,14 @@ pub struct Profile {
         serialize_with = "bare"
     )]
     pub signing: Option<crate::signing::Signing>,
+    /// Try again on transport errors, 429 and 5xx:
+    /// `(max_attempts: 5, backoff: Exponential(initial_ms: 500, max_ms: 30000), jitter: true)`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "bare"
+    )]
+    pub retry: Option<crate::retry::Retry>,
 }
 
 impl Profile {
@@ -230,6 +238,7 @@ impl Profile {
             timeout_secs: DEFAULT_TIMEOUT_SECS,
             follow_redirects: false,
             signing: None,
+            retry: None,
         }
     }
 }

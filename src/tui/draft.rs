@@ -117,6 +117,8 @@ pub struct Draft {
     pub follow_redirects: bool,
     /// Kept as the file has it (not edited in the form yet).
     pub signing: Option<crate::signing::Signing>,
+    /// Kept as the file has it (not edited in the form yet).
+    pub retry: Option<crate::retry::Retry>,
 }
 
 /// A field whose text cannot become part of a profile.
@@ -173,6 +175,7 @@ impl Draft {
             timeout: p.timeout_secs.to_string(),
             follow_redirects: p.follow_redirects,
             signing: p.signing.clone(),
+            retry: p.retry.clone(),
         }
     }
 
@@ -238,6 +241,7 @@ impl Draft {
             timeout_secs: timeout,
             follow_redirects: self.follow_redirects,
             signing: self.signing.clone(),
+            retry: self.retry.clone(),
         })
     }
 

@@ -26,6 +26,13 @@ pub enum Message {
     Fired {
         seq: u64,
         exchange: Box<Exchange>,
+        /// Earlier attempts, when the profile retries.
+        earlier: Vec<Exchange>,
+    },
+    /// An attempt of fire `seq` failed and another follows.
+    Attempt {
+        seq: u64,
+        text: String,
     },
     /// The bodies of fire `seq`, formatted off the UI thread.
     Formatted {

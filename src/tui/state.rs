@@ -623,7 +623,16 @@ impl State {
                 self.events.insert(path, doc);
                 self.refresh_preview();
             }
-            Message::Fired { seq, exchange } => self.on_fired(seq, *exchange),
+            Message::Fired {
+                seq,
+                exchange,
+                earlier,
+            } => self.on_fired(seq, *exchange, earlier),
+            Message::Attempt { seq, text } => {
+                if self.inflight.as_ref().is_some_and(|f| f.seq == seq) {
+                    self.set_error(text);
+                }
+            }
             Message::HistoryPage {
                 seq,
                 rows,
@@ -753,7 +762,7 @@ impl State {
         }
     }
 
-    fn on_fired(&mut self, seq: u64, exchange: Exchange) {
+    fn on_fired(&mut self, seq: u64, exchange: Exchange, earlier: Vec<Exchange>) {
         let Some(flight) = self.inflight.take_if(|f| f.seq == seq) else {
             return; // cancelled or superseded
         };
@@ -782,12 +791,21 @@ impl State {
         // Into the history, off the UI thread.
         if let Some(store) = self.history.clone() {
             let tx = self.tx.clone();
-            let ex = exchange.clone();
+            let mut all = earlier;
+            all.push(exchange.clone());
             tokio::task::spawn_blocking(move || {
+                // The first attempt as the fire, the others linked to it.
                 let result = store
                     .lock()
                     .map_err(|_| "the history is unavailable".to_string())
-                    .and_then(|mut s| s.insert(&ex).map_err(|e| e.to_string()));
+                    .and_then(|mut s| {
+                        let first = s.insert(&all[0]).map_err(|e| e.to_string())?;
+                        for a in all[1..].iter_mut() {
+                            a.origin = crate::exchange::Origin::Retry(first);
+                        }
+                        s.insert_many(&all[1..], None).map_err(|e| e.to_string())?;
+                        Ok(first)
+                    });
                 let _ = tx.send(Message::Recorded { seq, result });
             });
         }
@@ -1619,23 +1637,27 @@ impl State {
         let path = entry.path.clone();
         // Fresh assembly, so {{now}} and {{uuid}} are of this moment.
         self.refresh_preview();
-        let (request, opts) = match (&self.preview, self.draft().map(Draft::to_profile)) {
-            (Some(Preview { result: Ok(a), .. }), Some(Ok(p))) => {
-                (a.request.clone(), SendOptions::for_profile(&p))
-            }
-            (Some(Preview { result: Err(e), .. }), _) => {
-                let (field, msg) = &e[0];
-                let at = field
-                    .map(|f| format!("{}: ", f.describe()))
-                    .unwrap_or_default();
-                self.set_error(format!("cannot fire: {at}{msg}"));
-                return;
-            }
-            _ => {
-                self.set_error("cannot fire yet: still loading");
-                return;
-            }
-        };
+        let (request, opts, retry, signing) =
+            match (&self.preview, self.draft().map(Draft::to_profile)) {
+                (Some(Preview { result: Ok(a), .. }), Some(Ok(p))) => (
+                    a.request.clone(),
+                    SendOptions::for_profile(&p),
+                    p.retry.clone(),
+                    a.signing.clone(),
+                ),
+                (Some(Preview { result: Err(e), .. }), _) => {
+                    let (field, msg) = &e[0];
+                    let at = field
+                        .map(|f| format!("{}: ", f.describe()))
+                        .unwrap_or_default();
+                    self.set_error(format!("cannot fire: {at}{msg}"));
+                    return;
+                }
+                _ => {
+                    self.set_error("cannot fire yet: still loading");
+                    return;
+                }
+            };
         self.seq += 1;
         let seq = self.seq;
         let tx = self.tx.clone();
@@ -1654,10 +1676,37 @@ impl State {
                     }
                 },
             };
-            let exchange = deliverer.send(&request, &opts).await;
+            let max = retry.as_ref().map_or(1, |r| r.max_attempts);
+            let progress = tx.clone();
+            let mut attempts = deliverer
+                .send_with_retries(
+                    &request,
+                    &opts,
+                    retry.as_ref(),
+                    signing.as_ref(),
+                    |n, ex, wait| {
+                        if let Some(w) = wait {
+                            let outcome = match (&ex.response, &ex.error) {
+                                (_, Some(e)) => e.kind.as_str().to_string(),
+                                (Some(r), None) => format!("{} {}", r.status, r.reason),
+                                (None, None) => "no answer".into(),
+                            };
+                            let _ = progress.send(Message::Attempt {
+                            seq,
+                            text: format!(
+                                "attempt {n} of {max}: {outcome}; next in {:.1} s (Esc cancels)",
+                                w.as_secs_f64()
+                            ),
+                        });
+                        }
+                    },
+                )
+                .await;
+            let exchange = attempts.pop().expect("at least one attempt");
             let _ = tx.send(Message::Fired {
                 seq,
                 exchange: Box::new(exchange),
+                earlier: attempts,
             });
         });
         self.inflight = Some(InFlight {
