@@ -235,10 +235,24 @@ fn signed_deliveries_are_verified_and_a_wrong_secret_is_explained() {
     let out = ws.run(&["fire", "good"], &[]);
     assert_eq!(out.status.code(), Some(2), "an unset secret is bad input");
     assert!(stderr(&out).contains("good.ron:2:"), "{}", stderr(&out));
-    // A replay of the good one is signed again: same message id, valid.
+    // A replay of the good one is signed again: same message id, valid;
+    // with --new-id (and an edited body), a new id, still valid.
     let out = ws.run(&["replay", "1"], &[("HB_WHSEC", SECRET)]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(!stderr(&out).contains("not sent"), "{}", stderr(&out));
+    ws.write("edited.json", r#"{"a": 2}"#);
+    let edited = ws.path().join("edited.json");
+    let out = ws.run(
+        &[
+            "replay",
+            "1",
+            "--new-id",
+            "--body-file",
+            edited.to_str().unwrap(),
+        ],
+        &[("HB_WHSEC", SECRET)],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 
     unsafe {
         libc::kill(child.id() as libc::pid_t, libc::SIGINT);
@@ -250,9 +264,14 @@ fn signed_deliveries_are_verified_and_a_wrong_secret_is_explained() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(lines.len(), 3, "{out}");
+    assert_eq!(lines.len(), 4, "{out}");
     assert_eq!(lines[0]["signature"], "valid");
     assert_eq!(lines[2]["signature"], "valid");
+    assert_eq!(
+        lines[3]["signature"], "valid",
+        "an edited body is signed again"
+    );
+    assert_eq!(lines[3]["body"], r#"{"a": 2}"#);
     let id = |l: &serde_json::Value| {
         l["headers"]
             .as_array()
@@ -267,6 +286,7 @@ fn signed_deliveries_are_verified_and_a_wrong_secret_is_explained() {
         id(&lines[2]),
         "a replay keeps the message id"
     );
+    assert_ne!(id(&lines[0]), id(&lines[3]), "--new-id mints one");
     assert_eq!(lines[1]["signature"], "invalid");
     let why = &lines[1]["signature_explanation"];
     assert!(

@@ -270,3 +270,79 @@ async fn replay_with_modifications_sends_the_edited_request() {
     assert_eq!(got.target, "/hooks?edited=1");
     assert_eq!(got.header("authorization"), Some("Basic b3BzOnB3"));
 }
+
+#[tokio::test]
+async fn the_receiver_view_captures_answers_as_set_and_stops_and_starts() {
+    let port = support::closed_port();
+    let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let ws = Workspace::new();
+    ws.write(
+        "echo.ron",
+        &format!(r#"(name: "echo", method: POST, url: "http://127.0.0.1:{port}/in", include_trigger: false)"#),
+    );
+    let mut h = Harness::open_with(ws.path().to_path_buf(), 120, 40, Some(addr)).await;
+    h.until(|s| s.receiver.is_some()).await;
+    h.send(key(KeyCode::Char('3')));
+    h.send(key(KeyCode::Char('a')));
+    h.send(ctrl('j'));
+    h.type_text("503 delay=10");
+    h.send(key(KeyCode::Enter));
+    h.settle().await;
+    assert!(
+        h.app.state.status.text.contains("answers 503 after 10 ms"),
+        "{}",
+        h.app.state.status.text
+    );
+    // Fire from the Workbench: the receiver answers 503 and shows it.
+    h.send(key(KeyCode::Char('1')));
+    h.send(key(KeyCode::Char('f')));
+    h.until(|s| s.current().and_then(|e| e.exchange.as_ref()).is_some())
+        .await;
+    let status = h
+        .app
+        .state
+        .current()
+        .unwrap()
+        .exchange
+        .as_ref()
+        .unwrap()
+        .exchange
+        .response
+        .as_ref()
+        .unwrap()
+        .status;
+    assert_eq!(status, 503);
+    h.send(key(KeyCode::Char('3')));
+    h.until(|s| !s.hist.loading && s.hist.total == 1).await;
+    let screen = h.screen();
+    assert!(
+        screen.contains(&format!(
+            "receiver on http://127.0.0.1:{port} · answering 503"
+        )),
+        "{screen}"
+    );
+    assert!(screen.contains("received"), "{screen}");
+    // S stops it: a fire now finds nothing listening; S starts it again.
+    h.send(Event::Key(KeyEvent::new(
+        KeyCode::Char('S'),
+        KeyModifiers::SHIFT,
+    )));
+    h.settle().await;
+    assert!(h.app.state.receiver.is_none());
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(std::net::TcpStream::connect(addr).is_err(), "stopped");
+    h.send(Event::Key(KeyEvent::new(
+        KeyCode::Char('S'),
+        KeyModifiers::SHIFT,
+    )));
+    h.until(|s| s.receiver.is_some()).await;
+    assert!(
+        std::net::TcpStream::connect(addr).is_ok(),
+        "listening again"
+    );
+    assert_eq!(
+        h.app.state.receiver.as_ref().unwrap().script().sequence,
+        [503],
+        "the answer is kept"
+    );
+}

@@ -31,6 +31,9 @@ pub struct ReplayArgs {
     /// Replace the body of every replayed request with this file's bytes
     #[arg(long, value_name = "FILE")]
     pub body_file: Option<std::path::PathBuf>,
+    /// Sign with a new message id (webhook-id) instead of keeping the record's
+    #[arg(long)]
+    pub new_id: bool,
     /// Timeout of each request, in seconds
     #[arg(long, default_value_t = 30, value_name = "SECS")]
     pub timeout: u64,
@@ -128,6 +131,13 @@ pub fn run(places: &Places, args: ReplayArgs) -> anyhow::Result<Outcome> {
             request,
             profile: record.exchange.profile,
         });
+    }
+    if args.new_id {
+        for job in &mut jobs {
+            job.request
+                .headers
+                .retain(|(n, _)| !n.eq_ignore_ascii_case("webhook-id"));
+        }
     }
     for w in replay::restore_all(&mut jobs, &places.profiles) {
         eprintln!("warning: {w}");

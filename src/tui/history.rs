@@ -310,6 +310,19 @@ impl State {
             Action::ReplayEdited => self.edit_replay(),
             Action::BulkReplay => self.preview_bulk(),
             Action::Compare => self.compare_step(),
+            Action::ReceiverToggle if self.view == super::state::View::Receiver => {
+                self.toggle_receiver()
+            }
+            Action::ReceiverAnswer if self.view == super::state::View::Receiver => {
+                let current = self
+                    .receiver_script
+                    .sequence
+                    .iter()
+                    .map(u16::to_string)
+                    .collect::<Vec<_>>()
+                    .join(",");
+                self.prompt(PromptKind::ReceiverAnswer, &current);
+            }
             _ => {}
         }
     }

@@ -82,6 +82,8 @@ pub enum Action {
     ReplayEdited,
     BulkReplay,
     Compare,
+    ReceiverToggle,
+    ReceiverAnswer,
 }
 
 pub struct Binding {
@@ -402,6 +404,18 @@ pub static BINDINGS: &[Binding] = &[
         [(Right, NONE), (Char('l'), NONE)],
         Right,
         "scroll the request down (inspector)"
+    ),
+    b!(
+        History,
+        [(Char('S'), SHIFT)],
+        ReceiverToggle,
+        "Receiver view: stop or start the receiver"
+    ),
+    b!(
+        History,
+        [(Char('a'), NONE)],
+        ReceiverAnswer,
+        "Receiver view: how it answers (500,500,200 delay=200 fail=0.1)"
     ),
     b!(
         Text,

@@ -140,6 +140,7 @@ pub enum PromptKind {
     Search,
     FilterProfile,
     FilterText,
+    ReceiverAnswer,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -221,6 +222,8 @@ pub struct State {
     /// Where the receiver should listen, and the receiver once it does.
     receiver_addr: Option<std::net::SocketAddr>,
     pub receiver: Option<crate::receiver::Receiver>,
+    /// How the receiver answers (kept across stop and start).
+    pub receiver_script: crate::receiver::Script,
     /// Requests the receiver captured this session.
     pub received: u64,
     /// Which view is showing.
@@ -272,6 +275,7 @@ impl State {
             body_cap: options.body_cap,
             receiver_addr: options.receiver,
             receiver: None,
+            receiver_script: crate::receiver::Script::default(),
             received: 0,
             history: None,
             view: View::Workbench,
@@ -327,28 +331,7 @@ impl State {
             });
         }
         if let Some(addr) = self.receiver_addr {
-            let tx = self.tx.clone();
-            tokio::spawn(async move {
-                let (etx, mut erx) = tokio::sync::mpsc::unbounded_channel();
-                let started = crate::receiver::Receiver::start(
-                    addr,
-                    crate::receiver::Script::default(),
-                    etx,
-                )
-                .await
-                .map_err(|e| {
-                    format!("receiver: cannot listen on {addr}: {e} (start with --receiver-port N or --no-receiver)")
-                });
-                let ok = started.is_ok();
-                let _ = tx.send(Message::ReceiverStarted(started));
-                if ok {
-                    while let Some(ex) = erx.recv().await {
-                        if tx.send(Message::Received(Box::new(ex))).is_err() {
-                            break;
-                        }
-                    }
-                }
-            });
+            self.start_receiver(addr, crate::receiver::Script::default());
         }
         let dir = self.dir.clone();
         let tx = self.tx.clone();
@@ -381,6 +364,103 @@ impl State {
                 error,
             });
         });
+    }
+
+    /// Starts the built-in receiver in a task; what it captures comes back
+    /// as messages.
+    pub(super) fn start_receiver(
+        &self,
+        addr: std::net::SocketAddr,
+        script: crate::receiver::Script,
+    ) {
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let (etx, mut erx) = tokio::sync::mpsc::unbounded_channel();
+            let started = crate::receiver::Receiver::start(addr, script, etx)
+                .await
+                .map_err(|e| {
+                    format!(
+                        "receiver: cannot listen on {addr}: {e} (start with --receiver-port N or --no-receiver)"
+                    )
+                });
+            let ok = started.is_ok();
+            let _ = tx.send(Message::ReceiverStarted(started));
+            if ok {
+                while let Some(ex) = erx.recv().await {
+                    if tx.send(Message::Received(Box::new(ex))).is_err() {
+                        break;
+                    }
+                }
+            }
+        });
+    }
+
+    /// `S` in the Receiver view: stop it, or start it again.
+    pub(super) fn toggle_receiver(&mut self) {
+        match self.receiver.take() {
+            Some(r) => {
+                let addr = r.addr;
+                r.stop();
+                self.set_status(format!("receiver on {addr} stopped: S starts it again"));
+            }
+            None => {
+                let addr = self
+                    .receiver_addr
+                    .unwrap_or_else(|| std::net::SocketAddr::from(([127, 0, 0, 1], 8787)));
+                self.receiver_addr = Some(addr);
+                self.start_receiver(addr, self.receiver_script.clone());
+                self.set_status(format!("starting the receiver on {addr}…"));
+            }
+        }
+    }
+
+    /// Sets how the receiver answers: `500,500,200 delay=200 fail=0.1`.
+    pub(super) fn set_receiver_answer(&mut self, text: &str) {
+        let mut script = self.receiver_script.clone();
+        for word in text.split_whitespace() {
+            let result = if let Some(ms) = word.strip_prefix("delay=") {
+                ms.parse::<u64>()
+                    .map(|ms| script.delay = std::time::Duration::from_millis(ms))
+                    .map_err(|_| format!("`{word}`: delay=MILLISECONDS"))
+            } else if let Some(rate) = word.strip_prefix("fail=") {
+                match rate.parse::<f64>() {
+                    Ok(r) if (0.0..=1.0).contains(&r) => {
+                        script.failure_rate = r;
+                        Ok(())
+                    }
+                    _ => Err(format!("`{word}`: fail=SHARE from 0 to 1")),
+                }
+            } else {
+                crate::receiver::Script::parse_sequence(word).map(|seq| script.sequence = seq)
+            };
+            if let Err(m) = result {
+                self.set_error(format!("answer not changed: {m}"));
+                return;
+            }
+        }
+        if let Some(r) = &self.receiver {
+            r.set_script(script.clone());
+        }
+        self.set_status(format!(
+            "the receiver answers {}{}{}",
+            script
+                .sequence
+                .iter()
+                .map(u16::to_string)
+                .collect::<Vec<_>>()
+                .join(","),
+            if script.delay.is_zero() {
+                String::new()
+            } else {
+                format!(" after {} ms", script.delay.as_millis())
+            },
+            if script.failure_rate > 0.0 {
+                format!(", {}% failing", script.failure_rate * 100.0)
+            } else {
+                String::new()
+            }
+        ));
+        self.receiver_script = script;
     }
 
     pub(super) fn set_status(&mut self, text: impl Into<String>) {
@@ -1343,6 +1423,10 @@ impl State {
             kind,
             PromptKind::Search | PromptKind::FilterProfile | PromptKind::FilterText
         );
+        if kind == PromptKind::ReceiverAnswer {
+            self.set_receiver_answer(&text);
+            return;
+        }
         if text.is_empty() && !may_be_empty {
             self.set_error("a name is needed");
             return;
@@ -1373,6 +1457,7 @@ impl State {
             PromptKind::FilterProfile | PromptKind::FilterText => {
                 self.on_history_prompt(kind, text)
             }
+            PromptKind::ReceiverAnswer => self.set_receiver_answer(&text),
         }
     }
 

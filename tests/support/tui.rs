@@ -63,6 +63,16 @@ pub fn click(column: u16, row: u16) -> Event {
 impl Harness {
     /// The app on a `width`x`height` test terminal over `dir`, loaded.
     pub async fn open(dir: PathBuf, width: u16, height: u16) -> Harness {
+        Self::open_with(dir, width, height, None).await
+    }
+
+    /// The same, with the built-in receiver on `receiver`.
+    pub async fn open_with(
+        dir: PathBuf,
+        width: u16,
+        height: u16,
+        receiver: Option<std::net::SocketAddr>,
+    ) -> Harness {
         let (tx, rx) = unbounded_channel();
         let mut h = Harness {
             app: App::new(
@@ -70,7 +80,7 @@ impl Harness {
                 hookbench::tui::Options {
                     history: Some(dir.join(".data/history.sqlite")),
                     body_cap: None,
-                    receiver: None,
+                    receiver,
                     profiles: dir,
                 },
             )
