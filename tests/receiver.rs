@@ -9,20 +9,13 @@ use std::time::{Duration, Instant};
 
 use support::{Workspace, closed_port, stderr};
 
-#[test]
-fn listen_answers_as_scripted_prints_each_request_and_records_it() {
-    let ws = Workspace::new();
+/// `hookbench listen` on a free port with `args`, once it says it listens;
+/// returns the child (stdout piped) and the port.
+fn listen(ws: &Workspace, args: &[&str]) -> (std::process::Child, u16) {
     let port = closed_port();
     let mut child = Command::new(env!("CARGO_BIN_EXE_hookbench"))
-        .args([
-            "listen",
-            "--port",
-            &port.to_string(),
-            "--sequence",
-            "500,200",
-            "--json",
-        ])
-        .args(["--header", "Retry-After: 3", "--max-body", "100"])
+        .args(["listen", "--port", &port.to_string()])
+        .args(args)
         .env("HOOKBENCH_DATA_DIR", ws.data_dir())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -32,10 +25,37 @@ fn listen_answers_as_scripted_prints_each_request_and_records_it() {
     let mut first = String::new();
     err.read_line(&mut first).unwrap();
     assert!(
-        first.contains(&format!(
-            "listening on http://127.0.0.1:{port} (answering 500,200)"
-        )),
+        first.contains(&format!("listening on http://127.0.0.1:{port}")),
         "{first}"
+    );
+    (child, port)
+}
+
+/// Ctrl-C, and what it printed.
+fn stop(mut child: std::process::Child) -> (std::process::ExitStatus, String) {
+    unsafe {
+        libc::kill(child.id() as libc::pid_t, libc::SIGINT);
+    }
+    let status = child.wait().unwrap();
+    let mut out = String::new();
+    std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut out).unwrap();
+    (status, out)
+}
+
+#[test]
+fn listen_answers_as_scripted_prints_each_request_and_records_it() {
+    let ws = Workspace::new();
+    let (child, port) = listen(
+        &ws,
+        &[
+            "--sequence",
+            "500,200",
+            "--json",
+            "--header",
+            "Retry-After: 3",
+            "--max-body",
+            "100",
+        ],
     );
 
     ws.write("p.ron", &format!(r#"(name: "p", method: POST, url: "http://127.0.0.1:{port}/in?x=1", include_trigger: false, payload: {{"a": 1}})"#));
@@ -60,13 +80,8 @@ fn listen_answers_as_scripted_prints_each_request_and_records_it() {
         support::stdout(&out)
     );
 
-    unsafe {
-        libc::kill(child.id() as libc::pid_t, libc::SIGINT);
-    }
-    let status = child.wait().unwrap();
+    let (status, out) = stop(child);
     assert!(status.success(), "Ctrl-C ends it cleanly: {status:?}");
-    let mut out = String::new();
-    std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut out).unwrap();
     let lines: Vec<serde_json::Value> = out
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
@@ -183,24 +198,7 @@ async fn two_thousand_concurrent_requests_are_all_captured() {
 fn signed_deliveries_are_verified_and_a_wrong_secret_is_explained() {
     const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
     let ws = Workspace::new();
-    let port = closed_port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hookbench"))
-        .args([
-            "listen",
-            "--port",
-            &port.to_string(),
-            "--json",
-            "--no-history",
-            "--secret",
-            SECRET,
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut err = BufReader::new(child.stderr.take().unwrap());
-    let mut first = String::new();
-    err.read_line(&mut first).unwrap();
+    let (child, port) = listen(&ws, &["--json", "--no-history", "--secret", SECRET]);
 
     ws.write(
         "good.ron",
@@ -254,12 +252,7 @@ fn signed_deliveries_are_verified_and_a_wrong_secret_is_explained() {
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 
-    unsafe {
-        libc::kill(child.id() as libc::pid_t, libc::SIGINT);
-    }
-    child.wait().unwrap();
-    let mut out = String::new();
-    std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut out).unwrap();
+    let (_, out) = stop(child);
     let lines: Vec<serde_json::Value> = out
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
@@ -307,23 +300,7 @@ fn signed_deliveries_are_verified_and_a_wrong_secret_is_explained() {
 #[test]
 fn retries_follow_the_schedule_against_a_500_500_200_receiver_with_linked_records() {
     let ws = Workspace::new();
-    let port = closed_port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hookbench"))
-        .args([
-            "listen",
-            "--port",
-            &port.to_string(),
-            "--sequence",
-            "500,500,200",
-            "--no-history",
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut err = BufReader::new(child.stderr.take().unwrap());
-    let mut first = String::new();
-    err.read_line(&mut first).unwrap();
+    let (child, port) = listen(&ws, &["--sequence", "500,500,200", "--no-history"]);
     ws.write(
         "r.ron",
         &format!(
@@ -335,10 +312,7 @@ fn retries_follow_the_schedule_against_a_500_500_200_receiver_with_linked_record
     let started = Instant::now();
     let out = ws.run(&["fire", "r"], &[]);
     let took = started.elapsed();
-    unsafe {
-        libc::kill(child.id() as libc::pid_t, libc::SIGINT);
-    }
-    child.wait().unwrap();
+    stop(child);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let e = stderr(&out);
     assert!(
@@ -383,23 +357,7 @@ fn retries_follow_the_schedule_against_a_500_500_200_receiver_with_linked_record
 fn a_4xx_is_never_retried_and_410_stops() {
     for (status, attempts) in [(404, 1), (410, 1), (503, 2)] {
         let ws = Workspace::new();
-        let port = closed_port();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_hookbench"))
-            .args([
-                "listen",
-                "--port",
-                &port.to_string(),
-                "--status",
-                &status.to_string(),
-                "--no-history",
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut err = BufReader::new(child.stderr.take().unwrap());
-        let mut first = String::new();
-        err.read_line(&mut first).unwrap();
+        let (child, port) = listen(&ws, &["--status", &status.to_string(), "--no-history"]);
         ws.write(
             "r.ron",
             &format!(
@@ -408,10 +366,7 @@ fn a_4xx_is_never_retried_and_410_stops() {
             ),
         );
         let out = ws.run(&["fire", "r"], &[]);
-        unsafe {
-            libc::kill(child.id() as libc::pid_t, libc::SIGINT);
-        }
-        child.wait().unwrap();
+        stop(child);
         assert_eq!(out.status.code(), Some(1));
         let n = stderr(&out).matches("attempt ").count();
         assert_eq!(n, attempts, "{status}: {}", stderr(&out));

@@ -346,3 +346,13 @@ async fn the_receiver_view_captures_answers_as_set_and_stops_and_starts() {
         "the answer is kept"
     );
 }
+
+#[tokio::test]
+async fn the_history_view_asked_for_before_the_history_is_open_still_loads() {
+    let ws = seeded("http://127.0.0.1:9");
+    let mut h = Harness::unstarted(ws.path().to_path_buf(), 120, 40, None);
+    // The very first key, before the history has had a chance to open.
+    h.send(key(KeyCode::Char('2')));
+    h.until(|s| !s.hist.loading && s.hist.total == 3 && s.hist.open.is_some())
+        .await;
+}

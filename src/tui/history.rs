@@ -76,6 +76,8 @@ pub struct HistoryState {
     pub compare: Option<Box<CompareView>>,
     pub compare_scroll: usize,
     pub bulk: Option<Bulk>,
+    /// A reload asked for before the history was open.
+    pub waiting: bool,
     query_seq: u64,
 }
 
@@ -94,7 +96,10 @@ impl State {
         &mut self,
         f: impl FnOnce(&mut Store) -> Result<Message, String> + Send + 'static,
     ) {
-        let Some(store) = self.store() else { return };
+        let Some(store) = self.store() else {
+            self.hist.loading = false;
+            return;
+        };
         let tx = self.tx.clone();
         tokio::task::spawn_blocking(move || {
             let msg = match store.lock() {
@@ -107,6 +112,12 @@ impl State {
 
     /// Reloads the list, the count and the chart for the current filter.
     pub fn history_reload(&mut self) {
+        if self.history.is_none() && self.history_path.is_some() && !self.history_failed {
+            // Still opening: the reload follows when it is open.
+            self.hist.loading = true;
+            self.hist.waiting = true;
+            return;
+        }
         let h = &mut self.hist;
         h.query_seq += 1;
         h.loading = true;

@@ -109,6 +109,18 @@ impl EventDoc {
     pub fn dirty(&self) -> bool {
         self.text != self.saved_text
     }
+
+    /// A file as read: its text, or why it could not be read.
+    fn read(text: Result<String, String>) -> EventDoc {
+        match text {
+            Ok(t) => EventDoc::new(t),
+            Err(e) => EventDoc {
+                text: String::new(),
+                saved_text: String::new(),
+                parsed: Err(e),
+            },
+        }
+    }
 }
 
 fn parse_event(text: &str) -> Result<Value, String> {
@@ -218,6 +230,8 @@ pub struct State {
     /// The history file, opened in a task at start.
     pub(super) history_path: Option<PathBuf>,
     pub(super) history: Option<Arc<std::sync::Mutex<crate::history::Store>>>,
+    /// The history could not be opened.
+    pub(super) history_failed: bool,
     body_cap: Option<usize>,
     /// Where the receiver should listen, and the receiver once it does.
     receiver_addr: Option<std::net::SocketAddr>,
@@ -278,6 +292,7 @@ impl State {
             receiver_script: crate::receiver::Script::default(),
             received: 0,
             history: None,
+            history_failed: false,
             view: View::Workbench,
             hist: Default::default(),
             pending_bulk: None,
@@ -583,14 +598,8 @@ impl State {
 
     fn load_event(&mut self, path: PathBuf) {
         // A placeholder, so the file is read once.
-        self.events.insert(
-            path.clone(),
-            EventDoc {
-                text: String::new(),
-                saved_text: String::new(),
-                parsed: Err("reading…".into()),
-            },
-        );
+        self.events
+            .insert(path.clone(), EventDoc::read(Err("reading…".into())));
         let tx = self.tx.clone();
         tokio::task::spawn_blocking(move || {
             let text = std::fs::read_to_string(&path).map_err(|e| {
@@ -623,15 +632,7 @@ impl State {
             } => {
                 self.loading = false;
                 for (path, text) in events {
-                    let doc = match text {
-                        Ok(t) => EventDoc::new(t),
-                        Err(e) => EventDoc {
-                            text: String::new(),
-                            saved_text: String::new(),
-                            parsed: Err(e),
-                        },
-                    };
-                    self.events.insert(path, doc);
+                    self.events.insert(path, EventDoc::read(text));
                 }
                 self.entries = profiles
                     .into_iter()
@@ -692,15 +693,7 @@ impl State {
                 self.refresh_preview();
             }
             Message::EventLoaded { path, text } => {
-                let doc = match text {
-                    Ok(t) => EventDoc::new(t),
-                    Err(e) => EventDoc {
-                        text: String::new(),
-                        saved_text: String::new(),
-                        parsed: Err(e),
-                    },
-                };
-                self.events.insert(path, doc);
+                self.events.insert(path, EventDoc::read(text));
                 self.refresh_preview();
             }
             Message::Fired {
@@ -767,10 +760,18 @@ impl State {
                     self.history_reload();
                 }
             }
-            Message::HistoryOpened(result) => match result {
-                Ok(store) => self.history = Some(store),
-                Err(e) => self.set_error(format!("history: {e}")),
-            },
+            Message::HistoryOpened(result) => {
+                match result {
+                    Ok(store) => self.history = Some(store),
+                    Err(e) => {
+                        self.history_failed = true;
+                        self.set_error(format!("history: {e}"));
+                    }
+                }
+                if std::mem::take(&mut self.hist.waiting) {
+                    self.history_reload();
+                }
+            }
             Message::Recorded { seq, result } => match result {
                 Ok(id) => {
                     for e in &mut self.entries {

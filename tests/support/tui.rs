@@ -73,8 +73,20 @@ impl Harness {
         height: u16,
         receiver: Option<std::net::SocketAddr>,
     ) -> Harness {
+        let mut h = Self::unstarted(dir, width, height, receiver);
+        h.until(|s| !s.loading).await;
+        h
+    }
+
+    /// The app before its loop ran: nothing loaded, nothing opened.
+    pub fn unstarted(
+        dir: PathBuf,
+        width: u16,
+        height: u16,
+        receiver: Option<std::net::SocketAddr>,
+    ) -> Harness {
         let (tx, rx) = unbounded_channel();
-        let mut h = Harness {
+        Harness {
             app: App::new(
                 TestBackend::new(width, height),
                 hookbench::tui::Options {
@@ -92,9 +104,7 @@ impl Harness {
             },
             tx,
             sent: 0,
-        };
-        h.until(|s| !s.loading).await;
-        h
+        }
     }
 
     pub fn send(&mut self, ev: Event) {
