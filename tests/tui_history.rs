@@ -356,3 +356,59 @@ async fn the_history_view_asked_for_before_the_history_is_open_still_loads() {
     h.until(|s| !s.hist.loading && s.hist.total == 3 && s.hist.open.is_some())
         .await;
 }
+
+#[tokio::test]
+async fn the_receiver_view_checks_signatures_and_explains_a_bad_one() {
+    const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    let port = support::closed_port();
+    let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let ws = Workspace::new();
+    ws.write(
+        "a-good.ron",
+        &format!(r#"(name: "good", method: POST, url: "http://127.0.0.1:{port}/s", include_trigger: false, signing: StandardWebhooks(secret: "{SECRET}"))"#),
+    );
+    ws.write(
+        "b-bad.ron",
+        &format!(r#"(name: "bad", method: POST, url: "http://127.0.0.1:{port}/s", include_trigger: false, signing: StandardWebhooks(secret: "whsec_YW5vdGhlciBrZXkgZm9yIHRlc3Rz"))"#),
+    );
+    let mut h = Harness::open_with(ws.path().to_path_buf(), 120, 40, Some(addr)).await;
+    h.until(|s| s.receiver.is_some()).await;
+    h.send(key(KeyCode::Char('3')));
+    h.send(ctrl('k'));
+    h.type_text(SECRET);
+    h.send(key(KeyCode::Enter));
+    h.settle().await;
+    assert!(
+        !h.screen().contains(SECRET),
+        "the secret is masked while typed and never shown"
+    );
+    assert_eq!(h.app.state.receiver_secrets, [SECRET]);
+    // Fire both from the Workbench.
+    h.send(key(KeyCode::Char('1')));
+    h.send(key(KeyCode::Char('f')));
+    h.until(|s| s.verdicts.len() == 1 && s.inflight.is_none())
+        .await;
+    h.send(key(KeyCode::Char('j')));
+    h.send(key(KeyCode::Char('f')));
+    h.until(|s| s.verdicts.len() == 2 && s.inflight.is_none())
+        .await;
+    h.send(key(KeyCode::Char('3')));
+    h.until(|s| !s.hist.loading && s.hist.total == 2 && s.hist.open.is_some())
+        .await;
+    // The newest (the bad one) is open: explained.
+    let screen = h.screen();
+    assert!(
+        screen.contains("signature: INVALID · the secret differs"),
+        "{screen}"
+    );
+    assert!(screen.contains("expected: v1,"), "{screen}");
+    h.send(key(KeyCode::Char('j')));
+    h.until(|s| {
+        s.hist
+            .open
+            .as_ref()
+            .is_some_and(|o| o.record.id == s.hist.rows[1].id)
+    })
+    .await;
+    assert!(h.screen().contains("signature: valid"), "{}", h.screen());
+}

@@ -324,6 +324,12 @@ impl State {
             Action::ReceiverToggle if self.view == super::state::View::Receiver => {
                 self.toggle_receiver()
             }
+            Action::ReceiverSecrets if self.view == super::state::View::Receiver => {
+                self.prompt(PromptKind::ReceiverSecrets, "");
+                if let Mode::Prompt { area, .. } = &mut self.mode {
+                    area.set_mask_char('•');
+                }
+            }
             Action::ReceiverAnswer if self.view == super::state::View::Receiver => {
                 let current = self
                     .receiver_script

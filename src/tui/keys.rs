@@ -84,6 +84,7 @@ pub enum Action {
     Compare,
     ReceiverToggle,
     ReceiverAnswer,
+    ReceiverSecrets,
 }
 
 pub struct Binding {
@@ -416,6 +417,12 @@ pub static BINDINGS: &[Binding] = &[
         [(Char('a'), NONE)],
         ReceiverAnswer,
         "Receiver view: how it answers (500,500,200 delay=200 fail=0.1)"
+    ),
+    b!(
+        History,
+        [(Char('k'), CTRL)],
+        ReceiverSecrets,
+        "Receiver view: secrets to check signatures with"
     ),
     b!(
         Text,

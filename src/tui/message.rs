@@ -79,8 +79,11 @@ pub enum Message {
     ReceiverStarted(Result<crate::receiver::Receiver, String>),
     /// A request arrived at the built-in receiver.
     Received(Box<Exchange>),
-    /// ... and is in the history now.
-    ReceivedRecorded,
+    /// ... was checked (with secrets set) and recorded (with a history).
+    ReceivedRecorded {
+        id: Option<i64>,
+        verdict: Option<crate::signing::Verdict>,
+    },
     /// The HTTP client could not be made.
     FireFailed {
         seq: u64,

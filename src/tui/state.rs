@@ -153,6 +153,7 @@ pub enum PromptKind {
     FilterProfile,
     FilterText,
     ReceiverAnswer,
+    ReceiverSecrets,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -238,6 +239,11 @@ pub struct State {
     pub receiver: Option<crate::receiver::Receiver>,
     /// How the receiver answers (kept across stop and start).
     pub receiver_script: crate::receiver::Script,
+    /// Secrets the receiver checks Standard Webhooks signatures with (kept
+    /// in memory only).
+    pub receiver_secrets: Vec<String>,
+    /// Signature verdicts of received records, by record id.
+    pub verdicts: std::collections::HashMap<i64, crate::signing::Verdict>,
     /// Requests the receiver captured this session.
     pub received: u64,
     /// Which view is showing.
@@ -290,6 +296,8 @@ impl State {
             receiver_addr: options.receiver,
             receiver: None,
             receiver_script: crate::receiver::Script::default(),
+            receiver_secrets: Vec::new(),
+            verdicts: Default::default(),
             received: 0,
             history: None,
             history_failed: false,
@@ -740,22 +748,57 @@ impl State {
                 if self.inflight.is_none() {
                     self.set_status(summary);
                 }
-                if let Some(store) = self.history.clone() {
-                    let tx = self.tx.clone();
-                    tokio::task::spawn_blocking(move || {
-                        let result = store
+                // The signature is checked here, on the request as it came:
+                // the history keeps signatures masked.
+                let secrets = self.receiver_secrets.clone();
+                let store = self.history.clone();
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let verdict = (!secrets.is_empty()).then(|| {
+                        crate::signing::verify_standard(
+                            &secrets,
+                            &ex.request.headers,
+                            &ex.request.body,
+                            crate::clock::unix_seconds(std::time::SystemTime::now()),
+                        )
+                    });
+                    let id = match store {
+                        Some(store) => match store
                             .lock()
                             .map_err(|_| "the history is unavailable".to_string())
-                            .and_then(|mut s| s.insert(&ex).map_err(|e| e.to_string()));
-                        if let Err(e) = result {
-                            let _ = tx.send(Message::HistoryFailed(e));
-                        } else {
-                            let _ = tx.send(Message::ReceivedRecorded);
-                        }
-                    });
-                }
+                            .and_then(|mut s| s.insert(&ex).map_err(|e| e.to_string()))
+                        {
+                            Ok(id) => Some(id),
+                            Err(e) => {
+                                let _ = tx.send(Message::HistoryFailed(e));
+                                None
+                            }
+                        },
+                        None => None,
+                    };
+                    let _ = tx.send(Message::ReceivedRecorded { id, verdict });
+                });
             }
-            Message::ReceivedRecorded => {
+            Message::ReceivedRecorded { id, verdict } => {
+                if let Some(v) = verdict {
+                    let text = match &v {
+                        crate::signing::Verdict::Invalid(e) => {
+                            format!("signature INVALID: {}", e.likely_cause)
+                        }
+                        other => format!("signature {}", other.as_str()),
+                    };
+                    if self.inflight.is_none() {
+                        let line = format!("{} · {text}", self.status.text);
+                        if matches!(v, crate::signing::Verdict::Valid) {
+                            self.set_status(line);
+                        } else {
+                            self.set_error(line);
+                        }
+                    }
+                    if let Some(id) = id {
+                        self.verdicts.insert(id, v);
+                    }
+                }
                 if self.view == View::Receiver && !self.hist.loading {
                     self.history_reload();
                 }
@@ -1428,6 +1471,18 @@ impl State {
             self.set_receiver_answer(&text);
             return;
         }
+        if kind == PromptKind::ReceiverSecrets {
+            self.receiver_secrets = text.split_whitespace().map(str::to_string).collect();
+            self.set_status(if self.receiver_secrets.is_empty() {
+                "signatures are not checked".to_string()
+            } else {
+                format!(
+                    "checking Standard Webhooks signatures with {} secret(s), from the next request on",
+                    self.receiver_secrets.len()
+                )
+            });
+            return;
+        }
         if text.is_empty() && !may_be_empty {
             self.set_error("a name is needed");
             return;
@@ -1459,6 +1514,7 @@ impl State {
                 self.on_history_prompt(kind, text)
             }
             PromptKind::ReceiverAnswer => self.set_receiver_answer(&text),
+            PromptKind::ReceiverSecrets => {}
         }
     }
 

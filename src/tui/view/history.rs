@@ -117,12 +117,14 @@ pub fn render(s: &State, area: Rect, buf: &mut Buffer) {
             Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
                 .areas(detail);
         let x = &open.record.exchange;
+        let mut head = verdict_lines(s.verdicts.get(&open.record.id));
+        head.extend(request_lines(s, &x.request, Some(&open.request_body), &[]));
         render_pane(
             s,
             h.detail_focus,
             (
                 format!(" Request #{} · as sent ", open.record.id),
-                request_lines(s, &x.request, Some(&open.request_body), &[]),
+                head,
                 Some(&open.request_body),
             ),
             h.request_scroll,
@@ -156,6 +158,33 @@ pub fn render(s: &State, area: Rect, buf: &mut Buffer) {
             "select a record"
         };
         buf.set_stringn(inner.x + 1, inner.y, msg, inner.width as usize - 1, dim());
+    }
+}
+
+/// What the signature check of a received request found, for the inspector.
+fn verdict_lines(v: Option<&crate::signing::Verdict>) -> Vec<Line<'static>> {
+    use crate::signing::Verdict;
+    let ok = Style::default()
+        .fg(Color::Green)
+        .add_modifier(Modifier::BOLD);
+    let bad = error_style().add_modifier(Modifier::BOLD);
+    match v {
+        None => Vec::new(),
+        Some(Verdict::Valid) => vec![Line::styled("signature: valid", ok)],
+        Some(Verdict::Missing) => vec![Line::styled(
+            "signature: missing (no webhook-signature, id or timestamp)",
+            bad,
+        )],
+        Some(Verdict::Expired { skew_secs }) => vec![Line::styled(
+            format!("signature: valid, but {skew_secs} s off this clock (outside 5 minutes)"),
+            bad,
+        )],
+        Some(Verdict::Invalid(e)) => vec![
+            Line::styled(format!("signature: INVALID · {}", e.likely_cause), bad),
+            Line::styled(format!("  signed content: {}", e.signed_content), dim()),
+            Line::styled(format!("  expected: {}", e.expected.join(" ")), dim()),
+            Line::styled(format!("  received: {}", e.received.join(" ")), dim()),
+        ],
     }
 }
 

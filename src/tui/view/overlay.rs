@@ -95,6 +95,9 @@ pub fn render(s: &State, area: Rect, buf: &mut Buffer) {
                 PromptKind::FilterProfile => " Filter: profile name (empty for any) ",
                 PromptKind::FilterText => " Filter: text in the URL or a body (empty for any) ",
                 PromptKind::ReceiverAnswer => " Receiver answers: 500,500,200 delay=200 fail=0.1 ",
+                PromptKind::ReceiverSecrets => {
+                    " Secrets to check signatures with (whsec_…, space-separated; empty: none) "
+                }
             };
             let r = centered(area, 60, 3);
             let inner = frame(r, buf, title);
