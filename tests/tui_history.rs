@@ -285,7 +285,7 @@ async fn the_receiver_view_captures_answers_as_set_and_stops_and_starts() {
     h.send(key(KeyCode::Char('3')));
     h.send(key(KeyCode::Char('a')));
     h.send(ctrl('j'));
-    h.type_text("503 delay=10");
+    h.type_text("503 delay=10 header=Retry-After:2 body=try later");
     h.send(key(KeyCode::Enter));
     h.settle().await;
     assert!(
@@ -298,7 +298,7 @@ async fn the_receiver_view_captures_answers_as_set_and_stops_and_starts() {
     h.send(key(KeyCode::Char('f')));
     h.until(|s| s.current().and_then(|e| e.exchange.as_ref()).is_some())
         .await;
-    let status = h
+    let resp = h
         .app
         .state
         .current()
@@ -308,10 +308,17 @@ async fn the_receiver_view_captures_answers_as_set_and_stops_and_starts() {
         .unwrap()
         .exchange
         .response
-        .as_ref()
-        .unwrap()
-        .status;
-    assert_eq!(status, 503);
+        .clone()
+        .unwrap();
+    assert_eq!(resp.status, 503);
+    assert_eq!(resp.body, b"try later");
+    assert!(
+        resp.headers
+            .iter()
+            .any(|(n, v)| n == "retry-after" && v == "2"),
+        "{:?}",
+        resp.headers
+    );
     h.send(key(KeyCode::Char('3')));
     h.until(|s| !s.hist.loading && s.hist.total == 1).await;
     let screen = h.screen();
@@ -411,4 +418,68 @@ async fn the_receiver_view_checks_signatures_and_explains_a_bad_one() {
     })
     .await;
     assert!(h.screen().contains("signature: valid"), "{}", h.screen());
+}
+
+#[tokio::test]
+async fn retries_show_their_schedule_and_each_attempt_and_are_recorded_linked() {
+    let port = support::closed_port();
+    let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let ws = Workspace::new();
+    ws.write(
+        "r.ron",
+        &format!(
+            r#"(name: "r", method: POST, url: "http://127.0.0.1:{port}/r", include_trigger: false,
+               retry: (max_attempts: 3, backoff: Fixed(ms: 300), jitter: false))"#
+        ),
+    );
+    let mut h = Harness::open_with(ws.path().to_path_buf(), 120, 40, Some(addr)).await;
+    h.until(|s| s.receiver.is_some()).await;
+    h.send(key(KeyCode::Char('3')));
+    h.send(key(KeyCode::Char('a')));
+    h.send(ctrl('j'));
+    h.type_text("500,500,200");
+    h.send(key(KeyCode::Enter));
+    h.send(key(KeyCode::Char('1')));
+    h.send(key(KeyCode::Char('f')));
+    h.settle().await;
+    assert!(
+        h.app
+            .state
+            .status
+            .text
+            .contains("up to 3 attempts, waiting 0.3 s, 0.3 s"),
+        "{}",
+        h.app.state.status.text
+    );
+    h.until(|s| {
+        s.status
+            .text
+            .starts_with("attempt 1 of 3: 500 Internal Server Error; next in 0.3 s")
+    })
+    .await;
+    h.until(|s| s.status.text.starts_with("attempt 2 of 3"))
+        .await;
+    h.until(|s| {
+        s.inflight.is_none()
+            && s.current()
+                .and_then(|e| e.exchange.as_ref())
+                .is_some_and(|x| x.record.is_some())
+    })
+    .await;
+    let x = h.app.state.current().unwrap().exchange.as_ref().unwrap();
+    assert_eq!(x.exchange.response.as_ref().unwrap().status, 200);
+    let first = x.record.unwrap();
+    let store = Store::open(&ws.path().join(".data/history.sqlite")).unwrap();
+    let rows = store
+        .page(
+            &hookbench::history::Filter {
+                origin: Some("retry".into()),
+                ..Default::default()
+            },
+            None,
+            10,
+        )
+        .unwrap();
+    assert_eq!(rows.len(), 2);
+    assert!(rows.iter().all(|r| r.replay_of == Some(first)));
 }

@@ -416,7 +416,7 @@ pub static BINDINGS: &[Binding] = &[
         History,
         [(Char('a'), NONE)],
         ReceiverAnswer,
-        "Receiver view: how it answers (500,500,200 delay=200 fail=0.1)"
+        "Receiver view: how it answers (500,200 delay=200 fail=0.1 header=N:V body=...)"
     ),
     b!(
         History,

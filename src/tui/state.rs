@@ -440,8 +440,32 @@ impl State {
     /// Sets how the receiver answers: `500,500,200 delay=200 fail=0.1`.
     pub(super) fn set_receiver_answer(&mut self, text: &str) {
         let mut script = self.receiver_script.clone();
-        for word in text.split_whitespace() {
-            let result = if let Some(ms) = word.strip_prefix("delay=") {
+        // `body=` takes the rest of the line, spaces and all.
+        let (words, body) = match text.find("body=") {
+            Some(i) => (&text[..i], Some(&text[i + 5..])),
+            None => (text, None),
+        };
+        if let Some(b) = body {
+            script.body = b.as_bytes().to_vec();
+        }
+        let mut headers_given = false;
+        for word in words.split_whitespace() {
+            let result = if let Some(h) = word.strip_prefix("header=") {
+                if !headers_given {
+                    // Headers given replace the answer's extra headers.
+                    script
+                        .headers
+                        .retain(|(n, _)| n.eq_ignore_ascii_case("content-type"));
+                    headers_given = true;
+                }
+                match h.split_once(':') {
+                    Some((n, v)) if crate::request::check_header_name(n).is_ok() => {
+                        script.headers.push((n.to_string(), v.to_string()));
+                        Ok(())
+                    }
+                    _ => Err(format!("`{word}`: header=NAME:VALUE")),
+                }
+            } else if let Some(ms) = word.strip_prefix("delay=") {
                 ms.parse::<u64>()
                     .map(|ms| script.delay = std::time::Duration::from_millis(ms))
                     .map_err(|_| format!("`{word}`: delay=MILLISECONDS"))
@@ -1857,7 +1881,23 @@ impl State {
             started: Instant::now(),
             handle: handle.abort_handle(),
         });
-        self.set_status("sending… (Esc cancels)");
+        self.set_status(match self.draft().and_then(|d| d.retry.as_ref()) {
+            Some(r) => format!(
+                "sending… up to {} attempts, waiting {}{} (Esc cancels)",
+                r.max_attempts,
+                r.schedule()
+                    .iter()
+                    .map(|d| format!("{:.1} s", d.as_secs_f64()))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                if r.jitter {
+                    ", half of each random"
+                } else {
+                    ""
+                }
+            ),
+            None => "sending… (Esc cancels)".to_string(),
+        });
     }
 
     /// The request the inspector shows: as sent, or the preview.
