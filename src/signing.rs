@@ -179,6 +179,20 @@ impl Verdict {
     }
 }
 
+impl Explanation {
+    /// The signed content cut to `n` characters, for a line on a screen.
+    pub fn signed_content_short(&self, n: usize) -> String {
+        if self.signed_content.chars().count() > n {
+            format!(
+                "{}…",
+                self.signed_content.chars().take(n).collect::<String>()
+            )
+        } else {
+            self.signed_content.clone()
+        }
+    }
+}
+
 /// Why a signature did not match, for a person.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Explanation {
@@ -222,13 +236,8 @@ pub fn verify_standard(
     let explain = |expected: Vec<String>, cause: String| {
         let content = String::from_utf8_lossy(&signed_content(id, ts.parse().unwrap_or(0), body))
             .into_owned();
-        let shown = if content.chars().count() > 200 {
-            format!("{}…", content.chars().take(200).collect::<String>())
-        } else {
-            content
-        };
         Verdict::Invalid(Box::new(Explanation {
-            signed_content: shown,
+            signed_content: content,
             expected,
             received: received.clone(),
             likely_cause: cause,

@@ -144,7 +144,7 @@ pub fn describe(ex: &Exchange, as_json: bool, secrets: &[String]) -> String {
                 line.push_str(&format!(
                     "  signature INVALID: {}\n    signed content: {}\n    expected: {}\n    received: {}",
                     e.likely_cause,
-                    e.signed_content,
+                    e.signed_content_short(200),
                     e.expected.join(" "),
                     e.received.join(" ")
                 ));

@@ -181,7 +181,10 @@ fn verdict_lines(v: Option<&crate::signing::Verdict>) -> Vec<Line<'static>> {
         )],
         Some(Verdict::Invalid(e)) => vec![
             Line::styled(format!("signature: INVALID · {}", e.likely_cause), bad),
-            Line::styled(format!("  signed content: {}", e.signed_content), dim()),
+            Line::styled(
+                format!("  signed content: {}", e.signed_content_short(200)),
+                dim(),
+            ),
             Line::styled(format!("  expected: {}", e.expected.join(" ")), dim()),
             Line::styled(format!("  received: {}", e.received.join(" ")), dim()),
         ],
