@@ -134,24 +134,31 @@ fn check_url(url: &str) -> Result<(), String> {
     }
 }
 
+/// Method, URL and headers.
+type RequestLine = (String, String, Vec<(String, String)>);
+
+/// Method, URL (checked) and headers of an object; `at` prefixes the field
+/// names in messages (`request.` in HAR).
+fn request_line(obj: &Value, at: &str) -> Result<RequestLine, String> {
+    let text = |key: &str| {
+        obj.get(key)
+            .and_then(Value::as_str)
+            .ok_or_else(|| format!("`{at}{key}` is missing"))
+    };
+    let method = text("method")?.to_ascii_uppercase();
+    let url = text("url")?.to_string();
+    check_url(&url)?;
+    let headers = headers_of(obj.get("headers"), &format!("{at}headers"))?;
+    Ok((method, url, headers))
+}
+
 fn jsonl_line(line: &str) -> Result<Exchange, String> {
     let v: Value = serde_json::from_str(line).map_err(|e| format!("invalid JSON: {e}"))?;
-    let Value::Object(o) = v else {
+    let Some(o) = v.as_object() else {
         return Err("each line must be a JSON object".into());
     };
-    let method = o
-        .get("method")
-        .and_then(Value::as_str)
-        .ok_or("`method` is missing")?
-        .to_ascii_uppercase();
-    let url = o
-        .get("url")
-        .and_then(Value::as_str)
-        .ok_or("`url` is missing")?
-        .to_string();
-    check_url(&url)?;
-    let headers = headers_of(o.get("headers"), "headers")?;
-    let body = body_of(&o, "body", "body_encoding")?;
+    let (method, url, headers) = request_line(&v, "")?;
+    let body = body_of(o, "body", "body_encoding")?;
     let status = match o.get("status") {
         None | Some(Value::Null) => None,
         Some(v) => Some(
@@ -165,7 +172,7 @@ fn jsonl_line(line: &str) -> Result<Exchange, String> {
         Ok(response(
             s,
             headers_of(o.get("response_headers"), "response_headers")?,
-            body_of(&o, "response_body", "response_body_encoding")?,
+            body_of(o, "response_body", "response_body_encoding")?,
         ))
     });
     Ok(Exchange {
@@ -203,18 +210,7 @@ pub fn parse_jsonl(text: &str) -> Parsed {
 
 fn har_entry(e: &Value) -> Result<Exchange, String> {
     let req = e.get("request").ok_or("no `request`")?;
-    let method = req
-        .get("method")
-        .and_then(Value::as_str)
-        .ok_or("`request.method` is missing")?
-        .to_ascii_uppercase();
-    let url = req
-        .get("url")
-        .and_then(Value::as_str)
-        .ok_or("`request.url` is missing")?
-        .to_string();
-    check_url(&url)?;
-    let headers = headers_of(req.get("headers"), "request.headers")?;
+    let (method, url, headers) = request_line(req, "request.")?;
     let body = req
         .get("postData")
         .and_then(|p| p.get("text"))
