@@ -4,8 +4,9 @@
 //!
 //! ```text
 //! profile (.ron) ─┐
-//! event (.json) ──┼─► template ─► PreparedRequest ─► deliver ─► Exchange
-//! environment ────┘   (pure)       (exact bytes)      (I/O)
+//! event (.json) ──┼─► template ─► PreparedRequest ─► sign ─► deliver ─► Exchange ─► history
+//! environment ────┘   (pure)       (exact bytes)              (I/O)        │
+//! receiver (axum) ────────────────────────────────────────────────────► Exchange ─► history
 //! ```
 //!
 //! A map of the modules:
@@ -24,14 +25,21 @@
 //!   Lines import and export.
 //! * [`receiver`] — a local endpoint that captures requests as exchanges
 //!   and answers as scripted (status, sequence, delay, failure rate).
+//! * [`signing`] — Standard Webhooks and HMAC signatures: sign, verify,
+//!   explain a mismatch.
+//! * [`retry`] — which answers are tried again, and after how long.
 //! * [`replay`] — bulk replay: concurrency, rate limit, 429 back-off,
 //!   progress, cancel, resume.
 //! * [`diff`] — two exchanges compared: headers by name, JSON bodies by path.
 //! * [`diag`] — `file:line:col: message` diagnostics.
 //! * [`clock`] — time formatting and random ids behind plain functions.
+//! * [`curl`] — a request as a curl command line.
+//! * [`tui`] — the workbench: the loop, its messages, the key table, state
+//!   and views.
 //!
-//! The front ends (`cli` in the binary) sit on top; nothing here depends on
-//! a terminal library or an argument parser.
+//! Two front ends sit on this core: the workbench ([`tui`], the only module
+//! that uses ratatui and crossterm) and the command line (`cli`, in the
+//! binary, the only place that uses clap).
 
 pub mod clock;
 pub mod curl;
