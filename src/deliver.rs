@@ -121,7 +121,7 @@ impl Deliverer {
             let Some(wait) = wait else { break };
             tokio::time::sleep(wait).await;
             if let Some(sg) = signing {
-                let _ = crate::replay::resign(&mut req, sg);
+                let _ = crate::signing::resign(&mut req, sg);
             }
             n += 1;
         }
@@ -186,10 +186,7 @@ impl Deliverer {
     }
 
     fn build(&self, hop: &Hop) -> reqwest::RequestBuilder {
-        let authority = hop.url.host_str().map(|h| match hop.url.port() {
-            Some(p) => format!("{h}:{p}"),
-            None => h.to_string(),
-        });
+        let authority = crate::request::authority_of(&hop.url);
         let mut headers = reqwest::header::HeaderMap::new();
         for (name, value) in &hop.headers {
             // The client writes these from the URL and body itself, with the
@@ -253,12 +250,7 @@ fn follow(mut hop: Hop, next: reqwest::Url, status: u16, secret_headers: &[&str]
     }
     for (n, v) in hop.headers.iter_mut() {
         if n.eq_ignore_ascii_case("host") {
-            *v = next
-                .host_str()
-                .map_or_else(String::new, |h| match next.port() {
-                    Some(p) => format!("{h}:{p}"),
-                    None => h.to_string(),
-                });
+            *v = crate::request::authority_of(&next).unwrap_or_default();
         }
     }
     hop.url = next;

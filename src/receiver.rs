@@ -206,14 +206,12 @@ async fn capture(
         profile: None,
         started_at,
         elapsed: start.elapsed(),
-        request: PreparedRequest {
-            method: parts.method.to_string(),
-            url: format!("http://{host}{target}"),
-            headers: request_headers,
-            body: body.to_vec(),
-            secret_values: Vec::new(),
-            secret_headers: Vec::new(),
-        },
+        request: PreparedRequest::plain(
+            parts.method.to_string(),
+            format!("http://{host}{target}"),
+            request_headers,
+            body.to_vec(),
+        ),
         response: Some(Response {
             status,
             reason: Response::reason_for(status),

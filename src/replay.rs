@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use tokio::sync::{mpsc, watch};
 
@@ -91,40 +91,13 @@ pub fn retarget(req: &mut PreparedRequest, url: &str) -> Result<(), String> {
         target
     };
     req.url = new.to_string();
-    let authority = match (new.host_str(), new.port()) {
-        (Some(h), Some(p)) => format!("{h}:{p}"),
-        (Some(h), None) => h.to_string(),
-        _ => String::new(),
-    };
+    let authority = crate::request::authority_of(&new).unwrap_or_default();
     for (n, v) in req.headers.iter_mut() {
         if n.eq_ignore_ascii_case("host") {
             *v = authority.clone();
         }
     }
     Ok(())
-}
-
-/// Replaces the first header of this name (any case), or adds it.
-pub fn set_header(req: &mut PreparedRequest, name: &str, value: &str) {
-    match req
-        .headers
-        .iter_mut()
-        .find(|(n, _)| n.eq_ignore_ascii_case(name))
-    {
-        Some(h) => h.1 = value.to_string(),
-        None => req.headers.push((name.to_string(), value.to_string())),
-    }
-}
-
-/// Replaces the body, and its content-length.
-pub fn set_body(req: &mut PreparedRequest, body: Vec<u8>) {
-    req.headers
-        .retain(|(n, _)| !n.eq_ignore_ascii_case("content-length"));
-    if !body.is_empty() || req.method != "DELETE" {
-        req.headers
-            .push(("content-length".into(), body.len().to_string()));
-    }
-    req.body = body;
 }
 
 /// Puts credentials back where the history masked them: each masked header
@@ -333,25 +306,6 @@ pub async fn run(
     t
 }
 
-/// Signs a request again, as its profile does: the same `webhook-id` when
-/// it has one (a replay is the same message), a new timestamp.
-pub fn resign(req: &mut PreparedRequest, signing: &crate::signing::Signing) -> Result<(), String> {
-    let id = req
-        .header("webhook-id")
-        .map(str::to_string)
-        .unwrap_or_else(|| {
-            format!(
-                "msg_{}",
-                crate::clock::uuid_v4(crate::clock::random_bytes()).replace('-', "")
-            )
-        });
-    let ts = crate::clock::unix_seconds(SystemTime::now());
-    for (n, v) in crate::signing::sign(signing, &id, ts, &req.body)? {
-        set_header(req, &n, &v);
-    }
-    Ok(())
-}
-
 /// Puts credentials back in every job from its profile (see
 /// [`restore_credentials`]); returns what the user should be told.
 pub fn restore_all(jobs: &mut [Job], profiles_dir: &std::path::Path) -> Vec<String> {
@@ -365,7 +319,7 @@ pub fn restore_all(jobs: &mut [Job], profiles_dir: &std::path::Path) -> Vec<Stri
             .cloned()
             .unwrap_or_default();
         if let Some(sg) = &c.signing
-            && let Err(m) = resign(&mut job.request, sg)
+            && let Err(m) = crate::signing::resign(&mut job.request, sg)
         {
             warnings.push(format!("#{}: not signed again: {m}", job.source));
         }

@@ -45,6 +45,47 @@ pub fn is_sensitive_header(name: &str) -> bool {
 }
 
 impl PreparedRequest {
+    /// A request with no known secrets: imported, received or stored ones,
+    /// whose credentials (if any) are already masked.
+    pub fn plain(
+        method: String,
+        url: String,
+        headers: Vec<(String, String)>,
+        body: Vec<u8>,
+    ) -> Self {
+        PreparedRequest {
+            method,
+            url,
+            headers,
+            body,
+            secret_values: Vec::new(),
+            secret_headers: Vec::new(),
+        }
+    }
+
+    /// Replaces the first header of this name (any case), or adds it.
+    pub fn set_header(&mut self, name: &str, value: &str) {
+        match self
+            .headers
+            .iter_mut()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        {
+            Some(h) => h.1 = value.to_string(),
+            None => self.headers.push((name.to_string(), value.to_string())),
+        }
+    }
+
+    /// Replaces the body, and its content-length.
+    pub fn set_body(&mut self, body: Vec<u8>) {
+        self.headers
+            .retain(|(n, _)| !n.eq_ignore_ascii_case("content-length"));
+        if !body.is_empty() || self.method != "DELETE" {
+            self.headers
+                .push(("content-length".into(), body.len().to_string()));
+        }
+        self.body = body;
+    }
+
     /// The value of the first header with this name (any case).
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
@@ -102,15 +143,10 @@ impl PreparedRequest {
             secret_headers: self.secret_headers.clone(),
         }
     }
-
-    /// `host[:port]` of the URL, as the `host` header carries it.
-    pub fn authority(&self) -> Option<String> {
-        let url = reqwest::Url::parse(&self.url).ok()?;
-        authority_of(&url)
-    }
 }
 
-fn authority_of(url: &reqwest::Url) -> Option<String> {
+/// `host[:port]` of a URL, as the `host` header carries it.
+pub fn authority_of(url: &reqwest::Url) -> Option<String> {
     let host = url.host_str()?;
     Some(match url.port() {
         Some(p) => format!("{host}:{p}"),

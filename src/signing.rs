@@ -152,6 +152,25 @@ fn spaced(compact: &[u8]) -> Vec<u8> {
     out
 }
 
+/// Signs a request again, as its profile does: the same `webhook-id` when
+/// it has one (a replay is the same message), a new timestamp.
+pub fn resign(req: &mut crate::request::PreparedRequest, signing: &Signing) -> Result<(), String> {
+    let id = req
+        .header("webhook-id")
+        .map(str::to_string)
+        .unwrap_or_else(|| {
+            format!(
+                "msg_{}",
+                crate::clock::uuid_v4(crate::clock::random_bytes()).replace('-', "")
+            )
+        });
+    let ts = crate::clock::unix_seconds(std::time::SystemTime::now());
+    for (n, v) in sign(signing, &id, ts, &req.body)? {
+        req.set_header(&n, &v);
+    }
+    Ok(())
+}
+
 /// Five minutes either way.
 pub const TOLERANCE_SECS: i64 = 300;
 

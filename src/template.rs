@@ -104,19 +104,6 @@ impl Template {
         Ok(Template { segments })
     }
 
-    /// True when the text holds no expression.
-    pub fn is_literal(&self) -> bool {
-        self.segments.iter().all(|s| matches!(s, Segment::Text(_)))
-    }
-
-    /// The expressions used, in order.
-    pub fn exprs(&self) -> impl Iterator<Item = &Expr> {
-        self.segments.iter().filter_map(|s| match s {
-            Segment::Expr { expr, .. } => Some(expr),
-            Segment::Text(_) => None,
-        })
-    }
-
     /// Renders to text. `escape` is applied to each interpolated value (used
     /// to percent-encode values in URLs); literal text is kept as written.
     pub fn render(

@@ -121,10 +121,10 @@ pub fn run(places: &Places, args: ReplayArgs) -> anyhow::Result<Outcome> {
             return bad(format!("--url: {m}"));
         }
         for (n, v) in &edits {
-            replay::set_header(&mut request, n, v);
+            request.set_header(n, v);
         }
         if let Some(b) = &body {
-            replay::set_body(&mut request, b.clone());
+            request.set_body(b.clone());
         }
         jobs.push(Job {
             source: record.id,

@@ -180,14 +180,7 @@ fn jsonl_line(line: &str) -> Result<Exchange, String> {
         profile: o.get("profile").and_then(Value::as_str).map(str::to_string),
         started_at: time_of(o.get("time"))?,
         elapsed: Duration::from_millis(o.get("elapsed_ms").and_then(Value::as_u64).unwrap_or(0)),
-        request: PreparedRequest {
-            method,
-            url,
-            headers,
-            body,
-            secret_values: Vec::new(),
-            secret_headers: Vec::new(),
-        },
+        request: PreparedRequest::plain(method, url, headers, body),
         response: resp.transpose()?,
         error,
     })
@@ -271,14 +264,7 @@ fn har_entry(e: &Value) -> Result<Exchange, String> {
         profile: None,
         started_at,
         elapsed: Duration::from_secs_f64(elapsed / 1000.0),
-        request: PreparedRequest {
-            method,
-            url,
-            headers,
-            body,
-            secret_values: Vec::new(),
-            secret_headers: Vec::new(),
-        },
+        request: PreparedRequest::plain(method, url, headers, body),
         response: response_v,
         error,
     })

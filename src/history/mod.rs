@@ -193,10 +193,6 @@ impl Store {
         Ok(store)
     }
 
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
     /// Bodies over `cap` bytes are stored cut.
     pub fn set_body_cap(&mut self, cap: usize) {
         self.body_cap = cap;
@@ -473,11 +469,7 @@ fn parse_headers(s: &str) -> Vec<(String, String)> {
 pub fn host_and_path(url: &str) -> (String, String) {
     match reqwest::Url::parse(url) {
         Ok(u) => {
-            let host = match (u.host_str(), u.port()) {
-                (Some(h), Some(p)) => format!("{h}:{p}"),
-                (Some(h), None) => h.to_string(),
-                _ => String::new(),
-            };
+            let host = crate::request::authority_of(&u).unwrap_or_default();
             let mut path = u.path().to_string();
             if let Some(q) = u.query() {
                 path.push('?');
@@ -543,14 +535,12 @@ fn row_to_record(r: &rusqlite::Row) -> rusqlite::Result<Record> {
             profile: r.get(5)?,
             started_at: clock::from_unix_millis(r.get(1)?),
             elapsed: Duration::from_millis(r.get::<_, i64>(17)?.max(0) as u64),
-            request: PreparedRequest {
-                method: r.get(6)?,
-                url: r.get(7)?,
-                headers: parse_headers(&r.get::<_, String>(8)?),
-                body: r.get(9)?,
-                secret_values: Vec::new(),
-                secret_headers: Vec::new(),
-            },
+            request: PreparedRequest::plain(
+                r.get(6)?,
+                r.get(7)?,
+                parse_headers(&r.get::<_, String>(8)?),
+                r.get(9)?,
+            ),
             response,
             error: error_kind_s
                 .map(|k| -> rusqlite::Result<TransportError> {

@@ -426,15 +426,9 @@ impl State {
                     .as_ref()
                     .filter(|o| o.record.id == source)
                     .and_then(|o| o.record.exchange.profile.clone());
-                let mut req = crate::request::PreparedRequest {
-                    method,
-                    url,
-                    headers,
-                    body: Vec::new(),
-                    secret_values: Vec::new(),
-                    secret_headers: Vec::new(),
-                };
-                replay::set_body(&mut req, body);
+                let mut req =
+                    crate::request::PreparedRequest::plain(method, url, headers, Vec::new());
+                req.set_body(body);
                 self.mode = Mode::Normal;
                 self.start_replay(vec![source], Some((req, profile)));
             }

@@ -1316,10 +1316,6 @@ impl State {
         self.draft().map(Draft::rows).unwrap_or_default()
     }
 
-    pub fn current_field(&self) -> Option<Field> {
-        self.rows().get(self.editor_row).copied()
-    }
-
     fn act_editor(&mut self, a: Action) {
         let rows = self.rows();
         let Some(field) = rows.get(self.editor_row).copied() else {
