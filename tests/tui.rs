@@ -361,6 +361,17 @@ async fn duplicate_rename_and_delete_with_confirmation() {
     h.until(|s| s.entries.len() == 1).await;
     assert!(!ws.path().join("renamed-hook.ron").exists());
     assert!(ws.path().join("hook.ron").exists());
+
+    // A profile never saved has no file; deleting it just drops it.
+    h.send(key(KeyCode::Char('n')));
+    h.type_text("never saved");
+    h.send(key(Enter));
+    h.until(|s| s.entries.len() == 2).await;
+    h.send(key(Esc));
+    h.send(key(KeyCode::Char('x')));
+    h.send(key(KeyCode::Char('y')));
+    h.until(|s| s.entries.len() == 1).await;
+    assert!(!h.app.state.status.error, "{}", h.app.state.status.text);
 }
 
 #[tokio::test]

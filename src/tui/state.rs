@@ -1625,16 +1625,13 @@ impl State {
             (ConfirmKind::Delete, Char('y')) => {
                 let Some(e) = self.current() else { return };
                 let path = e.path.clone();
-                if !path.exists() {
-                    let _ = self.tx.send(Message::Deleted {
-                        path,
-                        result: Ok(()),
-                    });
-                    return;
-                }
                 let tx = self.tx.clone();
                 tokio::task::spawn_blocking(move || {
-                    let result = std::fs::remove_file(&path).map_err(|e| e.to_string());
+                    // A profile never saved has no file: gone already.
+                    let result = match std::fs::remove_file(&path) {
+                        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.to_string()),
+                        _ => Ok(()),
+                    };
                     let _ = tx.send(Message::Deleted { path, result });
                 });
             }
