@@ -139,6 +139,7 @@ fn main() {
                 history: Some(path.clone()),
                 body_cap: None,
                 receiver: None,
+                secrets: None,
             },
         )
         .unwrap();

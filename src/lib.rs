@@ -27,6 +27,8 @@
 //!   and answers as scripted (status, sequence, delay, failure rate).
 //! * [`signing`] — Standard Webhooks and HMAC signatures: sign, verify,
 //!   explain a mismatch.
+//! * [`secrets`] — the secret store behind `{{secret.NAME}}`: an owner-only
+//!   file, refused when others can read it.
 //! * [`retry`] — which answers are tried again, and after how long.
 //! * [`replay`] — bulk replay: concurrency, rate limit, 429 back-off,
 //!   progress, cancel, resume.
@@ -54,6 +56,7 @@ pub mod receiver;
 pub mod replay;
 pub mod request;
 pub mod retry;
+pub mod secrets;
 pub mod signing;
 pub mod template;
 pub mod tui;

@@ -308,8 +308,12 @@ pub async fn run(
 
 /// Puts credentials back in every job from its profile (see
 /// [`restore_credentials`]); returns what the user should be told.
-pub fn restore_all(jobs: &mut [Job], profiles_dir: &std::path::Path) -> Vec<String> {
-    let (creds, mut warnings) = credentials_by_profile(jobs, profiles_dir);
+pub fn restore_all(
+    jobs: &mut [Job],
+    profiles_dir: &std::path::Path,
+    secrets: &Arc<crate::secrets::Secrets>,
+) -> Vec<String> {
+    let (creds, mut warnings) = credentials_by_profile(jobs, profiles_dir, secrets);
     let mut dropped = std::collections::BTreeSet::new();
     for job in jobs.iter_mut() {
         let c = job
@@ -349,6 +353,7 @@ pub fn restore_all(jobs: &mut [Job], profiles_dir: &std::path::Path) -> Vec<Stri
 pub fn credentials_by_profile(
     jobs: &[Job],
     profiles_dir: &std::path::Path,
+    secrets: &Arc<crate::secrets::Secrets>,
 ) -> (HashMap<String, crate::request::Credentials>, Vec<String>) {
     let mut out = HashMap::new();
     let mut problems = Vec::new();
@@ -359,7 +364,7 @@ pub fn credentials_by_profile(
         let creds = match crate::profile::find(profiles_dir, name) {
             Ok(l) => match crate::request::credentials(
                 &l.profile,
-                &mut crate::request::Context::system(),
+                &mut crate::request::Context::system().with_secrets(secrets.clone()),
             ) {
                 Ok(c) => c,
                 Err(errs) => {

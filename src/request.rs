@@ -11,7 +11,10 @@ use base64::Engine;
 use serde_json::{Map, Value};
 
 use crate::clock;
+use std::cell::RefCell;
+
 use crate::profile::{Auth, Method, Profile};
+use crate::secrets::Secrets;
 use crate::template::{Scope, Template, TemplateError, percent_encode};
 
 /// The request exactly as it goes on the wire.
@@ -157,14 +160,25 @@ pub fn authority_of(url: &reqwest::Url) -> Option<String> {
 /// Looks up an environment variable.
 type EnvLookup<'a> = Box<dyn Fn(&str) -> Option<String> + 'a>;
 
-/// Where assembly gets what is not in the profile: environment, clock, ids.
+/// Where assembly gets what is not in the profile: environment, secrets,
+/// clock, ids.
 pub struct Context<'a> {
     env: EnvLookup<'a>,
+    secrets: std::sync::Arc<Secrets>,
     now: SystemTime,
     random: Box<dyn FnMut() -> [u8; 16] + 'a>,
     /// When set, an unset variable renders as a stand-in and is listed in
     /// `missing_env` instead of failing (used by `validate`).
     lenient_env: bool,
+    /// When set, `{{env.X}}` and `{{secret.X}}` render as markers made with
+    /// this nonce (see [`placeholder`]), except in the signing secret.
+    placeholders: Option<String>,
+}
+
+/// The marker a reference renders as in a placeholder context: letters,
+/// digits and `_` only, so percent-encoding leaves it whole.
+pub fn placeholder(nonce: &str, name: &str) -> String {
+    format!("HB{nonce}Q{name}Q{nonce}HB")
 }
 
 impl<'a> Context<'a> {
@@ -172,9 +186,11 @@ impl<'a> Context<'a> {
     pub fn system() -> Context<'static> {
         Context {
             env: Box::new(|n| std::env::var(n).ok()),
+            secrets: Default::default(),
             now: SystemTime::now(),
             random: Box::new(clock::random_bytes),
             lenient_env: false,
+            placeholders: None,
         }
     }
 
@@ -186,15 +202,30 @@ impl<'a> Context<'a> {
     ) -> Context<'a> {
         Context {
             env: Box::new(env),
+            secrets: Default::default(),
             now,
             random: Box::new(random),
             lenient_env: false,
+            placeholders: None,
         }
     }
 
-    /// Unset variables become stand-ins, reported instead of failing.
+    /// Unset variables and secrets become stand-ins, reported instead of
+    /// failing.
     pub fn lenient(mut self) -> Self {
         self.lenient_env = true;
+        self
+    }
+
+    /// `{{secret.NAME}}` resolves from this store.
+    pub fn with_secrets(mut self, secrets: std::sync::Arc<Secrets>) -> Self {
+        self.secrets = secrets;
+        self
+    }
+
+    /// References render as [`placeholder`] markers with this nonce.
+    pub fn with_placeholders(mut self, nonce: &str) -> Self {
+        self.placeholders = Some(nonce.to_string());
         self
     }
 }
@@ -208,6 +239,8 @@ pub struct Assembled {
     pub warnings: Vec<String>,
     /// Variables that were unset (only in a lenient context).
     pub missing_env: Vec<String>,
+    /// Secrets that were not set (only in a lenient context).
+    pub missing_secrets: Vec<String>,
     /// The profile's signing with its secret rendered, to sign retries again.
     pub signing: Option<crate::signing::Signing>,
 }
@@ -228,7 +261,40 @@ pub struct AssembleError {
 struct AssemblyScope<'c, 'a> {
     event: Option<&'c Value>,
     ctx: &'c mut Context<'a>,
-    missing_env: std::cell::RefCell<Vec<String>>,
+    missing_env: RefCell<Vec<String>>,
+    missing_secrets: RefCell<Vec<String>>,
+    /// Secret values rendered so far: masked wherever they end up.
+    used_secrets: RefCell<Vec<String>>,
+    /// Rendering the signing secret, which needs its real value even in a
+    /// placeholder context.
+    in_signing: bool,
+}
+
+impl<'c, 'a> AssemblyScope<'c, 'a> {
+    fn new(event: Option<&'c Value>, ctx: &'c mut Context<'a>) -> Self {
+        AssemblyScope {
+            event,
+            ctx,
+            missing_env: Default::default(),
+            missing_secrets: Default::default(),
+            used_secrets: Default::default(),
+            in_signing: false,
+        }
+    }
+
+    fn placeholder(&self, name: &str) -> Option<String> {
+        match &self.ctx.placeholders {
+            Some(nonce) if !self.in_signing => Some(placeholder(nonce, name)),
+            _ => None,
+        }
+    }
+}
+
+fn note_once(list: &RefCell<Vec<String>>, name: &str) {
+    let mut list = list.borrow_mut();
+    if !list.iter().any(|m| m == name) {
+        list.push(name.to_string());
+    }
 }
 
 impl Scope for AssemblyScope<'_, '_> {
@@ -236,16 +302,34 @@ impl Scope for AssemblyScope<'_, '_> {
         self.event
     }
     fn env(&self, name: &str) -> Option<String> {
+        if let Some(marker) = self.placeholder(name) {
+            return Some(marker);
+        }
         match (self.ctx.env)(name) {
             Some(v) => Some(v),
             None if self.ctx.lenient_env => {
-                let mut missing = self.missing_env.borrow_mut();
-                if !missing.iter().any(|m| m == name) {
-                    missing.push(name.to_string());
-                }
+                note_once(&self.missing_env, name);
                 Some(format!("env-{}", name.to_ascii_lowercase()))
             }
             None => None,
+        }
+    }
+    fn secret(&self, name: &str) -> Result<String, String> {
+        if let Some(marker) = self.placeholder(name) {
+            return Ok(marker);
+        }
+        match self.ctx.secrets.get(name) {
+            Ok(v) => {
+                if !v.is_empty() {
+                    note_once(&self.used_secrets, v);
+                }
+                Ok(v.to_string())
+            }
+            Err(_) if self.ctx.lenient_env && !self.ctx.secrets.contains(name) => {
+                note_once(&self.missing_secrets, name);
+                Ok(format!("secret-{}", name.to_ascii_lowercase()))
+            }
+            Err(m) => Err(m),
         }
     }
     fn now(&self) -> (String, i64) {
@@ -310,11 +394,7 @@ pub fn assemble(
     event: Option<&Value>,
     ctx: &mut Context<'_>,
 ) -> Result<Assembled, Vec<AssembleError>> {
-    let mut scope = AssemblyScope {
-        event,
-        ctx,
-        missing_env: Default::default(),
-    };
+    let mut scope = AssemblyScope::new(event, ctx);
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
     let mut secret_values = Vec::new();
@@ -481,6 +561,11 @@ pub fn assemble(
         headers.push(("content-length".into(), body.len().to_string()));
     }
 
+    for v in scope.used_secrets.take() {
+        if !secret_values.contains(&v) {
+            secret_values.push(v);
+        }
+    }
     Ok(Assembled {
         request: PreparedRequest {
             method: profile.method.as_str().to_string(),
@@ -492,6 +577,7 @@ pub fn assemble(
         },
         warnings,
         missing_env: scope.missing_env.into_inner(),
+        missing_secrets: scope.missing_secrets.into_inner(),
         signing,
     })
 }
@@ -577,7 +663,10 @@ fn render_signing(
     let text = match signing {
         Signing::StandardWebhooks { secret } | Signing::Hmac { secret, .. } => secret,
     };
-    let secret = scope.render("signing.secret", text, None, errors)?;
+    scope.in_signing = true;
+    let secret = scope.render("signing.secret", text, None, errors);
+    scope.in_signing = false;
+    let secret = secret?;
     secret_values.extend(secret.split_whitespace().map(str::to_string));
     Some(match signing {
         Signing::StandardWebhooks { .. } => Signing::StandardWebhooks { secret },
@@ -610,11 +699,7 @@ pub fn credentials(
     profile: &Profile,
     ctx: &mut Context<'_>,
 ) -> Result<Credentials, Vec<AssembleError>> {
-    let mut scope = AssemblyScope {
-        event: None,
-        ctx,
-        missing_env: Default::default(),
-    };
+    let mut scope = AssemblyScope::new(None, ctx);
     let mut errors = Vec::new();
     let mut secrets = Vec::new();
     let mut out: Vec<(String, String)> = Vec::new();

@@ -6,6 +6,7 @@
 //! |-------------------|----------------------------------------------------|
 //! | `event.a.b`       | a path into the sample event (`items.0` indexes)   |
 //! | `env.NAME`        | an environment variable                            |
+//! | `secret.NAME`     | a value from the secret store                      |
 //! | `now`             | the request's instant, RFC 3339 UTC                |
 //! | `now_unix`        | the same instant in Unix seconds (a number)        |
 //! | `uuid`            | a fresh version 4 UUID                             |
@@ -24,6 +25,7 @@ pub enum Expr {
     /// A path into the sample event; empty means the whole event.
     Event(Vec<String>),
     Env(String),
+    Secret(String),
     Now,
     NowUnix,
     Uuid,
@@ -35,6 +37,7 @@ impl fmt::Display for Expr {
             Expr::Event(p) if p.is_empty() => f.write_str("event"),
             Expr::Event(p) => write!(f, "event.{}", p.join(".")),
             Expr::Env(n) => write!(f, "env.{n}"),
+            Expr::Secret(n) => write!(f, "secret.{n}"),
             Expr::Now => f.write_str("now"),
             Expr::NowUnix => f.write_str("now_unix"),
             Expr::Uuid => f.write_str("uuid"),
@@ -67,6 +70,8 @@ pub struct TemplateError {
 pub trait Scope {
     fn event(&self) -> Option<&Value>;
     fn env(&self, name: &str) -> Option<String>;
+    /// A secret's value, or why there is none (not set, store unusable).
+    fn secret(&self, name: &str) -> Result<String, String>;
     /// RFC 3339 and Unix seconds of the request's instant.
     fn now(&self) -> (String, i64);
     fn uuid(&mut self) -> String;
@@ -183,16 +188,20 @@ fn parse_expr(raw: &str) -> Result<Expr, String> {
         ("env", _) => Err(format!(
             "`{s}` is not an environment variable reference: write `{{{{env.NAME}}}}`"
         )),
+        ("secret", Some(name)) if is_identifier(name) => Ok(Expr::Secret(name.to_string())),
+        ("secret", _) => Err(format!(
+            "`{s}` is not a secret reference: write `{{{{secret.NAME}}}}` (letters, digits, `_`)"
+        )),
         ("now", None) => Ok(Expr::Now),
         ("now_unix", None) => Ok(Expr::NowUnix),
         ("uuid", None) => Ok(Expr::Uuid),
         _ => Err(format!(
-            "unknown template `{s}`: use event.PATH, env.NAME, now, now_unix or uuid"
+            "unknown template `{s}`: use event.PATH, env.NAME, secret.NAME, now, now_unix or uuid"
         )),
     }
 }
 
-fn is_identifier(s: &str) -> bool {
+pub fn is_identifier(s: &str) -> bool {
     !s.is_empty()
         && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
         && !s.starts_with(|c: char| c.is_ascii_digit())
@@ -212,6 +221,7 @@ fn resolve(expr: &Expr, scope: &mut dyn Scope) -> Result<Value, String> {
             .env(name)
             .map(Value::String)
             .ok_or_else(|| format!("environment variable `{name}` is not set")),
+        Expr::Secret(name) => scope.secret(name).map(Value::String),
         Expr::Now => Ok(Value::String(scope.now().0)),
         Expr::NowUnix => Ok(Value::from(scope.now().1)),
         Expr::Uuid => Ok(Value::String(scope.uuid())),
@@ -300,6 +310,12 @@ mod tests {
         fn env(&self, name: &str) -> Option<String> {
             (name == "HOME_X").then(|| "/h".to_string())
         }
+        fn secret(&self, name: &str) -> Result<String, String> {
+            match name {
+                "TOKEN" => Ok("s3cret".into()),
+                _ => Err(format!("secret `{name}` is not set")),
+            }
+        }
         fn now(&self) -> (String, i64) {
             ("2026-01-26T10:12:45Z".into(), 1_769_422_365)
         }
@@ -328,6 +344,13 @@ mod tests {
             "Signup Completed/B-2"
         );
         assert_eq!(render("{{env.HOME_X}}").unwrap(), "/h");
+        assert_eq!(render("Bearer {{secret.TOKEN}}").unwrap(), "Bearer s3cret");
+        let e = render("{{secret.NOPE}}").unwrap_err();
+        assert_eq!(
+            (e.span, e.message.as_str()),
+            (0..15, "secret `NOPE` is not set")
+        );
+        assert!(Template::parse("{{secret.a b}}").is_err());
         assert_eq!(
             render("{{now}} {{now_unix}}").unwrap(),
             "2026-01-26T10:12:45Z 1769422365"

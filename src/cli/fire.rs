@@ -67,8 +67,11 @@ pub fn run(places: &Places, args: FireArgs) -> anyhow::Result<Outcome> {
         loaded.profile.url = url.clone();
     }
 
-    let assembled = match request::assemble(&loaded.profile, event.as_ref(), &mut Context::system())
-    {
+    let assembled = match request::assemble(
+        &loaded.profile,
+        event.as_ref(),
+        &mut Context::system().with_secrets(places.secrets()),
+    ) {
         Ok(a) => a,
         Err(errors) => {
             return bad_input(errors.iter().map(|e| {

@@ -5,6 +5,7 @@ mod history;
 mod listen;
 mod print;
 mod replay;
+mod secret;
 mod transfer;
 mod validate;
 
@@ -24,6 +25,10 @@ pub struct Cli {
     /// Folder of the delivery history [default: the user data folder]
     #[arg(long, global = true, env = "HOOKBENCH_DATA_DIR", value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
+
+    /// Folder of the secret store, secrets.ron [default: the user config folder]
+    #[arg(long, global = true, env = "HOOKBENCH_CONFIG_DIR", value_name = "DIR")]
+    pub config_dir: Option<PathBuf>,
 
     /// Bodies longer than this are stored cut in the history (10MiB, 512KiB, bytes) [default: 10MiB]
     #[arg(long, global = true, env = "HOOKBENCH_BODY_CAP", value_name = "SIZE", value_parser = parse_cap)]
@@ -57,6 +62,9 @@ pub enum Command {
     Export(transfer::ExportArgs),
     /// Receive webhooks locally: capture every request, answer as scripted
     Listen(listen::ListenArgs),
+    /// The secret store behind {{secret.NAME}}: set, list, rm
+    #[command(subcommand)]
+    Secret(secret::SecretCommand),
 }
 
 fn parse_cap(s: &str) -> Result<usize, String> {
@@ -64,14 +72,21 @@ fn parse_cap(s: &str) -> Result<usize, String> {
         .ok_or_else(|| format!("`{s}` is not a size: write 10MiB, 512KiB or a number of bytes"))
 }
 
-/// Where things are: the profiles folder and the history file.
+/// Where things are: the profiles folder, the history and secrets files.
 pub struct Places {
     pub profiles: PathBuf,
     pub history: PathBuf,
+    pub secrets: PathBuf,
     pub body_cap: Option<usize>,
 }
 
 impl Places {
+    /// The secret store for lookups; when it is unusable, each lookup says
+    /// why.
+    pub fn secrets(&self) -> std::sync::Arc<hookbench::secrets::Secrets> {
+        std::sync::Arc::new(hookbench::secrets::Secrets::load_for_lookup(&self.secrets))
+    }
+
     pub fn open_history(&self) -> anyhow::Result<hookbench::history::Store> {
         let mut store = hookbench::history::Store::open(&self.history)?;
         if let Some(cap) = self.body_cap {
@@ -174,21 +189,24 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     let places = Places {
         profiles: dir.clone(),
         history: hookbench::history::default_path(cli.data_dir),
+        secrets: hookbench::secrets::default_path(cli.config_dir),
         body_cap: cli.body_cap,
     };
     match cli.command {
         Some(Command::Fire(args)) => fire::run(&places, args),
-        Some(Command::Validate(args)) => validate::run(&dir, args),
+        Some(Command::Validate(args)) => validate::run(&places, args),
         Some(Command::History(args)) => history::run(&places, args),
         Some(Command::Replay(args)) => replay::run(&places, args),
         Some(Command::Import(args)) => transfer::import(&places, args),
         Some(Command::Export(args)) => transfer::export(&places, args),
         Some(Command::Listen(args)) => listen::run(&places, args),
+        Some(Command::Secret(cmd)) => secret::run(&places, cmd),
         None => {
             hookbench::tui::main(hookbench::tui::Options {
                 profiles: dir,
                 history: Some(places.history),
                 body_cap: places.body_cap,
+                secrets: Some(places.secrets),
                 receiver: (!cli.no_receiver)
                     .then(|| std::net::SocketAddr::from(([127, 0, 0, 1], cli.receiver_port))),
             })?;

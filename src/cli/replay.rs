@@ -139,7 +139,7 @@ pub fn run(places: &Places, args: ReplayArgs) -> anyhow::Result<Outcome> {
                 .retain(|(n, _)| !n.eq_ignore_ascii_case("webhook-id"));
         }
     }
-    for w in replay::restore_all(&mut jobs, &places.profiles) {
+    for w in replay::restore_all(&mut jobs, &places.profiles, &places.secrets()) {
         eprintln!("warning: {w}");
     }
 

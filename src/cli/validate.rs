@@ -1,6 +1,6 @@
 //! `hookbench validate`: check profiles and their events.
 
-use std::path::Path;
+use std::sync::Arc;
 use std::time::UNIX_EPOCH;
 
 use clap::Args;
@@ -8,7 +8,8 @@ use hookbench::profile::{self, LoadedProfile};
 use hookbench::request::{self, Context};
 use hookbench::{diag::Diagnostic, event};
 
-use super::Outcome;
+use super::{Outcome, Places};
+use hookbench::secrets::Secrets;
 
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
@@ -17,7 +18,15 @@ pub struct ValidateArgs {
     pub names: Vec<String>,
 }
 
-pub fn run(dir: &Path, args: ValidateArgs) -> anyhow::Result<Outcome> {
+pub fn run(places: &Places, args: ValidateArgs) -> anyhow::Result<Outcome> {
+    let dir = places.profiles.as_path();
+    let secrets = Arc::new(match Secrets::load(&places.secrets) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("note: {e}");
+            Secrets::default()
+        }
+    });
     let loaded: Vec<Result<LoadedProfile, String>> = if args.names.is_empty() {
         profile::scan_dir(dir)
             .map_err(|e| {
@@ -40,7 +49,7 @@ pub fn run(dir: &Path, args: ValidateArgs) -> anyhow::Result<Outcome> {
     for entry in &loaded {
         let problems = match entry {
             Err(line) => vec![line.clone()],
-            Ok(l) => check(l),
+            Ok(l) => check(l, &secrets),
         };
         if problems.is_empty() {
             ok += 1;
@@ -78,13 +87,15 @@ pub fn run(dir: &Path, args: ValidateArgs) -> anyhow::Result<Outcome> {
 
 /// Every problem of one loaded profile, as printable lines; notes (unset
 /// variables) and warnings go to stderr without counting as problems.
-fn check(l: &LoadedProfile) -> Vec<String> {
+fn check(l: &LoadedProfile, secrets: &Arc<Secrets>) -> Vec<String> {
     let event = match event::load_for(l, None) {
         Ok(e) => e,
         Err(d) => return vec![d.to_string()],
     };
     // A fixed clock and ids: validation does not depend on when it runs.
-    let mut ctx = Context::fixed(|n| std::env::var(n).ok(), UNIX_EPOCH, || [0; 16]).lenient();
+    let mut ctx = Context::fixed(|n| std::env::var(n).ok(), UNIX_EPOCH, || [0; 16])
+        .with_secrets(secrets.clone())
+        .lenient();
     match request::assemble(&l.profile, event.as_ref(), &mut ctx) {
         Ok(a) => {
             for w in &a.warnings {
@@ -93,6 +104,12 @@ fn check(l: &LoadedProfile) -> Vec<String> {
             for name in &a.missing_env {
                 eprintln!(
                     "{}: note: needs environment variable {name} to fire (unset here)",
+                    l.path.display()
+                );
+            }
+            for name in &a.missing_secrets {
+                eprintln!(
+                    "{}: note: needs secret {name} to fire: hookbench secret set {name}",
                     l.path.display()
                 );
             }

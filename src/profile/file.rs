@@ -123,8 +123,18 @@ pub fn save(path: &Path, profile: &Profile) -> Result<(), ProfileError> {
     })
 }
 
-/// Atomic replace of `path` with `bytes`.
+/// Atomic replace of `path` with `bytes`; the file keeps its permissions.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    write_atomic_with(path, bytes, false)
+}
+
+/// Atomic replace of `path` with `bytes`, readable and writable by its owner
+/// only from the first byte written.
+pub fn write_atomic_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    write_atomic_with(path, bytes, true)
+}
+
+fn write_atomic_with(path: &Path, bytes: &[u8], private: bool) -> io::Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -139,8 +149,21 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
         std::process::id()
     ));
     let result = (|| {
-        let mut f = fs::File::create(&tmp)?;
-        if let Ok(meta) = fs::metadata(path) {
+        let mut options = fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        if private {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let mut f = options.open(&tmp)?;
+        if private {
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                f.set_permissions(fs::Permissions::from_mode(0o600))?;
+            }
+        } else if let Ok(meta) = fs::metadata(path) {
             f.set_permissions(meta.permissions())?;
         }
         f.write_all(bytes)?;

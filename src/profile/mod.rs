@@ -9,7 +9,7 @@ pub(crate) use file::io_reason;
 
 pub use file::{
     LoadedProfile, ProfileError, default_dir, find, load, load_str, save, scan_dir, to_ron,
-    write_atomic,
+    write_atomic, write_atomic_private,
 };
 
 use serde::de::{self, SeqAccess, Visitor};

@@ -481,6 +481,7 @@ impl State {
             return;
         };
         let profiles = self.dir.clone();
+        let secrets = self.secrets.clone();
         let tx = self.tx.clone();
         let (cancel_tx, cancel_rx) = watch::channel(false);
         self.hist.bulk = Some(Bulk {
@@ -496,11 +497,12 @@ impl State {
         self.set_status(format!("replaying {} record(s)… Esc cancels", ids.len()));
         let (concurrency, rate) = (self.replay_concurrency, self.replay_rate);
         tokio::spawn(async move {
-            let prepared =
-                tokio::task::spawn_blocking(move || prepare_jobs(&path, &profiles, ids, edited))
-                    .await
-                    .map_err(|e| e.to_string())
-                    .and_then(|r| r);
+            let prepared = tokio::task::spawn_blocking(move || {
+                prepare_jobs(&path, &profiles, &secrets, ids, edited)
+            })
+            .await
+            .map_err(|e| e.to_string())
+            .and_then(|r| r);
             let (store, run, jobs, warnings) = match prepared {
                 Ok(p) => p,
                 Err(e) => {
@@ -599,6 +601,7 @@ type Prepared = (Store, i64, Vec<Job>, Vec<String>);
 fn prepare_jobs(
     path: &std::path::Path,
     profiles: &std::path::Path,
+    secrets: &Arc<crate::secrets::Secrets>,
     ids: Vec<i64>,
     edited: Option<(crate::request::PreparedRequest, Option<String>)>,
 ) -> Result<Prepared, String> {
@@ -620,7 +623,7 @@ fn prepare_jobs(
             }
         }
     }
-    let warnings = replay::restore_all(&mut jobs, profiles);
+    let warnings = replay::restore_all(&mut jobs, profiles, secrets);
     let run = store.new_run(&ids, None).map_err(|e| e.to_string())?;
     Ok((store, run, jobs, warnings))
 }

@@ -16,6 +16,8 @@ pub enum Message {
         profiles: Vec<Result<LoadedProfile, Diagnostic>>,
         events: Vec<(PathBuf, Result<String, String>)>,
         error: Option<String>,
+        /// The secret store (its problem, when unusable, inside).
+        secrets: crate::secrets::Secrets,
     },
     /// A sample event file was read.
     EventLoaded {

@@ -11,6 +11,7 @@ pub mod history;
 pub mod keys;
 pub mod log;
 pub mod message;
+mod prompt;
 pub mod state;
 pub mod view;
 pub mod widgets;
@@ -29,6 +30,7 @@ use ratatui::crossterm::{cursor, event, execute, terminal};
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
 use message::Message;
+pub use prompt::read_hidden;
 use state::{Effect, Mode, State};
 
 /// What the loop needs from the world around it: input events, a terminal to
@@ -53,6 +55,8 @@ pub struct Options {
     pub body_cap: Option<usize>,
     /// Where the built-in receiver listens; `None` leaves it off.
     pub receiver: Option<std::net::SocketAddr>,
+    /// The secrets file; `None` means no secrets.
+    pub secrets: Option<PathBuf>,
 }
 
 /// The workbench over any backend.

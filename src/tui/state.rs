@@ -236,6 +236,9 @@ pub struct State {
     body_cap: Option<usize>,
     /// Where the receiver should listen, and the receiver once it does.
     receiver_addr: Option<std::net::SocketAddr>,
+    secrets_path: Option<PathBuf>,
+    /// The secret store, read at start.
+    pub secrets: Arc<crate::secrets::Secrets>,
     pub receiver: Option<crate::receiver::Receiver>,
     /// How the receiver answers (kept across stop and start).
     pub receiver_script: crate::receiver::Script,
@@ -294,6 +297,8 @@ impl State {
             history_path: options.history,
             body_cap: options.body_cap,
             receiver_addr: options.receiver,
+            secrets_path: options.secrets,
+            secrets: Default::default(),
             receiver: None,
             receiver_script: crate::receiver::Script::default(),
             receiver_secrets: Vec::new(),
@@ -358,7 +363,11 @@ impl State {
         }
         let dir = self.dir.clone();
         let tx = self.tx.clone();
+        let secrets_path = self.secrets_path.clone();
         tokio::task::spawn_blocking(move || {
+            let secrets = secrets_path
+                .map(|p| crate::secrets::Secrets::load_for_lookup(&p))
+                .unwrap_or_default();
             let (profiles, error) = match profile::scan_dir(&dir) {
                 Ok(p) => (p, None),
                 Err(e) => (
@@ -385,6 +394,7 @@ impl State {
                 profiles,
                 events,
                 error,
+                secrets,
             });
         });
     }
@@ -616,7 +626,12 @@ impl State {
             },
         };
         Some(
-            request::assemble(&profile, event.as_ref(), &mut Context::system()).map_err(|errs| {
+            request::assemble(
+                &profile,
+                event.as_ref(),
+                &mut Context::system().with_secrets(self.secrets.clone()),
+            )
+            .map_err(|errs| {
                 errs.into_iter()
                     .map(|e| match field_of(&e.field) {
                         // The payload's own path (payload.a.b) says where.
@@ -661,8 +676,13 @@ impl State {
                 profiles,
                 events,
                 error,
+                secrets,
             } => {
                 self.loading = false;
+                if let Some(p) = secrets.problem() {
+                    self.set_error(p.to_string());
+                }
+                self.secrets = Arc::new(secrets);
                 for (path, text) in events {
                     self.events.insert(path, EventDoc::read(text));
                 }

@@ -215,17 +215,50 @@ impl Workspace {
         p
     }
 
-    /// Runs `hookbench --profiles <dir> ARGS...` with a clean environment
-    /// for the variables given.
-    pub fn run(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+    /// The config folder (the secret store) the commands run here use.
+    pub fn config_dir(&self) -> PathBuf {
+        self.dir.path().join(".config")
+    }
+
+    /// `hookbench --profiles <dir> ARGS...`, with the history and config
+    /// folders inside the workspace and the variables given.
+    pub fn command(&self, args: &[&str], env: &[(&str, &str)]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_hookbench"));
         cmd.arg("--profiles").arg(self.path()).args(args);
         cmd.env_remove("HOOKBENCH_PROFILES").env("NO_COLOR", "1");
         cmd.env("HOOKBENCH_DATA_DIR", self.data_dir());
+        cmd.env("HOOKBENCH_CONFIG_DIR", self.config_dir());
         for (k, v) in env {
             cmd.env(k, v);
         }
-        cmd.output().unwrap()
+        cmd
+    }
+
+    /// Runs `hookbench --profiles <dir> ARGS...` (see [`Workspace::command`]).
+    pub fn run(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+        self.command(args, env)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap()
+    }
+
+    /// The same, with `input` on standard input.
+    pub fn run_with_input(&self, args: &[&str], input: &str) -> Output {
+        use std::io::Write;
+        let mut child = self
+            .command(args, &[])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
     }
 }
 

@@ -93,6 +93,7 @@ impl Harness {
                     history: Some(dir.join(".data/history.sqlite")),
                     body_cap: None,
                     receiver,
+                    secrets: Some(dir.join(".config/secrets.ron")),
                     profiles: dir,
                 },
             )
