@@ -19,7 +19,7 @@ pub fn load_for(
         return load(p).map(Some);
     }
     let Some(path) = loaded.event_path() else {
-        return Ok(None);
+        return Ok(loaded.profile.sample_event.clone().map(Value::Object));
     };
     if let Err(e) = fs::metadata(&path) {
         let rel = loaded.profile.event.as_deref().unwrap_or_default();

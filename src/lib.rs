@@ -29,6 +29,8 @@
 //!   explain a mismatch.
 //! * [`secrets`] — the secret store behind `{{secret.NAME}}`: an owner-only
 //!   file, refused when others can read it.
+//! * [`share`] — a profile given away with its credentials replaced by
+//!   placeholders, and one brought in without replacing anything.
 //! * [`retry`] — which answers are tried again, and after how long.
 //! * [`replay`] — bulk replay: concurrency, rate limit, 429 back-off,
 //!   progress, cancel, resume.
@@ -57,6 +59,7 @@ pub mod replay;
 pub mod request;
 pub mod retry;
 pub mod secrets;
+pub mod share;
 pub mod signing;
 pub mod template;
 pub mod tui;

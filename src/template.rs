@@ -109,6 +109,14 @@ impl Template {
         Ok(Template { segments })
     }
 
+    /// The expressions, in order.
+    pub fn exprs(&self) -> impl Iterator<Item = &Expr> {
+        self.segments.iter().filter_map(|s| match s {
+            Segment::Expr { expr, .. } => Some(expr),
+            Segment::Text(_) => None,
+        })
+    }
+
     /// Renders to text. `escape` is applied to each interpolated value (used
     /// to percent-encode values in URLs); literal text is kept as written.
     pub fn render(

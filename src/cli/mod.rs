@@ -6,6 +6,7 @@ mod listen;
 mod print;
 mod replay;
 mod secret;
+mod share;
 mod transfer;
 mod validate;
 
@@ -62,6 +63,10 @@ pub enum Command {
     Export(transfer::ExportArgs),
     /// Receive webhooks locally: capture every request, answer as scripted
     Listen(listen::ListenArgs),
+    /// Write a copy of a profile with every credential replaced by a {{secret.NAME}} placeholder
+    Share(share::ShareArgs),
+    /// Copy a profile file into the profiles folder (never replacing one) and list the secrets it needs
+    ImportProfile(share::ImportProfileArgs),
     /// The secret store behind {{secret.NAME}}: set, list, rm
     #[command(subcommand)]
     Secret(secret::SecretCommand),
@@ -201,6 +206,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Some(Command::Export(args)) => transfer::export(&places, args),
         Some(Command::Listen(args)) => listen::run(&places, args),
         Some(Command::Secret(cmd)) => secret::run(&places, cmd),
+        Some(Command::Share(args)) => share::share(&places, args),
+        Some(Command::ImportProfile(args)) => share::import(&places, args),
         None => {
             hookbench::tui::main(hookbench::tui::Options {
                 profiles: dir,

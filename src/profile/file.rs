@@ -91,6 +91,12 @@ pub fn load_str(path: &Path, source: &str) -> Result<Profile, Diagnostic> {
             "`name` is empty: give the profile a name".into(),
         ));
     }
+    if profile.event.is_some() && profile.sample_event.is_some() {
+        return Err(at(
+            "sample_event",
+            "both `event` (a file) and `sample_event` (inline) are set: keep one".into(),
+        ));
+    }
     if profile.timeout_secs == 0 || profile.timeout_secs > 3600 {
         return Err(at(
             "timeout_secs",
@@ -259,7 +265,7 @@ pub fn default_dir(explicit: Option<PathBuf>) -> PathBuf {
 }
 
 /// An io error's reason in lowercase, without the "(os error N)" tail.
-pub(crate) fn io_reason(e: &io::Error) -> String {
+pub fn io_reason(e: &io::Error) -> String {
     let s = e.to_string();
     let s = match s.find(" (os error") {
         Some(i) => s[..i].to_string(),

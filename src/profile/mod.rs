@@ -5,7 +5,7 @@
 //! fields are an error so that a typo is never silently ignored.
 
 mod file;
-pub(crate) use file::io_reason;
+pub use file::io_reason;
 
 pub use file::{
     LoadedProfile, ProfileError, default_dir, find, load, load_str, save, scan_dir, to_ron,
@@ -201,6 +201,14 @@ pub struct Profile {
         serialize_with = "bare"
     )]
     pub event: Option<String>,
+    /// The sample event written inline, for a profile that travels as one
+    /// file (`hookbench share`); used when `event` names no file.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "bare"
+    )]
+    pub sample_event: Option<Map<String, Value>>,
     #[serde(default = "default_timeout")]
     pub timeout_secs: u64,
     #[serde(default)]
@@ -235,6 +243,7 @@ impl Profile {
             include_trigger: true,
             payload: Map::new(),
             event: None,
+            sample_event: None,
             timeout_secs: DEFAULT_TIMEOUT_SECS,
             follow_redirects: false,
             signing: None,

@@ -113,6 +113,9 @@ pub struct Draft {
     pub include_trigger: bool,
     pub payload: String,
     pub event: Option<String>,
+    /// An inline sample event, used when `event` names no file; kept as
+    /// the file has it.
+    pub sample_event: Option<Map<String, Value>>,
     pub timeout: String,
     pub follow_redirects: bool,
     /// Kept as the file has it (not edited in the form yet).
@@ -172,6 +175,7 @@ impl Draft {
                     .expect("JSON values always serialise")
             },
             event: p.event.clone(),
+            sample_event: p.sample_event.clone(),
             timeout: p.timeout_secs.to_string(),
             follow_redirects: p.follow_redirects,
             signing: p.signing.clone(),
@@ -238,6 +242,11 @@ impl Draft {
             include_trigger: self.include_trigger,
             payload,
             event: self.event.clone(),
+            sample_event: if self.event.is_some() {
+                None
+            } else {
+                self.sample_event.clone()
+            },
             timeout_secs: timeout,
             follow_redirects: self.follow_redirects,
             signing: self.signing.clone(),

@@ -607,7 +607,7 @@ impl State {
             }
         };
         let event = match self.event_path() {
-            None => None,
+            None => profile.sample_event.clone().map(Value::Object),
             Some(path) => match self.events.get(&path) {
                 Some(doc) => match &doc.parsed {
                     Ok(v) => Some(v.clone()),

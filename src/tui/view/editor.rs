@@ -179,6 +179,7 @@ fn row_line<'a>(s: &State, d: &'a Draft, field: Field, selected: bool) -> Line<'
             vec![
                 match &d.event {
                     Some(e) => Span::raw(format!("{e}{}", if dirty { " *" } else { "" })),
+                    None if d.sample_event.is_some() => Span::raw("(inline in the profile)"),
                     None => Span::styled("(none)", dim()),
                 },
                 Span::styled("   Enter pick · c compose · e $EDITOR", dim()),

@@ -1,0 +1,148 @@
+//! `hookbench share` and `hookbench import-profile`: profiles between
+//! teammates, with no credential in the file.
+
+use std::path::PathBuf;
+use std::time::UNIX_EPOCH;
+
+use clap::Args;
+use hookbench::event;
+use hookbench::profile::{self, LoadedProfile};
+use hookbench::request::{self, Context};
+use hookbench::secrets::Secrets;
+use hookbench::share::{self, Needs};
+
+use super::{Outcome, Places};
+
+#[derive(Debug, Args)]
+pub struct ShareArgs {
+    /// The profile: a .ron file, a file name in the profiles folder, or a name
+    #[arg(value_name = "PROFILE")]
+    pub profile: String,
+    /// Write the shared copy here [default: standard output]
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportProfileArgs {
+    /// A profile file (.ron), typically one made by `hookbench share`
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+}
+
+fn bad(lines: impl IntoIterator<Item = String>) -> anyhow::Result<Outcome> {
+    for l in lines {
+        eprintln!("error: {l}");
+    }
+    Ok(Outcome::BadInput)
+}
+
+pub fn share(places: &Places, args: ShareArgs) -> anyhow::Result<Outcome> {
+    let loaded = match profile::find(&places.profiles, &args.profile) {
+        Ok(l) => l,
+        Err(e) => return bad([e.to_string()]),
+    };
+    let event = match event::load_for(&loaded, None) {
+        Ok(e) => e,
+        Err(d) => return bad([d.to_string()]),
+    };
+    let stem = loaded
+        .path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let shared = share::share(&loaded.profile, &stem, event);
+    let text = profile::to_ron(&shared.profile);
+    match &args.output {
+        Some(path) => {
+            if let Err(e) = profile::write_atomic(path, text.as_bytes()) {
+                return bad([format!(
+                    "{}: cannot write: {}",
+                    path.display(),
+                    profile::io_reason(&e)
+                )]);
+            }
+            eprintln!("shared {} as {}", loaded.path.display(), path.display());
+        }
+        None => print!("{text}"),
+    }
+    for (name, place) in &shared.replaced {
+        eprintln!("replaced {place} with {{{{secret.{name}}}}}");
+    }
+    print_needs("the receiver sets", &shared.needs, None);
+    Ok(Outcome::Success)
+}
+
+/// Prints what a profile needs; with a store, only what is missing from it.
+fn print_needs(lead: &str, needs: &Needs, store: Option<&Secrets>) {
+    let secrets: Vec<&str> = match store {
+        Some(s) => needs.missing_secrets(s).collect(),
+        None => needs.secrets.iter().map(String::as_str).collect(),
+    };
+    let env: Vec<&str> = match store {
+        Some(_) => needs.missing_env().collect(),
+        None => needs.env.iter().map(String::as_str).collect(),
+    };
+    if secrets.is_empty() && env.is_empty() {
+        if store.is_some() {
+            eprintln!("every secret and variable it uses is set");
+        }
+        return;
+    }
+    eprintln!("{lead}:");
+    for s in secrets {
+        eprintln!("  hookbench secret set {s}");
+    }
+    for v in env {
+        eprintln!("  environment variable {v}");
+    }
+}
+
+/// Checks a profile as `validate` does: its event loads and every template
+/// resolves (unset secrets and variables allowed).
+fn check(loaded: &LoadedProfile) -> Vec<String> {
+    let event = match event::load_for(loaded, None) {
+        Ok(e) => e,
+        Err(d) => return vec![d.to_string()],
+    };
+    let mut ctx = Context::fixed(|_| None, UNIX_EPOCH, || [0; 16]).lenient();
+    match request::assemble(&loaded.profile, event.as_ref(), &mut ctx) {
+        Ok(_) => Vec::new(),
+        Err(errors) => errors
+            .iter()
+            .map(|e| e.locate(loaded).to_string())
+            .collect(),
+    }
+}
+
+pub fn import(places: &Places, args: ImportProfileArgs) -> anyhow::Result<Outcome> {
+    let loaded = match profile::load(&args.file) {
+        Ok(l) => l,
+        Err(d) => return bad([d.to_string()]),
+    };
+    let problems = check(&loaded);
+    if !problems.is_empty() {
+        eprintln!("not imported:");
+        return bad(problems);
+    }
+    let imported = match share::import_into(&loaded, &places.profiles) {
+        Ok(i) => i,
+        Err(m) => return bad([m]),
+    };
+    println!("{}", imported.path.display());
+    eprintln!(
+        "imported {} as {} (profile `{}`)",
+        args.file.display(),
+        imported.path.display(),
+        imported.name
+    );
+    if let Some(e) = &imported.event {
+        eprintln!("its sample event is {}", e.display());
+    }
+    let store = Secrets::load_for_lookup(&places.secrets);
+    if let Some(p) = store.problem() {
+        eprintln!("note: {p}");
+    }
+    print_needs("before it fires, set", &imported.needs, Some(&store));
+    Ok(Outcome::Success)
+}
