@@ -731,6 +731,19 @@ pub fn credentials(
     }
 }
 
+/// One text field of a profile rendered on its own (as `curl` writes `-u`).
+pub fn render_field(
+    text: &str,
+    event: Option<&Value>,
+    ctx: &mut Context<'_>,
+) -> Result<String, AssembleError> {
+    let mut scope = AssemblyScope::new(event, ctx);
+    let mut errors = Vec::new();
+    scope
+        .render("field", text, None, &mut errors)
+        .ok_or_else(|| errors.remove(0))
+}
+
 fn render_json(
     scope: &mut AssemblyScope<'_, '_>,
     field: &str,

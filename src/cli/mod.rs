@@ -1,5 +1,6 @@
 //! Headless commands, one file each.
 
+mod curl;
 mod fire;
 mod history;
 mod listen;
@@ -67,6 +68,10 @@ pub enum Command {
     Share(share::ShareArgs),
     /// Copy a profile file into the profiles folder (never replacing one) and list the secrets it needs
     ImportProfile(share::ImportProfileArgs),
+    /// Print a curl command that sends what a profile sends (secrets as $NAME)
+    Curl(curl::CurlArgs),
+    /// Make a profile from a curl command line (an argument, or stdin)
+    FromCurl(curl::FromCurlArgs),
     /// The secret store behind {{secret.NAME}}: set, list, rm
     #[command(subcommand)]
     Secret(secret::SecretCommand),
@@ -207,6 +212,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Some(Command::Listen(args)) => listen::run(&places, args),
         Some(Command::Secret(cmd)) => secret::run(&places, cmd),
         Some(Command::Share(args)) => share::share(&places, args),
+        Some(Command::Curl(args)) => curl::to_curl(&places, args),
+        Some(Command::FromCurl(args)) => curl::from_curl(&places, args),
         Some(Command::ImportProfile(args)) => share::import(&places, args),
         None => {
             hookbench::tui::main(hookbench::tui::Options {

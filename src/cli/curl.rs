@@ -1,0 +1,138 @@
+//! `hookbench curl` and `hookbench from-curl`.
+
+use std::io::Read;
+use std::path::PathBuf;
+
+use clap::Args;
+use hookbench::profile;
+use hookbench::request::{self, Context};
+use hookbench::{curl, event};
+
+use super::{Outcome, Places};
+
+#[derive(Debug, Args)]
+pub struct CurlArgs {
+    /// The profile: a .ron file, a file name in the profiles folder, or a name
+    #[arg(value_name = "PROFILE")]
+    pub profile: String,
+    /// Use another sample event
+    #[arg(long, value_name = "FILE")]
+    pub event: Option<PathBuf>,
+    /// Put the secret values in the command instead of $NAME references
+    #[arg(long)]
+    pub reveal: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct FromCurlArgs {
+    /// The curl command, as one quoted argument; read from stdin when absent
+    #[arg(value_name = "COMMAND", allow_hyphen_values = true, num_args = 0..)]
+    pub command: Vec<String>,
+    /// The profile's name [default: the method, host and path]
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// Write the profile here [default: a new file in the profiles folder]
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+fn bad(lines: impl IntoIterator<Item = String>) -> anyhow::Result<Outcome> {
+    for l in lines {
+        eprintln!("error: {l}");
+    }
+    Ok(Outcome::BadInput)
+}
+
+pub fn to_curl(places: &Places, args: CurlArgs) -> anyhow::Result<Outcome> {
+    let loaded = match profile::find(&places.profiles, &args.profile) {
+        Ok(l) => l,
+        Err(e) => return bad([e.to_string()]),
+    };
+    let event = match event::load_for(&loaded, args.event.as_deref()) {
+        Ok(e) => e,
+        Err(d) => return bad([d.to_string()]),
+    };
+    let secrets = places.secrets();
+    if args.reveal {
+        let mut ctx = Context::system().with_secrets(secrets);
+        return match request::assemble(&loaded.profile, event.as_ref(), &mut ctx) {
+            Ok(a) => {
+                println!("{}", curl::to_curl(&a.request, true));
+                Ok(Outcome::Success)
+            }
+            Err(errs) => bad(errs.iter().map(|e| e.locate(&loaded).to_string())),
+        };
+    }
+    let stem = loaded
+        .path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    match curl::profile_to_curl(&loaded.profile, &stem, event.as_ref(), secrets) {
+        Ok(c) => {
+            println!("{}", c.command);
+            if !c.vars.is_empty() {
+                let list: Vec<String> = c
+                    .vars
+                    .iter()
+                    .map(|(n, secret)| {
+                        if *secret {
+                            format!("{n} (secret)")
+                        } else {
+                            n.clone()
+                        }
+                    })
+                    .collect();
+                eprintln!("reads from the environment: {}", list.join(", "));
+            }
+            for n in &c.notes {
+                eprintln!("note: {n}");
+            }
+            Ok(Outcome::Success)
+        }
+        Err(errs) => bad(errs.iter().map(|e| e.locate(&loaded).to_string())),
+    }
+}
+
+pub fn from_curl(places: &Places, args: FromCurlArgs) -> anyhow::Result<Outcome> {
+    let secrets = places.secrets();
+    let parsed = match args.command.as_slice() {
+        [] => {
+            let mut text = String::new();
+            std::io::stdin().read_to_string(&mut text)?;
+            curl::from_curl(&text, &secrets)
+        }
+        [one] => curl::from_curl(one, &secrets),
+        many => curl::from_args(many, &secrets),
+    };
+    let mut p = match parsed {
+        Ok(p) => p,
+        Err(m) => return bad([format!("curl command: {m}")]),
+    };
+    if let Some(n) = args.name {
+        p.name = n;
+    }
+    let path = match args.output {
+        Some(path) => path,
+        None => {
+            let slug = hookbench::share::secret_prefix(&p.name)
+                .to_ascii_lowercase()
+                .replace('_', "-");
+            hookbench::share::free_path(&places.profiles, &slug, "ron")
+        }
+    };
+    if let Err(e) = profile::save(&path, &p) {
+        return bad([e.to_string()]);
+    }
+    println!("{}", path.display());
+    eprintln!("wrote profile `{}` to {}", p.name, path.display());
+    let needs = hookbench::share::needs(&p);
+    let missing: Vec<&str> = needs.missing_secrets(&secrets).collect();
+    if !needs.env.is_empty() {
+        eprintln!("reads environment variables: {}", needs.env.join(", "));
+    }
+    if !missing.is_empty() {
+        eprintln!("secrets to set: {}", missing.join(", "));
+    }
+    Ok(Outcome::Success)
+}
