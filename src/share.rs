@@ -291,6 +291,25 @@ fn collect_strings(v: &Value, out: &mut Vec<String>) {
     }
 }
 
+/// Checks a profile as `validate` does: its event loads and every template
+/// resolves (unset secrets and variables allowed). One line per problem,
+/// `file:line:col: message`.
+pub fn check(loaded: &LoadedProfile) -> Vec<String> {
+    let event = match crate::event::load_for(loaded, None) {
+        Ok(e) => e,
+        Err(d) => return vec![d.to_string()],
+    };
+    let mut ctx =
+        crate::request::Context::fixed(|_| None, std::time::UNIX_EPOCH, || [0; 16]).lenient();
+    match crate::request::assemble(&loaded.profile, event.as_ref(), &mut ctx) {
+        Ok(_) => Vec::new(),
+        Err(errors) => errors
+            .iter()
+            .map(|e| e.locate(loaded).to_string())
+            .collect(),
+    }
+}
+
 /// A file name in `dir` like `want` that no file has yet: `x.ron`,
 /// `x-2.ron`, `x-3.ron`...
 pub fn free_path(dir: &Path, want: &str, ext: &str) -> PathBuf {

@@ -292,3 +292,105 @@ fn from_curl_reports_what_it_cannot_take() {
     );
     assert!(out.status.success(), "{}", stderr(&out));
 }
+
+// ---- the same in the workbench ----------------------------------------
+
+mod workbench {
+    use super::*;
+    use ratatui::crossterm::event::{Event, KeyCode::*};
+    use support::tui::{Harness, ctrl, key};
+
+    #[tokio::test]
+    async fn share_writes_a_copy_without_credentials() {
+        let server = Server::start(Answer::status(200));
+        let ws = Workspace::new();
+        ws.write("events/signup.json", support::SIGNUP_EVENT);
+        ws.write("crm.ron", &crm_profile(&server));
+        let mut h = Harness::open(ws.path().to_path_buf(), 120, 40).await;
+        h.send(key(Char('S')));
+        h.settle().await;
+        assert!(
+            h.screen().contains("Share: write the copy"),
+            "{}",
+            h.screen()
+        );
+        h.send(key(Enter));
+        let target = ws.path().join("shared").join("crm.ron");
+        h.until(|s| s.status.text.starts_with("shared to")).await;
+        let text = std::fs::read(&target).unwrap();
+        assert!(!contains(&text, PASSWORD) && !contains(&text, API_KEY));
+        assert!(contains(&text, "sample_event"));
+        assert!(
+            h.app
+                .state
+                .status
+                .text
+                .contains("CRM_PASSWORD, CRM_X_API_KEY"),
+            "{}",
+            h.app.state.status.text
+        );
+    }
+
+    #[tokio::test]
+    async fn import_adds_the_profile_and_says_what_to_set() {
+        let server = Server::start(Answer::status(200));
+        let from = Workspace::new();
+        from.write("events/signup.json", support::SIGNUP_EVENT);
+        from.write("crm.ron", &crm_profile(&server));
+        let shared = from.path().join("crm.shared.ron");
+        let out = from.run(&["share", "crm", "-o", shared.to_str().unwrap()], &[]);
+        assert!(out.status.success());
+
+        let ws = Workspace::new();
+        let mut h = Harness::open(ws.path().to_path_buf(), 120, 40).await;
+        h.send(key(Char('i')));
+        h.type_text(shared.to_str().unwrap());
+        h.send(key(Enter));
+        h.until(|s| s.status.text.starts_with("imported")).await;
+        assert!(ws.path().join("crm.ron").exists());
+        assert_eq!(h.app.state.entries.len(), 1);
+        assert!(
+            h.app.state.status.text.contains("CRM_PASSWORD"),
+            "{}",
+            h.app.state.status.text
+        );
+        // The form says which secret is missing, and how to set it.
+        h.settle().await;
+        let problems = format!("{:?}", h.app.state.field_errors());
+        assert!(
+            problems.contains("hookbench secret set CRM_PASSWORD"),
+            "{problems}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_pasted_curl_command_becomes_a_profile_that_fires() {
+        let server = Server::start(Answer::status(200));
+        let ws = Workspace::new();
+        let mut h = Harness::open(ws.path().to_path_buf(), 120, 40).await;
+        h.send(key(Char('n')));
+        h.send(Event::Paste(format!(
+            "curl -X PUT {} -H 'X-Journey: paste' -u ops:pw --json '{{\"plan\": \"pro\"}}'",
+            server.url("/pasted")
+        )));
+        h.settle().await;
+        assert_eq!(h.app.state.entries.len(), 1, "{}", h.screen());
+        h.send(key(Char('f')));
+        h.until(|_| !server.requests().is_empty()).await;
+        let r = server.only();
+        assert_eq!((r.method.as_str(), r.target.as_str()), ("PUT", "/pasted"));
+        assert_eq!(r.header("x-journey"), Some("paste"));
+        assert_eq!(r.header("authorization"), Some("Basic b3BzOnB3"));
+        assert_eq!(r.json()["plan"], "pro");
+        // Ctrl-s keeps it as a file.
+        h.send(ctrl('s'));
+        h.until(|s| s.status.text.starts_with("saved")).await;
+        assert!(
+            ws.path().read_dir().unwrap().any(|e| e
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .ends_with(".ron"))
+        );
+    }
+}

@@ -2,12 +2,10 @@
 //! teammates, with no credential in the file.
 
 use std::path::PathBuf;
-use std::time::UNIX_EPOCH;
 
 use clap::Args;
 use hookbench::event;
-use hookbench::profile::{self, LoadedProfile};
-use hookbench::request::{self, Context};
+use hookbench::profile;
 use hookbench::secrets::Secrets;
 use hookbench::share::{self, Needs};
 
@@ -98,29 +96,12 @@ fn print_needs(lead: &str, needs: &Needs, store: Option<&Secrets>) {
     }
 }
 
-/// Checks a profile as `validate` does: its event loads and every template
-/// resolves (unset secrets and variables allowed).
-fn check(loaded: &LoadedProfile) -> Vec<String> {
-    let event = match event::load_for(loaded, None) {
-        Ok(e) => e,
-        Err(d) => return vec![d.to_string()],
-    };
-    let mut ctx = Context::fixed(|_| None, UNIX_EPOCH, || [0; 16]).lenient();
-    match request::assemble(&loaded.profile, event.as_ref(), &mut ctx) {
-        Ok(_) => Vec::new(),
-        Err(errors) => errors
-            .iter()
-            .map(|e| e.locate(loaded).to_string())
-            .collect(),
-    }
-}
-
 pub fn import(places: &Places, args: ImportProfileArgs) -> anyhow::Result<Outcome> {
     let loaded = match profile::load(&args.file) {
         Ok(l) => l,
         Err(d) => return bad([d.to_string()]),
     };
-    let problems = check(&loaded);
+    let problems = share::check(&loaded);
     if !problems.is_empty() {
         eprintln!("not imported:");
         return bad(problems);

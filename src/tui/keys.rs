@@ -56,6 +56,8 @@ pub enum Action {
     Reveal,
     NewProfile,
     Duplicate,
+    Share,
+    ImportProfile,
     Rename,
     Delete,
     AddHeader,
@@ -184,6 +186,18 @@ pub static BINDINGS: &[Binding] = &[
     b!(Profiles, [(Char('n'), NONE)], NewProfile, "new profile"),
     b!(Profiles, [(Char('d'), NONE)], Duplicate, "duplicate"),
     b!(Profiles, [(Char('r'), NONE)], Rename, "rename"),
+    b!(
+        Profiles,
+        [(Char('S'), SHIFT)],
+        Share,
+        "share: a copy with credentials as {{secret.NAME}}"
+    ),
+    b!(
+        Profiles,
+        [(Char('i'), NONE)],
+        ImportProfile,
+        "import a profile file (or paste a curl command)"
+    ),
     b!(
         Profiles,
         [(Char('x'), NONE), (Del, NONE)],

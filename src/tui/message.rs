@@ -107,6 +107,13 @@ pub enum Message {
         path: PathBuf,
         result: Result<(), String>,
     },
+    /// A shared copy was written (the secrets it needs), or not.
+    Shared {
+        path: PathBuf,
+        result: Result<Vec<String>, String>,
+    },
+    /// A profile file was imported into the profiles folder, or not.
+    ProfileImported(ImportResult),
     /// A profile file was renamed (or not).
     Renamed {
         from: PathBuf,
@@ -114,3 +121,14 @@ pub enum Message {
         result: Result<(), String>,
     },
 }
+
+/// An imported profile as loaded from its new place, what it needs, and the
+/// event file copied beside it (with its text).
+pub type ImportResult = Result<
+    Box<(
+        crate::profile::LoadedProfile,
+        crate::share::Needs,
+        Option<(PathBuf, Result<String, String>)>,
+    )>,
+    String,
+>;

@@ -13,6 +13,7 @@ pub mod log;
 pub mod message;
 mod prompt;
 pub mod state;
+mod transfer;
 pub mod view;
 pub mod widgets;
 
@@ -280,6 +281,22 @@ pub fn main(options: Options) -> anyhow::Result<()> {
 impl State {
     /// Pasted text goes into the field being edited.
     pub fn on_paste(&mut self, text: &str) {
+        let on_workbench = self.view == state::View::Workbench;
+        let naming_new = matches!(
+            &self.mode,
+            Mode::Prompt {
+                kind: state::PromptKind::NewProfile,
+                ..
+            }
+        );
+        if transfer::is_curl(text)
+            && on_workbench
+            && (naming_new || matches!(self.mode, Mode::Normal))
+        {
+            self.mode = Mode::Normal;
+            self.paste_curl(text);
+            return;
+        }
         match &mut self.mode {
             Mode::EditLine { area, .. } | Mode::Prompt { area, .. } => {
                 area.insert_str(text.replace(['\r', '\n'], " "));

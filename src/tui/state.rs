@@ -111,7 +111,7 @@ impl EventDoc {
     }
 
     /// A file as read: its text, or why it could not be read.
-    fn read(text: Result<String, String>) -> EventDoc {
+    pub(super) fn read(text: Result<String, String>) -> EventDoc {
         match text {
             Ok(t) => EventDoc::new(t),
             Err(e) => EventDoc {
@@ -154,6 +154,10 @@ pub enum PromptKind {
     FilterText,
     ReceiverAnswer,
     ReceiverSecrets,
+    /// Where to write the shared copy of the selected profile.
+    ShareTo,
+    /// A profile file to bring into the profiles folder.
+    ImportProfile,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -902,6 +906,8 @@ impl State {
                 }
                 Err(e) => self.set_error(format!("cannot save {}: {e}", path.display())),
             },
+            Message::Shared { path, result } => self.on_shared(path, result),
+            Message::ProfileImported(result) => self.on_profile_imported(result),
             Message::Deleted { path, result } => match result {
                 Ok(()) => {
                     self.entries.retain(|e| e.path != path);
@@ -1300,7 +1306,7 @@ impl State {
         }
     }
 
-    fn select(&mut self, i: usize) {
+    pub(super) fn select(&mut self, i: usize) {
         if i < self.entries.len() && i != self.selected {
             self.selected = i;
             self.editor_row = 0;
@@ -1328,6 +1334,8 @@ impl State {
             Action::Delete if self.current().is_some() => {
                 self.mode = Mode::Confirm(ConfirmKind::Delete);
             }
+            Action::Share => self.ask_share(),
+            Action::ImportProfile => self.prompt(PromptKind::ImportProfile, ""),
             _ => {}
         }
     }
@@ -1555,10 +1563,12 @@ impl State {
             }
             PromptKind::ReceiverAnswer => self.set_receiver_answer(&text),
             PromptKind::ReceiverSecrets => {}
+            PromptKind::ShareTo => self.share_to(PathBuf::from(text)),
+            PromptKind::ImportProfile => self.import_profile(PathBuf::from(text)),
         }
     }
 
-    fn add_entry(&mut self, path: PathBuf, p: Profile, what: &str) {
+    pub(super) fn add_entry(&mut self, path: PathBuf, p: Profile, what: &str) {
         self.entries.push(Entry {
             path: path.clone(),
             kind: EntryKind::Ok {
@@ -1576,7 +1586,7 @@ impl State {
     }
 
     /// A file name for a profile name that no entry uses yet.
-    fn unique_path(&self, name: &str) -> PathBuf {
+    pub(super) fn unique_path(&self, name: &str) -> PathBuf {
         let slug = slug(name);
         let taken = |p: &PathBuf| self.entries.iter().any(|e| &e.path == p) || p.exists();
         let mut path = self.dir.join(format!("{slug}.ron"));
