@@ -194,22 +194,54 @@ fn validate_reports_every_broken_profile_and_checks_the_rest() {
 #[test]
 fn shipped_profiles_all_validate() {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/profiles");
+    let config = tempfile::tempdir().unwrap();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_hookbench"))
         .args(["--profiles", dir, "validate"])
+        .env("HOOKBENCH_CONFIG_DIR", config.path())
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(stderr(&out).contains("0 with problems"), "{}", stderr(&out));
-    // The four Journey uses are covered, plus the local default.
+    // The Journey uses are covered, plus the local default, with every
+    // credential a secret placeholder.
     let text = stdout(&out);
     for needle in [
-        "Sheets",
-        "Pipedrive",
-        "SendGrid",
+        "Google Sheets: append a row",
+        "HubSpot: create or update a contact",
+        "Salesforce: create a contact",
+        "Pipedrive: update a contact",
+        "Mailchimp: add a subscriber",
+        "Mailchimp: remove a subscriber",
+        "SendGrid: add a subscriber",
+        "SendGrid: remove a subscriber",
         "Internal API",
         "local-echo",
     ] {
         assert!(text.contains(needle), "{needle} missing from {text}");
+    }
+    for secret in [
+        "GOOGLE_SHEETS_TOKEN",
+        "HUBSPOT_TOKEN",
+        "SALESFORCE_TOKEN",
+        "PIPEDRIVE_API_TOKEN",
+        "MAILCHIMP_API_KEY",
+        "SENDGRID_API_KEY",
+        "INTERNAL_API_KEY",
+    ] {
+        assert!(
+            stderr(&out).contains(&format!("hookbench secret set {secret}")),
+            "{secret} is not a secret placeholder: {}",
+            stderr(&out)
+        );
+    }
+    // Every method a webhook block sends is there.
+    for method in ["POST", "PUT", "DELETE"] {
+        let n = std::fs::read_dir(dir)
+            .unwrap()
+            .filter_map(|e| std::fs::read_to_string(e.unwrap().path()).ok())
+            .filter(|t| t.contains(&format!("method: {method},")))
+            .count();
+        assert!(n >= 2, "only {n} {method} profile(s)");
     }
 }
 
