@@ -364,6 +364,30 @@ mod workbench {
     }
 
     #[tokio::test]
+    async fn secret_values_are_masked_until_revealed() {
+        let ws = Workspace::new();
+        let out = ws.run_with_input(&["secret", "set", "HOOK_TOKEN"], "zz-secret-value-42");
+        assert!(out.status.success());
+        ws.write(
+            "p.ron",
+            r#"(name: "p", method: POST, url: "http://127.0.0.1:9/x", headers: [("X-Custom", "t={{secret.HOOK_TOKEN}}")], payload: {"copy": "{{secret.HOOK_TOKEN}}"})"#,
+        );
+        let mut h = Harness::open(ws.path().to_path_buf(), 160, 40).await;
+        h.until(|s| s.preview.as_ref().is_some_and(|p| p.result.is_ok()))
+            .await;
+        let screen = h.screen();
+        assert!(screen.contains("t=[redacted]"), "{screen}");
+        assert!(!screen.contains("zz-secret"), "{screen}");
+        h.send(key(Char('v')));
+        h.settle().await;
+        assert!(
+            h.screen().contains("t=zz-secret-value-42"),
+            "{}",
+            h.screen()
+        );
+    }
+
+    #[tokio::test]
     async fn a_pasted_curl_command_becomes_a_profile_that_fires() {
         let server = Server::start(Answer::status(200));
         let ws = Workspace::new();
