@@ -258,3 +258,46 @@ fn the_built_in_receiver_gives_a_round_trip_with_no_network() {
     assert!(t.wait_exit().success());
     assert_restored(&t);
 }
+
+fn signal(t: &Term, sig: libc::c_int) {
+    let pid = t.child.process_id().expect("the child has a pid") as libc::pid_t;
+    assert_eq!(unsafe { libc::kill(pid, sig) }, 0);
+}
+
+#[test]
+fn sigterm_restores_the_terminal_and_keeps_unsaved_changes() {
+    let ws = Workspace::new();
+    ws.write("events/signup.json", support::SIGNUP_EVENT);
+    let data = tempfile::tempdir().unwrap();
+    let mut t = launch(&ws, data.path(), "true");
+    t.wait_for("Profiles");
+    t.send("n");
+    t.send("fresh one");
+    t.send("\r");
+    t.wait_for("new profile: Ctrl-s saves it");
+    signal(&t, libc::SIGTERM);
+    let status = t.wait_exit();
+    assert_eq!(status.exit_code(), 128 + 15);
+    std::thread::sleep(Duration::from_millis(100));
+    assert_restored(&t);
+    let screen = t.screen();
+    assert!(screen.contains("stopped by SIGTERM"), "{screen}");
+    let kept = ws.path().join("fresh-one.ron.unsaved");
+    let text = std::fs::read_to_string(&kept).unwrap_or_else(|e| panic!("{e}: {screen}"));
+    assert!(text.contains("name: \"fresh one\""), "{text}");
+    assert!(screen.contains("fresh-one.ron.unsaved"), "{screen}");
+}
+
+#[test]
+fn sigint_from_another_process_restores_the_terminal() {
+    let ws = Workspace::new();
+    let data = tempfile::tempdir().unwrap();
+    let mut t = launch(&ws, data.path(), "true");
+    t.wait_for("Profiles");
+    signal(&t, libc::SIGINT);
+    let status = t.wait_exit();
+    assert_eq!(status.exit_code(), 128 + 2);
+    std::thread::sleep(Duration::from_millis(100));
+    assert_restored(&t);
+    assert!(t.screen().contains("stopped by SIGINT"), "{}", t.screen());
+}

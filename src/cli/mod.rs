@@ -216,7 +216,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Some(Command::FromCurl(args)) => curl::from_curl(&places, args),
         Some(Command::ImportProfile(args)) => share::import(&places, args),
         None => {
-            hookbench::tui::main(hookbench::tui::Options {
+            let ended = hookbench::tui::main(hookbench::tui::Options {
                 profiles: dir,
                 history: Some(places.history),
                 body_cap: places.body_cap,
@@ -224,6 +224,13 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
                 receiver: (!cli.no_receiver)
                     .then(|| std::net::SocketAddr::from(([127, 0, 0, 1], cli.receiver_port))),
             })?;
+            if let hookbench::tui::Ended::Signal { name, number, kept } = ended {
+                eprintln!("hookbench: stopped by {name}");
+                for p in kept {
+                    eprintln!("unsaved changes kept in {}", p.display());
+                }
+                std::process::exit(128 + number);
+            }
             Ok(Outcome::Success)
         }
     }

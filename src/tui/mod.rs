@@ -248,8 +248,44 @@ fn install_panic_hook() {
     }));
 }
 
-/// Opens the workbench on a real terminal; restores it however this ends.
-pub fn main(options: Options) -> anyhow::Result<()> {
+/// How the workbench ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ended {
+    /// The user quit.
+    Quit,
+    /// A signal stopped it: its name, its number, and the files unsaved
+    /// profiles were written to (`NAME.ron.unsaved`).
+    Signal {
+        name: &'static str,
+        number: i32,
+        kept: Vec<PathBuf>,
+    },
+}
+
+/// Resolves when SIGTERM, SIGINT or SIGHUP arrives (in raw mode Ctrl-C is a
+/// key, so SIGINT only comes from another process).
+#[cfg(unix)]
+async fn stop_signal() -> io::Result<(&'static str, i32)> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate())?;
+    let mut int = signal(SignalKind::interrupt())?;
+    let mut hup = signal(SignalKind::hangup())?;
+    Ok(tokio::select! {
+        _ = term.recv() => ("SIGTERM", 15),
+        _ = int.recv() => ("SIGINT", 2),
+        _ = hup.recv() => ("SIGHUP", 1),
+    })
+}
+
+#[cfg(not(unix))]
+async fn stop_signal() -> io::Result<(&'static str, i32)> {
+    tokio::signal::ctrl_c().await?;
+    Ok(("SIGINT", 2))
+}
+
+/// Opens the workbench on a real terminal; restores it however this ends,
+/// a signal included.
+pub fn main(options: Options) -> anyhow::Result<Ended> {
     if let Some(p) = log::default_path() {
         log::init(&p);
     }
@@ -266,16 +302,30 @@ pub fn main(options: Options) -> anyhow::Result<()> {
         rt.block_on(async {
             let backend = ratatui::backend::CrosstermBackend::new(io::stdout());
             let mut app = App::new(backend, options)?;
-            app.run(&mut TerminalHost::default()).await
+            let mut host = TerminalHost::default();
+            let signals = stop_signal();
+            tokio::pin!(signals);
+            tokio::select! {
+                r = app.run(&mut host) => r.map(|()| Ended::Quit),
+                s = &mut signals => {
+                    let (name, number) = s?;
+                    log::line(&format!("stopped by {name}"));
+                    Ok(Ended::Signal {
+                        name,
+                        number,
+                        kept: app.state.keep_unsaved(),
+                    })
+                }
+            }
         })
     })();
     let restored = restore_terminal();
     if let Err(e) = &result {
         log::line(&format!("fatal: {e:#}"));
     }
-    result?;
+    let ended = result?;
     restored?;
-    Ok(())
+    Ok(ended)
 }
 
 impl State {

@@ -569,6 +569,30 @@ impl State {
         Some(self.profile_dir().join(rel))
     }
 
+    /// Writes every profile with unsaved changes beside its file as
+    /// `NAME.ron.unsaved` (not read as a profile), for when the workbench
+    /// is stopped with no chance to ask; returns the files written.
+    pub fn keep_unsaved(&self) -> Vec<PathBuf> {
+        let mut kept = Vec::new();
+        for e in self.entries.iter().filter(|e| e.dirty) {
+            let EntryKind::Ok { draft, .. } = &e.kind else {
+                continue;
+            };
+            let mut name = e.path.clone().into_os_string();
+            name.push(".unsaved");
+            let path = PathBuf::from(name);
+            let text = match draft.to_profile() {
+                Ok(p) => profile::to_ron(&p),
+                // A form that does not make a profile yet: its fields as text.
+                Err(_) => format!("{draft:#?}\n"),
+            };
+            if profile::write_atomic(&path, text.as_bytes()).is_ok() {
+                kept.push(path);
+            }
+        }
+        kept
+    }
+
     pub fn any_dirty(&self) -> usize {
         self.entries.iter().filter(|e| e.dirty).count()
             + self.events.values().filter(|d| d.dirty()).count()
