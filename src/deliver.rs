@@ -24,6 +24,8 @@ pub struct SendOptions {
     pub body_cap: usize,
     pub origin: Origin,
     pub profile: Option<String>,
+    /// Accept any TLS certificate (the profile's `insecure: true`).
+    pub insecure: bool,
 }
 
 impl SendOptions {
@@ -34,6 +36,7 @@ impl SendOptions {
             body_cap: DEFAULT_BODY_CAP,
             origin: Origin::Fire,
             profile: None,
+            insecure: false,
         }
     }
 
@@ -41,6 +44,7 @@ impl SendOptions {
     pub fn for_profile(p: &crate::profile::Profile) -> Self {
         SendOptions {
             profile: Some(p.name.clone()),
+            insecure: p.insecure,
             ..SendOptions::new(Duration::from_secs(p.timeout_secs), p.follow_redirects)
         }
     }
@@ -55,6 +59,8 @@ pub struct ClientError(String);
 #[derive(Clone)]
 pub struct Deliverer {
     client: reqwest::Client,
+    /// Made on first use, for profiles with `insecure: true`.
+    insecure: std::sync::Arc<std::sync::OnceLock<Result<reqwest::Client, String>>>,
 }
 
 struct Hop {
@@ -72,7 +78,26 @@ impl Deliverer {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| ClientError(e.to_string()))?;
-        Ok(Deliverer { client })
+        Ok(Deliverer {
+            client,
+            insecure: Default::default(),
+        })
+    }
+
+    fn client(&self, insecure: bool) -> Result<&reqwest::Client, TransportError> {
+        if !insecure {
+            return Ok(&self.client);
+        }
+        self.insecure
+            .get_or_init(|| {
+                reqwest::Client::builder()
+                    .redirect(reqwest::redirect::Policy::none())
+                    .tls_danger_accept_invalid_certs(true)
+                    .build()
+                    .map_err(|e| e.to_string())
+            })
+            .as_ref()
+            .map_err(|e| other(format!("cannot set up the HTTP client: {e}")))
     }
 
     /// Sends the request and records what happened. Never fails: every
@@ -157,7 +182,11 @@ impl Deliverer {
             let Some(remaining) = opts.timeout.checked_sub(start.elapsed()) else {
                 return (None, Some(timeout_error(opts.timeout)));
             };
-            let resp = match self.build(&hop).timeout(remaining).send().await {
+            let client = match self.client(opts.insecure) {
+                Ok(c) => c,
+                Err(e) => return (None, Some(e)),
+            };
+            let resp = match build(client, &hop).timeout(remaining).send().await {
                 Ok(r) => r,
                 Err(e) => return (None, Some(classify(&e, opts.timeout))),
             };
@@ -184,34 +213,33 @@ impl Deliverer {
             return read_response(resp, opts, redirects).await;
         }
     }
+}
 
-    fn build(&self, hop: &Hop) -> reqwest::RequestBuilder {
-        let authority = crate::request::authority_of(&hop.url);
-        let mut headers = reqwest::header::HeaderMap::new();
-        for (name, value) in &hop.headers {
-            // The client writes these from the URL and body itself, with the
-            // same values the prepared request lists.
-            if name.eq_ignore_ascii_case("content-length")
-                || (name.eq_ignore_ascii_case("host") && Some(value) == authority.as_ref())
-            {
-                continue;
-            }
-            if let (Ok(n), Ok(v)) = (
-                reqwest::header::HeaderName::from_bytes(name.as_bytes()),
-                reqwest::header::HeaderValue::from_bytes(value.as_bytes()),
-            ) {
-                headers.append(n, v);
-            }
+fn build(client: &reqwest::Client, hop: &Hop) -> reqwest::RequestBuilder {
+    let authority = crate::request::authority_of(&hop.url);
+    let mut headers = reqwest::header::HeaderMap::new();
+    for (name, value) in &hop.headers {
+        // The client writes these from the URL and body itself, with the
+        // same values the prepared request lists.
+        if name.eq_ignore_ascii_case("content-length")
+            || (name.eq_ignore_ascii_case("host") && Some(value) == authority.as_ref())
+        {
+            continue;
         }
-        let mut rb = self
-            .client
-            .request(hop.method.clone(), hop.url.clone())
-            .headers(headers);
-        if let Some(body) = &hop.body {
-            rb = rb.body(body.clone());
+        if let (Ok(n), Ok(v)) = (
+            reqwest::header::HeaderName::from_bytes(name.as_bytes()),
+            reqwest::header::HeaderValue::from_bytes(value.as_bytes()),
+        ) {
+            headers.append(n, v);
         }
-        rb
     }
+    let mut rb = client
+        .request(hop.method.clone(), hop.url.clone())
+        .headers(headers);
+    if let Some(body) = &hop.body {
+        rb = rb.body(body.clone());
+    }
+    rb
 }
 
 fn redirect_target(resp: &reqwest::Response) -> Option<reqwest::Url> {
@@ -331,6 +359,10 @@ fn timeout_error(timeout: Duration) -> TransportError {
     }
 }
 
+/// Said after a certificate error.
+const TLS_HINT: &str =
+    " (a test server with a self-signed certificate? `insecure: true` in the profile accepts it)";
+
 /// Sorts a client error into the kinds a user acts on differently.
 pub fn classify(e: &reqwest::Error, timeout: Duration) -> TransportError {
     if e.is_timeout() {
@@ -350,10 +382,14 @@ pub fn classify(e: &reqwest::Error, timeout: Duration) -> TransportError {
                 return timeout_error(timeout);
             }
         }
-        if s.downcast_ref::<rustls::Error>().is_some() {
+        if let Some(tls) = s.downcast_ref::<rustls::Error>() {
+            let hint = match tls {
+                rustls::Error::InvalidCertificate(_) => TLS_HINT,
+                _ => "",
+            };
             return TransportError {
                 kind: ErrorKind::Tls,
-                message: format!("TLS failed: {s}"),
+                message: format!("TLS failed: {s}{hint}"),
             };
         }
         chain.push(s.to_string());
@@ -370,6 +406,9 @@ pub fn classify(e: &reqwest::Error, timeout: Duration) -> TransportError {
     };
     let message = match kind {
         ErrorKind::Dns => format!("the host name did not resolve: {detail}"),
+        ErrorKind::Tls if joined.contains("certificate") => {
+            format!("TLS failed: {detail}{TLS_HINT}")
+        }
         _ if e.is_connect() => format!("cannot connect: {detail}"),
         _ => detail,
     };

@@ -49,7 +49,104 @@ pub struct Response {
     pub redirects: Vec<String>,
 }
 
+/// A response body as its `Content-Encoding` says to read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decoded {
+    /// `gzip` or `deflate`.
+    pub encoding: &'static str,
+    /// The decoded bytes, as many as decoded before an error or the cap.
+    pub body: Vec<u8>,
+    /// Why decoding stopped early, if it did.
+    pub error: Option<String>,
+    /// Decoding stopped at the cap (a small body can decode to a huge one).
+    pub truncated: bool,
+}
+
+/// Decodes a gzip or deflate body (the encoding named in `headers`), up to
+/// `cap` bytes; `None` for any other encoding or none. The raw bytes stay
+/// what is stored; this is for showing them.
+pub fn decode_body(headers: &[(String, String)], body: &[u8], cap: usize) -> Option<Decoded> {
+    use std::io::Read;
+    let enc = headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case("content-encoding"))?
+        .1
+        .trim()
+        .to_ascii_lowercase();
+    let (encoding, reader): (&'static str, Box<dyn Read + '_>) = match enc.as_str() {
+        "gzip" | "x-gzip" => ("gzip", Box::new(flate2::read::MultiGzDecoder::new(body))),
+        // `deflate` is zlib-wrapped by the standard, raw by some servers.
+        "deflate" if body.first().is_some_and(|b| b & 0x0f == 8) => {
+            ("deflate", Box::new(flate2::read::ZlibDecoder::new(body)))
+        }
+        "deflate" => ("deflate", Box::new(flate2::read::DeflateDecoder::new(body))),
+        _ => return None,
+    };
+    let mut out = Vec::new();
+    let mut limited = reader.take(cap as u64 + 1);
+    let error = limited
+        .read_to_end(&mut out)
+        .err()
+        .map(|e| format!("the {encoding} body does not decode: {e}"));
+    let truncated = out.len() > cap;
+    out.truncate(cap);
+    Some(Decoded {
+        encoding,
+        body: out,
+        error,
+        truncated,
+    })
+}
+
+/// Text fit for a terminal: control characters (a hostile body could carry
+/// escape sequences) shown as their visible pictures (`␛`), tabs as spaces,
+/// line breaks kept.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    let bad = |c: char| (c.is_control() && c != '\n') || c == '\u{7f}';
+    if !text.chars().any(bad) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\t' => out.push_str("    "),
+            '\r' if chars.peek() == Some(&'\n') => {}
+            c if (c as u32) < 0x20 => {
+                out.push(char::from_u32(0x2400 + c as u32).unwrap_or('\u{fffd}'))
+            }
+            '\u{7f}' => out.push('\u{2421}'),
+            c if c.is_control() => out.push('\u{fffd}'),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 impl Response {
+    /// The body to show: decoded when gzip or deflate, with a line that
+    /// says so; else the body as received.
+    pub fn shown_body(&self) -> (std::borrow::Cow<'_, [u8]>, Option<String>) {
+        match decode_body(&self.headers, &self.body, crate::deliver::DEFAULT_BODY_CAP) {
+            None => (std::borrow::Cow::Borrowed(&self.body), None),
+            Some(d) => {
+                let mut note = format!(
+                    "{}: {} bytes received, {} decoded",
+                    d.encoding,
+                    self.body.len(),
+                    d.body.len()
+                );
+                if d.truncated {
+                    note.push_str(" (decoding stopped at the cap)");
+                }
+                if let Some(e) = &d.error {
+                    note.push_str(&format!("; {e}"));
+                }
+                (std::borrow::Cow::Owned(d.body), Some(note))
+            }
+        }
+    }
+
     /// The canonical reason phrase of a status ("" when it has none).
     pub fn reason_for(status: u16) -> String {
         reqwest::StatusCode::from_u16(status)

@@ -400,6 +400,12 @@ pub fn assemble(
     let mut secret_values = Vec::new();
     let mut secret_headers = Vec::new();
     let plain_error = plain;
+    if profile.insecure {
+        warnings.push(
+            "insecure: true: the server's TLS certificate is not checked (for test servers only)"
+                .into(),
+        );
+    }
 
     // URL: values percent-encoded, then parsed and checked.
     let url = scope

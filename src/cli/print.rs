@@ -32,6 +32,7 @@ fn body(out: &mut impl Write, body: &[u8]) -> std::io::Result<()> {
     }
     match std::str::from_utf8(body) {
         Ok(text) => {
+            let text = hookbench::exchange::printable(text);
             out.write_all(text.as_bytes())?;
             if !text.ends_with('\n') {
                 writeln!(out)?;
@@ -94,7 +95,11 @@ pub fn exchange(ex: &Exchange, reveal: bool) {
                 writeln!(out, "< {n}: {v}")?;
             }
             writeln!(out, "<")?;
-            body(&mut out, &r.body)?;
+            let (shown, note) = r.shown_body();
+            if let Some(note) = note {
+                writeln!(out, "< [{note}]")?;
+            }
+            body(&mut out, &shown)?;
         }
         if let Some(e) = &ex.error {
             writeln!(

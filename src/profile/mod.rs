@@ -213,6 +213,10 @@ pub struct Profile {
     pub timeout_secs: u64,
     #[serde(default)]
     pub follow_redirects: bool,
+    /// Accept any TLS certificate (self-signed, expired, another host's):
+    /// for test servers only; warned about wherever the profile is used.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub insecure: bool,
     /// Sign each request: `StandardWebhooks(secret: "{{env.WHSEC}}")` or
     /// `Hmac(secret: "...", header: "X-Signature", prefix: "sha256=", encoding: Hex)`.
     #[serde(
@@ -246,6 +250,7 @@ impl Profile {
             sample_event: None,
             timeout_secs: DEFAULT_TIMEOUT_SECS,
             follow_redirects: false,
+            insecure: false,
             signing: None,
             retry: None,
         }

@@ -118,6 +118,8 @@ pub struct Draft {
     pub sample_event: Option<Map<String, Value>>,
     pub timeout: String,
     pub follow_redirects: bool,
+    /// Kept as the file has it (not edited in the form).
+    pub insecure: bool,
     /// Kept as the file has it (not edited in the form yet).
     pub signing: Option<crate::signing::Signing>,
     /// Kept as the file has it (not edited in the form yet).
@@ -178,6 +180,7 @@ impl Draft {
             sample_event: p.sample_event.clone(),
             timeout: p.timeout_secs.to_string(),
             follow_redirects: p.follow_redirects,
+            insecure: p.insecure,
             signing: p.signing.clone(),
             retry: p.retry.clone(),
         }
@@ -249,6 +252,7 @@ impl Draft {
             },
             timeout_secs: timeout,
             follow_redirects: self.follow_redirects,
+            insecure: self.insecure,
             signing: self.signing.clone(),
             retry: self.retry.clone(),
         })

@@ -207,11 +207,12 @@ impl State {
             let record = s.get(id).map_err(|e| e.to_string())?;
             let request_body = body::format(&record.exchange.request.body);
             let response_body = body::format(
-                record
+                &record
                     .exchange
                     .response
                     .as_ref()
-                    .map_or(&[][..], |r| &r.body),
+                    .map(|r| r.shown_body().0.into_owned())
+                    .unwrap_or_default(),
             );
             Ok(Message::RecordLoaded(Box::new(OpenRecord {
                 record: Box::new(record),

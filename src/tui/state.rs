@@ -1012,7 +1012,7 @@ impl State {
         let resp_body = exchange
             .response
             .as_ref()
-            .map(|r| r.body.clone())
+            .map(|r| r.shown_body().0.into_owned())
             .unwrap_or_default();
         let tx = self.tx.clone();
         tokio::task::spawn_blocking(move || {

@@ -94,7 +94,10 @@ pub fn format(body: &[u8]) -> FormattedBody {
     match std::str::from_utf8(body) {
         Ok(text) => match indent_json(text) {
             Some(pretty) => FormattedBody::from_text(BodyKind::Json, pretty),
-            None => FormattedBody::from_text(BodyKind::Text, text.replace('\t', "    ")),
+            None => FormattedBody::from_text(
+                BodyKind::Text,
+                crate::exchange::printable(text).into_owned(),
+            ),
         },
         Err(_) => FormattedBody::from_text(BodyKind::Hex, hex_dump(body)),
     }

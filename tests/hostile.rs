@@ -1,0 +1,395 @@
+//! Servers that misbehave on purpose. Each case ends in a classified error
+//! or a cut-but-shown body, never a hang or a panic, and is recorded in the
+//! history.
+
+mod support;
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use support::{Workspace, stderr, stdout};
+
+type Script = Arc<dyn Fn(&mut TcpStream) + Send + Sync>;
+
+/// A server on 127.0.0.1:0 that reads each request and answers with
+/// whatever `script` writes, raw. Returns its base URL.
+fn raw_server(script: impl Fn(&mut TcpStream) + Send + Sync + 'static) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let script: Script = Arc::new(script);
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            let script = script.clone();
+            std::thread::spawn(move || {
+                read_request(&mut stream);
+                script(&mut stream);
+            });
+        }
+    });
+    format!("http://{addr}")
+}
+
+/// Reads the head and a content-length body.
+fn read_request(stream: &mut TcpStream) {
+    let mut buf = Vec::new();
+    let mut byte = [0u8; 1];
+    while !buf.ends_with(b"\r\n\r\n") {
+        match stream.read(&mut byte) {
+            Ok(1) => buf.push(byte[0]),
+            _ => return,
+        }
+    }
+    let head = String::from_utf8_lossy(&buf).to_ascii_lowercase();
+    let len = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:"))
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .unwrap_or(0);
+    let mut body = vec![0u8; len];
+    let _ = stream.read_exact(&mut body);
+}
+
+fn answer(head: &str, body: &[u8]) -> impl Fn(&mut TcpStream) + Send + Sync + 'static {
+    let mut bytes = head.replace('\n', "\r\n").into_bytes();
+    bytes.extend_from_slice(body);
+    move |s: &mut TcpStream| {
+        let _ = s.write_all(&bytes);
+        let _ = s.flush();
+    }
+}
+
+fn profile(ws: &Workspace, url: &str, extra: &str) {
+    ws.write(
+        "p.ron",
+        &format!(r#"(name: "p", method: POST, url: "{url}/hook", timeout_secs: 2, {extra})"#),
+    );
+}
+
+/// `fire p --json`: exit code, the JSON, stderr. Never a panic.
+fn fire(ws: &Workspace) -> (i32, Value, String) {
+    let out = ws.run(&["fire", "p", "--json"], &[]);
+    let err = stderr(&out);
+    assert!(!err.contains("panicked"), "{err}");
+    let code = out.status.code().expect("exited, not killed");
+    let json = serde_json::from_str(stdout(&out).trim())
+        .unwrap_or_else(|e| panic!("{e}: {}", stdout(&out)));
+    (code, json, err)
+}
+
+fn recorded(ws: &Workspace) -> usize {
+    let out = ws.run(&["history", "--json"], &[]);
+    stdout(&out).lines().count()
+}
+
+#[test]
+fn a_connection_closed_mid_headers_is_a_classified_error() {
+    let url = raw_server(answer("HTTP/1.1 200 OK\nContent-Ty", b""));
+    let ws = Workspace::new();
+    profile(&ws, &url, "");
+    let (code, json, _) = fire(&ws);
+    assert_eq!(code, 1);
+    assert!(json["response"].is_null());
+    let kind = json["error"]["kind"].as_str().unwrap();
+    assert!(matches!(kind, "incomplete" | "other"), "{json}");
+    assert_eq!(recorded(&ws), 1);
+}
+
+#[test]
+fn a_connection_closed_mid_body_keeps_what_arrived() {
+    let url = raw_server(answer(
+        "HTTP/1.1 200 OK\ncontent-type: application/json\ncontent-length: 100\n\n",
+        b"{\"partial\": tr",
+    ));
+    let ws = Workspace::new();
+    profile(&ws, &url, "");
+    let (code, json, _) = fire(&ws);
+    assert_eq!(code, 1);
+    assert_eq!(json["response"]["status"], 200);
+    assert_eq!(json["response"]["body"], "{\"partial\": tr");
+    assert_eq!(json["error"]["kind"], "incomplete", "{json}");
+    assert!(
+        json["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("after 14 bytes")
+    );
+    assert_eq!(recorded(&ws), 1);
+}
+
+#[test]
+fn non_utf8_and_escape_sequences_are_shown_safely() {
+    let mut body = vec![0xff, 0xfe, 0x00];
+    body.extend_from_slice(b"\x1b[2J{");
+    let url = raw_server(answer(
+        &format!(
+            "HTTP/1.1 200 OK\ncontent-type: application/json\ncontent-length: {}\n\n",
+            body.len()
+        ),
+        &body,
+    ));
+    let ws = Workspace::new();
+    profile(&ws, &url, "");
+    let (code, json, _) = fire(&ws);
+    assert_eq!(code, 0);
+    assert_eq!(json["response"]["body_encoding"], "base64", "{json}");
+
+    // Text with an escape sequence in it, sent as JSON that is not JSON.
+    let evil = b"oops \x1b[2J\x1b]52;c;evil\x07 !";
+    let url = raw_server(answer(
+        &format!(
+            "HTTP/1.1 500 Internal Server Error\ncontent-type: application/json\ncontent-length: {}\n\n",
+            evil.len()
+        ),
+        evil,
+    ));
+    profile(&ws, &url, "");
+    let out = ws.run(&["fire", "p"], &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(!text.contains('\x1b') && !text.contains('\x07'), "{text:?}");
+    assert!(text.contains("oops ␛[2J␛]52;c;evil␇ !"), "{text}");
+    assert_eq!(recorded(&ws), 2);
+}
+
+#[test]
+fn gzip_and_deflate_bodies_are_shown_decoded() {
+    use flate2::Compression;
+    let json = br#"{"ok": true, "items": [1, 2, 3]}"#;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), Compression::default());
+    gz.write_all(json).unwrap();
+    let gz = gz.finish().unwrap();
+    let mut zl = flate2::write::ZlibEncoder::new(Vec::new(), Compression::default());
+    zl.write_all(json).unwrap();
+    let zl = zl.finish().unwrap();
+    let ws = Workspace::new();
+    for (encoding, body) in [("gzip", gz), ("deflate", zl)] {
+        let url = raw_server(answer(
+            &format!(
+                "HTTP/1.1 200 OK\ncontent-type: application/json\ncontent-encoding: {encoding}\ncontent-length: {}\n\n",
+                body.len()
+            ),
+            &body,
+        ));
+        profile(&ws, &url, "");
+        let out = ws.run(&["fire", "p"], &[]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let text = stdout(&out);
+        assert!(text.contains(&format!("< [{encoding}: ")), "{text}");
+        assert!(
+            text.contains(r#"{"ok": true, "items": [1, 2, 3]}"#),
+            "{text}"
+        );
+    }
+    // A body that claims gzip but is not: shown raw, with the reason.
+    let url = raw_server(answer(
+        "HTTP/1.1 200 OK\ncontent-encoding: gzip\ncontent-length: 9\n\n",
+        b"not gzip!",
+    ));
+    profile(&ws, &url, "");
+    let out = ws.run(&["fire", "p"], &[]);
+    assert!(stdout(&out).contains("does not decode"), "{}", stdout(&out));
+    assert_eq!(recorded(&ws), 3);
+}
+
+#[test]
+fn chunked_transfer_that_never_ends_stops_at_the_timeout_with_what_came() {
+    let url = raw_server(|s: &mut TcpStream| {
+        let _ = s.write_all(b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n");
+        while s.write_all(b"6\r\nchunk \r\n").is_ok() {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    });
+    let ws = Workspace::new();
+    profile(&ws, &url, "");
+    let start = Instant::now();
+    let (code, json, _) = fire(&ws);
+    assert!(
+        start.elapsed() < Duration::from_secs(6),
+        "{:?}",
+        start.elapsed()
+    );
+    assert_eq!(code, 1);
+    assert_eq!(json["error"]["kind"], "timeout", "{json}");
+    assert!(
+        json["response"]["body"]
+            .as_str()
+            .unwrap()
+            .starts_with("chunk chunk ")
+    );
+    assert_eq!(recorded(&ws), 1);
+}
+
+#[test]
+fn a_stalled_server_is_a_timeout() {
+    let url = raw_server(|_s: &mut TcpStream| std::thread::sleep(Duration::from_secs(30)));
+    let ws = Workspace::new();
+    profile(&ws, &url, "");
+    let start = Instant::now();
+    let (code, json, _) = fire(&ws);
+    assert!(start.elapsed() < Duration::from_secs(6));
+    assert_eq!(code, 1);
+    assert_eq!(json["error"]["kind"], "timeout");
+    assert_eq!(recorded(&ws), 1);
+}
+
+#[test]
+fn a_redirect_loop_is_a_redirect_error() {
+    let url = raw_server(answer(
+        "HTTP/1.1 302 Found\nlocation: /again\ncontent-length: 0\nconnection: close\n\n",
+        b"",
+    ));
+    let ws = Workspace::new();
+    profile(&ws, &url, "follow_redirects: true");
+    let (code, json, _) = fire(&ws);
+    assert_eq!(code, 1);
+    assert_eq!(json["error"]["kind"], "redirect", "{json}");
+    assert_eq!(recorded(&ws), 1);
+}
+
+#[tokio::test]
+async fn a_body_larger_than_the_cap_is_cut_and_marked() {
+    let big = vec![b'x'; 1 << 20];
+    let url = raw_server(answer(
+        &format!("HTTP/1.1 200 OK\ncontent-length: {}\n\n", big.len()),
+        &big,
+    ));
+    let d = hookbench::deliver::Deliverer::new().unwrap();
+    let req = hookbench::request::PreparedRequest::plain(
+        "POST".into(),
+        format!("{url}/big"),
+        vec![],
+        b"{}".to_vec(),
+    );
+    let mut opts = hookbench::deliver::SendOptions::new(Duration::from_secs(5), false);
+    opts.body_cap = 4096;
+    let ex = d.send(&req, &opts).await;
+    let r = ex.response.expect("a response");
+    assert!(r.truncated);
+    assert_eq!(r.body.len(), 4096);
+    assert!(ex.error.is_none());
+}
+
+// ---- TLS --------------------------------------------------------------
+
+/// An HTTPS server with the self-signed certificate in tests/fixtures.
+fn tls_server() -> String {
+    use tokio_rustls::rustls;
+    use tokio_rustls::rustls::pki_types::pem::PemObject;
+    use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
+    let certs = vec![CertificateDer::from_pem_file(format!("{dir}/selfsigned.crt")).unwrap()];
+    let key = PrivateKeyDer::from_pem_file(format!("{dir}/selfsigned.key")).unwrap();
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(certs, key)
+    .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    listener.set_nonblocking(true).unwrap();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            loop {
+                let Ok((tcp, _)) = listener.accept().await else {
+                    return;
+                };
+                let acceptor = acceptor.clone();
+                tokio::spawn(async move {
+                    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+                    let Ok(mut tls) = acceptor.accept(tcp).await else {
+                        return;
+                    };
+                    let mut buf = vec![0u8; 65536];
+                    let mut seen = Vec::new();
+                    while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
+                        match tls.read(&mut buf).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => seen.extend_from_slice(&buf[..n]),
+                        }
+                    }
+                    let _ = tls
+                        .write_all(
+                            b"HTTP/1.1 200 OK\r\ncontent-length: 9\r\nconnection: close\r\n\r\nover tls!",
+                        )
+                        .await;
+                    let _ = tls.shutdown().await;
+                });
+            }
+        });
+    });
+    format!("https://127.0.0.1:{}", addr.port())
+}
+
+#[test]
+fn a_self_signed_certificate_is_a_tls_error_unless_the_profile_is_insecure() {
+    let url = tls_server();
+    let ws = Workspace::new();
+    profile(&ws, &url, "");
+    let (code, json, _) = fire(&ws);
+    assert_eq!(code, 1);
+    assert_eq!(json["error"]["kind"], "tls", "{json}");
+    assert!(
+        json["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("insecure: true"),
+        "{json}"
+    );
+
+    profile(&ws, &url, "insecure: true");
+    let (code, json, err) = fire(&ws);
+    assert_eq!(code, 0, "{json} {err}");
+    assert_eq!(json["response"]["body"], "over tls!");
+    assert!(err.contains("TLS certificate is not checked"), "{err}");
+    let out = ws.run(&["validate", "p"], &[]);
+    assert!(stderr(&out).contains("not checked"), "{}", stderr(&out));
+    assert_eq!(recorded(&ws), 2);
+}
+
+// ---- the workbench stays responsive -------------------------------------
+
+#[tokio::test]
+async fn the_workbench_answers_keys_while_a_server_stalls_and_esc_cancels() {
+    use ratatui::crossterm::event::KeyCode::*;
+    use support::tui::{Harness, key};
+    let url = raw_server(|_s: &mut TcpStream| std::thread::sleep(Duration::from_secs(30)));
+    let ws = Workspace::new();
+    ws.write(
+        "p.ron",
+        &format!(r#"(name: "p", method: POST, url: "{url}/hook", timeout_secs: 30)"#),
+    );
+    let mut h = Harness::open(ws.path().to_path_buf(), 120, 40).await;
+    h.send(key(Char('f')));
+    h.until(|s| s.inflight.is_some()).await;
+    let start = Instant::now();
+    h.send(key(Char('?')));
+    h.settle().await;
+    assert!(h.screen().contains("any other key closes"));
+    h.send(key(Esc));
+    h.send(key(Char('2')));
+    h.send(key(Char('1')));
+    h.settle().await;
+    assert!(
+        start.elapsed() < Duration::from_secs(2),
+        "keys waited on the network"
+    );
+    assert!(
+        h.app.state.inflight.is_some(),
+        "still waiting for the server"
+    );
+    h.send(key(Esc));
+    h.until(|s| s.inflight.is_none()).await;
+}
