@@ -80,6 +80,10 @@ pub enum Auth {
 }
 
 impl Auth {
+    pub fn is_none(&self) -> bool {
+        matches!(self, Auth::None)
+    }
+
     /// The header a token is sent in.
     pub fn token_header(header: &Option<String>) -> &str {
         header.as_deref().unwrap_or("Authorization")
@@ -184,7 +188,8 @@ pub struct Profile {
     pub name: String,
     pub method: Method,
     pub url: String,
-    #[serde(default)]
+    /// Left out of a saved file when `None` (RON would write `r#None`).
+    #[serde(default, skip_serializing_if = "Auth::is_none")]
     pub auth: Auth,
     #[serde(default)]
     pub headers: Vec<Header>,

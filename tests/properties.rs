@@ -1,0 +1,229 @@
+//! Property tests: hostile input never panics a parser, and a saved profile
+//! loads back as it was.
+
+use std::path::Path;
+use std::time::UNIX_EPOCH;
+
+use hookbench::profile::{Auth, Header, Method, Profile};
+use hookbench::request::{Context, assemble};
+use hookbench::template::{Scope, Template};
+use proptest::prelude::*;
+use serde_json::{Map, Value};
+
+fn config() -> ProptestConfig {
+    ProptestConfig {
+        cases: 256,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
+}
+
+/// Text that looks like the inputs: RON and JSON punctuation, template
+/// braces, quotes, backslashes and any character.
+fn nasty_text() -> impl Strategy<Value = String> {
+    prop::collection::vec(
+        prop_oneof![
+            Just("{{".to_string()),
+            Just("}}".to_string()),
+            Just("(".to_string()),
+            Just(")".to_string()),
+            Just("\"".to_string()),
+            Just("\\".to_string()),
+            Just("'".to_string()),
+            Just("$".to_string()),
+            Just(":".to_string()),
+            Just(",".to_string()),
+            Just("[".to_string()),
+            Just("]".to_string()),
+            Just("event.".to_string()),
+            Just("env.".to_string()),
+            Just("secret.".to_string()),
+            Just("name: ".to_string()),
+            Just("method: POST".to_string()),
+            Just("url: ".to_string()),
+            Just("curl ".to_string()),
+            Just(" -H ".to_string()),
+            Just(" -d ".to_string()),
+            any::<char>().prop_map(|c| c.to_string()),
+            "[a-z0-9 ]{0,6}",
+        ],
+        0..40,
+    )
+    .prop_map(|parts| parts.concat())
+}
+
+fn json_value() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(Value::from),
+        ".{0,12}".prop_map(Value::String),
+    ];
+    leaf.prop_recursive(4, 32, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+            prop::collection::btree_map("[a-zA-Z0-9_.]{0,8}", inner, 0..6)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+fn json_object() -> impl Strategy<Value = Map<String, Value>> {
+    prop::collection::btree_map("[a-zA-Z0-9_]{1,8}", json_value(), 0..6)
+        .prop_map(|m| m.into_iter().collect())
+}
+
+fn profile() -> impl Strategy<Value = Profile> {
+    let auth = prop_oneof![
+        Just(Auth::None),
+        (".*", ".*").prop_map(|(username, password)| Auth::Basic { username, password }),
+        (
+            ".*",
+            prop::option::of("[A-Za-z-]{1,12}"),
+            prop::option::of(".*")
+        )
+            .prop_map(|(token, header, scheme)| Auth::Token {
+                token,
+                header,
+                scheme
+            }),
+    ];
+    let headers = prop::collection::vec(
+        (".*", ".*", any::<bool>()).prop_map(|(name, value, enabled)| Header {
+            name,
+            value,
+            enabled,
+        }),
+        0..4,
+    );
+    let event = prop_oneof![
+        Just((None, None)),
+        ".+".prop_map(|p| (Some(p), None)),
+        json_object().prop_map(|m| (None, Some(m))),
+    ];
+    (
+        ".+".prop_filter("a name that is not blank", |n: &String| {
+            !n.trim().is_empty()
+        }),
+        prop_oneof![Just(Method::Post), Just(Method::Put), Just(Method::Delete)],
+        ".*",
+        auth,
+        headers,
+        any::<bool>(),
+        json_object(),
+        event,
+        1u64..=3600,
+        any::<bool>(),
+        any::<bool>(),
+    )
+        .prop_map(
+            |(
+                name,
+                method,
+                url,
+                auth,
+                headers,
+                include_trigger,
+                payload,
+                (event, sample_event),
+                timeout_secs,
+                follow_redirects,
+                insecure,
+            )| {
+                let mut p = Profile::new(name, method, url);
+                p.auth = auth;
+                p.headers = headers;
+                p.include_trigger = include_trigger;
+                p.payload = payload;
+                p.event = event;
+                p.sample_event = sample_event;
+                p.timeout_secs = timeout_secs;
+                p.follow_redirects = follow_redirects;
+                p.insecure = insecure;
+                p
+            },
+        )
+}
+
+struct AnyScope(Value);
+
+impl Scope for AnyScope {
+    fn event(&self) -> Option<&Value> {
+        Some(&self.0)
+    }
+    fn env(&self, name: &str) -> Option<String> {
+        (name.len() % 2 == 0).then(|| name.to_string())
+    }
+    fn secret(&self, name: &str) -> Result<String, String> {
+        Err(format!("no {name}"))
+    }
+    fn now(&self) -> (String, i64) {
+        ("2026-01-01T00:00:00Z".into(), 0)
+    }
+    fn uuid(&mut self) -> String {
+        "u".into()
+    }
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn the_profile_parser_never_panics(text in nasty_text()) {
+        let _ = hookbench::profile::load_str(Path::new("p.ron"), &text);
+    }
+
+    #[test]
+    fn the_profile_parser_never_panics_on_bytes(bytes in prop::collection::vec(any::<u8>(), 0..200)) {
+        let _ = hookbench::profile::load_str(Path::new("p.ron"), &String::from_utf8_lossy(&bytes));
+    }
+
+    #[test]
+    fn templates_never_panic(text in nasty_text(), event in json_value()) {
+        if let Ok(t) = Template::parse(&text) {
+            let mut scope = AnyScope(event);
+            let _ = t.render(&mut scope, Some(hookbench::template::percent_encode));
+            let _ = t.render_value(&mut scope);
+        }
+    }
+
+    #[test]
+    fn curl_parsing_never_panics(text in nasty_text()) {
+        let store = hookbench::secrets::Secrets::default();
+        let _ = hookbench::curl::from_curl(&text, &store);
+        let _ = hookbench::curl::from_curl(&format!("curl {text}"), &store);
+    }
+
+    #[test]
+    fn jsonl_and_har_import_never_panic(text in nasty_text(), value in json_value()) {
+        let _ = hookbench::history::io::parse_jsonl(&text);
+        let _ = hookbench::history::io::parse_har(&text);
+        let line = value.to_string();
+        let _ = hookbench::history::io::parse_jsonl(&line);
+        let _ = hookbench::history::io::parse_har(&line);
+        let har = serde_json::json!({"log": {"entries": [{"request": value.clone(), "response": value}]}});
+        let _ = hookbench::history::io::parse_har(&har.to_string());
+    }
+
+    #[test]
+    fn event_files_never_panic(text in nasty_text()) {
+        let _ = hookbench::event::parse(Path::new("e.json"), &text);
+    }
+
+    #[test]
+    fn a_saved_profile_loads_back_the_same(p in profile()) {
+        let text = hookbench::profile::to_ron(&p);
+        let back = hookbench::profile::load_str(Path::new("p.ron"), &text)
+            .map_err(|e| TestCaseError::fail(format!("{e}\n{text}")))?;
+        prop_assert_eq!(back, p);
+    }
+
+    #[test]
+    fn assembling_against_any_event_never_panics(p in profile(), event in json_object()) {
+        let mut ctx = Context::fixed(|n| (n.len() % 2 == 0).then(|| n.to_string()), UNIX_EPOCH, || [7; 16]);
+        let _ = assemble(&p, Some(&Value::Object(event)), &mut ctx);
+    }
+}
