@@ -155,7 +155,7 @@ impl Scope for AnyScope {
         Some(&self.0)
     }
     fn env(&self, name: &str) -> Option<String> {
-        (name.len() % 2 == 0).then(|| name.to_string())
+        name.len().is_multiple_of(2).then(|| name.to_string())
     }
     fn secret(&self, name: &str) -> Result<String, String> {
         Err(format!("no {name}"))
@@ -223,7 +223,7 @@ proptest! {
 
     #[test]
     fn assembling_against_any_event_never_panics(p in profile(), event in json_object()) {
-        let mut ctx = Context::fixed(|n| (n.len() % 2 == 0).then(|| n.to_string()), UNIX_EPOCH, || [7; 16]);
+        let mut ctx = Context::fixed(|n| n.len().is_multiple_of(2).then(|| n.to_string()), UNIX_EPOCH, || [7; 16]);
         let _ = assemble(&p, Some(&Value::Object(event)), &mut ctx);
     }
 }
