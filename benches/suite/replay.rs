@@ -2,7 +2,7 @@
 //! written to the history) against a local nginx answering 200, next to the
 //! load generator oha and a bare reqwest loop at the same concurrency.
 //!
-//! Run: `cargo bench --bench replay`. Needs nginx (Debian package `nginx`)
+//! Run: `cargo bench -- replay`. Needs nginx (Debian package `nginx`)
 //! and oha (`cargo install oha`, or set OHA=/path/to/oha); without nginx it
 //! uses a local axum server and says so, without oha it leaves that column
 //! out.
@@ -243,7 +243,7 @@ fn oha_rps(oha: &Path, url: &str, n: usize, concurrency: usize) -> Option<f64> {
     v["summary"]["requestsPerSec"].as_f64()
 }
 
-fn main() {
+pub fn main() {
     let n: usize = std::env::args()
         .skip(1)
         .find_map(|a| a.parse().ok())
@@ -274,6 +274,20 @@ fn main() {
             oh.map_or("not run".into(), |x| format!("{x:.0} req/s")),
             hb / rq * 100.0,
             oh.map_or("-".into(), |x| format!("{:.0}%", hb / x * 100.0)),
+        );
+        crate::row(
+            &format!(
+                "bulk replay of {count} deliveries to {server} at concurrency {c}, every result persisted, whole process"
+            ),
+            if c == 16 { "80% of oha" } else { "(none)" },
+            &format!(
+                "{hb:.0} req/s; bare reqwest loop {rq:.0} ({:.0}%){}",
+                hb / rq * 100.0,
+                oh.map_or(String::new(), |x| format!(
+                    "; oha {x:.0} ({:.0}%)",
+                    hb / x * 100.0
+                ))
+            ),
         );
     }
     drop(nginx);

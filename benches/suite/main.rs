@@ -1,0 +1,105 @@
+//! The benchmark suite: one command for every figure in the README.
+//!
+//! `cargo bench` runs every section, each in a process of its own (so one
+//! section's memory never counts in another's), and ends with one table of
+//! figure, target and measured value. `cargo bench -- SECTION` runs one
+//! (`fire`, `tui`, `history`, `replay`, `receiver`), printing its details.
+//! A number after the section changes its size (runs or records).
+
+mod fire;
+mod history;
+mod receiver;
+mod replay;
+mod tui;
+
+use std::process::{Command, Stdio};
+
+const SECTIONS: [(&str, fn()); 5] = [
+    ("fire", fire::main),
+    ("tui", tui::main),
+    ("history", history::main),
+    ("replay", replay::main),
+    ("receiver", receiver::main),
+];
+
+/// A line of the final table, printed by a section for the suite to collect.
+pub fn row(figure: &str, target: &str, measured: &str) {
+    println!("ROW\t{figure}\t{target}\t{measured}");
+}
+
+fn machine() -> String {
+    let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let mem = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| {
+            m.lines()
+                .find(|l| l.starts_with("MemTotal:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        })
+        .map_or("?".into(), |kib| {
+            format!("{:.0} GiB", kib / 1024.0 / 1024.0)
+        });
+    let model = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| {
+            c.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split_once(':'))
+                .map(|(_, v)| v.trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    format!("{cpus} cores ({model}), {mem}, {}", std::env::consts::OS)
+}
+
+fn main() {
+    // cargo passes `--bench`; anything else that is not a flag is ours.
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    if let Some(name) = args.first()
+        && let Some((_, run)) = SECTIONS.iter().find(|(n, _)| n == name)
+    {
+        run();
+        return;
+    }
+    if let Some(name) = args.first().filter(|a| a.parse::<f64>().is_err()) {
+        eprintln!(
+            "no section `{name}`: use one of {}",
+            SECTIONS.map(|(n, _)| n).join(", ")
+        );
+        std::process::exit(2);
+    }
+    let exe = std::env::current_exe().expect("the suite knows where it is");
+    let mut rows = Vec::new();
+    for (name, _) in SECTIONS {
+        eprintln!("== {name}");
+        let out = Command::new(&exe)
+            .arg(name)
+            .stderr(Stdio::inherit())
+            .output()
+            .expect("a section runs");
+        let text = String::from_utf8_lossy(&out.stdout);
+        for line in text.lines() {
+            match line.strip_prefix("ROW\t") {
+                Some(r) => rows.push(r.split('\t').map(str::to_string).collect::<Vec<_>>()),
+                None => eprintln!("{line}"),
+            }
+        }
+        if !out.status.success() {
+            rows.push(vec![
+                format!("{name}: the section failed ({})", out.status),
+                String::new(),
+                String::new(),
+            ]);
+        }
+    }
+    println!();
+    println!("Measured on {}, release build:", machine());
+    println!();
+    println!("| figure | target | measured |");
+    println!("|---|---|---|");
+    for r in rows {
+        println!("| {} | {} | {} |", r[0], r[1], r[2]);
+    }
+}
