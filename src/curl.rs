@@ -449,7 +449,7 @@ fn from_words(words: Vec<Word>, secrets: &Secrets) -> Result<Profile, String> {
             s if s.len() > 2
                 && s.starts_with('-')
                 && !s.starts_with("--")
-                && matches!(&s[1..2], "X" | "H" | "d" | "u" | "m") =>
+                && matches!(s.as_bytes()[1], b'X' | b'H' | b'd' | b'u' | b'm') =>
             {
                 (s[..2].to_string(), Some(s[2..].to_string()))
             }
@@ -714,6 +714,8 @@ mod tests {
             ("curl -d @body.json http://h/x", "from a file"),
             ("curl --frobnicate http://h/x", "not understood"),
             ("curl -X POST", "no URL"),
+            // Found by fuzzing: a multi-byte character after a dash.
+            ("curl -\u{a1} x", "not understood"),
         ] {
             let e = from_curl(cmd, &s).unwrap_err();
             assert!(e.contains(says), "{cmd}: {e}");
