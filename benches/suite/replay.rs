@@ -281,7 +281,11 @@ pub fn main() {
             ),
             if c == 16 { "80% of oha" } else { "(none)" },
             &format!(
-                "{hb:.0} req/s; bare reqwest loop {rq:.0} ({:.0}%){}",
+                "{}{hb:.0} req/s; bare reqwest loop {rq:.0} ({:.0}%){}",
+                match oh {
+                    Some(x) if c == 16 && hb < 0.8 * x => "**missed**: ",
+                    _ => "",
+                },
                 hb / rq * 100.0,
                 oh.map_or(String::new(), |x| format!(
                     "; oha {x:.0} ({:.0}%)",
