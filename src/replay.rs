@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use tokio::sync::{mpsc, watch};
+use tokio::sync::watch;
 
 use crate::deliver::{Deliverer, SendOptions};
 use crate::exchange::{Exchange, Origin};
@@ -148,17 +148,32 @@ impl Writer {
         let (tx, rx) = std::sync::mpsc::channel::<Exchange>();
         let thread = std::thread::spawn(move || {
             let mut written = 0;
+            // Idle, it waits on the channel; busy, it naps between batches
+            // instead, so senders never have to wake it for each record.
             while let Ok(first) = rx.recv() {
                 let mut batch = vec![first];
-                while batch.len() < 2048 {
-                    match rx.try_recv() {
-                        Ok(ex) => batch.push(ex),
-                        Err(_) => break,
+                loop {
+                    let mut closed = false;
+                    while batch.len() < 2048 {
+                        match rx.try_recv() {
+                            Ok(ex) => batch.push(ex),
+                            Err(std::sync::mpsc::TryRecvError::Empty) => break,
+                            Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                                closed = true;
+                                break;
+                            }
+                        }
                     }
-                }
-                match store.insert_many(&batch, run) {
-                    Ok(ids) => written += ids.len(),
-                    Err(e) => return (store, Err(e)),
+                    match store.insert_many(&batch, run) {
+                        Ok(ids) => written += ids.len(),
+                        Err(e) => return (store, Err(e)),
+                    }
+                    let busy = batch.len() > 1;
+                    batch.clear();
+                    if closed || !busy {
+                        break;
+                    }
+                    std::thread::sleep(Duration::from_millis(2));
                 }
             }
             (store, Ok(written))
@@ -226,7 +241,7 @@ pub async fn run(
     deliverer: Deliverer,
     opts: Options,
     record: std::sync::mpsc::Sender<Exchange>,
-    progress: mpsc::UnboundedSender<Tally>,
+    progress: watch::Sender<Tally>,
     cancel: watch::Receiver<bool>,
 ) -> Tally {
     let total = jobs.len();
@@ -244,7 +259,7 @@ pub async fn run(
         next: Mutex::new(Instant::now()),
         not_before: Mutex::new(Instant::now()),
     });
-    let _ = progress.send(*tally.lock().expect("not poisoned"));
+    progress.send_replace(*tally.lock().expect("not poisoned"));
     let mut workers = Vec::new();
     for _ in 0..opts.concurrency.max(1).min(total.max(1)) {
         let (jobs, next, tally, pace) = (jobs.clone(), next.clone(), tally.clone(), pace.clone());
@@ -255,7 +270,8 @@ pub async fn run(
             progress.clone(),
         );
         let mut cancel = cancel.clone();
-        workers.push(tokio::spawn(async move {
+        let stop = cancel.clone();
+        let work = async move {
             loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(job) = jobs.get(i) else { break };
@@ -266,14 +282,11 @@ pub async fn run(
                 };
                 let mut tries = 0;
                 let ex = loop {
-                    if *cancel.borrow() {
+                    if *stop.borrow() {
                         return;
                     }
                     pace.wait().await;
-                    let ex = tokio::select! {
-                        ex = deliverer.send(&job.request, &send_opts) => ex,
-                        _ = cancel.wait_for(|c| *c) => return,
-                    };
+                    let ex = deliverer.send(&job.request, &send_opts).await;
                     let throttled = ex.response.as_ref().is_some_and(|r| r.status == 429);
                     if throttled && tries < opts.max_429_retries {
                         tries += 1;
@@ -294,7 +307,16 @@ pub async fn run(
                     *t
                 };
                 let _ = record.send(ex);
-                let _ = progress.send(snapshot);
+                // Read by whoever shows progress, when it likes: no wake-up
+                // per result.
+                progress.send_replace(snapshot);
+            }
+        };
+        workers.push(tokio::spawn(async move {
+            // Cancelling drops the worker, and with it a request in flight.
+            tokio::select! {
+                () = work => {}
+                _ = cancel.wait_for(|c| *c) => {}
             }
         }));
     }

@@ -200,13 +200,17 @@ pub fn run(places: &Places, args: ReplayArgs) -> anyhow::Result<Outcome> {
         timeout: Duration::from_secs(args.timeout.max(1)),
         ..Options::default()
     };
+    let sending = Instant::now();
     let (tally, store) = send_all(store, run, jobs, opts)?;
+    let secs = sending.elapsed().as_secs_f64();
     eprintln!(
-        "{}now succeeding: {}, still failing: {}, errors: {}{}",
+        "{}now succeeding: {}, still failing: {}, errors: {}; {} sent and recorded in {secs:.2} s ({:.0}/s){}",
         if tally.cancelled { "cancelled. " } else { "" },
         tally.succeeded,
         tally.still_failing,
         tally.errors,
+        tally.done(),
+        tally.done() as f64 / secs.max(1e-6),
         if tally.throttled > 0 {
             format!(" (waited out {} answer(s) 429)", tally.throttled)
         } else {
@@ -239,24 +243,22 @@ fn send_all(
     let record = writer.sender();
     let deliverer = Deliverer::new()?;
     let tally = rt.block_on(async move {
-        let (progress_tx, mut progress_rx) = tokio::sync::mpsc::unbounded_channel::<Tally>();
+        let (progress_tx, progress_rx) = tokio::sync::watch::channel(Tally::default());
         let (cancel_tx, cancel_rx) = tokio::sync::watch::channel(false);
         let bar = std::io::stderr().is_terminal();
         let started = Instant::now();
         let printer = tokio::spawn(async move {
-            let mut last_draw = Instant::now() - Duration::from_secs(1);
-            let mut last = Tally::default();
-            while let Some(t) = progress_rx.recv().await {
-                last = t;
-                if bar && last_draw.elapsed() >= Duration::from_millis(100) {
-                    draw(&t, started);
-                    last_draw = Instant::now();
-                }
+            if !bar {
+                return;
             }
-            if bar {
-                draw(&last, started);
-                eprintln!();
+            let mut tick = tokio::time::interval(Duration::from_millis(100));
+            // Drawn ten times a second until the senders are done.
+            while progress_rx.has_changed().is_ok() {
+                tick.tick().await;
+                draw(&progress_rx.borrow(), started);
             }
+            draw(&progress_rx.borrow(), started);
+            eprintln!();
         });
         let sender = tokio::spawn(replay::run(
             jobs,

@@ -526,15 +526,14 @@ impl State {
                     return;
                 }
             };
-            let (ptx, mut prx) = tokio::sync::mpsc::unbounded_channel::<Tally>();
+            let (ptx, prx) = watch::channel(Tally::default());
             let fwd = tx.clone();
             let forward = tokio::spawn(async move {
-                let mut last = Instant::now() - Duration::from_secs(1);
-                while let Some(t) = prx.recv().await {
-                    if last.elapsed() >= Duration::from_millis(50) {
-                        let _ = fwd.send(Message::BulkProgress(t));
-                        last = Instant::now();
-                    }
+                // Twenty times a second until the senders are done.
+                let mut tick = tokio::time::interval(Duration::from_millis(50));
+                while prx.has_changed().is_ok() {
+                    tick.tick().await;
+                    let _ = fwd.send(Message::BulkProgress(*prx.borrow()));
                 }
             });
             let opts = replay::Options {
