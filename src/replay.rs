@@ -49,6 +49,8 @@ pub struct Job {
     pub source: i64,
     pub request: PreparedRequest,
     pub profile: Option<String>,
+    /// Accept any TLS certificate, as the record's profile says.
+    pub insecure: bool,
 }
 
 /// The state of a run, as it goes.
@@ -278,6 +280,7 @@ pub async fn run(
                 let send_opts = SendOptions {
                     origin: Origin::Replay(job.source),
                     profile: job.profile.clone(),
+                    insecure: job.insecure,
                     ..SendOptions::new(opts.timeout, false)
                 };
                 let mut tries = 0;
@@ -350,6 +353,7 @@ pub fn restore_all(
             warnings.push(format!("#{}: not signed again: {m}", job.source));
         }
         dropped.extend(restore_credentials(&mut job.request, &c.headers));
+        job.insecure = c.insecure;
         if let Some(sg) = &c.signing {
             let secrets = match sg {
                 crate::signing::Signing::StandardWebhooks { secret }

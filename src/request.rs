@@ -402,8 +402,7 @@ pub fn assemble(
     let plain_error = plain;
     if profile.insecure {
         warnings.push(
-            "insecure: true: the server's TLS certificate is not checked (for test servers only)"
-                .into(),
+            "the TLS certificate is not checked (insecure: true, for test servers only)".into(),
         );
     }
 
@@ -696,6 +695,8 @@ fn render_signing(
 pub struct Credentials {
     pub headers: Vec<(String, String)>,
     pub signing: Option<crate::signing::Signing>,
+    /// The profile accepts any TLS certificate (`insecure: true`).
+    pub insecure: bool,
 }
 
 /// The headers that carry a profile's credentials, rendered from the
@@ -731,6 +732,7 @@ pub fn credentials(
         Ok(Credentials {
             headers: out,
             signing,
+            insecure: profile.insecure,
         })
     } else {
         Err(errors)

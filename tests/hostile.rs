@@ -357,6 +357,25 @@ fn a_self_signed_certificate_is_a_tls_error_unless_the_profile_is_insecure() {
     let out = ws.run(&["validate", "p"], &[]);
     assert!(stderr(&out).contains("not checked"), "{}", stderr(&out));
     assert_eq!(recorded(&ws), 2);
+    // A replay takes the opt-in from the record's profile.
+    let out = ws.run(&["replay", "2"], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(recorded(&ws), 3);
+}
+
+#[tokio::test]
+async fn the_workbench_warns_about_an_insecure_profile() {
+    use support::tui::Harness;
+    let ws = Workspace::new();
+    profile(&ws, "https://127.0.0.1:9", "insecure: true");
+    let mut h = Harness::open(ws.path().to_path_buf(), 160, 40).await;
+    h.until(|s| s.preview.as_ref().is_some_and(|p| p.result.is_ok()))
+        .await;
+    assert!(
+        h.screen().contains("TLS certificate is not checked"),
+        "{}",
+        h.screen()
+    );
 }
 
 // ---- the workbench stays responsive -------------------------------------

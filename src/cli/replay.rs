@@ -130,6 +130,7 @@ pub fn run(places: &Places, args: ReplayArgs) -> anyhow::Result<Outcome> {
             source: record.id,
             request,
             profile: record.exchange.profile,
+            insecure: false,
         });
     }
     if args.new_id {

@@ -612,6 +612,7 @@ fn prepare_jobs(
             source: ids[0],
             request,
             profile,
+            insecure: false,
         }),
         None => {
             for r in store.get_many(&ids).map_err(|e| e.to_string())? {
@@ -619,6 +620,7 @@ fn prepare_jobs(
                     source: r.id,
                     request: r.exchange.request,
                     profile: r.exchange.profile,
+                    insecure: false,
                 });
             }
         }
