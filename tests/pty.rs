@@ -301,3 +301,32 @@ fn sigint_from_another_process_restores_the_terminal() {
     assert_restored(&t);
     assert!(t.screen().contains("stopped by SIGINT"), "{}", t.screen());
 }
+
+#[test]
+fn secret_set_asks_without_echoing_the_value() {
+    let ws = Workspace::new();
+    let data = tempfile::tempdir().unwrap();
+    let config = ws.config_dir();
+    let mut t = launch_with(
+        &ws,
+        data.path(),
+        "true",
+        &[("HOOKBENCH_CONFIG_DIR", config.to_str().unwrap())],
+        &["secret", "set", "PTY_TOKEN"],
+    );
+    t.wait_for("value for PTY_TOKEN (hidden)");
+    t.send("s3cret-typed");
+    t.send("\r");
+    let status = t.wait_exit();
+    assert!(status.success(), "{}", t.screen());
+    std::thread::sleep(Duration::from_millis(100));
+    let raw = t.raw.lock().unwrap().clone();
+    assert!(!contains(&raw, b"s3cret-typed"), "the value was echoed");
+    assert!(t.screen().contains("set PTY_TOKEN"), "{}", t.screen());
+    let stored = std::fs::read_to_string(config.join("secrets.ron")).unwrap();
+    assert!(stored.contains("s3cret-typed"));
+    if let Some(tio) = t.master.get_termios() {
+        let lflags = tio.local_flags.bits() as libc::tcflag_t;
+        assert!(lflags & libc::ECHO != 0, "echo is back on");
+    }
+}
