@@ -31,7 +31,7 @@ pub struct Secrets {
 pub enum SecretsError {
     /// Occurs when group or others may read or write the file.
     #[error(
-        "{path}: the secrets file can be read by other users (mode {mode:03o}): run `chmod 600 {path}`, then set again any secret others may have seen"
+        "{path}: other users can read or change the secrets file (mode {mode:03o}), so it is not used: run `chmod 600 {path}`, then change any secret others may have seen"
     )]
     Exposed { path: String, mode: u32 },
     /// Occurs when the file does not parse as a map of names to text.
