@@ -533,3 +533,32 @@ fn bodies_over_the_cap_are_stored_cut_and_marked() {
     let out = ws.run(&["fire", "hook", "--body-cap", "lots"], ENV);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn a_request_body_cut_at_the_cap_is_not_replayed_as_if_it_were_whole() {
+    let server = Server::start(Answer::status(500));
+    let ws = workspace(&server.url("/big"));
+    // The event makes a body over 1 KiB, so the record keeps it cut.
+    let out = ws.run(
+        &[
+            "fire",
+            "hook",
+            "--body-cap",
+            "1KiB",
+            "--set",
+            &format!("event.note={}", "n".repeat(2000)),
+        ],
+        ENV,
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let out = ws.run(&["replay", "--failed"], ENV);
+    let err = stderr(&out);
+    assert!(err.contains("not replayed") && err.contains("#1"), "{err}");
+    assert_eq!(server.requests().len(), 1, "nothing was sent again");
+    // With a body given, it is sent.
+    let body = ws.write("body.json", r#"{"plan":"pro"}"#);
+    let out = ws.run(&["replay", "1", "--body-file", body.to_str().unwrap()], ENV);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(server.requests().len(), 2);
+    assert_eq!(server.requests()[1].body, br#"{"plan":"pro"}"#);
+}

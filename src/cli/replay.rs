@@ -108,13 +108,18 @@ pub fn run(places: &Places, args: ReplayArgs) -> anyhow::Result<Outcome> {
     };
 
     // The requests, as recorded, aimed and with credentials put back.
-    let records = match store.get_many(&sources) {
+    let records = match store.requests(&sources) {
         Ok(r) => r,
         Err(e) => return bad(e),
     };
     let mut jobs = Vec::with_capacity(sources.len());
+    let mut cut = Vec::new();
     for record in records {
-        let mut request = record.exchange.request;
+        if record.truncated && body.is_none() {
+            cut.push(record.id);
+            continue;
+        }
+        let mut request = record.request;
         if let Some(u) = &url
             && let Err(m) = replay::retarget(&mut request, u)
         {
@@ -129,9 +134,16 @@ pub fn run(places: &Places, args: ReplayArgs) -> anyhow::Result<Outcome> {
         jobs.push(Job {
             source: record.id,
             request,
-            profile: record.exchange.profile,
+            profile: record.profile,
             insecure: false,
         });
+    }
+    if !cut.is_empty() {
+        let list: Vec<String> = cut.iter().map(|id| format!("#{id}")).collect();
+        eprintln!(
+            "warning: not replayed, their request bodies were cut at the history's cap so they are not what was sent: {} (replay them with --body-file)",
+            list.join(", ")
+        );
     }
     if args.new_id {
         for job in &mut jobs {
@@ -146,8 +158,18 @@ pub fn run(places: &Places, args: ReplayArgs) -> anyhow::Result<Outcome> {
 
     // What is about to happen.
     let mut hosts: Vec<(String, usize)> = Vec::new();
+    // Most jobs share a few origins: each is parsed once.
+    let mut memo: std::collections::HashMap<&str, String> = Default::default();
     for j in &jobs {
-        let (h, _) = hookbench::history::host_and_path(&j.request.url);
+        let url = j.request.url.as_str();
+        let origin_end = url
+            .find("://")
+            .and_then(|i| url[i + 3..].find(['/', '?', '#']).map(|k| i + 3 + k))
+            .unwrap_or(url.len());
+        let h = memo
+            .entry(&url[..origin_end])
+            .or_insert_with(|| hookbench::history::host_and_path(url).0)
+            .clone();
         match hosts.iter_mut().find(|(x, _)| *x == h) {
             Some(e) => e.1 += 1,
             None => hosts.push((h, 1)),
@@ -191,7 +213,10 @@ pub fn run(places: &Places, args: ReplayArgs) -> anyhow::Result<Outcome> {
     }
     let run = match run {
         Some(r) => r,
-        None => store.new_run(&sources, url.as_deref())?,
+        None => {
+            let sent: Vec<i64> = jobs.iter().map(|j| j.source).collect();
+            store.new_run(&sent, url.as_deref())?
+        }
     };
     eprintln!("run #{run} (if interrupted: hookbench replay --resume {run})");
 

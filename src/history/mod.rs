@@ -363,6 +363,45 @@ impl Store {
             .collect()
     }
 
+    /// What a replay needs of these records, in the order of `ids`: the
+    /// request as stored, its profile, and whether its body was cut. Leaner
+    /// than [`Store::get_many`]: no response is read.
+    pub fn requests(&self, ids: &[i64]) -> Result<Vec<StoredRequest>, HistoryError> {
+        let mut by_id = std::collections::HashMap::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let marks = vec!["?"; chunk.len()].join(",");
+            let mut stmt = self
+                .conn
+                .prepare_cached(&format!(
+                    "SELECT id, profile, method, url, req_headers, req_body, req_truncated
+                     FROM exchanges WHERE id IN ({marks})"
+                ))
+                .map_err(|e| self.err(e))?;
+            let rows = stmt
+                .query_map(rusqlite::params_from_iter(chunk), |r| {
+                    Ok(StoredRequest {
+                        id: r.get(0)?,
+                        profile: r.get(1)?,
+                        request: PreparedRequest::plain(
+                            r.get(2)?,
+                            r.get(3)?,
+                            parse_headers(&r.get::<_, String>(4)?),
+                            r.get(5)?,
+                        ),
+                        truncated: r.get(6)?,
+                    })
+                })
+                .map_err(|e| self.err(e))?;
+            for r in rows {
+                let r = r.map_err(|e| self.err(e))?;
+                by_id.insert(r.id, r);
+            }
+        }
+        ids.iter()
+            .map(|id| by_id.remove(id).ok_or(HistoryError::NotFound(*id)))
+            .collect()
+    }
+
     /// Starts a bulk replay run over these records.
     pub fn new_run(&mut self, sources: &[i64], url: Option<&str>) -> Result<i64, HistoryError> {
         let path = self.path.clone();
@@ -373,14 +412,13 @@ impl Store {
         )
         .map_err(|e| sql(&path, e))?;
         let run = tx.last_insert_rowid();
-        {
-            let mut stmt = tx
-                .prepare("INSERT OR IGNORE INTO run_items (run, source) VALUES (?1, ?2)")
-                .map_err(|e| sql(&path, e))?;
-            for s in sources {
-                stmt.execute(params![run, s]).map_err(|e| sql(&path, e))?;
-            }
-        }
+        // One statement for all the sources, passed as a JSON array.
+        let list = serde_json::to_string(sources).expect("numbers always serialise");
+        tx.execute(
+            "INSERT OR IGNORE INTO run_items (run, source) SELECT ?1, value FROM json_each(?2)",
+            params![run, list],
+        )
+        .map_err(|e| sql(&path, e))?;
         tx.commit().map_err(|e| sql(&path, e))?;
         Ok(run)
     }
@@ -463,6 +501,16 @@ fn headers_json(h: &[(String, String)]) -> String {
 
 fn parse_headers(s: &str) -> Vec<(String, String)> {
     serde_json::from_str(s).unwrap_or_default()
+}
+
+/// A stored request, as a replay reads it.
+#[derive(Debug, Clone)]
+pub struct StoredRequest {
+    pub id: i64,
+    pub profile: Option<String>,
+    pub request: PreparedRequest,
+    /// The body was cut at the history's cap: it is not what was sent.
+    pub truncated: bool,
 }
 
 /// Host (with port) and path with query of a URL.

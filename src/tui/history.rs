@@ -607,6 +607,7 @@ fn prepare_jobs(
 ) -> Result<Prepared, String> {
     let mut store = Store::open(path).map_err(|e| e.to_string())?;
     let mut jobs = Vec::with_capacity(ids.len());
+    let mut cut = Vec::new();
     match edited {
         Some((request, profile)) => jobs.push(Job {
             source: ids[0],
@@ -615,17 +616,28 @@ fn prepare_jobs(
             insecure: false,
         }),
         None => {
-            for r in store.get_many(&ids).map_err(|e| e.to_string())? {
+            for r in store.requests(&ids).map_err(|e| e.to_string())? {
+                if r.truncated {
+                    cut.push(format!("#{}", r.id));
+                    continue;
+                }
                 jobs.push(Job {
                     source: r.id,
-                    request: r.exchange.request,
-                    profile: r.exchange.profile,
+                    request: r.request,
+                    profile: r.profile,
                     insecure: false,
                 });
             }
         }
     }
-    let warnings = replay::restore_all(&mut jobs, profiles, secrets);
+    let mut warnings = replay::restore_all(&mut jobs, profiles, secrets);
+    if !cut.is_empty() {
+        warnings.push(format!(
+            "not replayed, their request bodies were cut at the history's cap: {} (m edits one before sending)",
+            cut.join(", ")
+        ));
+    }
+    let ids: Vec<i64> = jobs.iter().map(|j| j.source).collect();
     let run = store.new_run(&ids, None).map_err(|e| e.to_string())?;
     Ok((store, run, jobs, warnings))
 }
