@@ -58,7 +58,65 @@ pub enum Decision {
     Stop,
 }
 
+/// How the retry line of the workbench's form reads.
+pub const TEXT_HINT: &str = "write attempts, then `exp 500..30000` or `fixed 1000` (ms), then `jitter`: 5 exp 500..30000 jitter";
+
 impl Retry {
+    /// The one-line form of a retry: `5 exp 500..30000 jitter`, `3 fixed 1000`.
+    pub fn to_text(&self) -> String {
+        let backoff = match self.backoff {
+            Backoff::Exponential { initial_ms, max_ms } => format!("exp {initial_ms}..{max_ms}"),
+            Backoff::Fixed { ms } => format!("fixed {ms}"),
+        };
+        format!(
+            "{} {backoff}{}",
+            self.max_attempts,
+            if self.jitter { " jitter" } else { "" }
+        )
+    }
+
+    /// Reads the one-line form; empty text is no retry. Attempts alone take
+    /// the default backoff, with no jitter unless written.
+    pub fn parse_text(text: &str) -> Result<Option<Retry>, String> {
+        let mut words = text.split_whitespace().peekable();
+        let Some(first) = words.next() else {
+            return Ok(None);
+        };
+        let bad = |what: &str| format!("`{what}`: {TEXT_HINT}");
+        let max_attempts: u32 = first.parse().map_err(|_| bad(first))?;
+        if !(1..=100).contains(&max_attempts) {
+            return Err(format!("{max_attempts} attempts: use 1 to 100"));
+        }
+        let mut retry = Retry {
+            max_attempts,
+            backoff: Backoff::default(),
+            jitter: false,
+        };
+        while let Some(w) = words.next() {
+            match w {
+                "exp" | "exponential" => {
+                    let range = words.next().ok_or_else(|| bad(w))?;
+                    let (a, b) = range.split_once("..").ok_or_else(|| bad(range))?;
+                    let (initial_ms, max_ms) = (
+                        a.parse().map_err(|_| bad(range))?,
+                        b.parse().map_err(|_| bad(range))?,
+                    );
+                    retry.backoff = Backoff::Exponential { initial_ms, max_ms };
+                }
+                "fixed" => {
+                    let ms = words.next().ok_or_else(|| bad(w))?;
+                    retry.backoff = Backoff::Fixed {
+                        ms: ms.parse().map_err(|_| bad(ms))?,
+                    };
+                }
+                "jitter" => retry.jitter = true,
+                "no-jitter" => retry.jitter = false,
+                other => return Err(bad(other)),
+            }
+        }
+        Ok(Some(retry))
+    }
+
     /// The wait before attempt `next` (2 for the first retry), without jitter.
     pub fn delay(&self, next: u32) -> Duration {
         match self.backoff {
@@ -133,6 +191,23 @@ pub fn unit() -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_one_line_form_reads_back() {
+        for text in ["5 exp 500..30000 jitter", "3 fixed 1000", "1 exp 10..20"] {
+            let r = Retry::parse_text(text).unwrap().unwrap();
+            assert_eq!(r.to_text(), text);
+        }
+        assert_eq!(Retry::parse_text("  ").unwrap(), None);
+        let r = Retry::parse_text("4").unwrap().unwrap();
+        assert_eq!(
+            (r.max_attempts, r.backoff, r.jitter),
+            (4, Backoff::default(), false)
+        );
+        for bad in ["x", "0", "3 exp 10", "3 fixed", "3 sometimes"] {
+            assert!(Retry::parse_text(bad).is_err(), "{bad}");
+        }
+    }
     use crate::exchange::{ErrorKind, Origin, Response, TransportError};
     use crate::request::PreparedRequest;
 

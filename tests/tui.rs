@@ -647,3 +647,46 @@ fn the_readme_key_table_is_the_key_table() {
         "README.md's key table is out of date; it should read:\n\n{table}"
     );
 }
+
+#[tokio::test]
+async fn signing_retries_and_tls_are_set_in_the_form() {
+    use hookbench::tui::draft::Field;
+    let server = Server::start(Answer::status(503));
+    let ws = workspace(&server.url(""));
+    let mut h = open(&ws).await;
+    h.keys(&[Enter]);
+    h.settle().await;
+    let goto = |h: &mut Harness, f: Field| {
+        let rows = h.app.state.draft().unwrap().rows();
+        let want = rows.iter().position(|r| *r == f).unwrap();
+        let now = h.app.state.editor_row;
+        for _ in now..want {
+            h.send(key(Down));
+        }
+    };
+    goto(&mut h, Field::Signing);
+    h.send(key(KeyCode::Right));
+    h.settle().await;
+    assert!(h.screen().contains("Standard Webhooks"), "{}", h.screen());
+    goto(&mut h, Field::SigningSecret);
+    h.keys(&[Enter]);
+    h.type_text("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
+    h.keys(&[Enter]);
+    goto(&mut h, Field::Retry);
+    h.keys(&[Enter]);
+    h.type_text("3 fixed 10");
+    h.keys(&[Enter]);
+    h.settle().await;
+    // The secret is masked on screen like a password.
+    assert!(!h.screen().contains("MfKQ9r8"), "{}", h.screen());
+    h.send(key(KeyCode::Char('f')));
+    h.until(|_| server.requests().len() == 3).await;
+    let seen = server.requests();
+    assert!(seen.iter().all(|r| r.header("webhook-signature").is_some()));
+    // Saved, the file has them.
+    h.send(ctrl('s'));
+    h.until(|s| s.status.text.starts_with("saved")).await;
+    let text = std::fs::read_to_string(ws.path().join("hook.ron")).unwrap();
+    assert!(text.contains("StandardWebhooks"), "{text}");
+    assert!(text.contains("max_attempts: 3"), "{text}");
+}

@@ -4,6 +4,7 @@
 use serde_json::{Map, Value};
 
 use crate::profile::{Auth, Header, Method, Profile};
+use crate::signing::Signing;
 
 /// Which kind of auth the form shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,6 +30,34 @@ impl AuthKind {
     }
 }
 
+/// Which signing the form shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SigningKind {
+    None,
+    StandardWebhooks,
+    Hmac,
+}
+
+impl SigningKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            SigningKind::None => "None",
+            SigningKind::StandardWebhooks => "Standard Webhooks",
+            SigningKind::Hmac => "HMAC",
+        }
+    }
+
+    fn cycle(self, forward: bool) -> SigningKind {
+        let all = [
+            SigningKind::None,
+            SigningKind::StandardWebhooks,
+            SigningKind::Hmac,
+        ];
+        let i = all.iter().position(|k| *k == self).unwrap_or(0);
+        all[(i + if forward { 1 } else { 2 }) % 3]
+    }
+}
+
 /// A row of the editor form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Field {
@@ -48,6 +77,10 @@ pub enum Field {
     Event,
     Timeout,
     FollowRedirects,
+    Insecure,
+    Signing,
+    SigningSecret,
+    Retry,
 }
 
 impl Field {
@@ -69,6 +102,10 @@ impl Field {
             Field::Event => "Event",
             Field::Timeout => "Timeout s",
             Field::FollowRedirects => "Redirects",
+            Field::Insecure => "TLS",
+            Field::Signing => "Signing",
+            Field::SigningSecret => "  Secret",
+            Field::Retry => "Retry",
         }
     }
 
@@ -93,6 +130,8 @@ impl Field {
                 | Field::TokenScheme
                 | Field::Header(_)
                 | Field::Timeout
+                | Field::SigningSecret
+                | Field::Retry
         )
     }
 }
@@ -118,12 +157,13 @@ pub struct Draft {
     pub sample_event: Option<Map<String, Value>>,
     pub timeout: String,
     pub follow_redirects: bool,
-    /// Kept as the file has it (not edited in the form).
     pub insecure: bool,
-    /// Kept as the file has it (not edited in the form yet).
-    pub signing: Option<crate::signing::Signing>,
-    /// Kept as the file has it (not edited in the form yet).
-    pub retry: Option<crate::retry::Retry>,
+    pub signing: SigningKind,
+    pub signing_secret: String,
+    /// HMAC's header, prefix and encoding, kept as the file has them.
+    pub hmac: (String, String, crate::signing::Encoding),
+    /// `5 exp 500..30000 jitter`, or empty for none.
+    pub retry: String,
 }
 
 /// A field whose text cannot become part of a profile.
@@ -181,8 +221,31 @@ impl Draft {
             timeout: p.timeout_secs.to_string(),
             follow_redirects: p.follow_redirects,
             insecure: p.insecure,
-            signing: p.signing.clone(),
-            retry: p.retry.clone(),
+            signing: match &p.signing {
+                None => SigningKind::None,
+                Some(Signing::StandardWebhooks { .. }) => SigningKind::StandardWebhooks,
+                Some(Signing::Hmac { .. }) => SigningKind::Hmac,
+            },
+            signing_secret: match &p.signing {
+                None => String::new(),
+                Some(Signing::StandardWebhooks { secret } | Signing::Hmac { secret, .. }) => {
+                    secret.clone()
+                }
+            },
+            hmac: match &p.signing {
+                Some(Signing::Hmac {
+                    header,
+                    prefix,
+                    encoding,
+                    ..
+                }) => (header.clone(), prefix.clone(), *encoding),
+                _ => ("X-Signature".into(), String::new(), Default::default()),
+            },
+            retry: p
+                .retry
+                .as_ref()
+                .map(crate::retry::Retry::to_text)
+                .unwrap_or_default(),
         }
     }
 
@@ -211,6 +274,13 @@ impl Draft {
                     ),
                 );
                 0
+            }
+        };
+        let retry = match crate::retry::Retry::parse_text(&self.retry) {
+            Ok(r) => r,
+            Err(m) => {
+                err(Field::Retry, m);
+                None
             }
         };
         if !errors.is_empty() {
@@ -253,8 +323,19 @@ impl Draft {
             timeout_secs: timeout,
             follow_redirects: self.follow_redirects,
             insecure: self.insecure,
-            signing: self.signing.clone(),
-            retry: self.retry.clone(),
+            signing: match self.signing {
+                SigningKind::None => None,
+                SigningKind::StandardWebhooks => Some(Signing::StandardWebhooks {
+                    secret: self.signing_secret.clone(),
+                }),
+                SigningKind::Hmac => Some(Signing::Hmac {
+                    secret: self.signing_secret.clone(),
+                    header: self.hmac.0.clone(),
+                    prefix: self.hmac.1.clone(),
+                    encoding: self.hmac.2,
+                }),
+            },
+            retry,
         })
     }
 
@@ -274,7 +355,13 @@ impl Draft {
             Field::Event,
             Field::Timeout,
             Field::FollowRedirects,
+            Field::Insecure,
+            Field::Signing,
         ]);
+        if self.signing != SigningKind::None {
+            rows.push(Field::SigningSecret);
+        }
+        rows.push(Field::Retry);
         rows
     }
 
@@ -289,6 +376,8 @@ impl Draft {
             Field::TokenHeader => self.token_header.clone(),
             Field::TokenScheme => self.token_scheme.clone(),
             Field::Timeout => self.timeout.clone(),
+            Field::SigningSecret => self.signing_secret.clone(),
+            Field::Retry => self.retry.clone(),
             Field::Header(i) => self
                 .headers
                 .get(i)
@@ -310,6 +399,8 @@ impl Draft {
             Field::TokenHeader => self.token_header = text,
             Field::TokenScheme => self.token_scheme = text,
             Field::Timeout => self.timeout = text,
+            Field::SigningSecret => self.signing_secret = text,
+            Field::Retry => self.retry = text,
             Field::Payload => self.payload = text,
             Field::Header(i) => {
                 if let Some(h) = self.headers.get_mut(i) {
@@ -336,6 +427,8 @@ impl Draft {
             Field::Auth => self.auth = self.auth.cycle(forward),
             Field::IncludeTrigger => self.include_trigger = !self.include_trigger,
             Field::FollowRedirects => self.follow_redirects = !self.follow_redirects,
+            Field::Insecure => self.insecure = !self.insecure,
+            Field::Signing => self.signing = self.signing.cycle(forward),
             Field::Header(i) => {
                 if let Some(h) = self.headers.get_mut(i) {
                     h.enabled = !h.enabled;
@@ -388,6 +481,12 @@ mod tests {
                 follow_redirects: true)"#,
             r#"(name: "c", method: DELETE, url: "http://h/", auth: Token(token: "t"))"#,
             r#"(name: "e", method: POST, url: "http://h/", auth: Token(token: "t", header: "X-Key", scheme: "Key"))"#,
+            r#"(name: "f", method: POST, url: "http://h/", insecure: true,
+                signing: StandardWebhooks(secret: "{{env.WHSEC}}"),
+                retry: (max_attempts: 4, backoff: Fixed(ms: 250), jitter: false))"#,
+            r#"(name: "g", method: POST, url: "http://h/",
+                signing: Hmac(secret: "s", header: "X-Sig", prefix: "sha256=", encoding: Base64),
+                retry: (max_attempts: 5, backoff: Exponential(initial_ms: 500, max_ms: 30000), jitter: true))"#,
         ] {
             let p = crate::profile::load_str(Path::new("x"), text).unwrap();
             assert_eq!(Draft::from_profile(&p).to_profile().unwrap(), p, "{text}");
@@ -425,6 +524,29 @@ mod tests {
         );
         assert_eq!(errs[1].field, Field::Timeout);
         assert_eq!(d.payload, "{\"a\": ");
+    }
+
+    #[test]
+    fn signing_and_retry_are_edited_in_the_form() {
+        let mut d = Draft::from_profile(&Profile::new("a", Method::Post, "u"));
+        assert!(!d.rows().contains(&Field::SigningSecret));
+        d.cycle(Field::Signing, true);
+        assert!(d.rows().contains(&Field::SigningSecret));
+        d.set_text(Field::SigningSecret, "{{secret.WHSEC}}".into());
+        d.set_text(Field::Retry, "3 fixed 200".into());
+        d.cycle(Field::Insecure, true);
+        let p = d.to_profile().unwrap();
+        assert_eq!(
+            p.signing,
+            Some(Signing::StandardWebhooks {
+                secret: "{{secret.WHSEC}}".into()
+            })
+        );
+        assert_eq!(p.retry.unwrap().to_text(), "3 fixed 200");
+        assert!(p.insecure);
+        d.set_text(Field::Retry, "often".into());
+        let errs = d.to_profile().unwrap_err();
+        assert_eq!(errs[0].field, Field::Retry);
     }
 
     #[test]

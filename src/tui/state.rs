@@ -1390,7 +1390,7 @@ impl State {
             },
             Action::Left | Action::Right | Action::Toggle => {
                 let forward = a != Action::Left;
-                let is_choice = matches!(field, Field::Method | Field::Auth);
+                let is_choice = matches!(field, Field::Method | Field::Auth | Field::Signing);
                 if a == Action::Toggle || is_choice {
                     if let Some(d) = self.draft_mut() {
                         d.cycle(field, forward);
@@ -1468,7 +1468,7 @@ impl State {
         let Some(d) = self.draft() else { return };
         let mut area = TextArea::new(vec![d.text(field)]);
         area.move_cursor(ratatui_textarea::CursorMove::End);
-        if field == Field::Password && !self.reveal {
+        if matches!(field, Field::Password | Field::Token | Field::SigningSecret) && !self.reveal {
             area.set_mask_char('•');
         }
         self.mode = Mode::EditLine {
@@ -1928,7 +1928,10 @@ impl State {
             started: Instant::now(),
             handle: handle.abort_handle(),
         });
-        self.set_status(match self.draft().and_then(|d| d.retry.as_ref()) {
+        let retry = self
+            .draft()
+            .and_then(|d| crate::retry::Retry::parse_text(&d.retry).ok().flatten());
+        self.set_status(match retry {
             Some(r) => format!(
                 "sending… up to {} attempts, waiting {}{} (Esc cancels)",
                 r.max_attempts,
@@ -2146,6 +2149,7 @@ fn field_of(field: &str) -> Option<Field> {
         "auth.password" => Field::Password,
         "auth.token" => Field::Token,
         "auth.header" => Field::TokenHeader,
+        "signing.secret" => Field::SigningSecret,
         f if f.starts_with("payload") => Field::Payload,
         f if f.starts_with("headers[") => {
             let i = f["headers[".len()..].split(']').next()?.parse().ok()?;

@@ -9,7 +9,7 @@ use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use super::{dim, error_style, list_offset, pane_block};
 use crate::request::is_sensitive_header;
-use crate::tui::draft::{AuthKind, Draft, Field};
+use crate::tui::draft::{AuthKind, Draft, Field, SigningKind};
 use crate::tui::state::{EntryKind, JsonTarget, Mode, Pane, State};
 
 const LABEL: usize = 11;
@@ -193,6 +193,38 @@ fn row_line<'a>(s: &State, d: &'a Draft, field: Field, selected: bool) -> Line<'
                 dim(),
             ),
         ],
+        Field::Insecure => vec![
+            Span::raw(check(d.insecure)),
+            if d.insecure {
+                Span::styled(
+                    "accept any certificate (test servers only)",
+                    Style::default().fg(Color::Yellow),
+                )
+            } else {
+                Span::styled("accept any certificate (test servers only)", dim())
+            },
+        ],
+        Field::Signing => vec![
+            Span::styled("◀ ", dim()),
+            Span::raw(d.signing.label()),
+            Span::styled(" ▶", dim()),
+            Span::styled(
+                match d.signing {
+                    SigningKind::None => "",
+                    SigningKind::StandardWebhooks => "   webhook-id, -timestamp, -signature",
+                    SigningKind::Hmac => "   one header, set in the file",
+                },
+                dim(),
+            ),
+        ],
+        Field::SigningSecret => vec![Span::raw(shown_secret(s, &d.signing_secret))],
+        Field::Retry => {
+            if d.retry.trim().is_empty() {
+                vec![Span::styled("(none)   e.g. 5 exp 500..30000 jitter", dim())]
+            } else {
+                vec![Span::raw(d.retry.clone())]
+            }
+        }
     };
     let label_style = if selected {
         Style::default().fg(Color::Black).bg(Color::Cyan)
