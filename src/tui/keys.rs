@@ -226,19 +226,19 @@ pub static BINDINGS: &[Binding] = &[
         Editor,
         [(Left, NONE), (Char('h'), NONE)],
         Left,
-        "previous choice (method, auth)"
+        "previous choice (method, auth, signing)"
     ),
     b!(
         Editor,
         [(Right, NONE), (Char('l'), NONE)],
         Right,
-        "next choice (method, auth)"
+        "next choice (method, auth, signing)"
     ),
     b!(
         Editor,
         [(Char(' '), NONE)],
         Toggle,
-        "toggle (trigger, redirects, a header on or off)"
+        "toggle (trigger, redirects, TLS, a header on or off)"
     ),
     b!(Editor, [(Char('a'), NONE)], AddHeader, "add a header"),
     b!(
