@@ -1,6 +1,7 @@
 //! Bulk replay throughput: `hookbench replay` (a whole process, every result
 //! written to the history) against a local nginx answering 200, next to the
-//! load generator oha and a bare reqwest loop at the same concurrency.
+//! load generator oha and bare reqwest and hyper loops at the same
+//! concurrency.
 //!
 //! Run: `cargo bench -- replay`. Needs nginx (Debian package `nginx`)
 //! and oha (`cargo install oha`, or set OHA=/path/to/oha); without nginx it
@@ -218,6 +219,54 @@ fn reqwest_rps(url: &str, n: usize, concurrency: usize) -> f64 {
     })
 }
 
+/// The same requests from a bare hyper loop, one HTTP/1.1 connection per
+/// sender, as oha does it: the ceiling of a lean client.
+fn hyper_rps(url: &str, n: usize, concurrency: usize) -> f64 {
+    use http_body_util::{BodyExt, Full};
+    use hyper::body::Bytes;
+    let url = reqwest::Url::parse(url).unwrap();
+    let authority = hookbench::request::authority_of(&url).unwrap();
+    let path = url.path().to_string();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let next = Arc::new(AtomicUsize::new(0));
+        let t = Instant::now();
+        let mut tasks = Vec::new();
+        for _ in 0..concurrency {
+            let (next, authority, path) = (next.clone(), authority.clone(), path.clone());
+            tasks.push(tokio::spawn(async move {
+                let stream = tokio::net::TcpStream::connect(authority.as_str())
+                    .await
+                    .unwrap();
+                stream.set_nodelay(true).unwrap();
+                let (mut send, conn) =
+                    hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+                        .await
+                        .unwrap();
+                tokio::spawn(conn);
+                while next.fetch_add(1, Ordering::Relaxed) < n {
+                    send.ready().await.unwrap();
+                    let req = hyper::Request::post(path.as_str())
+                        .header("host", authority.as_str())
+                        .header("content-type", "application/json")
+                        .body(Full::new(Bytes::from_static(BODY.as_bytes())))
+                        .unwrap();
+                    let resp = send.send_request(req).await.unwrap();
+                    let _ = resp.into_body().collect().await.unwrap();
+                }
+            }));
+        }
+        for t in tasks {
+            t.await.unwrap();
+        }
+        n as f64 / t.elapsed().as_secs_f64()
+    })
+}
+
 fn rustls_default() -> Result<(), ()> {
     // The same TLS setup as the app, so the client builds.
     hookbench::deliver::Deliverer::new()
@@ -269,18 +318,18 @@ pub fn main() {
     let oha = oha();
     println!("bulk replay of {n} deliveries against {server}, every result persisted");
     println!(
-        "| concurrency | hookbench replay | bare reqwest loop | oha | hookbench / reqwest | hookbench / oha |"
+        "| concurrency | hookbench replay | bare reqwest loop | bare hyper loop | oha | hookbench / oha |"
     );
     println!("|---|---|---|---|---|---|");
     for c in [1usize, 16] {
         let count = if c == 1 { n / 4 } else { n };
         let (hb, phase) = hookbench_rps(&url, count, c);
         let rq = reqwest_rps(&url, count, c);
+        let hy = hyper_rps(&url, count, c);
         let oh = oha.as_ref().and_then(|o| oha_rps(o, &url, count, c));
         println!(
-            "| {c} | {hb:.0} req/s ({phase:.0} in the sending phase) | {rq:.0} req/s | {} | {:.0}% | {} |",
+            "| {c} | {hb:.0} req/s ({phase:.0} in the sending phase) | {rq:.0} req/s | {hy:.0} req/s | {} | {} |",
             oh.map_or("not run".into(), |x| format!("{x:.0} req/s")),
-            hb / rq * 100.0,
             oh.map_or("-".into(), |x| format!("{:.0}%", hb / x * 100.0)),
         );
         let pct = |x: f64, of: f64| format!("{:.0}%", x / of * 100.0);
@@ -290,14 +339,16 @@ pub fn main() {
             ),
             if c == 16 { "80% of oha" } else { "(none)" },
             &format!(
-                "{}whole process {hb:.0} req/s{}; sending phase {phase:.0}{}; a bare reqwest loop {rq:.0}{}",
+                "{}whole process {hb:.0} req/s{}; sending phase {phase:.0}{}; bare loops, recording nothing: reqwest {rq:.0}{}, hyper {hy:.0}{}{}",
                 match oh {
                     Some(x) if c == 16 && phase.max(hb) < 0.8 * x => "**missed**: ",
                     _ => "",
                 },
                 oh.map_or(String::new(), |x| format!(" ({} of oha)", pct(hb, x))),
                 oh.map_or(String::new(), |x| format!(" ({})", pct(phase, x))),
-                oh.map_or(String::new(), |x| format!(" ({}); oha {x:.0}", pct(rq, x))),
+                oh.map_or(String::new(), |x| format!(" ({})", pct(rq, x))),
+                oh.map_or(String::new(), |x| format!(" ({})", pct(hy, x))),
+                oh.map_or(String::new(), |x| format!("; oha {x:.0}")),
             ),
         );
     }
