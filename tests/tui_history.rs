@@ -483,3 +483,32 @@ async fn retries_show_their_schedule_and_each_attempt_and_are_recorded_linked() 
     assert_eq!(rows.len(), 2);
     assert!(rows.iter().all(|r| r.replay_of == Some(first)));
 }
+
+#[tokio::test]
+async fn a_record_received_while_the_receiver_view_queries_is_not_missed() {
+    let port = support::closed_port();
+    let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let ws = Workspace::new();
+    let mut h = Harness::open_with(ws.path().to_path_buf(), 120, 40, Some(addr)).await;
+    h.send(key(KeyCode::Char('3')));
+    h.settle().await;
+    h.until(|s| !s.hist.loading).await;
+    assert_eq!(h.app.state.hist.total, 0);
+    // A query starts and finishes before the record lands; its answer is
+    // still queued when word of the record comes.
+    h.app.state.history_reload();
+    std::thread::sleep(Duration::from_millis(300));
+    let id = {
+        let mut s = Store::open(&ws.history()).unwrap();
+        let mut ex = exchange("http://127.0.0.1/in", Some(200), "{}", 1_769_422_365);
+        ex.origin = Origin::Received;
+        s.insert(&ex).unwrap()
+    };
+    h.app
+        .state
+        .on_message(hookbench::tui::message::Message::ReceivedRecorded {
+            id: Some(id),
+            verdict: None,
+        });
+    h.until(|s| !s.hist.loading && s.hist.total == 1).await;
+}

@@ -64,6 +64,8 @@ pub struct HistoryState {
     pub buckets: Vec<(i64, u64, u64)>,
     pub selected: usize,
     pub loading: bool,
+    /// Records arrived while a query ran: query again when it answers.
+    pub stale: bool,
     /// No older rows to fetch.
     pub exhausted: bool,
     pub open: Option<OpenRecord>,
@@ -190,6 +192,9 @@ impl State {
                     .min(h.rows.len().saturating_sub(1));
             }
             None => h.rows.extend(rows),
+        }
+        if std::mem::take(&mut h.stale) {
+            self.history_reload();
         }
         self.history_open_selected();
     }

@@ -871,8 +871,14 @@ impl State {
                         self.verdicts.insert(id, v);
                     }
                 }
-                if self.view == View::Receiver && !self.hist.loading {
-                    self.history_reload();
+                if self.view == View::Receiver {
+                    // One query at a time: a record that lands while one
+                    // runs is picked up by the next.
+                    if self.hist.loading {
+                        self.hist.stale = true;
+                    } else {
+                        self.history_reload();
+                    }
                 }
             }
             Message::HistoryOpened(result) => {
