@@ -372,3 +372,47 @@ fn a_4xx_is_never_retried_and_410_stops() {
         assert_eq!(n, attempts, "{status}: {}", stderr(&out));
     }
 }
+
+/// Waits for the child to end, at most 10 s.
+fn wait_ended(child: &mut std::process::Child) -> std::process::ExitStatus {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(st) = child.try_wait().unwrap() {
+            return st;
+        }
+        assert!(Instant::now() < deadline, "Ctrl-C was not heard");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn ctrl_c_is_heard_at_once_and_in_the_middle_of_traffic() {
+    // Right after it says it listens.
+    let ws = Workspace::new();
+    let (mut child, _) = listen(&ws, &[]);
+    unsafe {
+        libc::kill(child.id() as libc::pid_t, libc::SIGINT);
+    }
+    assert!(wait_ended(&mut child).success());
+
+    // While requests keep coming.
+    let (mut child, port) = listen(&ws, &[]);
+    let sender = std::thread::spawn(move || {
+        use std::io::{Read, Write};
+        for _ in 0..2000 {
+            let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) else {
+                return;
+            };
+            let _ = s.write_all(
+                b"POST /x HTTP/1.1\r\nhost: h\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}",
+            );
+            let _ = s.read_to_end(&mut Vec::new());
+        }
+    });
+    std::thread::sleep(Duration::from_millis(150));
+    unsafe {
+        libc::kill(child.id() as libc::pid_t, libc::SIGINT);
+    }
+    assert!(wait_ended(&mut child).success());
+    let _ = sender.join();
+}

@@ -178,6 +178,11 @@ pub fn run(places: &Places, args: ListenArgs) -> anyhow::Result<Outcome> {
         .build()?;
     let record = writer.as_ref().map(|w| w.sender());
     let result = rt.block_on(async move {
+        // Ctrl-C is listened for before anything is said or received, and
+        // once: a signal that comes while a request is being printed is
+        // still heard.
+        let mut interrupted =
+            Interrupt::new().map_err(|e| format!("cannot watch for Ctrl-C: {e}"))?;
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Exchange>();
         let bind = SocketAddr::new(args.bind, args.port);
         let receiver = match Receiver::start(bind, script.clone(), tx).await {
@@ -209,7 +214,7 @@ pub fn run(places: &Places, args: ListenArgs) -> anyhow::Result<Outcome> {
                         let _ = r.send(ex);
                     }
                 }
-                _ = tokio::signal::ctrl_c() => break,
+                _ = interrupted.recv() => break,
             }
         }
         receiver.stop();
@@ -222,5 +227,36 @@ pub fn run(places: &Places, args: ListenArgs) -> anyhow::Result<Outcome> {
     match result {
         Ok(()) => Ok(Outcome::Success),
         Err(m) => bad(m),
+    }
+}
+
+/// SIGINT, registered when made (so none is missed between then and the
+/// first wait).
+#[cfg(unix)]
+struct Interrupt(tokio::signal::unix::Signal);
+
+#[cfg(unix)]
+impl Interrupt {
+    fn new() -> std::io::Result<Interrupt> {
+        use tokio::signal::unix::{SignalKind, signal};
+        signal(SignalKind::interrupt()).map(Interrupt)
+    }
+
+    async fn recv(&mut self) {
+        self.0.recv().await;
+    }
+}
+
+#[cfg(not(unix))]
+struct Interrupt;
+
+#[cfg(not(unix))]
+impl Interrupt {
+    fn new() -> std::io::Result<Interrupt> {
+        Ok(Interrupt)
+    }
+
+    async fn recv(&mut self) {
+        let _ = tokio::signal::ctrl_c().await;
     }
 }
