@@ -668,6 +668,12 @@ fn render_signing(
     let text = match signing {
         Signing::StandardWebhooks { secret } | Signing::Hmac { secret, .. } => secret,
     };
+    if let Signing::Hmac { header, .. } = signing
+        && let Err(m) = check_header_name(header)
+    {
+        errors.push(plain("signing.header", header, m));
+        return None;
+    }
     scope.in_signing = true;
     let secret = scope.render("signing.secret", text, None, errors);
     scope.in_signing = false;

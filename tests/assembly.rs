@@ -162,11 +162,23 @@ fn every_error_is_collected_with_its_field() {
         Header::new("X-Ok", "{{env.UNSET}}"),
     ];
     p.payload = json!({"a": {"b": "{{nope}}"}}).as_object().unwrap().clone();
+    p.signing = Some(hookbench::signing::Signing::Hmac {
+        secret: "s".into(),
+        header: "X Sig".into(),
+        prefix: String::new(),
+        encoding: Default::default(),
+    });
     let errors = assemble(&p, Some(&event()), &mut ctx()).unwrap_err();
     let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
     assert_eq!(
         fields,
-        ["url", "headers[0].name", "headers[1].value", "payload.a.b"]
+        [
+            "url",
+            "headers[0].name",
+            "headers[1].value",
+            "payload.a.b",
+            "signing.header"
+        ]
     );
     assert_eq!(errors[0].offset, 9);
 }

@@ -80,6 +80,9 @@ pub enum Field {
     Insecure,
     Signing,
     SigningSecret,
+    HmacHeader,
+    HmacPrefix,
+    HmacEncoding,
     Retry,
 }
 
@@ -105,6 +108,9 @@ impl Field {
             Field::Insecure => "TLS",
             Field::Signing => "Signing",
             Field::SigningSecret => "  Secret",
+            Field::HmacHeader => "  Header",
+            Field::HmacPrefix => "  Prefix",
+            Field::HmacEncoding => "  Encoding",
             Field::Retry => "Retry",
         }
     }
@@ -131,6 +137,8 @@ impl Field {
                 | Field::Header(_)
                 | Field::Timeout
                 | Field::SigningSecret
+                | Field::HmacHeader
+                | Field::HmacPrefix
                 | Field::Retry
         )
     }
@@ -160,7 +168,7 @@ pub struct Draft {
     pub insecure: bool,
     pub signing: SigningKind,
     pub signing_secret: String,
-    /// HMAC's header, prefix and encoding, kept as the file has them.
+    /// HMAC's header, prefix and encoding.
     pub hmac: (String, String, crate::signing::Encoding),
     /// `5 exp 500..30000 jitter`, or empty for none.
     pub retry: String,
@@ -361,6 +369,9 @@ impl Draft {
         if self.signing != SigningKind::None {
             rows.push(Field::SigningSecret);
         }
+        if self.signing == SigningKind::Hmac {
+            rows.extend([Field::HmacHeader, Field::HmacPrefix, Field::HmacEncoding]);
+        }
         rows.push(Field::Retry);
         rows
     }
@@ -377,6 +388,8 @@ impl Draft {
             Field::TokenScheme => self.token_scheme.clone(),
             Field::Timeout => self.timeout.clone(),
             Field::SigningSecret => self.signing_secret.clone(),
+            Field::HmacHeader => self.hmac.0.clone(),
+            Field::HmacPrefix => self.hmac.1.clone(),
             Field::Retry => self.retry.clone(),
             Field::Header(i) => self
                 .headers
@@ -400,6 +413,8 @@ impl Draft {
             Field::TokenScheme => self.token_scheme = text,
             Field::Timeout => self.timeout = text,
             Field::SigningSecret => self.signing_secret = text,
+            Field::HmacHeader => self.hmac.0 = text,
+            Field::HmacPrefix => self.hmac.1 = text,
             Field::Retry => self.retry = text,
             Field::Payload => self.payload = text,
             Field::Header(i) => {
@@ -429,6 +444,13 @@ impl Draft {
             Field::FollowRedirects => self.follow_redirects = !self.follow_redirects,
             Field::Insecure => self.insecure = !self.insecure,
             Field::Signing => self.signing = self.signing.cycle(forward),
+            Field::HmacEncoding => {
+                use crate::signing::Encoding;
+                self.hmac.2 = match self.hmac.2 {
+                    Encoding::Hex => Encoding::Base64,
+                    Encoding::Base64 => Encoding::Hex,
+                }
+            }
             Field::Header(i) => {
                 if let Some(h) = self.headers.get_mut(i) {
                     h.enabled = !h.enabled;
@@ -544,6 +566,20 @@ mod tests {
         );
         assert_eq!(p.retry.unwrap().to_text(), "3 fixed 200");
         assert!(p.insecure);
+        d.cycle(Field::Signing, true);
+        assert!(d.rows().contains(&Field::HmacEncoding));
+        d.set_text(Field::HmacHeader, "X-Hub-Signature-256".into());
+        d.set_text(Field::HmacPrefix, "sha256=".into());
+        d.cycle(Field::HmacEncoding, true);
+        assert_eq!(
+            d.to_profile().unwrap().signing,
+            Some(Signing::Hmac {
+                secret: "{{secret.WHSEC}}".into(),
+                header: "X-Hub-Signature-256".into(),
+                prefix: "sha256=".into(),
+                encoding: crate::signing::Encoding::Base64,
+            })
+        );
         d.set_text(Field::Retry, "often".into());
         let errs = d.to_profile().unwrap_err();
         assert_eq!(errs[0].field, Field::Retry);

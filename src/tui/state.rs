@@ -1396,7 +1396,10 @@ impl State {
             },
             Action::Left | Action::Right | Action::Toggle => {
                 let forward = a != Action::Left;
-                let is_choice = matches!(field, Field::Method | Field::Auth | Field::Signing);
+                let is_choice = matches!(
+                    field,
+                    Field::Method | Field::Auth | Field::Signing | Field::HmacEncoding
+                );
                 if a == Action::Toggle || is_choice {
                     if let Some(d) = self.draft_mut() {
                         d.cycle(field, forward);
@@ -2156,6 +2159,7 @@ fn field_of(field: &str) -> Option<Field> {
         "auth.token" => Field::Token,
         "auth.header" => Field::TokenHeader,
         "signing.secret" => Field::SigningSecret,
+        "signing.header" => Field::HmacHeader,
         f if f.starts_with("payload") => Field::Payload,
         f if f.starts_with("headers[") => {
             let i = f["headers[".len()..].split(']').next()?.parse().ok()?;

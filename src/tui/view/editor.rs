@@ -212,12 +212,26 @@ fn row_line<'a>(s: &State, d: &'a Draft, field: Field, selected: bool) -> Line<'
                 match d.signing {
                     SigningKind::None => "",
                     SigningKind::StandardWebhooks => "   webhook-id, -timestamp, -signature",
-                    SigningKind::Hmac => "   one header, set in the file",
+                    SigningKind::Hmac => "   one header: HMAC-SHA256 of the body",
                 },
                 dim(),
             ),
         ],
         Field::SigningSecret => vec![Span::raw(shown_secret(s, &d.signing_secret))],
+        Field::HmacHeader => vec![Span::raw(d.hmac.0.clone())],
+        Field::HmacPrefix => vec![if d.hmac.1.is_empty() {
+            Span::styled("(none)", dim())
+        } else {
+            Span::raw(d.hmac.1.clone())
+        }],
+        Field::HmacEncoding => vec![
+            Span::styled("◀ ", dim()),
+            Span::raw(match d.hmac.2 {
+                crate::signing::Encoding::Hex => "hex",
+                crate::signing::Encoding::Base64 => "base64",
+            }),
+            Span::styled(" ▶", dim()),
+        ],
         Field::Retry => {
             if d.retry.trim().is_empty() {
                 vec![Span::styled("(none)   e.g. 5 exp 500..30000 jitter", dim())]
