@@ -5,7 +5,7 @@
 //! ```text
 //! profile (.ron) ─┐
 //! event (.json) ──┼─► template ─► PreparedRequest ─► sign ─► deliver ─► Exchange ─► history
-//! environment ────┘   (pure)       (exact bytes)              (I/O)        │
+//! secrets / env ──┘   (pure)       (exact bytes)              (I/O)        │
 //! receiver (axum) ────────────────────────────────────────────────────► Exchange ─► history
 //! ```
 //!
@@ -37,7 +37,8 @@
 //! * [`diff`] — two exchanges compared: headers by name, JSON bodies by path.
 //! * [`diag`] — `file:line:col: message` diagnostics.
 //! * [`clock`] — time formatting and random ids behind plain functions.
-//! * [`curl`] — a request as a curl command line.
+//! * [`curl`] — curl both ways: a request or a profile as a command line,
+//!   a command line as a profile.
 //! * [`tui`] — the workbench: the loop, its messages, the key table, state
 //!   and views.
 //!

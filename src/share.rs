@@ -53,29 +53,22 @@ impl Needs {
     }
 }
 
-/// Words that make a query parameter or payload key a credential.
+/// A query parameter or payload key that holds a credential: named as a
+/// credential header would be, or saying `auth`.
 fn is_sensitive_key(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
-    ["key", "token", "secret", "signature", "password", "auth"]
-        .iter()
-        .any(|w| n.contains(w))
+    is_sensitive_header(name) || name.to_ascii_lowercase().contains("auth")
 }
 
 /// `PIPEDRIVE_UPDATE_PLAN` from `pipedrive-update-plan`.
+/// The slug of the name, upper case with `_`, so that it is an identifier.
 pub fn secret_prefix(stem: &str) -> String {
-    let mut out = String::new();
-    for c in stem.chars() {
-        if c.is_ascii_alphanumeric() {
-            out.push(c.to_ascii_uppercase());
-        } else if !out.ends_with('_') && !out.is_empty() {
-            out.push('_');
-        }
-    }
-    let out = out.trim_end_matches('_').to_string();
-    match out.chars().next() {
-        None => "PROFILE".into(),
-        Some(c) if c.is_ascii_digit() => format!("P_{out}"),
-        Some(_) => out,
+    let out = crate::profile::slug(stem)
+        .to_ascii_uppercase()
+        .replace('-', "_");
+    if out.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("P_{out}")
+    } else {
+        out
     }
 }
 

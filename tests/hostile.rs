@@ -412,3 +412,36 @@ async fn the_workbench_answers_keys_while_a_server_stalls_and_esc_cancels() {
     h.send(key(Esc));
     h.until(|s| s.inflight.is_none()).await;
 }
+
+#[tokio::test]
+async fn the_workbench_shows_a_gzip_body_decoded_and_control_characters_as_symbols() {
+    use ratatui::crossterm::event::KeyCode::*;
+    use support::tui::{Harness, key};
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(b"plain text \x1b[2J after the escape")
+        .unwrap();
+    let gz = gz.finish().unwrap();
+    let url = raw_server(answer(
+        &format!(
+            "HTTP/1.1 200 OK\ncontent-type: text/plain\ncontent-encoding: gzip\ncontent-length: {}\n\n",
+            gz.len()
+        ),
+        &gz,
+    ));
+    let ws = Workspace::new();
+    profile(&ws, &url, "");
+    let mut h = Harness::open(ws.path().to_path_buf(), 160, 40).await;
+    h.send(key(Char('f')));
+    h.until(|s| {
+        s.current()
+            .and_then(|e| e.exchange.as_ref())
+            .is_some_and(|x| x.response_body.is_some())
+    })
+    .await;
+    let screen = h.screen();
+    assert!(
+        screen.contains("plain text ␛[2J after the escape"),
+        "{screen}"
+    );
+    assert!(!screen.contains('\x1b'));
+}

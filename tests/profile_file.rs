@@ -10,7 +10,7 @@ const DOC_EXAMPLE: &str = r#"(
     name: "CRM: create lead on signup",
     method: POST,                                   // POST | PUT | DELETE
     url: "https://crm.example.com/api/leads?src={{event.eventName}}",
-    auth: Basic(username: "ops", password: "{{env.CRM_PASSWORD}}"),
+    auth: Basic(username: "ops", password: "{{secret.CRM_PASSWORD}}"),
     headers: [("X-Journey", "onboarding"), ("X-Trace", "{{uuid}}")],   // custom headers, in order
     include_trigger: true,                          // default event trigger information in the body
     payload: {"plan": "{{event.profile.plan}}", "source": "journey", "score": 3},  // custom payload
@@ -29,7 +29,7 @@ fn the_documented_example_reads() {
         p.auth,
         Auth::Basic {
             username: "ops".into(),
-            password: "{{env.CRM_PASSWORD}}".into()
+            password: "{{secret.CRM_PASSWORD}}".into()
         }
     );
     assert_eq!(
@@ -228,4 +228,29 @@ fn one_broken_file_does_not_stop_the_others() {
     let err = all[1].as_ref().unwrap_err();
     assert!(err.path.ends_with("b.ron"));
     assert_eq!(all[2].as_ref().unwrap().profile.name, "c");
+}
+
+#[test]
+fn an_inline_sample_event_reads_and_cannot_stand_beside_a_file() {
+    let p = profile::load_str(
+        Path::new("x.ron"),
+        r#"(name: "n", method: POST, url: "http://a/", sample_event: {"eventName": "Signup", "profile": {"plan": "pro"}})"#,
+    )
+    .unwrap();
+    assert_eq!(p.sample_event.unwrap()["profile"]["plan"], json!("pro"));
+    let e = profile::load_str(
+        Path::new("x.ron"),
+        "(name: \"n\", method: POST, url: \"http://a/\", event: \"e.json\",\n sample_event: {})",
+    )
+    .unwrap_err();
+    assert_eq!((e.line, e.col), (2, 2), "{e}");
+    assert!(e.message.contains("keep one"), "{e}");
+}
+
+#[test]
+fn a_profile_without_auth_saves_without_an_auth_line() {
+    let text = profile::to_ron(&Profile::new("n", Method::Post, "http://a/"));
+    assert!(!text.contains("auth"), "{text}");
+    let back = profile::load_str(Path::new("x.ron"), &text).unwrap();
+    assert_eq!(back.auth, Auth::None);
 }

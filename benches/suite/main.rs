@@ -22,6 +22,49 @@ const SECTIONS: [(&str, fn()); 5] = [
     ("receiver", receiver::main),
 ];
 
+/// The body every throughput section posts.
+pub const BODY: &str = r#"{"eventId":"evt_1","eventName":"Signup Completed","profile":{"email":"maria@example.com","plan":"pro"}}"#;
+
+/// Posts [`BODY`] to `url` `n` times from `concurrency` senders sharing one
+/// reqwest client, on a runtime of `threads` workers, recording nothing;
+/// returns requests per second.
+pub fn reqwest_loop(url: &str, n: usize, concurrency: usize, threads: usize) -> f64 {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    // The same TLS setup as the app, so the client builds.
+    let _ = hookbench::deliver::Deliverer::new();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(threads)
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let client = reqwest::Client::new();
+        let next = Arc::new(AtomicUsize::new(0));
+        let t = std::time::Instant::now();
+        let mut tasks = Vec::new();
+        for _ in 0..concurrency {
+            let (client, next, url) = (client.clone(), next.clone(), url.to_string());
+            tasks.push(tokio::spawn(async move {
+                while next.fetch_add(1, Ordering::Relaxed) < n {
+                    let r = client
+                        .post(&url)
+                        .header("content-type", "application/json")
+                        .body(BODY)
+                        .send()
+                        .await
+                        .expect("the server answers");
+                    let _ = r.bytes().await.expect("the body arrives");
+                }
+            }));
+        }
+        for t in tasks {
+            t.await.unwrap();
+        }
+        n as f64 / t.elapsed().as_secs_f64()
+    })
+}
+
 /// A line of the final table, printed by a section for the suite to collect.
 pub fn row(figure: &str, target: &str, measured: &str) {
     println!("ROW\t{figure}\t{target}\t{measured}");

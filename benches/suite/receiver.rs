@@ -5,11 +5,7 @@
 //! Run: `cargo bench -- receiver` (add `N` for N requests; default 20,000).
 
 use std::process::{Command, Stdio};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
-
-const BODY: &str = r#"{"eventId":"evt_1","eventName":"Signup Completed","profile":{"email":"maria@example.com","plan":"pro"}}"#;
 
 pub fn main() {
     let n: usize = std::env::args()
@@ -35,37 +31,7 @@ pub fn main() {
         std::thread::sleep(Duration::from_millis(10));
     }
     let url = format!("http://127.0.0.1:{port}/hooks/bench");
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let captured = rt.block_on(async {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let client = reqwest::Client::new();
-        let next = Arc::new(AtomicUsize::new(0));
-        let start = Instant::now();
-        let mut tasks = Vec::new();
-        for _ in 0..concurrency {
-            let (client, next, url) = (client.clone(), next.clone(), url.clone());
-            tasks.push(tokio::spawn(async move {
-                while next.fetch_add(1, Ordering::Relaxed) < n {
-                    let r = client
-                        .post(&url)
-                        .header("content-type", "application/json")
-                        .body(BODY)
-                        .send()
-                        .await
-                        .expect("the receiver answers");
-                    let _ = r.bytes().await;
-                }
-            }));
-        }
-        for t in tasks {
-            t.await.unwrap();
-        }
-        n as f64 / start.elapsed().as_secs_f64()
-    });
+    let captured = crate::reqwest_loop(&url, n, concurrency, 1);
     // Ctrl-C: the receiver writes what it holds and exits.
     let stop = Instant::now();
     // SAFETY: kill(2) on a child of ours that has not been waited for.
@@ -79,7 +45,7 @@ pub fn main() {
         .count(&hookbench::history::Filter::default())
         .unwrap_or(0);
     println!(
-        "receiver: {n} requests from {concurrency} senders: {captured:.0} req/s answered; {stored} stored; exit {status}, {} ms to write the rest and stop",
+        "receiver: {n} requests from {concurrency} senders: {captured:.0} req/s answered; {stored} stored; {status}, {} ms to write the rest and stop",
         drain.as_millis()
     );
     crate::row(

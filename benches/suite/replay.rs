@@ -19,7 +19,7 @@ use hookbench::exchange::{Exchange, Origin, Response};
 use hookbench::history::Store;
 use hookbench::request::PreparedRequest;
 
-const BODY: &str = r#"{"eventId":"evt_1","eventName":"Signup Completed","profile":{"email":"maria@example.com","plan":"pro"}}"#;
+use crate::BODY;
 
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
@@ -184,41 +184,6 @@ fn hookbench_rps(url: &str, n: usize, concurrency: usize) -> (f64, f64) {
     (n as f64 / secs, phase)
 }
 
-/// The same requests from a bare reqwest loop: no history, no process start.
-fn reqwest_rps(url: &str, n: usize, concurrency: usize) -> f64 {
-    let _ = rustls_default();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        let client = reqwest::Client::new();
-        let next = Arc::new(AtomicUsize::new(0));
-        let t = Instant::now();
-        let mut tasks = Vec::new();
-        for _ in 0..concurrency {
-            let (client, next, url) = (client.clone(), next.clone(), url.to_string());
-            tasks.push(tokio::spawn(async move {
-                while next.fetch_add(1, Ordering::Relaxed) < n {
-                    let r = client
-                        .post(&url)
-                        .header("content-type", "application/json")
-                        .body(BODY)
-                        .send()
-                        .await
-                        .unwrap();
-                    let _ = r.bytes().await.unwrap();
-                }
-            }));
-        }
-        for t in tasks {
-            t.await.unwrap();
-        }
-        n as f64 / t.elapsed().as_secs_f64()
-    })
-}
-
 /// The same requests from a bare hyper loop, one HTTP/1.1 connection per
 /// sender, as oha does it: the ceiling of a lean client.
 fn hyper_rps(url: &str, n: usize, concurrency: usize) -> f64 {
@@ -265,13 +230,6 @@ fn hyper_rps(url: &str, n: usize, concurrency: usize) -> f64 {
         }
         n as f64 / t.elapsed().as_secs_f64()
     })
-}
-
-fn rustls_default() -> Result<(), ()> {
-    // The same TLS setup as the app, so the client builds.
-    hookbench::deliver::Deliverer::new()
-        .map(|_| ())
-        .map_err(|_| ())
 }
 
 fn oha_rps(oha: &Path, url: &str, n: usize, concurrency: usize) -> Option<f64> {
@@ -324,7 +282,7 @@ pub fn main() {
     for c in [1usize, 16] {
         let count = if c == 1 { n / 4 } else { n };
         let (hb, phase) = hookbench_rps(&url, count, c);
-        let rq = reqwest_rps(&url, count, c);
+        let rq = crate::reqwest_loop(&url, count, c, 2);
         let hy = hyper_rps(&url, count, c);
         let oh = oha.as_ref().and_then(|o| oha_rps(o, &url, count, c));
         println!(

@@ -8,7 +8,7 @@ use hookbench::profile;
 use hookbench::request::{self, Context};
 use hookbench::{curl, event};
 
-use super::{Outcome, Places};
+use super::{Outcome, Places, bad_input};
 
 #[derive(Debug, Args)]
 pub struct CurlArgs {
@@ -36,21 +36,14 @@ pub struct FromCurlArgs {
     pub output: Option<PathBuf>,
 }
 
-fn bad(lines: impl IntoIterator<Item = String>) -> anyhow::Result<Outcome> {
-    for l in lines {
-        eprintln!("error: {l}");
-    }
-    Ok(Outcome::BadInput)
-}
-
 pub fn to_curl(places: &Places, args: CurlArgs) -> anyhow::Result<Outcome> {
     let loaded = match profile::find(&places.profiles, &args.profile) {
         Ok(l) => l,
-        Err(e) => return bad([e.to_string()]),
+        Err(e) => return bad_input([e.to_string()]),
     };
     let event = match event::load_for(&loaded, args.event.as_deref()) {
         Ok(e) => e,
-        Err(d) => return bad([d.to_string()]),
+        Err(d) => return bad_input([d.to_string()]),
     };
     let secrets = places.secrets();
     if args.reveal {
@@ -60,7 +53,7 @@ pub fn to_curl(places: &Places, args: CurlArgs) -> anyhow::Result<Outcome> {
                 println!("{}", curl::to_curl(&a.request, true));
                 Ok(Outcome::Success)
             }
-            Err(errs) => bad(errs.iter().map(|e| e.locate(&loaded).to_string())),
+            Err(errs) => bad_input(errs.iter().map(|e| e.locate(&loaded).to_string())),
         };
     }
     let stem = loaded
@@ -90,7 +83,7 @@ pub fn to_curl(places: &Places, args: CurlArgs) -> anyhow::Result<Outcome> {
             }
             Ok(Outcome::Success)
         }
-        Err(errs) => bad(errs.iter().map(|e| e.locate(&loaded).to_string())),
+        Err(errs) => bad_input(errs.iter().map(|e| e.locate(&loaded).to_string())),
     }
 }
 
@@ -107,22 +100,17 @@ pub fn from_curl(places: &Places, args: FromCurlArgs) -> anyhow::Result<Outcome>
     };
     let mut p = match parsed {
         Ok(p) => p,
-        Err(m) => return bad([format!("curl command: {m}")]),
+        Err(m) => return bad_input([format!("curl command: {m}")]),
     };
     if let Some(n) = args.name {
         p.name = n;
     }
     let path = match args.output {
         Some(path) => path,
-        None => {
-            let slug = hookbench::share::secret_prefix(&p.name)
-                .to_ascii_lowercase()
-                .replace('_', "-");
-            hookbench::share::free_path(&places.profiles, &slug, "ron")
-        }
+        None => hookbench::share::free_path(&places.profiles, &profile::slug(&p.name), "ron"),
     };
     if let Err(e) = profile::save(&path, &p) {
-        return bad([e.to_string()]);
+        return bad_input([e.to_string()]);
     }
     println!("{}", path.display());
     eprintln!("wrote profile `{}` to {}", p.name, path.display());

@@ -9,7 +9,7 @@ use hookbench::exchange::Exchange;
 use hookbench::profile;
 use hookbench::request::{self, Context};
 
-use super::{Outcome, Places, print};
+use super::{Outcome, Places, bad_input, print};
 
 #[derive(Debug, Args)]
 pub struct FireArgs {
@@ -36,14 +36,6 @@ pub struct FireArgs {
     /// Do not record the exchange in the history
     #[arg(long)]
     pub no_history: bool,
-}
-
-/// A problem with the input: each line printed, exit 2.
-fn bad_input(lines: impl IntoIterator<Item = String>) -> anyhow::Result<Outcome> {
-    for l in lines {
-        eprintln!("error: {l}");
-    }
-    Ok(Outcome::BadInput)
 }
 
 pub fn run(places: &Places, args: FireArgs) -> anyhow::Result<Outcome> {

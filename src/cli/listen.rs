@@ -52,8 +52,7 @@ pub struct ListenArgs {
 }
 
 fn bad(msg: impl std::fmt::Display) -> anyhow::Result<Outcome> {
-    eprintln!("error: {msg}");
-    Ok(Outcome::BadInput)
+    super::bad_input([msg.to_string()])
 }
 
 /// The receiver's answer, from the flags.

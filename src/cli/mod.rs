@@ -173,6 +173,14 @@ impl FilterArgs {
     }
 }
 
+/// A problem with the input: each line printed as `error: ...`, exit 2.
+pub fn bad_input(lines: impl IntoIterator<Item = String>) -> anyhow::Result<Outcome> {
+    for l in lines {
+        eprintln!("error: {l}");
+    }
+    Ok(Outcome::BadInput)
+}
+
 /// How a command ended, as the process exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {

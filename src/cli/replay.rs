@@ -47,8 +47,7 @@ pub struct ReplayArgs {
 }
 
 fn bad(msg: impl std::fmt::Display) -> anyhow::Result<Outcome> {
-    eprintln!("error: {msg}");
-    Ok(Outcome::BadInput)
+    super::bad_input([msg.to_string()])
 }
 
 pub fn run(places: &Places, args: ReplayArgs) -> anyhow::Result<Outcome> {

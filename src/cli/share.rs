@@ -9,7 +9,7 @@ use hookbench::profile;
 use hookbench::secrets::Secrets;
 use hookbench::share::{self, Needs};
 
-use super::{Outcome, Places};
+use super::{Outcome, Places, bad_input};
 
 #[derive(Debug, Args)]
 pub struct ShareArgs {
@@ -28,21 +28,14 @@ pub struct ImportProfileArgs {
     pub file: PathBuf,
 }
 
-fn bad(lines: impl IntoIterator<Item = String>) -> anyhow::Result<Outcome> {
-    for l in lines {
-        eprintln!("error: {l}");
-    }
-    Ok(Outcome::BadInput)
-}
-
 pub fn share(places: &Places, args: ShareArgs) -> anyhow::Result<Outcome> {
     let loaded = match profile::find(&places.profiles, &args.profile) {
         Ok(l) => l,
-        Err(e) => return bad([e.to_string()]),
+        Err(e) => return bad_input([e.to_string()]),
     };
     let event = match event::load_for(&loaded, None) {
         Ok(e) => e,
-        Err(d) => return bad([d.to_string()]),
+        Err(d) => return bad_input([d.to_string()]),
     };
     let stem = loaded
         .path
@@ -54,7 +47,7 @@ pub fn share(places: &Places, args: ShareArgs) -> anyhow::Result<Outcome> {
     match &args.output {
         Some(path) => {
             if let Err(e) = profile::write_atomic(path, text.as_bytes()) {
-                return bad([format!(
+                return bad_input([format!(
                     "{}: cannot write: {}",
                     path.display(),
                     profile::io_reason(&e)
@@ -99,16 +92,16 @@ fn print_needs(lead: &str, needs: &Needs, store: Option<&Secrets>) {
 pub fn import(places: &Places, args: ImportProfileArgs) -> anyhow::Result<Outcome> {
     let loaded = match profile::load(&args.file) {
         Ok(l) => l,
-        Err(d) => return bad([d.to_string()]),
+        Err(d) => return bad_input([d.to_string()]),
     };
     let problems = share::check(&loaded);
     if !problems.is_empty() {
         eprintln!("not imported:");
-        return bad(problems);
+        return bad_input(problems);
     }
     let imported = match share::import_into(&loaded, &places.profiles) {
         Ok(i) => i,
-        Err(m) => return bad([m]),
+        Err(m) => return bad_input([m]),
     };
     println!("{}", imported.path.display());
     eprintln!(

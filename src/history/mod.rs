@@ -341,21 +341,33 @@ impl Store {
     /// Records by id, in the order given, read in chunks rather than one
     /// query each; an id that is not there is an error.
     pub fn get_many(&self, ids: &[i64]) -> Result<Vec<Record>, HistoryError> {
+        self.rows_by_id(ids, RECORD_COLUMNS, row_to_record, |r| r.id)
+    }
+
+    /// Rows of `columns` for these ids, in the order of `ids`, read 500 to a
+    /// query; an id with no row is an error.
+    fn rows_by_id<T>(
+        &self,
+        ids: &[i64],
+        columns: &str,
+        read: fn(&rusqlite::Row) -> rusqlite::Result<T>,
+        id_of: fn(&T) -> i64,
+    ) -> Result<Vec<T>, HistoryError> {
         let mut by_id = std::collections::HashMap::with_capacity(ids.len());
         for chunk in ids.chunks(500) {
             let marks = vec!["?"; chunk.len()].join(",");
             let mut stmt = self
                 .conn
                 .prepare_cached(&format!(
-                    "SELECT {RECORD_COLUMNS} FROM exchanges WHERE id IN ({marks})"
+                    "SELECT {columns} FROM exchanges WHERE id IN ({marks})"
                 ))
                 .map_err(|e| self.err(e))?;
             let rows = stmt
-                .query_map(rusqlite::params_from_iter(chunk), row_to_record)
+                .query_map(rusqlite::params_from_iter(chunk), read)
                 .map_err(|e| self.err(e))?;
             for r in rows {
                 let r = r.map_err(|e| self.err(e))?;
-                by_id.insert(r.id, r);
+                by_id.insert(id_of(&r), r);
             }
         }
         ids.iter()
@@ -367,39 +379,24 @@ impl Store {
     /// request as stored, its profile, and whether its body was cut. Leaner
     /// than [`Store::get_many`]: no response is read.
     pub fn requests(&self, ids: &[i64]) -> Result<Vec<StoredRequest>, HistoryError> {
-        let mut by_id = std::collections::HashMap::with_capacity(ids.len());
-        for chunk in ids.chunks(500) {
-            let marks = vec!["?"; chunk.len()].join(",");
-            let mut stmt = self
-                .conn
-                .prepare_cached(&format!(
-                    "SELECT id, profile, method, url, req_headers, req_body, req_truncated
-                     FROM exchanges WHERE id IN ({marks})"
-                ))
-                .map_err(|e| self.err(e))?;
-            let rows = stmt
-                .query_map(rusqlite::params_from_iter(chunk), |r| {
-                    Ok(StoredRequest {
-                        id: r.get(0)?,
-                        profile: r.get(1)?,
-                        request: PreparedRequest::plain(
-                            r.get(2)?,
-                            r.get(3)?,
-                            parse_headers(&r.get::<_, String>(4)?),
-                            r.get(5)?,
-                        ),
-                        truncated: r.get(6)?,
-                    })
+        self.rows_by_id(
+            ids,
+            "id, profile, method, url, req_headers, req_body, req_truncated",
+            |r| {
+                Ok(StoredRequest {
+                    id: r.get(0)?,
+                    profile: r.get(1)?,
+                    request: PreparedRequest::plain(
+                        r.get(2)?,
+                        r.get(3)?,
+                        parse_headers(&r.get::<_, String>(4)?),
+                        r.get(5)?,
+                    ),
+                    truncated: r.get(6)?,
                 })
-                .map_err(|e| self.err(e))?;
-            for r in rows {
-                let r = r.map_err(|e| self.err(e))?;
-                by_id.insert(r.id, r);
-            }
-        }
-        ids.iter()
-            .map(|id| by_id.remove(id).ok_or(HistoryError::NotFound(*id)))
-            .collect()
+            },
+            |r| r.id,
+        )
     }
 
     /// Starts a bulk replay run over these records.

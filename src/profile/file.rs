@@ -38,6 +38,22 @@ impl LoadedProfile {
     }
 }
 
+/// A file-name-safe form of a profile name: lowercase letters and digits
+/// joined by `-` (`CRM: create lead` is `crm-create-lead`), `profile` when
+/// nothing is left.
+pub fn slug(name: &str) -> String {
+    let mut s = String::new();
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            s.push(c.to_ascii_lowercase());
+        } else if !s.ends_with('-') && !s.is_empty() {
+            s.push('-');
+        }
+    }
+    let s = s.trim_end_matches('-').to_string();
+    if s.is_empty() { "profile".into() } else { s }
+}
+
 /// Errors of finding and writing profiles.
 #[derive(Debug, thiserror::Error)]
 pub enum ProfileError {
@@ -274,5 +290,20 @@ pub fn io_reason(e: &io::Error) -> String {
     match s.get(..1) {
         Some(first) => first.to_lowercase() + &s[1..],
         None => s,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::slug;
+
+    #[test]
+    fn slugs() {
+        assert_eq!(
+            slug("CRM: create lead on signup"),
+            "crm-create-lead-on-signup"
+        );
+        assert_eq!(slug("  "), "profile");
+        assert_eq!(slug("Ünïcode!"), "n-code");
     }
 }

@@ -8,7 +8,7 @@ mod file;
 pub use file::io_reason;
 
 pub use file::{
-    LoadedProfile, ProfileError, default_dir, find, load, load_str, save, scan_dir, to_ron,
+    LoadedProfile, ProfileError, default_dir, find, load, load_str, save, scan_dir, slug, to_ron,
     write_atomic, write_atomic_private,
 };
 

@@ -66,6 +66,21 @@ pub struct Entry {
     pub exchange: Option<ExchangeView>,
 }
 
+impl Entry {
+    /// A profile as its file has it: no unsaved changes.
+    pub fn saved(l: profile::LoadedProfile) -> Entry {
+        Entry {
+            path: l.path,
+            kind: EntryKind::Ok {
+                draft: Box::new(Draft::from_profile(&l.profile)),
+                saved: Some(Box::new(l.profile)),
+            },
+            dirty: false,
+            exchange: None,
+        }
+    }
+}
+
 #[derive(Debug)]
 pub enum EntryKind {
     Ok {
@@ -717,15 +732,7 @@ impl State {
                 self.entries = profiles
                     .into_iter()
                     .map(|r| match r {
-                        Ok(l) => Entry {
-                            path: l.path,
-                            kind: EntryKind::Ok {
-                                draft: Box::new(Draft::from_profile(&l.profile)),
-                                saved: Some(Box::new(l.profile)),
-                            },
-                            dirty: false,
-                            exchange: None,
-                        },
+                        Ok(l) => Entry::saved(l),
                         Err(d) => Entry {
                             path: d.path.clone(),
                             kind: EntryKind::Broken(d),
@@ -1620,7 +1627,7 @@ impl State {
 
     /// A file name for a profile name that no entry uses yet.
     pub(super) fn unique_path(&self, name: &str) -> PathBuf {
-        let slug = slug(name);
+        let slug = profile::slug(name);
         let taken = |p: &PathBuf| self.entries.iter().any(|e| &e.path == p) || p.exists();
         let mut path = self.dir.join(format!("{slug}.ron"));
         let mut n = 2;
@@ -1661,7 +1668,7 @@ impl State {
             self.touch();
             return;
         };
-        let to = if slug(&name) == from.file_stem().unwrap_or_default().to_string_lossy() {
+        let to = if profile::slug(&name) == from.file_stem().unwrap_or_default().to_string_lossy() {
             from.clone()
         } else {
             self.unique_path(&name)
@@ -1815,10 +1822,16 @@ impl State {
         let dir = old
             .parent()
             .map_or_else(|| self.dir.join("events"), Path::to_path_buf);
-        let mut path = dir.join(format!("{}.json", slug(name.trim_end_matches(".json"))));
+        let mut path = dir.join(format!(
+            "{}.json",
+            profile::slug(name.trim_end_matches(".json"))
+        ));
         let mut n = 2;
         while self.events.contains_key(&path) || path.exists() {
-            path = dir.join(format!("{}-{n}.json", slug(name.trim_end_matches(".json"))));
+            path = dir.join(format!(
+                "{}-{n}.json",
+                profile::slug(name.trim_end_matches(".json"))
+            ));
             n += 1;
         }
         let mut new_doc = doc;
@@ -2136,20 +2149,6 @@ fn json_area(text: &str) -> TextArea<'static> {
     area
 }
 
-/// A file-name-safe form of a profile name.
-pub fn slug(name: &str) -> String {
-    let mut s = String::new();
-    for c in name.chars() {
-        if c.is_ascii_alphanumeric() {
-            s.push(c.to_ascii_lowercase());
-        } else if !s.ends_with('-') && !s.is_empty() {
-            s.push('-');
-        }
-    }
-    let s = s.trim_end_matches('-').to_string();
-    if s.is_empty() { "profile".into() } else { s }
-}
-
 /// The form field an assembly error belongs to.
 fn field_of(field: &str) -> Option<Field> {
     Some(match field {
@@ -2172,16 +2171,6 @@ fn field_of(field: &str) -> Option<Field> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn slugs() {
-        assert_eq!(
-            slug("CRM: create lead on signup"),
-            "crm-create-lead-on-signup"
-        );
-        assert_eq!(slug("  "), "profile");
-        assert_eq!(slug("Ünïcode!"), "n-code");
-    }
 
     #[test]
     fn assembly_fields_map_to_rows() {

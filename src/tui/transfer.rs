@@ -6,9 +6,8 @@ use std::path::PathBuf;
 use serde_json::Value;
 
 use super::message::Message;
-use super::state::{Entry, EntryKind, Pane, PromptKind, State};
+use super::state::{Entry, Pane, PromptKind, State};
 use crate::profile;
-use crate::tui::draft::Draft;
 
 /// What a profile needs that is not set, in a few words for the status line.
 fn needs_text(needs: &crate::share::Needs, store: &crate::secrets::Secrets) -> String {
@@ -126,15 +125,7 @@ impl State {
             self.events.insert(path, super::state::EventDoc::read(text));
         }
         let path = loaded.path.clone();
-        self.entries.push(Entry {
-            path: path.clone(),
-            kind: EntryKind::Ok {
-                draft: Box::new(Draft::from_profile(&loaded.profile)),
-                saved: Some(Box::new(loaded.profile)),
-            },
-            dirty: false,
-            exchange: None,
-        });
+        self.entries.push(Entry::saved(loaded));
         self.selected = usize::MAX;
         self.select(self.entries.len() - 1);
         let missing = needs_text(&needs, &self.secrets);
