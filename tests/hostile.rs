@@ -432,12 +432,7 @@ async fn the_workbench_shows_a_gzip_body_decoded_and_control_characters_as_symbo
     profile(&ws, &url, "");
     let mut h = Harness::open(ws.path().to_path_buf(), 160, 40).await;
     h.send(key(Char('f')));
-    h.until(|s| {
-        s.current()
-            .and_then(|e| e.exchange.as_ref())
-            .is_some_and(|x| x.response_body.is_some())
-    })
-    .await;
+    h.until_answered().await;
     let screen = h.screen();
     assert!(
         screen.contains("plain text ␛[2J after the escape"),

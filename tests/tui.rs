@@ -115,12 +115,7 @@ async fn snapshot_inspector_after_a_fire() {
     let ws = workspace(&server.url(""));
     let mut h = open(&ws).await;
     h.send(key(KeyCode::Char('f')));
-    h.until(|s| {
-        s.current()
-            .and_then(|e| e.exchange.as_ref())
-            .is_some_and(|x| x.response_body.is_some())
-    })
-    .await;
+    h.until_answered().await;
     let screen = h.screen();
     assert!(screen.contains("201 Created"), "{screen}");
     assert!(screen.contains("Request · as sent"), "{screen}");
@@ -175,12 +170,7 @@ async fn edit_the_url_fire_and_save() {
     h.send(key(KeyCode::Char('f')));
     h.until(|s| s.current().is_some_and(|e| e.exchange.is_some()))
         .await;
-    h.until(|s| {
-        s.current()
-            .and_then(|e| e.exchange.as_ref())
-            .is_some_and(|x| x.response_body.is_some())
-    })
-    .await;
+    h.until_answered().await;
     let screen = h.screen();
     assert!(screen.contains("200 OK"), "{screen}");
     let got = server.only();
@@ -589,12 +579,7 @@ async fn a_large_response_scrolls_and_searches_without_loading_it_into_the_frame
     let ws = workspace(&server.url(""));
     let mut h = open(&ws).await;
     h.send(key(KeyCode::Char('f')));
-    h.until(|s| {
-        s.current()
-            .and_then(|e| e.exchange.as_ref())
-            .is_some_and(|x| x.response_body.is_some())
-    })
-    .await;
+    h.until_answered().await;
     h.send(key(Tab));
     h.send(key(Tab));
     h.send(key(Tab)); // the response pane

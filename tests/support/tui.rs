@@ -140,6 +140,17 @@ impl Harness {
         }
     }
 
+    /// Runs the loop until the selected profile's last fire is answered and
+    /// its bodies are formatted.
+    pub async fn until_answered(&mut self) {
+        self.until(|s| {
+            s.current()
+                .and_then(|e| e.exchange.as_ref())
+                .is_some_and(|x| x.response_body.is_some())
+        })
+        .await;
+    }
+
     /// Processes every event sent so far.
     pub async fn settle(&mut self) {
         let sent = self.sent;
