@@ -5,8 +5,15 @@
 //! then credentials never go to another host; the response body read up to a
 //! cap; every failure classified.
 
+use std::collections::HashMap;
 use std::error::Error as _;
 use std::time::{Duration, Instant, SystemTime};
+
+use http_body_util::{BodyExt, Full};
+use hyper::body::Bytes;
+use hyper::client::conn::http1::SendRequest;
+use hyper::header::{HeaderMap, HeaderName, HeaderValue};
+use hyper::{Method, StatusCode};
 
 use crate::exchange::{ErrorKind, Exchange, Origin, Response, TransportError};
 use crate::request::PreparedRequest;
@@ -105,15 +112,17 @@ impl Deliverer {
     pub async fn send(&self, req: &PreparedRequest, opts: &SendOptions) -> Exchange {
         let started_at = SystemTime::now();
         let start = Instant::now();
-        let (response, error) = self.attempt(req, opts, start).await;
-        Exchange {
-            origin: opts.origin,
-            profile: opts.profile.clone(),
-            started_at,
-            elapsed: start.elapsed(),
-            request: req.clone(),
-            response,
-            error,
+        let outcome = self.attempt(req, opts, start).await;
+        exchange(req, opts, started_at, start, outcome)
+    }
+
+    /// A session for sending many requests one after another.
+    pub fn session(&self) -> Session {
+        Session {
+            deliverer: self.clone(),
+            direct: !proxied(),
+            conns: HashMap::new(),
+            last: None,
         }
     }
 
@@ -215,24 +224,48 @@ impl Deliverer {
     }
 }
 
-fn build(client: &reqwest::Client, hop: &Hop) -> reqwest::RequestBuilder {
-    let authority = crate::request::authority_of(&hop.url);
-    let mut headers = reqwest::header::HeaderMap::new();
-    for (name, value) in &hop.headers {
-        // The client writes these from the URL and body itself, with the
-        // same values the prepared request lists.
+fn exchange(
+    req: &PreparedRequest,
+    opts: &SendOptions,
+    started_at: SystemTime,
+    start: Instant,
+    (response, error): (Option<Response>, Option<TransportError>),
+) -> Exchange {
+    Exchange {
+        origin: opts.origin,
+        profile: opts.profile.clone(),
+        started_at,
+        elapsed: start.elapsed(),
+        request: req.clone(),
+        response,
+        error,
+    }
+}
+
+/// The headers to send. The client writes Content-Length from the body
+/// itself, and Host from the URL when it is `host` (the same values the
+/// prepared request lists); a name or value HTTP cannot carry is left out.
+fn header_map(headers: &[(String, String)], host: Option<&str>) -> HeaderMap {
+    let mut map = HeaderMap::with_capacity(headers.len());
+    for (name, value) in headers {
         if name.eq_ignore_ascii_case("content-length")
-            || (name.eq_ignore_ascii_case("host") && Some(value) == authority.as_ref())
+            || (name.eq_ignore_ascii_case("host") && Some(value.as_str()) == host)
         {
             continue;
         }
         if let (Ok(n), Ok(v)) = (
-            reqwest::header::HeaderName::from_bytes(name.as_bytes()),
-            reqwest::header::HeaderValue::from_bytes(value.as_bytes()),
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_bytes(value.as_bytes()),
         ) {
-            headers.append(n, v);
+            map.append(n, v);
         }
     }
+    map
+}
+
+fn build(client: &reqwest::Client, hop: &Hop) -> reqwest::RequestBuilder {
+    let authority = crate::request::authority_of(&hop.url);
+    let headers = header_map(&hop.headers, authority.as_deref());
     let mut rb = client
         .request(hop.method.clone(), hop.url.clone())
         .headers(headers);
@@ -290,56 +323,68 @@ async fn read_response(
     opts: &SendOptions,
     redirects: Vec<String>,
 ) -> (Option<Response>, Option<TransportError>) {
-    let status = resp.status();
-    let headers = resp
-        .headers()
-        .iter()
-        .map(|(n, v)| {
-            (
-                n.as_str().to_string(),
-                String::from_utf8_lossy(v.as_bytes()).into_owned(),
-            )
-        })
-        .collect();
-    let mut body = Vec::new();
-    let mut truncated = false;
+    let mut response = head(resp.status(), resp.headers(), redirects);
     let mut error = None;
     loop {
         match resp.chunk().await {
             Ok(Some(chunk)) => {
-                let room = opts.body_cap.saturating_sub(body.len());
-                if chunk.len() > room {
-                    body.extend_from_slice(&chunk[..room]);
-                    truncated = true;
+                if !take(&mut response, &chunk, opts.body_cap) {
                     break;
                 }
-                body.extend_from_slice(&chunk);
             }
             Ok(None) => break,
             Err(e) => {
-                let mut err = classify(&e, opts.timeout);
-                if err.kind == ErrorKind::Other {
-                    err.kind = ErrorKind::Incomplete;
-                }
-                err.message = format!(
-                    "the response body broke off after {} bytes: {}",
-                    body.len(),
-                    err.message
-                );
-                error = Some(err);
+                error = Some(broke_off(classify(&e, opts.timeout), &response));
                 break;
             }
         }
     }
-    let response = Response {
+    (Some(response), error)
+}
+
+/// A response with its status and headers and, as yet, no body.
+fn head(status: StatusCode, headers: &HeaderMap, redirects: Vec<String>) -> Response {
+    Response {
         status: status.as_u16(),
         reason: status.canonical_reason().unwrap_or("").to_string(),
-        headers,
-        body,
-        truncated,
+        headers: headers
+            .iter()
+            .map(|(n, v)| {
+                (
+                    n.as_str().to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect(),
+        body: Vec::new(),
+        truncated: false,
         redirects,
-    };
-    (Some(response), error)
+    }
+}
+
+/// Adds a chunk of body up to the cap; false once the cap is reached.
+fn take(response: &mut Response, chunk: &[u8], cap: usize) -> bool {
+    let room = cap.saturating_sub(response.body.len());
+    if chunk.len() > room {
+        response.body.extend_from_slice(&chunk[..room]);
+        response.truncated = true;
+        return false;
+    }
+    response.body.extend_from_slice(chunk);
+    true
+}
+
+/// The error of a body that stopped coming, saying how much came.
+fn broke_off(mut err: TransportError, response: &Response) -> TransportError {
+    if err.kind == ErrorKind::Other {
+        err.kind = ErrorKind::Incomplete;
+    }
+    err.message = format!(
+        "the response body broke off after {} bytes: {}",
+        response.body.len(),
+        err.message
+    );
+    err
 }
 
 fn other(message: String) -> TransportError {
@@ -368,8 +413,20 @@ pub fn classify(e: &reqwest::Error, timeout: Duration) -> TransportError {
     if e.is_timeout() {
         return timeout_error(timeout);
     }
+    sort_error(e.source(), &e.to_string(), e.is_connect(), timeout)
+}
+
+/// Sorts an error by its chain of causes, from `first`; `outer` is said
+/// when the chain is empty, and `connect` tells that it came up while
+/// connecting.
+fn sort_error(
+    first: Option<&(dyn std::error::Error + 'static)>,
+    outer: &str,
+    connect: bool,
+    timeout: Duration,
+) -> TransportError {
     let mut chain = Vec::new();
-    let mut src: Option<&(dyn std::error::Error + 'static)> = e.source();
+    let mut src = first;
     while let Some(s) = src {
         if let Some(io) = s.downcast_ref::<std::io::Error>() {
             if io.kind() == std::io::ErrorKind::ConnectionRefused {
@@ -395,7 +452,7 @@ pub fn classify(e: &reqwest::Error, timeout: Duration) -> TransportError {
         chain.push(s.to_string());
         src = s.source();
     }
-    let detail = chain.last().cloned().unwrap_or_else(|| e.to_string());
+    let detail = chain.last().cloned().unwrap_or_else(|| outer.to_string());
     let joined = chain.join(": ").to_ascii_lowercase();
     let kind = if joined.contains("dns error") || joined.contains("failed to lookup address") {
         ErrorKind::Dns
@@ -409,8 +466,209 @@ pub fn classify(e: &reqwest::Error, timeout: Duration) -> TransportError {
         ErrorKind::Tls if joined.contains("certificate") => {
             format!("TLS failed: {detail}{TLS_HINT}")
         }
-        _ if e.is_connect() => format!("cannot connect: {detail}"),
+        _ if connect => format!("cannot connect: {detail}"),
         _ => detail,
     };
     TransportError { kind, message }
+}
+
+/// Whether the environment names a proxy for plain HTTP, which the shared
+/// client honours (and a session then leaves the sending to it).
+fn proxied() -> bool {
+    ["http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some_and(|x| !x.is_empty()))
+}
+
+/// Connections kept per sender, at most; past it they are all let go.
+const MAX_CONNECTIONS: usize = 32;
+
+/// A sender's own connections, for many requests one after another (a
+/// bulk replay worker). A plain-HTTP request that follows no redirects goes
+/// over hyper's HTTP/1.1 connection API, on a kept-alive connection of this
+/// session's own per host, as load generators send; the rest (TLS,
+/// redirects, a proxy named in the environment) goes through the shared
+/// client. Both record the same exchange.
+pub struct Session {
+    deliverer: Deliverer,
+    direct: bool,
+    conns: HashMap<String, SendRequest<Full<Bytes>>>,
+    /// The last URL and its parts: a run to one URL parses it once.
+    last: Option<(String, Target)>,
+}
+
+/// Where a plain-HTTP request goes.
+#[derive(Clone)]
+struct Target {
+    /// `host:port`, to connect to.
+    addr: String,
+    /// The Host header: the host, and the port when the URL names one.
+    authority: String,
+    /// Path and query, as the request line carries them.
+    path: String,
+}
+
+impl Session {
+    /// Sends the request and records what happened, as [`Deliverer::send`].
+    pub async fn send(&mut self, req: &PreparedRequest, opts: &SendOptions) -> Exchange {
+        let request = if self.direct && !opts.follow_redirects {
+            self.direct_request(req)
+        } else {
+            None
+        };
+        let Some((target, request)) = request else {
+            return self.deliverer.send(req, opts).await;
+        };
+        let started_at = SystemTime::now();
+        let start = Instant::now();
+        let outcome = self.send_direct(&target, request, opts).await;
+        exchange(req, opts, started_at, start, outcome)
+    }
+
+    /// The request as hyper sends it, when it is plain HTTP that hyper can
+    /// carry as it is; otherwise the shared client sends it (and reports
+    /// what is wrong with it).
+    fn direct_request(
+        &mut self,
+        req: &PreparedRequest,
+    ) -> Option<(Target, hyper::Request<Full<Bytes>>)> {
+        let target = match &self.last {
+            Some((url, t)) if *url == req.url => t.clone(),
+            _ => {
+                let url = reqwest::Url::parse(&req.url).ok()?;
+                if url.scheme() != "http" {
+                    return None;
+                }
+                let host = url.host_str()?;
+                let t = Target {
+                    addr: format!("{host}:{}", url.port_or_known_default()?),
+                    authority: crate::request::authority_of(&url)?,
+                    path: match url.query() {
+                        Some(q) => format!("{}?{q}", url.path()),
+                        None => url.path().to_string(),
+                    },
+                };
+                self.last = Some((req.url.clone(), t.clone()));
+                t
+            }
+        };
+        let mut headers = header_map(&req.headers, None);
+        if !headers.contains_key(hyper::header::HOST) {
+            headers.insert(
+                hyper::header::HOST,
+                HeaderValue::from_str(&target.authority).ok()?,
+            );
+        }
+        let mut request = hyper::Request::builder()
+            .method(Method::from_bytes(req.method.as_bytes()).ok()?)
+            .uri(target.path.as_str())
+            .body(Full::new(Bytes::from(req.body.clone())))
+            .ok()?;
+        *request.headers_mut() = headers;
+        Some((target, request))
+    }
+
+    /// Sends on this session's connection to the host, or a new one; a
+    /// kept-alive connection that closed before the request went out is
+    /// replaced, and the request sent on the new one. One deadline covers
+    /// connecting, sending and reading; what arrived of a body before it is
+    /// kept.
+    async fn send_direct(
+        &mut self,
+        target: &Target,
+        mut request: hyper::Request<Full<Bytes>>,
+        opts: &SendOptions,
+    ) -> (Option<Response>, Option<TransportError>) {
+        let deadline = tokio::time::sleep(opts.timeout);
+        tokio::pin!(deadline);
+        let timed_out = || Some(timeout_error(opts.timeout));
+        loop {
+            let kept = self.conns.remove(&target.addr);
+            let reused = kept.is_some();
+            let mut conn = match kept {
+                Some(c) => c,
+                None => match within(&mut deadline, connect(&target.addr)).await {
+                    None => return (None, timed_out()),
+                    Some(Ok(c)) => c,
+                    Some(Err(e)) => {
+                        return (None, Some(sort_error(Some(&e), "", true, opts.timeout)));
+                    }
+                },
+            };
+            match within(&mut deadline, conn.ready()).await {
+                None => return (None, timed_out()),
+                Some(Ok(())) => {}
+                Some(Err(_)) if reused => continue,
+                Some(Err(e)) => return (None, Some(sort_error(Some(&e), "", true, opts.timeout))),
+            }
+            let resp = match within(&mut deadline, conn.try_send_request(request)).await {
+                None => return (None, timed_out()),
+                Some(Ok(r)) => r,
+                Some(Err(mut e)) => match e.take_message() {
+                    Some(unsent) if reused => {
+                        request = unsent;
+                        continue;
+                    }
+                    _ => {
+                        let e = e.into_error();
+                        return (None, Some(sort_error(Some(&e), "", false, opts.timeout)));
+                    }
+                },
+            };
+            let (parts, mut body) = resp.into_parts();
+            let mut response = head(parts.status, &parts.headers, Vec::new());
+            loop {
+                let Some(frame) = within(&mut deadline, body.frame()).await else {
+                    let err = broke_off(timeout_error(opts.timeout), &response);
+                    return (Some(response), Some(err));
+                };
+                match frame {
+                    Some(Ok(frame)) => {
+                        if let Some(chunk) = frame.data_ref()
+                            && !take(&mut response, chunk, opts.body_cap)
+                        {
+                            // The rest is not read: the connection goes.
+                            return (Some(response), None);
+                        }
+                    }
+                    Some(Err(e)) => {
+                        let err =
+                            broke_off(sort_error(Some(&e), "", false, opts.timeout), &response);
+                        return (Some(response), Some(err));
+                    }
+                    None => break,
+                }
+            }
+            if self.conns.len() >= MAX_CONNECTIONS {
+                self.conns.clear();
+            }
+            self.conns.insert(target.addr.clone(), conn);
+            return (Some(response), None);
+        }
+    }
+}
+
+/// The output of `f`, or None when the deadline passes first.
+async fn within<F: std::future::Future>(
+    deadline: &mut std::pin::Pin<&mut tokio::time::Sleep>,
+    f: F,
+) -> Option<F::Output> {
+    tokio::select! {
+        biased;
+        out = f => Some(out),
+        () = deadline.as_mut() => None,
+    }
+}
+
+/// A new HTTP/1.1 connection, its driver running as a task of its own.
+async fn connect(addr: &str) -> std::io::Result<SendRequest<Full<Bytes>>> {
+    let stream = tokio::net::TcpStream::connect(addr).await?;
+    stream.set_nodelay(true)?;
+    let (send, conn) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+        .await
+        .map_err(std::io::Error::other)?;
+    tokio::spawn(async move {
+        let _ = conn.await;
+    });
+    Ok(send)
 }

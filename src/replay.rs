@@ -274,6 +274,7 @@ pub async fn run(
         let mut cancel = cancel.clone();
         let stop = cancel.clone();
         let work = async move {
+            let mut session = deliverer.session();
             loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(job) = jobs.get(i) else { break };
@@ -289,7 +290,7 @@ pub async fn run(
                         return;
                     }
                     pace.wait().await;
-                    let ex = deliverer.send(&job.request, &send_opts).await;
+                    let ex = session.send(&job.request, &send_opts).await;
                     let throttled = ex.response.as_ref().is_some_and(|r| r.status == 429);
                     if throttled && tries < opts.max_429_retries {
                         tries += 1;

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use support::{Workspace, stderr, stdout};
+use support::{Answer, Server, Workspace, stderr, stdout};
 
 type Script = Arc<dyn Fn(&mut TcpStream) + Send + Sync>;
 
@@ -439,4 +439,150 @@ async fn the_workbench_shows_a_gzip_body_decoded_and_control_characters_as_symbo
         "{screen}"
     );
     assert!(!screen.contains('\x1b'));
+}
+
+// ---- bulk replay's own connections --------------------------------------
+
+/// What a user is shown of an exchange: answer, body, cut, error.
+fn outcome(ex: &hookbench::exchange::Exchange) -> String {
+    let r = ex.response.as_ref();
+    format!(
+        "status {:?}, body {:?}, truncated {:?}, error {:?}",
+        r.map(|r| r.status),
+        r.map(|r| String::from_utf8_lossy(&r.body).into_owned()),
+        r.map(|r| r.truncated),
+        ex.error.as_ref().map(|e| (e.kind, &e.message)),
+    )
+}
+
+#[tokio::test]
+async fn a_bulk_replay_sender_meets_hostile_servers_as_a_single_fire_does() {
+    let big = vec![b'x'; 1 << 20];
+    let servers = [
+        raw_server(answer("HTTP/1.1 200 OK\nContent-Ty", b"")),
+        raw_server(answer(
+            "HTTP/1.1 200 OK\ncontent-type: application/json\ncontent-length: 100\n\n",
+            b"{\"partial\": tr",
+        )),
+        raw_server(|s: &mut TcpStream| {
+            let _ = s.write_all(b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n");
+            while s.write_all(b"6\r\nchunk \r\n").is_ok() {
+                std::thread::sleep(Duration::from_millis(300));
+            }
+        }),
+        raw_server(|_s: &mut TcpStream| std::thread::sleep(Duration::from_secs(30))),
+        raw_server(answer(
+            &format!("HTTP/1.1 200 OK\ncontent-length: {}\n\n", big.len()),
+            &big,
+        )),
+        format!("http://127.0.0.1:{}", support::closed_port()),
+        raw_server(answer(
+            "HTTP/1.1 503 Service Unavailable\nretry-after: 2\ncontent-length: 4\n\n",
+            b"busy",
+        )),
+    ];
+    let d = hookbench::deliver::Deliverer::new().unwrap();
+    let mut opts = hookbench::deliver::SendOptions::new(Duration::from_secs(1), false);
+    opts.body_cap = 4096;
+    let checks = servers.iter().map(|url| {
+        let (d, opts) = (d.clone(), opts.clone());
+        async move {
+            let req = hookbench::request::PreparedRequest::plain(
+                "POST".into(),
+                format!("{url}/hook"),
+                vec![("content-type".into(), "application/json".into())],
+                b"{}".to_vec(),
+            );
+            let mut session = d.session();
+            let (single, bulk) = tokio::join!(d.send(&req, &opts), session.send(&req, &opts));
+            (url.clone(), outcome(&single), outcome(&bulk))
+        }
+    });
+    for (url, single, bulk) in futures_util::future::join_all(checks).await {
+        assert_eq!(single, bulk, "{url}");
+    }
+}
+
+/// A server that answers every request on a connection with `head` and
+/// "ok", for as long as the client keeps the connection; counts
+/// connections and requests.
+fn keep_alive_server(head: &'static str) -> (String, Arc<[std::sync::atomic::AtomicUsize; 2]>) {
+    use std::sync::atomic::Ordering::SeqCst;
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let counts: Arc<[std::sync::atomic::AtomicUsize; 2]> = Arc::default();
+    let c = counts.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            c[0].fetch_add(1, SeqCst);
+            let c = c.clone();
+            std::thread::spawn(move || {
+                let mut peek = [0u8; 1];
+                while stream.peek(&mut peek).is_ok_and(|n| n == 1) {
+                    read_request(&mut stream);
+                    c[1].fetch_add(1, SeqCst);
+                    let reply =
+                        format!("{}content-length: 2\r\n\r\nok", head.replace('\n', "\r\n"));
+                    if stream.write_all(reply.as_bytes()).is_err() || head.contains("close") {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    (format!("http://{addr}/hook"), counts)
+}
+
+#[tokio::test]
+async fn a_bulk_replay_sender_keeps_its_connection_and_replaces_one_the_server_closed() {
+    use std::sync::atomic::Ordering::SeqCst;
+    let d = hookbench::deliver::Deliverer::new().unwrap();
+    let opts = hookbench::deliver::SendOptions::new(Duration::from_secs(5), false);
+    for (head, connections) in [
+        ("HTTP/1.1 200 OK\n", 1),
+        ("HTTP/1.1 200 OK\nconnection: close\n", 20),
+    ] {
+        let (url, counts) = keep_alive_server(head);
+        let req = hookbench::request::PreparedRequest::plain(
+            "POST".into(),
+            url,
+            vec![("content-type".into(), "application/json".into())],
+            b"{}".to_vec(),
+        );
+        let mut session = d.session();
+        for i in 0..20 {
+            let ex = session.send(&req, &opts).await;
+            assert_eq!(
+                ex.response.map(|r| r.body),
+                Some(b"ok".to_vec()),
+                "{head} #{i}: {:?}",
+                ex.error
+            );
+        }
+        assert_eq!(counts[1].load(SeqCst), 20, "{head}");
+        assert_eq!(counts[0].load(SeqCst), connections, "{head}");
+    }
+}
+
+#[test]
+fn a_bulk_replay_goes_through_the_proxy_the_environment_names() {
+    let proxy = Server::start(Answer::status(200));
+    let ws = Workspace::new();
+    let file = ws.write(
+        "failed.jsonl",
+        r#"{"method":"POST","url":"http://deliveries.invalid/hook","headers":{"content-type":"application/json"},"body":"{}","status":500}"#,
+    );
+    let out = ws.run(&["import", file.to_str().unwrap()], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = ws.run(
+        &["replay", "--failed"],
+        &[
+            ("HTTP_PROXY", &proxy.url("")),
+            ("http_proxy", &proxy.url("")),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let got = proxy.only();
+    assert_eq!(got.header("host"), Some("deliveries.invalid"));
 }
