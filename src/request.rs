@@ -38,13 +38,21 @@ pub const MASK: &str = "[redacted]";
 
 /// Header names whose values are credentials whatever the profile says.
 pub fn is_sensitive_header(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
-    matches!(
-        n.as_str(),
-        "authorization" | "proxy-authorization" | "cookie" | "set-cookie"
-    ) || ["key", "token", "secret", "signature", "password"]
-        .iter()
-        .any(|w| n.contains(w))
+    [
+        "authorization",
+        "proxy-authorization",
+        "cookie",
+        "set-cookie",
+    ]
+    .iter()
+    .any(|n| name.eq_ignore_ascii_case(n))
+        || ["key", "token", "secret", "signature", "password"]
+            .iter()
+            .any(|w| {
+                name.as_bytes()
+                    .windows(w.len())
+                    .any(|part| part.eq_ignore_ascii_case(w.as_bytes()))
+            })
 }
 
 impl PreparedRequest {
@@ -114,8 +122,12 @@ impl PreparedRequest {
             .headers
             .iter()
             .map(|(n, v)| {
-                let lower = n.to_ascii_lowercase();
-                if self.secret_headers.contains(&lower) || is_sensitive_header(n) {
+                if self
+                    .secret_headers
+                    .iter()
+                    .any(|s| s.eq_ignore_ascii_case(n))
+                    || is_sensitive_header(n)
+                {
                     let masked = match v.split_once(' ') {
                         Some((scheme, _))
                             if !scheme.is_empty()
@@ -820,5 +832,30 @@ impl AssembleError {
     /// This error as a diagnostic pointing into the profile's file.
     pub fn locate(&self, loaded: &crate::profile::LoadedProfile) -> crate::diag::Diagnostic {
         loaded.diag_at(&self.text, self.offset, self.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_sensitive_header;
+
+    #[test]
+    fn credential_headers_are_known_in_any_case() {
+        for name in [
+            "Authorization",
+            "PROXY-AUTHORIZATION",
+            "cookie",
+            "Set-Cookie",
+            "X-API-Key",
+            "x-auth-TOKEN",
+            "Stripe-Signature",
+            "X-Webhook-Secret",
+            "X-Password",
+        ] {
+            assert!(is_sensitive_header(name), "{name}");
+        }
+        for name in ["Content-Type", "X-Journey", "Host", "Accept", "Ke"] {
+            assert!(!is_sensitive_header(name), "{name}");
+        }
     }
 }

@@ -260,8 +260,10 @@ fn send_all(
     jobs: Vec<Job>,
     opts: Options,
 ) -> anyhow::Result<(Tally, Store)> {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+    // One thread: its senders and their connections wake each other
+    // without crossing threads, and the other core is left to the history
+    // writer (and, on a local test, the server).
+    let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
     let writer = Writer::spawn(store, Some(run));

@@ -275,9 +275,18 @@ impl Store {
                         ?16, ?17, ?18, ?19, ?20)",
                 )
                 .map_err(|e| sql(&path, e))?;
+            // A run sends to few URLs: each is taken apart once.
+            let mut last: Option<(String, (String, String))> = None;
             for ex in items {
                 let req = ex.request.redacted();
-                let (host, target) = host_and_path(&req.url);
+                let (host, target) = match &last {
+                    Some((url, parts)) if *url == req.url => parts.clone(),
+                    _ => {
+                        let parts = host_and_path(&req.url);
+                        last = Some((req.url.clone(), parts.clone()));
+                        parts
+                    }
+                };
                 let (origin, replay_of) = match ex.origin {
                     Origin::Fire => ("fire", None),
                     Origin::Replay(id) => ("replay", Some(id)),
