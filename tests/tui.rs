@@ -454,6 +454,70 @@ async fn events_are_picked_composed_and_saved_as_new() {
 }
 
 #[tokio::test]
+async fn an_inline_sample_event_is_composed_saved_and_fired() {
+    let server = Server::start(Answer::status(200));
+    let ws = Workspace::new();
+    ws.write(
+        "shared.ron",
+        &format!(
+            r#"(name: "shared", method: POST, url: "{}/in",
+               payload: {{"plan": "{{{{event.profile.plan}}}}"}},
+               sample_event: {{"eventName": "Signup", "profile": {{"plan": "pro"}}}})"#,
+            server.url("")
+        ),
+    );
+    let mut h = open(&ws).await;
+    h.send(key(Tab));
+    h.send(key(KeyCode::Char('c')));
+    h.settle().await;
+    assert!(
+        h.screen().contains("Sample event, inline in the profile"),
+        "{}",
+        h.screen()
+    );
+    h.send(key(KeyCode::Home));
+    h.type_text("x");
+    h.settle().await;
+    assert!(
+        h.screen().contains("invalid JSON at line 1, col 1"),
+        "{}",
+        h.screen()
+    );
+    h.send(key(Backspace));
+    let text = h.app.state.draft().unwrap().sample_event.clone().unwrap();
+    let at = text.find("\"pro\"").unwrap();
+    // Put the cursor after "pro and make it "gold".
+    let (row, col) = text[..at]
+        .lines()
+        .enumerate()
+        .last()
+        .map(|(r, l)| (r, l.chars().count()))
+        .unwrap();
+    h.send(key(KeyCode::Home));
+    for _ in 0..row {
+        h.send(key(Down));
+    }
+    for _ in 0..col + 4 {
+        h.send(key(KeyCode::Right));
+    }
+    for _ in 0..3 {
+        h.send(key(Backspace));
+    }
+    h.type_text("gold");
+    h.send(ctrl('s'));
+    h.until(|s| s.status.text.contains("saved")).await;
+    let saved = hookbench::profile::load(&ws.path().join("shared.ron"))
+        .unwrap()
+        .profile;
+    assert_eq!(saved.sample_event.unwrap()["profile"]["plan"], "gold");
+    h.send(key(Esc));
+    h.send(key(KeyCode::Char('f')));
+    h.until(|s| s.current().is_some_and(|e| e.exchange.is_some()))
+        .await;
+    assert_eq!(server.only().json()["plan"], "gold");
+}
+
+#[tokio::test]
 async fn external_editor_replaces_the_payload() {
     let ws = workspace("http://127.0.0.1:9");
     let mut h = open(&ws).await;

@@ -160,9 +160,9 @@ pub struct Draft {
     pub include_trigger: bool,
     pub payload: String,
     pub event: Option<String>,
-    /// An inline sample event, used when `event` names no file; kept as
-    /// the file has it.
-    pub sample_event: Option<Map<String, Value>>,
+    /// An inline sample event (JSON text), used when `event` names no
+    /// file; empty text is none.
+    pub sample_event: Option<String>,
     pub timeout: String,
     pub follow_redirects: bool,
     pub insecure: bool,
@@ -225,7 +225,10 @@ impl Draft {
                     .expect("JSON values always serialise")
             },
             event: p.event.clone(),
-            sample_event: p.sample_event.clone(),
+            sample_event: p
+                .sample_event
+                .as_ref()
+                .map(|m| serde_json::to_string_pretty(m).expect("JSON values always serialise")),
             timeout: p.timeout_secs.to_string(),
             follow_redirects: p.follow_redirects,
             insecure: p.insecure,
@@ -270,6 +273,18 @@ impl Draft {
                 err(Field::Payload, m);
                 Map::new()
             }
+        };
+        let sample_event = match &self.sample_event {
+            Some(text) if self.event.is_none() && !text.trim().is_empty() => {
+                match parse_object(text, "the sample event") {
+                    Ok(m) => Some(m),
+                    Err(m) => {
+                        err(Field::Event, m);
+                        None
+                    }
+                }
+            }
+            _ => None,
         };
         let timeout = match self.timeout.trim().parse::<u64>() {
             Ok(t) if (1..=3600).contains(&t) => t,
@@ -323,11 +338,7 @@ impl Draft {
             include_trigger: self.include_trigger,
             payload,
             event: self.event.clone(),
-            sample_event: if self.event.is_some() {
-                None
-            } else {
-                self.sample_event.clone()
-            },
+            sample_event,
             timeout_secs: timeout,
             follow_redirects: self.follow_redirects,
             insecure: self.insecure,
@@ -467,10 +478,15 @@ pub fn parse_payload(text: &str) -> Result<Map<String, Value>, String> {
     if text.trim().is_empty() {
         return Ok(Map::new());
     }
+    parse_object(text, "the payload")
+}
+
+/// A JSON object, or what is wrong with the text; `what` names it.
+fn parse_object(text: &str, what: &str) -> Result<Map<String, Value>, String> {
     match serde_json::from_str::<Value>(text) {
         Ok(Value::Object(m)) => Ok(m),
         Ok(other) => Err(format!(
-            "the payload must be a JSON object, not {}",
+            "{what} must be a JSON object, not {}",
             crate::template::kind_of(&other)
         )),
         Err(e) => Err(json_error(&e)),

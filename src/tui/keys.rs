@@ -258,7 +258,7 @@ pub static BINDINGS: &[Binding] = &[
         Editor,
         [(Char('c'), NONE)],
         ComposeEvent,
-        "compose the sample event (edit its JSON)"
+        "compose the sample event (file or inline)"
     ),
     b!(
         Editor,

@@ -154,6 +154,8 @@ fn parse_event(text: &str) -> Result<Value, String> {
 pub enum JsonTarget {
     Payload,
     Event(PathBuf),
+    /// The profile's inline sample event.
+    SampleEvent,
     /// A recorded request, edited before it is replayed.
     Replay(i64),
 }
@@ -582,6 +584,28 @@ impl State {
     pub fn event_path(&self) -> Option<PathBuf> {
         let rel = self.draft()?.event.as_ref()?;
         Some(self.profile_dir().join(rel))
+    }
+
+    /// What `c` composes: the event file, else the inline sample event.
+    fn event_target(&self) -> Option<JsonTarget> {
+        match self.event_path() {
+            Some(p) => Some(JsonTarget::Event(p)),
+            None => self
+                .draft()?
+                .sample_event
+                .is_some()
+                .then_some(JsonTarget::SampleEvent),
+        }
+    }
+
+    /// The text of an editable JSON document.
+    fn json_text(&self, target: &JsonTarget) -> Option<String> {
+        match target {
+            JsonTarget::Payload => self.draft().map(|d| d.payload.clone()),
+            JsonTarget::Event(p) => self.events.get(p).map(|d| d.text.clone()),
+            JsonTarget::SampleEvent => self.draft()?.sample_event.clone(),
+            JsonTarget::Replay(_) => None,
+        }
     }
 
     /// Writes every profile with unsaved changes beside its file as
@@ -1160,7 +1184,7 @@ impl State {
                     Some(Action::Escape) => Mode::Normal,
                     Some(Action::Save) => {
                         match &target {
-                            JsonTarget::Payload => {
+                            JsonTarget::Payload | JsonTarget::SampleEvent => {
                                 self.save();
                             }
                             JsonTarget::Event(p) => self.save_event(p.clone()),
@@ -1212,6 +1236,11 @@ impl State {
                 if let Some(doc) = self.events.get_mut(p) {
                     doc.parsed = parse_event(&text);
                     doc.text = text;
+                }
+            }
+            JsonTarget::SampleEvent => {
+                if let Some(d) = self.draft_mut() {
+                    d.sample_event = Some(text);
                 }
             }
             // The text lives in the editor until it is sent.
@@ -1449,15 +1478,15 @@ impl State {
                     }
                 }
             }
-            Action::ComposeEvent => match self.event_path() {
-                Some(p) => self.edit_json(JsonTarget::Event(p)),
+            Action::ComposeEvent => match self.event_target() {
+                Some(t) => self.edit_json(t),
                 None => self.set_error("no sample event: pick one with Enter on Event"),
             },
             Action::ExternalEditor => {
                 let target = match field {
                     Field::Payload => JsonTarget::Payload,
-                    Field::Event => match self.event_path() {
-                        Some(p) => JsonTarget::Event(p),
+                    Field::Event => match self.event_target() {
+                        Some(t) => t,
                         None => {
                             self.set_error("no sample event: pick one with Enter on Event");
                             return;
@@ -1468,12 +1497,7 @@ impl State {
                         return;
                     }
                 };
-                let text = match &target {
-                    JsonTarget::Payload => self.draft().map(|d| d.payload.clone()),
-                    JsonTarget::Event(p) => self.events.get(p).map(|d| d.text.clone()),
-                    JsonTarget::Replay(_) => None,
-                }
-                .unwrap_or_default();
+                let text = self.json_text(&target).unwrap_or_default();
                 self.effects.push(Effect::ExternalEdit { target, text });
             }
             _ => {}
@@ -1494,12 +1518,7 @@ impl State {
     }
 
     fn edit_json(&mut self, target: JsonTarget) {
-        let text = match &target {
-            JsonTarget::Payload => self.draft().map(|d| d.payload.clone()),
-            JsonTarget::Event(p) => self.events.get(p).map(|d| d.text.clone()),
-            JsonTarget::Replay(_) => None,
-        };
-        let Some(text) = text else {
+        let Some(text) = self.json_text(&target) else {
             self.set_error("the sample event is not loaded yet");
             return;
         };

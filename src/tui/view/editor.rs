@@ -282,6 +282,14 @@ pub fn render_json(
                 .get(p)
                 .and_then(|d| d.parsed.as_ref().err().cloned()),
         ),
+        JsonTarget::SampleEvent => (
+            " Sample event, inline in the profile · Esc leaves · Ctrl-s saves · Ctrl-e $EDITOR "
+                .to_string(),
+            s.field_errors()
+                .into_iter()
+                .find(|(f, _)| *f == Some(Field::Event))
+                .map(|(_, m)| m),
+        ),
         JsonTarget::Replay(id) => (
             format!(
                 " Replay #{id} with changes · METHOD URL, headers, blank line, body · Ctrl-s sends · Esc leaves "
