@@ -365,6 +365,64 @@ async fn duplicate_rename_and_delete_with_confirmation() {
 }
 
 #[tokio::test]
+async fn a_file_made_outside_since_the_list_was_read_is_never_replaced() {
+    let ws = workspace("http://127.0.0.1:9");
+    let mut h = open(&ws).await;
+    h.send(key(KeyCode::Char('n')));
+    h.type_text("CRM: new lead");
+    h.send(key(Enter));
+    h.settle().await;
+    // Someone else writes that file before the workbench saves.
+    let theirs = ws.write("crm-new-lead.ron", "// theirs\n");
+    h.send(ctrl('s'));
+    h.until(|s| s.status.error).await;
+    assert!(
+        h.app
+            .state
+            .status
+            .text
+            .contains("crm-new-lead-2.ron: Ctrl-s saves it"),
+        "{}",
+        h.app.state.status.text
+    );
+    assert_eq!(std::fs::read_to_string(&theirs).unwrap(), "// theirs\n");
+    h.send(ctrl('s'));
+    h.until(|s| s.current().is_some_and(|e| !e.dirty)).await;
+    let p = hookbench::profile::load(&ws.path().join("crm-new-lead-2.ron")).unwrap();
+    assert_eq!(p.profile.name, "CRM: new lead");
+
+    // The same for an event saved as a new file.
+    h.send(key(KeyCode::Char('c')));
+    h.settle().await;
+    let theirs = ws.write("events/edited.json", "{\"theirs\": true}\n");
+    h.send(ctrl('n'));
+    h.type_text("edited");
+    h.send(key(Enter));
+    h.until(|s| s.status.error).await;
+    assert!(
+        h.app
+            .state
+            .status
+            .text
+            .contains("edited-2.json: Ctrl-s saves it"),
+        "{}",
+        h.app.state.status.text
+    );
+    assert_eq!(
+        std::fs::read_to_string(&theirs).unwrap(),
+        "{\"theirs\": true}\n"
+    );
+    h.send(ctrl('s'));
+    h.until(|s| s.status.text.contains("saved")).await;
+    let ours = std::fs::read_to_string(ws.path().join("events/edited-2.json")).unwrap();
+    assert!(ours.contains("Signup Completed"), "{ours}");
+    assert_eq!(
+        h.app.state.draft().unwrap().event.as_deref(),
+        Some("events/edited-2.json")
+    );
+}
+
+#[tokio::test]
 async fn quitting_with_unsaved_changes_asks_and_can_save_all() {
     let ws = workspace("http://127.0.0.1:9");
     let mut h = open(&ws).await;

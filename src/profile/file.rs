@@ -145,18 +145,33 @@ pub fn save(path: &Path, profile: &Profile) -> Result<(), ProfileError> {
     })
 }
 
+/// Saves a profile as a new file: fails with `AlreadyExists` inside the
+/// error, replacing nothing, when the file is there.
+pub fn save_new(path: &Path, profile: &Profile) -> Result<(), ProfileError> {
+    write_new(path, to_ron(profile).as_bytes()).map_err(|source| ProfileError::Write {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
 /// Atomic replace of `path` with `bytes`; the file keeps its permissions.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    write_atomic_with(path, bytes, false)
+    write_atomic_with(path, bytes, false, true)
+}
+
+/// A new file at `path` with `bytes`, whole or not at all; an error of
+/// kind `AlreadyExists`, and nothing touched, when something is there.
+pub fn write_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    write_atomic_with(path, bytes, false, false)
 }
 
 /// Atomic replace of `path` with `bytes`, readable and writable by its owner
 /// only from the first byte written.
 pub fn write_atomic_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    write_atomic_with(path, bytes, true)
+    write_atomic_with(path, bytes, true, true)
 }
 
-fn write_atomic_with(path: &Path, bytes: &[u8], private: bool) -> io::Result<()> {
+fn write_atomic_with(path: &Path, bytes: &[u8], private: bool, replace: bool) -> io::Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -191,7 +206,26 @@ fn write_atomic_with(path: &Path, bytes: &[u8], private: bool) -> io::Result<()>
         f.write_all(bytes)?;
         f.sync_all()?;
         drop(f);
-        fs::rename(&tmp, path)?;
+        if replace {
+            fs::rename(&tmp, path)?;
+        } else {
+            // A link is made only where nothing is.
+            match fs::hard_link(&tmp, path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => return Err(e),
+                // A file system without links: the file is written in place,
+                // still never over another.
+                Err(_) => {
+                    let mut f = fs::OpenOptions::new()
+                        .write(true)
+                        .create_new(true)
+                        .open(path)?;
+                    f.write_all(bytes)?;
+                    f.sync_all()?;
+                }
+            }
+            let _ = fs::remove_file(&tmp);
+        }
         // Make the rename itself durable.
         if let Ok(d) = fs::File::open(dir) {
             let _ = d.sync_all();

@@ -306,6 +306,9 @@ pub struct State {
     pub inputs: u64,
     /// Saves still to finish before quitting ("save all and quit").
     quit_after_saves: Option<usize>,
+    /// Files found made outside the workbench since the list was read: no
+    /// new file goes there.
+    outside: std::collections::HashSet<PathBuf>,
     seq: u64,
     pub(super) tx: UnboundedSender<Message>,
     deliverer: Arc<OnceLock<Deliverer>>,
@@ -356,6 +359,7 @@ impl State {
             area: Rect::new(0, 0, 120, 40),
             inputs: 0,
             quit_after_saves: None,
+            outside: Default::default(),
             seq: 0,
             tx,
             deliverer: Arc::new(OnceLock::new()),
@@ -965,6 +969,7 @@ impl State {
                     }
                     self.set_status(format!("saved {}", path.display()));
                 }
+                Err(e) if e == NOT_REPLACED => self.event_went_elsewhere(path),
                 Err(e) => self.set_error(format!("cannot save {}: {e}", path.display())),
             },
             Message::Shared { path, result } => self.on_shared(path, result),
@@ -992,7 +997,12 @@ impl State {
                     self.set_status(format!("renamed to {}", to.display()));
                     self.touch();
                 }
-                Err(e) => self.set_error(format!("cannot rename: {e}")),
+                Err(e) => {
+                    if e == NOT_REPLACED {
+                        self.outside.insert(to);
+                    }
+                    self.set_error(format!("cannot rename: {e}"));
+                }
             },
         }
     }
@@ -1089,6 +1099,9 @@ impl State {
             Err(e) => {
                 self.quit_after_saves = None;
                 self.set_error(format!("cannot save {}: {e}", path.display()));
+                if e == NOT_REPLACED {
+                    self.profile_went_elsewhere(path);
+                }
             }
         }
         if let Some(n) = self.quit_after_saves.as_mut() {
@@ -1644,10 +1657,77 @@ impl State {
         self.set_status(format!("{what}: Ctrl-s saves it to {}", path.display()));
     }
 
+    /// A new profile's file turned out to be there already: the profile
+    /// goes to a free name instead, saved with the next Ctrl-s.
+    fn profile_went_elsewhere(&mut self, path: PathBuf) {
+        self.outside.insert(path.clone());
+        let Some(i) = self.entries.iter().position(|e| e.path == path) else {
+            return;
+        };
+        let EntryKind::Ok { draft, saved: None } = &self.entries[i].kind else {
+            return;
+        };
+        let to = self.unique_path(&draft.name);
+        self.set_error(format!(
+            "{} was made outside the workbench and is left as it is; this profile goes to {}: Ctrl-s saves it",
+            path.display(),
+            to.display()
+        ));
+        self.entries[i].path = to;
+    }
+
+    /// A new event file turned out to be there already: the text goes to a
+    /// free name instead, which the profile then names.
+    fn event_went_elsewhere(&mut self, path: PathBuf) {
+        self.outside.insert(path.clone());
+        let Some(doc) = self.events.remove(&path) else {
+            return;
+        };
+        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let stem = path.file_stem().unwrap_or_default().to_string_lossy();
+        let mut to = dir.join(format!("{stem}-2.json"));
+        let mut n = 3;
+        while self.events.contains_key(&to) || self.outside.contains(&to) {
+            to = dir.join(format!("{stem}-{n}.json"));
+            n += 1;
+        }
+        self.events.insert(to.clone(), doc);
+        let (old_rel, new_rel) = (self.relative(&path), self.relative(&to));
+        if let Some(d) = self.draft_mut()
+            && d.event.as_deref() == Some(old_rel.as_str())
+        {
+            d.event = Some(new_rel);
+        }
+        if let Mode::EditJson {
+            target: JsonTarget::Event(p),
+            ..
+        } = &mut self.mode
+            && *p == path
+        {
+            *p = to.clone();
+        }
+        self.set_error(format!(
+            "{} was made outside the workbench and is left as it is; this event goes to {}: Ctrl-s saves it",
+            path.display(),
+            to.display()
+        ));
+    }
+
+    /// A path as the profile names it: relative to the profiles folder.
+    fn relative(&self, path: &Path) -> String {
+        path.strip_prefix(self.profile_dir())
+            .unwrap_or(path)
+            .to_string_lossy()
+            .into_owned()
+    }
+
     /// A file name for a profile name that no entry uses yet.
     pub(super) fn unique_path(&self, name: &str) -> PathBuf {
         let slug = profile::slug(name);
-        let taken = |p: &PathBuf| self.entries.iter().any(|e| &e.path == p) || p.exists();
+        // Only the list is asked (no disk on the UI thread); a file made
+        // since it was read is never replaced: the save says so instead.
+        let taken =
+            |p: &PathBuf| self.outside.contains(p) || self.entries.iter().any(|e| &e.path == p);
         let mut path = self.dir.join(format!("{slug}.ron"));
         let mut n = 2;
         while taken(&path) {
@@ -1695,15 +1775,19 @@ impl State {
         saved.name = name;
         let tx = self.tx.clone();
         tokio::task::spawn_blocking(move || {
-            let result = profile::save(&to, &saved)
-                .map_err(|e| e.to_string())
-                .and_then(|()| {
-                    if to != from {
-                        std::fs::remove_file(&from).map_err(|e| e.to_string())
-                    } else {
-                        Ok(())
-                    }
-                });
+            let result = if to == from {
+                profile::save(&to, &saved)
+            } else {
+                profile::save_new(&to, &saved)
+            }
+            .map_err(|e| not_replaced(&e, e.to_string()))
+            .and_then(|()| {
+                if to != from {
+                    std::fs::remove_file(&from).map_err(|e| e.to_string())
+                } else {
+                    Ok(())
+                }
+            });
             let _ = tx.send(Message::Renamed { from, to, result });
         });
     }
@@ -1789,10 +1873,11 @@ impl State {
         let Some(entry) = self.entries.get(self.selected) else {
             return false;
         };
-        let EntryKind::Ok { draft, .. } = &entry.kind else {
+        let EntryKind::Ok { draft, saved } = &entry.kind else {
             self.set_error("this file does not parse: fix it in an editor");
             return false;
         };
+        let new = saved.is_none();
         match draft.to_profile() {
             Err(errs) => {
                 self.set_error(format!(
@@ -1806,7 +1891,12 @@ impl State {
                 let path = entry.path.clone();
                 let tx = self.tx.clone();
                 tokio::task::spawn_blocking(move || {
-                    let result = profile::save(&path, &p).map_err(|e| e.to_string());
+                    let result = if new {
+                        profile::save_new(&path, &p)
+                    } else {
+                        profile::save(&path, &p)
+                    }
+                    .map_err(|e| not_replaced(&e, e.to_string()));
                     let _ = tx.send(Message::Saved {
                         path,
                         profile: Box::new(p),
@@ -1819,6 +1909,11 @@ impl State {
     }
 
     fn save_event(&mut self, path: PathBuf) {
+        self.write_event(path, false);
+    }
+
+    /// Writes an event document in a task; `new` never replaces a file.
+    fn write_event(&mut self, path: PathBuf, new: bool) {
         let Some(doc) = self.events.get(&path) else {
             return;
         };
@@ -1829,7 +1924,12 @@ impl State {
         let text = format!("{}\n", doc.text.trim_end());
         let tx = self.tx.clone();
         tokio::task::spawn_blocking(move || {
-            let result = profile::write_atomic(&path, text.as_bytes()).map_err(|e| e.to_string());
+            let result = if new {
+                profile::write_new(&path, text.as_bytes())
+            } else {
+                profile::write_atomic(&path, text.as_bytes())
+            }
+            .map_err(|e| not_replaced(&e, e.to_string()));
             let _ = tx.send(Message::EventSaved { path, result });
         });
     }
@@ -1846,7 +1946,7 @@ impl State {
             profile::slug(name.trim_end_matches(".json"))
         ));
         let mut n = 2;
-        while self.events.contains_key(&path) || path.exists() {
+        while self.events.contains_key(&path) || self.outside.contains(&path) {
             path = dir.join(format!(
                 "{}-{n}.json",
                 profile::slug(name.trim_end_matches(".json"))
@@ -1861,16 +1961,12 @@ impl State {
             d.text = d.saved_text.clone();
             d.parsed = parse_event(&d.text);
         }
-        let rel = path
-            .strip_prefix(self.profile_dir())
-            .unwrap_or(&path)
-            .to_string_lossy()
-            .into_owned();
+        let rel = self.relative(&path);
         if let Some(d) = self.draft_mut() {
             d.event = Some(rel);
         }
         self.touch();
-        self.save_event(path.clone());
+        self.write_event(path.clone(), true);
         // Go on editing the new file.
         self.edit_json(JsonTarget::Event(path));
     }
@@ -2185,6 +2281,24 @@ fn field_of(field: &str) -> Option<Field> {
         }
         _ => return None,
     })
+}
+
+/// Said when a new file found one already there.
+const NOT_REPLACED: &str = "a file of that name is already there, and was left as it is";
+
+/// The message of a failed write; a new file that found one already there
+/// says that nothing was replaced and what to do.
+fn not_replaced(e: &(dyn std::error::Error + 'static), message: String) -> String {
+    let mut src = Some(e);
+    while let Some(err) = src {
+        if let Some(io) = err.downcast_ref::<std::io::Error>()
+            && io.kind() == std::io::ErrorKind::AlreadyExists
+        {
+            return NOT_REPLACED.into();
+        }
+        src = err.source();
+    }
+    message
 }
 
 #[cfg(test)]
