@@ -242,6 +242,10 @@ fn exchange(
     }
 }
 
+/// The Accept header the shared client sends when a request names none;
+/// a session sends the same.
+const DEFAULT_ACCEPT: &str = "*/*";
+
 /// The headers to send. The client writes Content-Length from the body
 /// itself, and Host from the URL when it is `host` (the same values the
 /// prepared request lists); a name or value HTTP cannot carry is left out.
@@ -536,7 +540,10 @@ impl Session {
             Some((url, t)) if *url == req.url => t.clone(),
             _ => {
                 let url = reqwest::Url::parse(&req.url).ok()?;
-                if url.scheme() != "http" {
+                // Credentials in the URL become Basic auth in the shared
+                // client.
+                if url.scheme() != "http" || !url.username().is_empty() || url.password().is_some()
+                {
                     return None;
                 }
                 let host = url.host_str()?;
@@ -553,6 +560,12 @@ impl Session {
             }
         };
         let mut headers = header_map(&req.headers, None);
+        if !headers.contains_key(hyper::header::ACCEPT) {
+            headers.insert(
+                hyper::header::ACCEPT,
+                HeaderValue::from_static(DEFAULT_ACCEPT),
+            );
+        }
         if !headers.contains_key(hyper::header::HOST) {
             headers.insert(
                 hyper::header::HOST,

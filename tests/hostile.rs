@@ -586,3 +586,65 @@ fn a_bulk_replay_goes_through_the_proxy_the_environment_names() {
     let got = proxy.only();
     assert_eq!(got.header("host"), Some("deliveries.invalid"));
 }
+
+#[tokio::test]
+async fn a_bulk_replay_sender_sends_what_a_single_fire_sends() {
+    let server = Server::start(Answer::status(200));
+    let base = server.url("");
+    let with_user = base.replacen("http://", "http://ops:pw%20x@", 1);
+    let plain = |method: &str, url: String, headers: &[(&str, &str)], body: &str| {
+        hookbench::request::PreparedRequest::plain(
+            method.into(),
+            url,
+            headers
+                .iter()
+                .map(|(n, v)| (n.to_string(), v.to_string()))
+                .collect(),
+            body.as_bytes().to_vec(),
+        )
+    };
+    let requests = [
+        plain(
+            "POST",
+            format!("{base}/hooks/a?x=1&y=%20"),
+            &[
+                ("content-type", "application/json"),
+                ("content-length", "2"),
+                ("X-Journey", "onboarding"),
+                ("X-Journey", "second"),
+            ],
+            "{}",
+        ),
+        plain(
+            "DELETE",
+            format!("{base}/members/1"),
+            &[("accept", "*/*")],
+            "",
+        ),
+        plain("PUT", format!("{with_user}/in"), &[], "{\"a\":1}"),
+        plain(
+            "POST",
+            format!("{base}/in"),
+            &[("Host", "crm.example.com")],
+            "{}",
+        ),
+    ];
+    let d = hookbench::deliver::Deliverer::new().unwrap();
+    let opts = hookbench::deliver::SendOptions::new(Duration::from_secs(5), false);
+    let mut session = d.session();
+    for req in &requests {
+        d.send(req, &opts).await;
+        session.send(req, &opts).await;
+    }
+    let got = server.requests();
+    assert_eq!(got.len(), 2 * requests.len());
+    for pair in got.chunks(2) {
+        let (single, bulk) = (&pair[0], &pair[1]);
+        let sorted = |r: &support::Recorded| {
+            let mut h = r.headers.clone();
+            h.sort();
+            (r.method.clone(), r.target.clone(), h, r.body.clone())
+        };
+        assert_eq!(sorted(single), sorted(bulk));
+    }
+}
