@@ -375,15 +375,44 @@ fn template_text(word: &Word, secrets: &Secrets) -> String {
 
 /// A profile from a curl command line (text as typed, quoting and all).
 pub fn from_curl(text: &str, secrets: &Secrets) -> Result<Profile, String> {
-    from_words(shell_split(text)?, secrets)
+    from_words(shell_split(text)?, secrets, false)
 }
 
-/// A profile from words already split by a shell (no references left).
+/// The same, reading a body named `@FILE` from that file (relative to the
+/// current folder), as curl would.
+pub fn from_curl_reading_files(text: &str, secrets: &Secrets) -> Result<Profile, String> {
+    from_words(shell_split(text)?, secrets, true)
+}
+
+/// A profile from words already split by a shell (no references left); a
+/// body named `@FILE` is read from that file.
 pub fn from_args(args: &[String], secrets: &Secrets) -> Result<Profile, String> {
-    from_words(args.iter().map(|a| lit(a)).collect(), secrets)
+    from_words(args.iter().map(|a| lit(a)).collect(), secrets, true)
 }
 
-fn from_words(words: Vec<Word>, secrets: &Secrets) -> Result<Profile, String> {
+/// The body `@FILE` names, as curl reads it: `--data-binary` and `--json`
+/// take the file as it is, `-d` drops its line breaks.
+fn body_file(flag: &str, d: &str) -> Result<String, String> {
+    let path = &d[1..];
+    if path == "-" {
+        return Err(format!(
+            "`{flag} {d}` reads the body from standard input: paste the body itself"
+        ));
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        format!(
+            "`{flag} {d}`: cannot read {path}: {}",
+            crate::profile::io_reason(&e)
+        )
+    })?;
+    Ok(if matches!(flag, "--data-binary" | "--json") {
+        text
+    } else {
+        text.replace(['\r', '\n'], "")
+    })
+}
+
+fn from_words(words: Vec<Word>, secrets: &Secrets, read_files: bool) -> Result<Profile, String> {
     let words: Vec<String> = words.iter().map(|w| template_text(w, secrets)).collect();
     let mut it = words.into_iter().peekable();
     match it.next() {
@@ -473,20 +502,28 @@ fn from_words(words: Vec<Word>, secrets: &Secrets) -> Result<Profile, String> {
             "-d" | "--data" | "--data-raw" | "--data-binary" | "--data-ascii" => {
                 let d = arg(&flag)?;
                 if d.starts_with('@') && flag != "--data-raw" {
-                    return Err(format!(
-                        "`{flag} {d}` reads the body from a file: paste the body itself (or use --data-raw)"
-                    ));
+                    if !read_files {
+                        return Err(format!(
+                            "`{flag} {d}` reads the body from a file: paste the body itself (or use --data-raw)"
+                        ));
+                    }
+                    data.push(body_file(&flag, &d)?);
+                } else {
+                    data.push(d);
                 }
-                data.push(d);
             }
             "--json" => {
                 let d = arg(&flag)?;
                 if d.starts_with('@') {
-                    return Err(format!(
-                        "`--json {d}` reads the body from a file: paste the body itself"
-                    ));
+                    if !read_files {
+                        return Err(format!(
+                            "`--json {d}` reads the body from a file: paste the body itself"
+                        ));
+                    }
+                    data.push(body_file(&flag, &d)?);
+                } else {
+                    data.push(d);
                 }
-                data.push(d);
                 json_flag = true;
             }
             "-u" | "--user" => user = Some(arg(&flag)?),

@@ -293,6 +293,41 @@ fn from_curl_reports_what_it_cannot_take() {
     assert!(out.status.success(), "{}", stderr(&out));
 }
 
+#[test]
+fn from_curl_reads_a_body_named_with_at_from_its_file() {
+    let ws = Workspace::new();
+    ws.write(
+        "payload.json",
+        "{\n  \"email\": \"maria@example.com\",\n  \"plan\": \"pro\"\n}\n",
+    );
+    let run = |command: &str| {
+        ws.command(&["from-curl", command], &[])
+            .current_dir(ws.path())
+            .output()
+            .unwrap()
+    };
+    for flag in ["-d", "--data-binary", "--json"] {
+        let out = run(&format!(
+            "curl -X PUT https://api.example.com/members -H 'Content-Type: application/json' {flag} @payload.json"
+        ));
+        assert!(out.status.success(), "{flag}: {}", stderr(&out));
+        let path = stdout(&out).trim().to_string();
+        let p = hookbench::profile::load(std::path::Path::new(&path))
+            .unwrap()
+            .profile;
+        assert_eq!(p.payload["email"], "maria@example.com", "{flag}");
+        assert_eq!(p.payload["plan"], "pro", "{flag}");
+        std::fs::remove_file(&path).unwrap();
+    }
+    let out = run("curl -X POST https://api.example.com/x -d @missing.json");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("cannot read missing.json"),
+        "{}",
+        stderr(&out)
+    );
+}
+
 // ---- the same in the workbench ----------------------------------------
 
 mod workbench {

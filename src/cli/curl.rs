@@ -93,9 +93,9 @@ pub fn from_curl(places: &Places, args: FromCurlArgs) -> anyhow::Result<Outcome>
         [] => {
             let mut text = String::new();
             std::io::stdin().read_to_string(&mut text)?;
-            curl::from_curl(&text, &secrets)
+            curl::from_curl_reading_files(&text, &secrets)
         }
-        [one] => curl::from_curl(one, &secrets),
+        [one] => curl::from_curl_reading_files(one, &secrets),
         many => curl::from_args(many, &secrets),
     };
     let mut p = match parsed {
