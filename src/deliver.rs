@@ -236,10 +236,77 @@ fn exchange(
         profile: opts.profile.clone(),
         started_at,
         elapsed: start.elapsed(),
-        request: req.clone(),
+        request: as_sent(req),
         response,
         error,
     }
+}
+
+/// The request as it went out. What the client adds to a request that
+/// lacks it is listed too: Host, Accept, Content-Length, and a URL's user
+/// and password, which go as Basic auth and not in the URL. A prepared
+/// request from a profile lists them all already; one imported or received
+/// may not.
+fn as_sent(req: &PreparedRequest) -> PreparedRequest {
+    let mut r = req.clone();
+    let Ok(mut url) = reqwest::Url::parse(&r.url) else {
+        return r;
+    };
+    if !url.username().is_empty() || url.password().is_some() {
+        if r.header("authorization").is_none() {
+            use base64::Engine;
+            let user = percent_decode(url.username());
+            let password = url.password().map(percent_decode).unwrap_or_default();
+            let token =
+                base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+            r.headers
+                .push(("authorization".into(), format!("Basic {token}")));
+        }
+        let _ = url.set_username("");
+        let _ = url.set_password(None);
+        r.url = url.to_string();
+    }
+    if r.header("host").is_none()
+        && let Some(authority) = crate::request::authority_of(&url)
+    {
+        r.headers.push(("host".into(), authority));
+    }
+    if r.header("accept").is_none() {
+        r.headers.push(("accept".into(), DEFAULT_ACCEPT.into()));
+    }
+    if r.header("content-length").is_none()
+        && r.header("transfer-encoding").is_none()
+        && !r.body.is_empty()
+    {
+        r.headers
+            .push(("content-length".into(), r.body.len().to_string()));
+    }
+    r
+}
+
+/// `%XX` escapes turned back into the bytes they stand for.
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (
+            bytes[i],
+            bytes.get(i + 1).copied().and_then(hex),
+            bytes.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(hi), Some(lo)) => {
+                out.push((hi * 16 + lo) as u8);
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The Accept header the shared client sends when a request names none;

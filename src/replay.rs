@@ -104,10 +104,21 @@ pub fn retarget(req: &mut PreparedRequest, url: &str) -> Result<(), String> {
 
 /// Puts credentials back where the history masked them: each masked header
 /// gets the value of `creds` of the same name; a masked header with no
-/// credential is dropped (sending `[redacted]` would only be refused).
-/// Returns the names dropped.
+/// credential is dropped (sending `[redacted]` would only be refused), and
+/// so is a URL's user with its masked password. Returns what was dropped.
 pub fn restore_credentials(req: &mut PreparedRequest, creds: &[(String, String)]) -> Vec<String> {
     let mut dropped = Vec::new();
+    // A masked password in the URL cannot be sent; the user goes with it.
+    if let Ok(mut url) = reqwest::Url::parse(&req.url)
+        && url
+            .password()
+            .is_some_and(crate::request::has_masked_password)
+    {
+        let _ = url.set_username("");
+        let _ = url.set_password(None);
+        req.url = url.to_string();
+        dropped.push("the user and password in the URL".to_string());
+    }
     req.headers.retain_mut(|(n, v)| {
         if !v.contains(MASK) {
             return true;

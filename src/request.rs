@@ -151,13 +151,32 @@ impl PreparedRequest {
         };
         PreparedRequest {
             method: self.method.clone(),
-            url: mask_text(&self.url),
+            url: mask_url_password(mask_text(&self.url)),
             headers,
             body,
             secret_values: Vec::new(),
             secret_headers: self.secret_headers.clone(),
         }
     }
+}
+
+/// A URL with the password in it (`http://user:PASSWORD@host/`) masked.
+fn mask_url_password(url: String) -> String {
+    if !url.contains('@') {
+        return url;
+    }
+    match reqwest::Url::parse(&url) {
+        Ok(mut u) if u.password().is_some_and(|p| !has_masked_password(p)) => {
+            let _ = u.set_password(Some(MASK));
+            u.to_string()
+        }
+        _ => url,
+    }
+}
+
+/// Whether a URL's password is the mask (as a URL writes it).
+pub fn has_masked_password(password: &str) -> bool {
+    password.contains("redacted")
 }
 
 /// `host[:port]` of a URL, as the `host` header carries it.

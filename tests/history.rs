@@ -91,6 +91,42 @@ fn fire_is_recorded_with_secrets_masked_in_an_owner_only_wal_file() {
 }
 
 #[test]
+fn a_password_in_a_url_is_kept_out_of_the_history_and_not_replayed_masked() {
+    let server = Server::start(Answer::status(200));
+    let ws = Workspace::new();
+    let url = server
+        .url("/in")
+        .replacen("http://", "http://ops:pw-in-url@", 1);
+    let file = ws.write(
+        "failed.jsonl",
+        &format!(
+            r#"{{"method":"POST","url":"{url}","headers":[["content-type","application/json"]],"body":"{{}}","status":500}}"#
+        ),
+    );
+    let out = ws.run(&["import", file.to_str().unwrap()], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = ws.run(&["replay", "--failed"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("not sent: the user and password in the URL"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(server.only().header("authorization"), None);
+    let rows = history_json(&ws, &[]);
+    assert_eq!(rows.len(), 2);
+    for suffix in ["", "-wal"] {
+        let p = format!("{}{suffix}", ws.history().display());
+        if let Ok(bytes) = std::fs::read(&p) {
+            assert!(
+                !bytes.windows(9).any(|w| w == b"pw-in-url"),
+                "the password is in {p}"
+            );
+        }
+    }
+}
+
+#[test]
 fn failed_deliveries_are_found_and_fixed_by_bulk_replay() {
     let server = Server::start(Answer::status(500));
     let ws = workspace(&server.url("/crm"));
