@@ -113,7 +113,7 @@ impl Deliverer {
         let started_at = SystemTime::now();
         let start = Instant::now();
         let outcome = self.attempt(req, opts, start).await;
-        exchange(req, opts, started_at, start, outcome)
+        exchange(req, None, opts, started_at, start, outcome)
     }
 
     /// A session for sending many requests one after another.
@@ -224,8 +224,11 @@ impl Deliverer {
     }
 }
 
+/// The exchange of a request; `authority` is the Host it went with when the
+/// sender already knows it.
 fn exchange(
     req: &PreparedRequest,
+    authority: Option<&str>,
     opts: &SendOptions,
     started_at: SystemTime,
     start: Instant,
@@ -236,7 +239,7 @@ fn exchange(
         profile: opts.profile.clone(),
         started_at,
         elapsed: start.elapsed(),
-        request: as_sent(req),
+        request: as_sent(req, authority),
         response,
         error,
     }
@@ -247,11 +250,37 @@ fn exchange(
 /// and password, which go as Basic auth and not in the URL. A prepared
 /// request from a profile lists them all already; one imported or received
 /// may not.
-fn as_sent(req: &PreparedRequest) -> PreparedRequest {
+fn as_sent(req: &PreparedRequest, authority: Option<&str>) -> PreparedRequest {
     let mut r = req.clone();
-    let Ok(mut url) = reqwest::Url::parse(&r.url) else {
-        return r;
-    };
+    let no_host = r.header("host").is_none();
+    match authority {
+        // A URL with no user in it, already taken apart by the sender.
+        Some(a) if no_host => r.headers.push(("host".into(), a.to_string())),
+        Some(_) => {}
+        // Parsed only when it may matter (a run sends thousands).
+        None if no_host || r.url.contains('@') => {
+            if let Ok(mut url) = reqwest::Url::parse(&r.url) {
+                complete_from_url(&mut r, &mut url);
+            }
+        }
+        None => {}
+    }
+    if r.header("accept").is_none() {
+        r.headers.push(("accept".into(), DEFAULT_ACCEPT.into()));
+    }
+    if r.header("content-length").is_none()
+        && r.header("transfer-encoding").is_none()
+        && !r.body.is_empty()
+    {
+        r.headers
+            .push(("content-length".into(), r.body.len().to_string()));
+    }
+    r
+}
+
+/// The Host a request lacks, and the user and password of its URL as the
+/// Basic auth they are sent as, out of the URL.
+fn complete_from_url(r: &mut PreparedRequest, url: &mut reqwest::Url) {
     if !url.username().is_empty() || url.password().is_some() {
         if r.header("authorization").is_none() {
             use base64::Engine;
@@ -267,21 +296,10 @@ fn as_sent(req: &PreparedRequest) -> PreparedRequest {
         r.url = url.to_string();
     }
     if r.header("host").is_none()
-        && let Some(authority) = crate::request::authority_of(&url)
+        && let Some(authority) = crate::request::authority_of(url)
     {
         r.headers.push(("host".into(), authority));
     }
-    if r.header("accept").is_none() {
-        r.headers.push(("accept".into(), DEFAULT_ACCEPT.into()));
-    }
-    if r.header("content-length").is_none()
-        && r.header("transfer-encoding").is_none()
-        && !r.body.is_empty()
-    {
-        r.headers
-            .push(("content-length".into(), r.body.len().to_string()));
-    }
-    r
 }
 
 /// `%XX` escapes turned back into the bytes they stand for.
@@ -593,7 +611,14 @@ impl Session {
         let started_at = SystemTime::now();
         let start = Instant::now();
         let outcome = self.send_direct(&target, request, opts).await;
-        exchange(req, opts, started_at, start, outcome)
+        exchange(
+            req,
+            Some(&target.authority),
+            opts,
+            started_at,
+            start,
+            outcome,
+        )
     }
 
     /// The request as hyper sends it, when it is plain HTTP that hyper can
