@@ -17,8 +17,9 @@
 //! * [`template`] — `{{...}}` parsing and rendering, errors with spans.
 //! * [`request`] — profile + event + [`request::Context`] →
 //!   [`request::PreparedRequest`], the exact request; pure, no I/O.
-//! * [`deliver`] — sends a `PreparedRequest` (reqwest, rustls) →
-//!   [`exchange::Exchange`].
+//! * [`deliver`] — sends a `PreparedRequest` (reqwest, rustls; a bulk
+//!   replay sender keeps its own hyper connections for plain HTTP) →
+//!   [`exchange::Exchange`], the request recorded as it arrived.
 //! * [`exchange`] — the record of one attempt: request as sent, response or
 //!   classified error.
 //! * [`history`] — every exchange in SQLite; filters, paging, HAR and JSON
