@@ -480,6 +480,8 @@ async fn a_bulk_replay_sender_meets_hostile_servers_as_a_single_fire_does() {
             "HTTP/1.1 503 Service Unavailable\nretry-after: 2\ncontent-length: 4\n\n",
             b"busy",
         )),
+        // HTTPS goes the shared client's way in both.
+        tls_server(),
     ];
     let d = hookbench::deliver::Deliverer::new().unwrap();
     let mut opts = hookbench::deliver::SendOptions::new(Duration::from_secs(1), false);
