@@ -466,8 +466,10 @@ async fn a_bulk_replay_sender_meets_hostile_servers_as_a_single_fire_does() {
         )),
         raw_server(|s: &mut TcpStream| {
             let _ = s.write_all(b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n");
+            // One chunk, then the next long after the 1 s deadline, so both
+            // sides surely get exactly one.
             while s.write_all(b"6\r\nchunk \r\n").is_ok() {
-                std::thread::sleep(Duration::from_millis(300));
+                std::thread::sleep(Duration::from_secs(3));
             }
         }),
         raw_server(|_s: &mut TcpStream| std::thread::sleep(Duration::from_secs(30))),
