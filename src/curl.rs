@@ -390,8 +390,8 @@ pub fn from_args(args: &[String], secrets: &Secrets) -> Result<Profile, String> 
     from_words(args.iter().map(|a| lit(a)).collect(), secrets, true)
 }
 
-/// The body `@FILE` names, as curl reads it: `--data-binary` and `--json`
-/// take the file as it is, `-d` drops its line breaks.
+/// The body `@FILE` names. (curl's `-d` drops the file's line breaks;
+/// between JSON tokens they are only white space, so it is read as it is.)
 fn body_file(flag: &str, d: &str) -> Result<String, String> {
     let path = &d[1..];
     if path == "-" {
@@ -399,16 +399,11 @@ fn body_file(flag: &str, d: &str) -> Result<String, String> {
             "`{flag} {d}` reads the body from standard input: paste the body itself"
         ));
     }
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    std::fs::read_to_string(path).map_err(|e| {
         format!(
             "`{flag} {d}`: cannot read {path}: {}",
             crate::profile::io_reason(&e)
         )
-    })?;
-    Ok(if matches!(flag, "--data-binary" | "--json") {
-        text
-    } else {
-        text.replace(['\r', '\n'], "")
     })
 }
 

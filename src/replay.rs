@@ -109,7 +109,8 @@ pub fn retarget(req: &mut PreparedRequest, url: &str) -> Result<(), String> {
 pub fn restore_credentials(req: &mut PreparedRequest, creds: &[(String, String)]) -> Vec<String> {
     let mut dropped = Vec::new();
     // A masked password in the URL cannot be sent; the user goes with it.
-    if let Ok(mut url) = reqwest::Url::parse(&req.url)
+    if req.url.contains('@')
+        && let Ok(mut url) = reqwest::Url::parse(&req.url)
         && url
             .password()
             .is_some_and(crate::request::has_masked_password)

@@ -160,6 +160,12 @@ impl PreparedRequest {
     }
 }
 
+/// The Authorization value of Basic auth.
+pub fn basic_auth(user: &str, password: &str) -> String {
+    let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+    format!("Basic {encoded}")
+}
+
 /// A URL with the password in it (`http://user:PASSWORD@host/`) masked.
 fn mask_url_password(url: String) -> String {
     if !url.contains('@') {
@@ -176,7 +182,7 @@ fn mask_url_password(url: String) -> String {
 
 /// Whether a URL's password is the mask (as a URL writes it).
 pub fn has_masked_password(password: &str) -> bool {
-    password.contains("redacted")
+    crate::template::percent_decode(password) == MASK
 }
 
 /// `host[:port]` of a URL, as the `host` header carries it.
@@ -644,9 +650,7 @@ fn render_auth(
                     if !p.is_empty() {
                         secret_values.push(p.clone());
                     }
-                    let encoded =
-                        base64::engine::general_purpose::STANDARD.encode(format!("{u}:{p}"));
-                    Some(("Authorization".to_string(), format!("Basic {encoded}")))
+                    Some(("Authorization".to_string(), basic_auth(&u, &p)))
                 }
                 _ => None,
             }

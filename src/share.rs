@@ -306,14 +306,7 @@ pub fn check(loaded: &LoadedProfile) -> Vec<String> {
 /// A file name in `dir` like `want` that no file has yet: `x.ron`,
 /// `x-2.ron`, `x-3.ron`...
 pub fn free_path(dir: &Path, want: &str, ext: &str) -> PathBuf {
-    let first = dir.join(format!("{want}.{ext}"));
-    if !first.exists() {
-        return first;
-    }
-    (2..)
-        .map(|n| dir.join(format!("{want}-{n}.{ext}")))
-        .find(|p| !p.exists())
-        .expect("some number is free")
+    crate::profile::free_name(dir, want, ext, Path::exists)
 }
 
 /// What an import did.

@@ -319,6 +319,13 @@ fn from_curl_reads_a_body_named_with_at_from_its_file() {
         assert_eq!(p.payload["plan"], "pro", "{flag}");
         std::fs::remove_file(&path).unwrap();
     }
+    let out = run("curl -X POST https://api.example.com/x -d @-");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("reads the body from standard input"),
+        "{}",
+        stderr(&out)
+    );
     let out = run("curl -X POST https://api.example.com/x -d @missing.json");
     assert_eq!(out.status.code(), Some(2));
     assert!(

@@ -7,8 +7,6 @@
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use axum::body::Bytes;
-
 fn stats(mut v: Vec<Duration>) -> (f64, f64, f64) {
     v.sort();
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
@@ -24,21 +22,7 @@ pub fn main() {
         .find_map(|a| a.parse().ok())
         .unwrap_or(300);
 
-    // A local server answering 200 with a small JSON body.
-    let (addr_tx, addr_rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async move {
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            addr_tx.send(listener.local_addr().unwrap()).unwrap();
-            let app = axum::Router::new().fallback(|_body: Bytes| async { r#"{"ok":true}"# });
-            axum::serve(listener, app).await.unwrap();
-        });
-    });
-    let addr = addr_rx.recv().unwrap();
+    let addr = crate::serve_ok(0);
 
     // A profile whose body is about 1 KB.
     let dir = tempfile::tempdir().unwrap();

@@ -65,6 +65,29 @@ pub fn reqwest_loop(url: &str, n: usize, concurrency: usize, threads: usize) -> 
     })
 }
 
+/// A local server on `port` (0: any) answering every request 200 with a
+/// small JSON body, on a thread of its own; returns its address once it
+/// listens.
+pub fn serve_ok(port: u16) -> std::net::SocketAddr {
+    let (addr_tx, addr_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+                .await
+                .unwrap();
+            addr_tx.send(listener.local_addr().unwrap()).unwrap();
+            let app =
+                axum::Router::new().fallback(|_b: axum::body::Bytes| async { r#"{"ok":true}"# });
+            axum::serve(listener, app).await.unwrap();
+        });
+    });
+    addr_rx.recv().unwrap()
+}
+
 /// A line of the final table, printed by a section for the suite to collect.
 pub fn row(figure: &str, target: &str, measured: &str) {
     println!("ROW\t{figure}\t{target}\t{measured}");

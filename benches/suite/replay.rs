@@ -78,25 +78,6 @@ fn start_nginx(dir: &Path, port: u16) -> Option<Nginx> {
     Some(Nginx(child))
 }
 
-fn start_axum(port: u16) {
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async move {
-            let l = tokio::net::TcpListener::bind(("127.0.0.1", port))
-                .await
-                .unwrap();
-            let app =
-                axum::Router::new().fallback(|_b: axum::body::Bytes| async { r#"{"ok":true}"# });
-            axum::serve(l, app).await.unwrap();
-        });
-    });
-    wait_port(port);
-}
-
 fn oha() -> Option<PathBuf> {
     let candidates = [
         std::env::var("OHA").ok().map(PathBuf::from),
@@ -269,7 +250,7 @@ pub fn main() {
     let server = if nginx.is_some() {
         "nginx (1 worker)"
     } else {
-        start_axum(port);
+        crate::serve_ok(port);
         "a local axum server (nginx not found)"
     };
     let url = format!("http://127.0.0.1:{port}/hook");

@@ -113,7 +113,7 @@ impl Deliverer {
         let started_at = SystemTime::now();
         let start = Instant::now();
         let outcome = self.attempt(req, opts, start).await;
-        exchange(req, None, opts, started_at, start, outcome)
+        exchange(as_sent(req, None), opts, started_at, start, outcome)
     }
 
     /// A session for sending many requests one after another.
@@ -219,11 +219,9 @@ impl Deliverer {
     }
 }
 
-/// The exchange of a request; `authority` is the Host it went with when the
-/// sender already knows it.
+/// The exchange of a request, recorded as it went out (see [`as_sent`]).
 fn exchange(
-    req: &PreparedRequest,
-    authority: Option<&str>,
+    request: PreparedRequest,
     opts: &SendOptions,
     started_at: SystemTime,
     start: Instant,
@@ -234,7 +232,7 @@ fn exchange(
         profile: opts.profile.clone(),
         started_at,
         elapsed: start.elapsed(),
-        request: as_sent(req, authority),
+        request,
         response,
         error,
     }
@@ -244,7 +242,7 @@ fn exchange(
 /// lacks it is listed too: Host, Accept, Content-Length, and a URL's user
 /// and password, which go as Basic auth and not in the URL. A prepared
 /// request from a profile lists them all already; one imported or received
-/// may not.
+/// may not. `authority` is the Host when the sender already knows it.
 fn as_sent(req: &PreparedRequest, authority: Option<&str>) -> PreparedRequest {
     let mut r = req.clone();
     let no_host = r.header("host").is_none();
@@ -278,13 +276,13 @@ fn as_sent(req: &PreparedRequest, authority: Option<&str>) -> PreparedRequest {
 fn complete_from_url(r: &mut PreparedRequest, url: &mut reqwest::Url) {
     if !url.username().is_empty() || url.password().is_some() {
         if r.header("authorization").is_none() {
-            use base64::Engine;
+            use crate::template::percent_decode;
             let user = percent_decode(url.username());
             let password = url.password().map(percent_decode).unwrap_or_default();
-            let token =
-                base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
-            r.headers
-                .push(("authorization".into(), format!("Basic {token}")));
+            r.headers.push((
+                "authorization".into(),
+                crate::request::basic_auth(&user, &password),
+            ));
         }
         let _ = url.set_username("");
         let _ = url.set_password(None);
@@ -295,31 +293,6 @@ fn complete_from_url(r: &mut PreparedRequest, url: &mut reqwest::Url) {
     {
         r.headers.push(("host".into(), authority));
     }
-}
-
-/// `%XX` escapes turned back into the bytes they stand for.
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        match (
-            bytes[i],
-            bytes.get(i + 1).copied().and_then(hex),
-            bytes.get(i + 2).copied().and_then(hex),
-        ) {
-            (b'%', Some(hi), Some(lo)) => {
-                out.push((hi * 16 + lo) as u8);
-                i += 3;
-            }
-            (b, _, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The Accept header the shared client sends when a request names none;

@@ -15,8 +15,8 @@ use hyper::client::conn::http1::SendRequest;
 use hyper::header::HeaderValue;
 
 use super::{
-    DEFAULT_ACCEPT, Deliverer, SendOptions, broke_off, exchange, head, header_map, sort_error,
-    take, timeout_error,
+    Deliverer, SendOptions, as_sent, broke_off, exchange, head, header_map, sort_error, take,
+    timeout_error,
 };
 use crate::exchange::{Exchange, Response, TransportError};
 use crate::request::PreparedRequest;
@@ -69,77 +69,51 @@ impl Session {
 
     /// Sends the request and records what happened, as [`Deliverer::send`].
     pub async fn send(&mut self, req: &PreparedRequest, opts: &SendOptions) -> Exchange {
-        let request = if self.direct && !opts.follow_redirects {
-            self.direct_request(req)
+        let target = if self.direct && !opts.follow_redirects {
+            self.target(&req.url)
         } else {
             None
         };
-        let Some((target, request)) = request else {
+        // What goes out is exactly what is recorded.
+        let direct = target.and_then(|t| {
+            let sent = as_sent(req, Some(&t.authority));
+            let request = hyper_request(&sent, &t)?;
+            Some((t, sent, request))
+        });
+        let Some((target, sent, request)) = direct else {
             return self.deliverer.send(req, opts).await;
         };
         let started_at = SystemTime::now();
         let start = Instant::now();
         let outcome = self.send_direct(&target, request, opts).await;
-        exchange(
-            req,
-            Some(&target.authority),
-            opts,
-            started_at,
-            start,
-            outcome,
-        )
+        exchange(sent, opts, started_at, start, outcome)
     }
 
-    /// The request as hyper sends it, when it is plain HTTP that hyper can
-    /// carry as it is; otherwise the shared client sends it (and reports
-    /// what is wrong with it).
-    fn direct_request(
-        &mut self,
-        req: &PreparedRequest,
-    ) -> Option<(Target, hyper::Request<Full<Bytes>>)> {
-        let target = match &self.last {
-            Some((url, t)) if *url == req.url => t.clone(),
-            _ => {
-                let url = reqwest::Url::parse(&req.url).ok()?;
-                // Credentials in the URL become Basic auth in the shared
-                // client.
-                if url.scheme() != "http" || !url.username().is_empty() || url.password().is_some()
-                {
-                    return None;
-                }
-                let host = url.host_str()?;
-                let t = Target {
-                    addr: format!("{host}:{}", url.port_or_known_default()?),
-                    authority: crate::request::authority_of(&url)?,
-                    path: match url.query() {
-                        Some(q) => format!("{}?{q}", url.path()),
-                        None => url.path().to_string(),
-                    },
-                };
-                self.last = Some((req.url.clone(), t.clone()));
-                t
-            }
+    /// Where a URL goes, when it is plain HTTP that this session carries;
+    /// otherwise the shared client sends it (and reports what is wrong with
+    /// it). A run to one URL takes it apart once.
+    fn target(&mut self, text: &str) -> Option<Target> {
+        if let Some((last, t)) = &self.last
+            && last == text
+        {
+            return Some(t.clone());
+        }
+        let url = reqwest::Url::parse(text).ok()?;
+        // Credentials in the URL become Basic auth in the shared client.
+        if url.scheme() != "http" || !url.username().is_empty() || url.password().is_some() {
+            return None;
+        }
+        let host = url.host_str()?;
+        let t = Target {
+            addr: format!("{host}:{}", url.port_or_known_default()?),
+            authority: crate::request::authority_of(&url)?,
+            path: match url.query() {
+                Some(q) => format!("{}?{q}", url.path()),
+                None => url.path().to_string(),
+            },
         };
-        let mut headers = header_map(&req.headers, None);
-        if !headers.contains_key(hyper::header::ACCEPT) {
-            headers.insert(
-                hyper::header::ACCEPT,
-                HeaderValue::from_static(DEFAULT_ACCEPT),
-            );
-        }
-        if !headers.contains_key(hyper::header::HOST) {
-            headers.insert(
-                hyper::header::HOST,
-                HeaderValue::from_str(&target.authority).ok()?,
-            );
-        }
-        let mut request = hyper::Request::builder()
-            .method(Method::from_bytes(req.method.as_bytes()).ok()?)
-            .uri(target.path.as_str())
-            .body(Full::new(Bytes::from(req.body.clone())))
-            .ok()?;
-        *request.headers_mut() = headers;
-        Some((target, request))
+        self.last = Some((text.to_string(), t.clone()));
+        Some(t)
     }
 
     /// Sends on this session's connection to the host, or a new one; a
@@ -220,6 +194,25 @@ impl Session {
             return (Some(response), None);
         }
     }
+}
+
+/// The request as hyper sends it: the as-sent request's method, headers
+/// and body (a Host that cannot be carried as it is becomes the URL's).
+fn hyper_request(sent: &PreparedRequest, target: &Target) -> Option<hyper::Request<Full<Bytes>>> {
+    let mut headers = header_map(&sent.headers, None);
+    if !headers.contains_key(hyper::header::HOST) {
+        headers.insert(
+            hyper::header::HOST,
+            HeaderValue::from_str(&target.authority).ok()?,
+        );
+    }
+    let mut request = hyper::Request::builder()
+        .method(Method::from_bytes(sent.method.as_bytes()).ok()?)
+        .uri(target.path.as_str())
+        .body(Full::new(Bytes::from(sent.body.clone())))
+        .ok()?;
+    *request.headers_mut() = headers;
+    Some(request)
 }
 
 /// The output of `f`, or None when the deadline passes first.

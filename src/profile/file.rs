@@ -38,6 +38,15 @@ impl LoadedProfile {
     }
 }
 
+/// A file name in `dir` like `want` that `taken` says no file has:
+/// `x.ext`, `x-2.ext`, `x-3.ext`...
+pub fn free_name(dir: &Path, want: &str, ext: &str, taken: impl Fn(&Path) -> bool) -> PathBuf {
+    std::iter::once(dir.join(format!("{want}.{ext}")))
+        .chain((2..).map(|n| dir.join(format!("{want}-{n}.{ext}"))))
+        .find(|p| !taken(p))
+        .expect("some number is free")
+}
+
 /// A file-name-safe form of a profile name: lowercase letters and digits
 /// joined by `-` (`CRM: create lead` is `crm-create-lead`), `profile` when
 /// nothing is left.

@@ -1542,14 +1542,8 @@ impl State {
     }
 
     fn pick_event(&mut self) {
-        let base = self.profile_dir();
         let mut items = vec!["(none)".to_string()];
-        items.extend(self.events.keys().map(|p| {
-            p.strip_prefix(&base)
-                .unwrap_or(p)
-                .to_string_lossy()
-                .into_owned()
-        }));
+        items.extend(self.events.keys().map(|p| self.relative(p)));
         let current = self.draft().and_then(|d| d.event.clone());
         let selected = current
             .and_then(|c| items.iter().position(|i| *i == c))
@@ -1685,12 +1679,8 @@ impl State {
         };
         let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let stem = path.file_stem().unwrap_or_default().to_string_lossy();
-        let mut to = dir.join(format!("{stem}-2.json"));
-        let mut n = 3;
-        while self.events.contains_key(&to) || self.outside.contains(&to) {
-            to = dir.join(format!("{stem}-{n}.json"));
-            n += 1;
-        }
+        // The path itself is outside now: this gives `STEM-2.json` or on.
+        let to = self.free_event_path(&dir, &stem);
         self.events.insert(to.clone(), doc);
         let (old_rel, new_rel) = (self.relative(&path), self.relative(&to));
         if let Some(d) = self.draft_mut()
@@ -1726,15 +1716,17 @@ impl State {
         let slug = profile::slug(name);
         // Only the list is asked (no disk on the UI thread); a file made
         // since it was read is never replaced: the save says so instead.
-        let taken =
-            |p: &PathBuf| self.outside.contains(p) || self.entries.iter().any(|e| &e.path == p);
-        let mut path = self.dir.join(format!("{slug}.ron"));
-        let mut n = 2;
-        while taken(&path) {
-            path = self.dir.join(format!("{slug}-{n}.ron"));
-            n += 1;
-        }
-        path
+        profile::free_name(&self.dir, &slug, "ron", |p| {
+            self.outside.contains(p) || self.entries.iter().any(|e| e.path == p)
+        })
+    }
+
+    /// A file name for an event that no document and no file made outside
+    /// uses yet.
+    fn free_event_path(&self, dir: &Path, stem: &str) -> PathBuf {
+        profile::free_name(dir, stem, "json", |p| {
+            self.events.contains_key(p) || self.outside.contains(p)
+        })
     }
 
     fn duplicate(&mut self) {
@@ -1941,18 +1933,7 @@ impl State {
         let dir = old
             .parent()
             .map_or_else(|| self.dir.join("events"), Path::to_path_buf);
-        let mut path = dir.join(format!(
-            "{}.json",
-            profile::slug(name.trim_end_matches(".json"))
-        ));
-        let mut n = 2;
-        while self.events.contains_key(&path) || self.outside.contains(&path) {
-            path = dir.join(format!(
-                "{}-{n}.json",
-                profile::slug(name.trim_end_matches(".json"))
-            ));
-            n += 1;
-        }
+        let path = self.free_event_path(&dir, &profile::slug(name.trim_end_matches(".json")));
         let mut new_doc = doc;
         new_doc.saved_text = String::new();
         self.events.insert(path.clone(), new_doc);
