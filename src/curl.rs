@@ -12,8 +12,9 @@ use base64::Engine;
 use serde_json::Value;
 
 use crate::profile::{Auth, Header, Method, Profile};
-use crate::request::{self, AssembleError, Context, MASK, PreparedRequest};
+use crate::request::{self, AssembleError, Context};
 use crate::secrets::Secrets;
+use crate::wire::{MASK, PreparedRequest};
 
 /// Quotes a word for a POSIX shell.
 pub fn shell_quote(s: &str) -> String {

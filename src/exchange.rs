@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime};
 use base64::Engine;
 use serde_json::{Value, json};
 
-use crate::request::PreparedRequest;
+use crate::wire::{PreparedRequest, SecretSet, is_credential_name, mask_credential_value};
 
 /// Where an exchange came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -159,6 +159,84 @@ impl Response {
     pub fn is_success(&self) -> bool {
         (200..300).contains(&self.status)
     }
+
+    /// Headers fit for the screen or the history: credential headers
+    /// (`Set-Cookie`, ...) masked, known secrets masked in the others.
+    pub fn masked_headers(&self, known: &SecretSet) -> Vec<(String, String)> {
+        self.headers
+            .iter()
+            .map(|(n, v)| {
+                if is_credential_name(n) {
+                    (n.clone(), mask_credential_value(v))
+                } else {
+                    (n.clone(), known.mask(v).into_owned())
+                }
+            })
+            .collect()
+    }
+
+    /// The body with every known secret masked. A gzip or deflate body
+    /// that hides one is masked decoded: its `content-encoding` then says
+    /// so (see [`Response::masked`]).
+    pub fn masked_body(&self, known: &SecretSet) -> std::borrow::Cow<'_, [u8]> {
+        known.mask_bytes(&self.body)
+    }
+
+    /// This response with credentials masked, copied only when something
+    /// is to be masked (a body of tens of MB usually is not).
+    pub fn masked_cow(&self, known: &SecretSet) -> std::borrow::Cow<'_, Response> {
+        let clean = !self
+            .headers
+            .iter()
+            .any(|(n, v)| is_credential_name(n) || known.appears_in(v.as_bytes()))
+            && !known.appears_in(&self.body)
+            && !self
+                .redirects
+                .iter()
+                .any(|u| known.appears_in(u.as_bytes()))
+            && (known.is_empty()
+                || decode_body(&self.headers, &self.body, crate::deliver::DEFAULT_BODY_CAP)
+                    .is_none_or(|d| !known.appears_in(&d.body)));
+        if clean {
+            std::borrow::Cow::Borrowed(self)
+        } else {
+            std::borrow::Cow::Owned(self.masked(known))
+        }
+    }
+
+    /// A copy with credentials masked: headers, body, redirect URLs.
+    pub fn masked(&self, known: &SecretSet) -> Response {
+        let mut headers = self.masked_headers(known);
+        let decoded = (!known.is_empty())
+            .then(|| decode_body(&self.headers, &self.body, crate::deliver::DEFAULT_BODY_CAP))
+            .flatten();
+        let body = match decoded {
+            Some(d) if known.appears_in(&d.body) => {
+                for (n, v) in headers.iter_mut() {
+                    if n.eq_ignore_ascii_case("content-encoding") {
+                        *v = format!(
+                            "identity (was {}: decoded to mask a credential in it)",
+                            d.encoding
+                        );
+                    }
+                }
+                known.mask_bytes(&d.body).into_owned()
+            }
+            _ => self.masked_body(known).into_owned(),
+        };
+        Response {
+            status: self.status,
+            reason: self.reason.clone(),
+            headers,
+            body,
+            truncated: self.truncated,
+            redirects: self
+                .redirects
+                .iter()
+                .map(|u| known.mask(u).into_owned())
+                .collect(),
+        }
+    }
 }
 
 /// Why no (complete) response arrived.
@@ -216,23 +294,55 @@ pub struct Exchange {
     pub error: Option<TransportError>,
 }
 
+impl TransportError {
+    /// The message with known secrets masked (a URL in it may hold one).
+    pub fn masked(&self, known: &SecretSet) -> TransportError {
+        TransportError {
+            kind: self.kind,
+            message: known.mask(&self.message).into_owned(),
+        }
+    }
+}
+
 impl Exchange {
     /// A 2xx answer, read in full.
     pub fn is_success(&self) -> bool {
         self.error.is_none() && self.response.as_ref().is_some_and(Response::is_success)
     }
 
+    /// A copy fit for the screen, a log, the history or an export: every
+    /// credential of the request masked (see
+    /// [`PreparedRequest::redacted`]), and every secret it carries masked
+    /// where the answer or an error message repeats it.
+    pub fn redacted(&self) -> Exchange {
+        let known = self.request.known_secrets();
+        Exchange {
+            origin: self.origin,
+            profile: self.profile.clone(),
+            started_at: self.started_at,
+            elapsed: self.elapsed,
+            request: self.request.redacted_with(&known),
+            response: self
+                .response
+                .as_ref()
+                .map(|r| r.masked_cow(&known).into_owned()),
+            error: self.error.as_ref().map(|e| e.masked(&known)),
+        }
+    }
+
     /// The JSON shape of `fire --json`: request, response, error. Secrets
     /// are masked unless `reveal`.
     pub fn to_json(&self, reveal: bool) -> Value {
-        let req = if reveal {
-            self.request.clone()
+        let masked;
+        let ex = if reveal {
+            self
         } else {
-            self.request.redacted()
+            masked = self.redacted();
+            &masked
         };
         json!({
-            "request": request_json(&req),
-            "response": self.response.as_ref().map(|r| {
+            "request": request_json(&ex.request),
+            "response": ex.response.as_ref().map(|r| {
                 let mut obj = json!({
                     "status": r.status,
                     "headers": r.headers,
@@ -242,7 +352,7 @@ impl Exchange {
                 put_body(&mut obj, &r.body);
                 obj
             }),
-            "error": self.error.as_ref().map(|e| json!({"kind": e.kind.as_str(), "message": e.message})),
+            "error": ex.error.as_ref().map(|e| json!({"kind": e.kind.as_str(), "message": e.message})),
         })
     }
 }

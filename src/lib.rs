@@ -16,7 +16,7 @@
 //! * [`event`] — sample trigger events (JSON files) and `--set` overrides.
 //! * [`template`] — `{{...}}` parsing and rendering, errors with spans.
 //! * [`request`] — profile + event + [`request::Context`] →
-//!   [`request::PreparedRequest`], the exact request; pure, no I/O.
+//!   [`wire::PreparedRequest`], the exact request; pure, no I/O.
 //! * [`deliver`] — sends a `PreparedRequest` (reqwest, rustls; a bulk
 //!   replay sender keeps its own hyper connections for plain HTTP) →
 //!   [`exchange::Exchange`], the request recorded as it arrived.
@@ -65,6 +65,7 @@ pub mod share;
 pub mod signing;
 pub mod template;
 pub mod tui;
+pub mod wire;
 
 /// The `User-Agent` sent unless a profile sets one.
 pub const USER_AGENT: &str = concat!("hookbench/", env!("CARGO_PKG_VERSION"));

@@ -15,7 +15,7 @@ use axum::response::Response as HttpResponse;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::exchange::{Exchange, Origin, Response};
-use crate::request::PreparedRequest;
+use crate::wire::PreparedRequest;
 
 /// Requests with bodies over this are answered 413: 10 MiB.
 pub const DEFAULT_BODY_CAP: usize = 10 * 1024 * 1024;

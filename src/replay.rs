@@ -17,7 +17,8 @@ use tokio::sync::watch;
 use crate::deliver::{Deliverer, SendOptions};
 use crate::exchange::{Exchange, Origin};
 use crate::history::{HistoryError, Store};
-use crate::request::{MASK, PreparedRequest};
+use crate::request::Credentials;
+use crate::wire::{MASK, PreparedRequest};
 
 /// How a replay sends.
 #[derive(Debug, Clone)]
@@ -51,6 +52,9 @@ pub struct Job {
     pub profile: Option<String>,
     /// Accept any TLS certificate, as the record's profile says.
     pub insecure: bool,
+    /// The user pointed this request where it goes (`--url`, an edited
+    /// URL): its profile's credentials may go there.
+    pub retargeted: bool,
 }
 
 /// The state of a run, as it goes.
@@ -93,7 +97,7 @@ pub fn retarget(req: &mut PreparedRequest, url: &str) -> Result<(), String> {
         target
     };
     req.url = new.to_string();
-    let authority = crate::request::authority_of(&new).unwrap_or_default();
+    let authority = crate::wire::authority_of(&new).unwrap_or_default();
     for (n, v) in req.headers.iter_mut() {
         if n.eq_ignore_ascii_case("host") {
             *v = authority.clone();
@@ -102,29 +106,32 @@ pub fn retarget(req: &mut PreparedRequest, url: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Puts credentials back where the history masked them: each masked header
-/// gets the value of `creds` of the same name; a masked header with no
-/// credential is dropped (sending `[redacted]` would only be refused), and
-/// so is a URL's user with its masked password. Returns what was dropped.
-pub fn restore_credentials(req: &mut PreparedRequest, creds: &[(String, String)]) -> Vec<String> {
+/// Puts credentials back where the history masked them, from `creds` (the
+/// profile's, when the request goes to the profile's origin; none
+/// otherwise): a masked header, query parameter or payload value takes the
+/// profile's value of the same name. A masked header or query parameter
+/// with no such value is dropped (sending `[redacted]` would only be
+/// refused), and so is a URL's user with its masked password; a masked
+/// payload value with none is sent as it is. Headers named in `signed` are
+/// kept for the signing to fill. Returns what was dropped or left masked.
+pub fn restore_credentials(
+    req: &mut PreparedRequest,
+    creds: &Credentials,
+    signed: &[String],
+) -> Vec<String> {
     let mut dropped = Vec::new();
-    // A masked password in the URL cannot be sent; the user goes with it.
-    if req.url.contains('@')
-        && let Ok(mut url) = reqwest::Url::parse(&req.url)
-        && url
-            .password()
-            .is_some_and(crate::request::has_masked_password)
-    {
-        let _ = url.set_username("");
-        let _ = url.set_password(None);
-        req.url = url.to_string();
-        dropped.push("the user and password in the URL".to_string());
+    if req.url.contains('@') || req.url.contains('?') {
+        restore_url(req, creds, &mut dropped);
     }
     req.headers.retain_mut(|(n, v)| {
-        if !v.contains(MASK) {
+        if !v.contains(MASK) || signed.iter().any(|s| s.eq_ignore_ascii_case(n)) {
             return true;
         }
-        match creds.iter().find(|(cn, _)| cn.eq_ignore_ascii_case(n)) {
+        match creds
+            .headers
+            .iter()
+            .find(|(cn, _)| cn.eq_ignore_ascii_case(n))
+        {
             Some((_, cv)) => {
                 *v = cv.clone();
                 true
@@ -135,14 +142,87 @@ pub fn restore_credentials(req: &mut PreparedRequest, creds: &[(String, String)]
             }
         }
     });
-    for (n, v) in creds {
+    for (n, v) in &creds.headers {
         if !req.headers.iter().any(|(h, _)| h.eq_ignore_ascii_case(n)) {
             req.headers.push((n.clone(), v.clone()));
         }
     }
-    req.secret_values = creds.iter().map(|(_, v)| v.clone()).collect();
-    req.secret_headers = creds.iter().map(|(n, _)| n.to_ascii_lowercase()).collect();
+    if let Ok(text) = std::str::from_utf8(&req.body)
+        && text.contains(MASK)
+    {
+        let masked = format!("\"{MASK}\"");
+        let mut out = String::with_capacity(text.len());
+        let mut at = 0;
+        for (key, r) in crate::wire::credential_values(text) {
+            if text[r.clone()] != masked {
+                continue;
+            }
+            out.push_str(&text[at..r.start]);
+            match creds.payload.iter().find(|(k, _)| *k == key) {
+                Some((_, v)) => out.push_str(v),
+                None => {
+                    out.push_str(&masked);
+                    dropped.push(format!("the body's `{key}` (sent masked)"));
+                }
+            }
+            at = r.end;
+        }
+        if at > 0 {
+            out.push_str(&text[at..]);
+            req.set_body(out.into_bytes());
+        }
+    }
+    req.secret_values = creds.secrets.clone();
+    req.secret_headers = creds
+        .headers
+        .iter()
+        .map(|(n, _)| n.to_ascii_lowercase())
+        .collect();
     dropped
+}
+
+/// The URL part of [`restore_credentials`].
+fn restore_url(req: &mut PreparedRequest, creds: &Credentials, dropped: &mut Vec<String>) {
+    let Ok(mut url) = reqwest::Url::parse(&req.url) else {
+        return;
+    };
+    let mut changed = false;
+    // A masked password in the URL cannot be sent; the user goes with it.
+    if url.password().is_some_and(crate::wire::has_masked_password) {
+        let _ = url.set_username("");
+        let _ = url.set_password(None);
+        dropped.push("the user and password in the URL".to_string());
+        changed = true;
+    }
+    if url
+        .query()
+        .is_some_and(|q| q.contains(MASK) || q.contains("%5Bredacted%5D"))
+    {
+        let mut pairs: Vec<(String, String)> = Vec::new();
+        for (k, v) in url.query_pairs() {
+            if v != MASK {
+                pairs.push((k.into_owned(), v.into_owned()));
+                continue;
+            }
+            match creds.query.iter().find(|(ck, _)| *ck == k) {
+                Some((_, cv)) => pairs.push((k.into_owned(), cv.clone())),
+                None => dropped.push(format!("the query parameter `{k}`")),
+            }
+        }
+        url.query_pairs_mut().clear().extend_pairs(pairs);
+        changed = true;
+    }
+    if changed {
+        req.url = url.to_string();
+    }
+}
+
+/// `scheme://host:port` of a request's URL ("" when it has none).
+fn origin(url: &str) -> String {
+    reqwest::Url::parse(url)
+        .ok()
+        .and_then(|u| crate::wire::origin_of(&u))
+        .unwrap_or_default()
 }
 
 /// Seconds (or an HTTP date) of a Retry-After header; 1 s when absent.
@@ -345,38 +425,54 @@ pub async fn run(
 }
 
 /// Puts credentials back in every job from its profile (see
-/// [`restore_credentials`]); returns what the user should be told.
+/// [`restore_credentials`]), and signs it again, when the job goes to the
+/// profile's own origin or the user pointed it elsewhere (`--url`, an
+/// edited URL); returns what the user should be told, before anything is
+/// sent: a line for each job that goes elsewhere and gets no credentials,
+/// and one for each origin the user pointed credentials at.
 pub fn restore_all(
     jobs: &mut [Job],
     profiles_dir: &std::path::Path,
     secrets: &Arc<crate::secrets::Secrets>,
 ) -> Vec<String> {
     let (creds, mut warnings) = credentials_by_profile(jobs, profiles_dir, secrets);
+    let none = Credentials::default();
     let mut dropped = std::collections::BTreeSet::new();
+    let mut pointed = std::collections::BTreeSet::new();
+    let mut withheld = Vec::new();
     for job in jobs.iter_mut() {
-        let c = job
-            .profile
-            .as_ref()
-            .and_then(|p| creds.get(p))
-            .cloned()
-            .unwrap_or_default();
+        let profile = job.profile.as_deref().unwrap_or_default();
+        let here = origin(&job.request.url);
+        let c = match creds.get(profile).and_then(Option::as_ref) {
+            Some(c) if c.origin == here => c,
+            Some(c) if job.retargeted => {
+                pointed.insert((profile.to_string(), here, c.origin.clone()));
+                c
+            }
+            Some(c) => {
+                withheld.push(format!(
+                    "#{}: profile `{profile}`'s credentials not sent: the request goes to {here}, the profile sends to {}",
+                    job.source, c.origin
+                ));
+                &none
+            }
+            None => &none,
+        };
+        let signed = c.signing.as_ref().map(signing_headers).unwrap_or_default();
+        dropped.extend(restore_credentials(&mut job.request, c, &signed));
         if let Some(sg) = &c.signing
             && let Err(m) = crate::signing::resign(&mut job.request, sg)
         {
             warnings.push(format!("#{}: not signed again: {m}", job.source));
         }
-        dropped.extend(restore_credentials(&mut job.request, &c.headers));
         job.insecure = c.insecure;
-        if let Some(sg) = &c.signing {
-            let secrets = match sg {
-                crate::signing::Signing::StandardWebhooks { secret }
-                | crate::signing::Signing::Hmac { secret, .. } => secret,
-            };
-            job.request
-                .secret_values
-                .extend(secrets.split_whitespace().map(str::to_string));
-        }
     }
+    for (profile, to, own) in pointed {
+        warnings.push(format!(
+            "profile `{profile}`'s credentials go to {to}, where you pointed the replay (the profile sends to {own})"
+        ));
+    }
+    warnings.extend(withheld);
     if !dropped.is_empty() {
         warnings.push(format!(
             "masked in the history and no profile to take them from, so not sent: {}",
@@ -386,14 +482,26 @@ pub fn restore_all(
     warnings
 }
 
+/// The headers a signing writes.
+fn signing_headers(sg: &crate::signing::Signing) -> Vec<String> {
+    match sg {
+        crate::signing::Signing::StandardWebhooks { .. } => vec![
+            "webhook-id".into(),
+            "webhook-timestamp".into(),
+            "webhook-signature".into(),
+        ],
+        crate::signing::Signing::Hmac { header, .. } => vec![header.clone()],
+    }
+}
+
 /// Credentials for each profile named by the jobs, found in the profiles
-/// folder and rendered from the environment; a profile that is missing or
-/// has none gives none.
+/// folder and rendered with its sample event; a profile that is missing
+/// or does not render gives none, with the reason.
 pub fn credentials_by_profile(
     jobs: &[Job],
     profiles_dir: &std::path::Path,
     secrets: &Arc<crate::secrets::Secrets>,
-) -> (HashMap<String, crate::request::Credentials>, Vec<String>) {
+) -> (HashMap<String, Option<Credentials>>, Vec<String>) {
     let mut out = HashMap::new();
     let mut problems = Vec::new();
     for name in jobs.iter().filter_map(|j| j.profile.as_ref()) {
@@ -401,22 +509,29 @@ pub fn credentials_by_profile(
             continue;
         }
         let creds = match crate::profile::find(profiles_dir, name) {
-            Ok(l) => match crate::request::credentials(
-                &l.profile,
-                &mut crate::request::Context::system().with_secrets(secrets.clone()),
-            ) {
-                Ok(c) => c,
-                Err(errs) => {
-                    problems.push(format!(
-                        "profile `{name}`: credentials not rendered: {}",
-                        errs[0]
-                    ));
-                    Default::default()
+            Ok(l) => match crate::event::load_for(&l, None) {
+                Ok(event) => match crate::request::credentials(
+                    &l.profile,
+                    event.as_ref(),
+                    &mut crate::request::Context::system().with_secrets(secrets.clone()),
+                ) {
+                    Ok(c) => Some(c),
+                    Err(errs) => {
+                        problems.push(format!(
+                            "profile `{name}`: credentials not rendered, so none are sent: {}",
+                            errs[0].locate(&l)
+                        ));
+                        None
+                    }
+                },
+                Err(d) => {
+                    problems.push(format!("profile `{name}`: {d}"));
+                    None
                 }
             },
             Err(e) => {
                 problems.push(format!("profile `{name}`: {e}"));
-                Default::default()
+                None
             }
         };
         out.insert(name.clone(), creds);
@@ -438,7 +553,7 @@ mod tests {
                 ("host".into(), "old.example:8080".into()),
             ],
             body: b"{}".to_vec(),
-            secret_values: vec![],
+            secret_values: Default::default(),
             secret_headers: vec![],
         }
     }
@@ -457,10 +572,33 @@ mod tests {
 
     #[test]
     fn credentials_replace_masks_or_the_header_is_dropped() {
-        let mut r = req("http://a/");
-        let dropped = restore_credentials(&mut r, &[("authorization".into(), "Basic abc".into())]);
-        assert_eq!(dropped, ["X-API-Key"]);
+        let mut r = req("http://a/?api_key=[redacted]&plan=pro&token=[redacted]");
+        r.set_body(format!(r#"{{"password":"{MASK}","pin":1,"secret":"{MASK}"}}"#).into_bytes());
+        let creds = Credentials {
+            headers: vec![("authorization".into(), "Basic abc".into())],
+            query: vec![("api_key".into(), "k 1".into())],
+            payload: vec![("password".into(), r#""p\"w""#.into())],
+            ..Credentials::default()
+        };
+        let dropped = restore_credentials(&mut r, &creds, &[]);
+        assert_eq!(
+            dropped,
+            [
+                "the query parameter `token`",
+                "X-API-Key",
+                "the body's `secret` (sent masked)"
+            ]
+        );
         assert_eq!(r.header("authorization"), Some("Basic abc"));
         assert_eq!(r.header("x-api-key"), None);
+        assert_eq!(r.url, "http://a/?api_key=k+1&plan=pro");
+        assert_eq!(
+            String::from_utf8(r.body.clone()).unwrap(),
+            format!(r#"{{"password":"p\"w","pin":1,"secret":"{MASK}"}}"#)
+        );
+        assert_eq!(
+            r.header("content-length"),
+            Some(r.body.len().to_string().as_str())
+        );
     }
 }

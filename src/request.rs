@@ -7,192 +7,18 @@
 
 use std::time::SystemTime;
 
-use base64::Engine;
+use std::cell::RefCell;
+
 use serde_json::{Map, Value};
 
 use crate::clock;
-use std::cell::RefCell;
-
 use crate::profile::{Auth, Method, Profile};
 use crate::secrets::Secrets;
 use crate::template::{Scope, Template, TemplateError, percent_encode};
-
-/// The request exactly as it goes on the wire.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PreparedRequest {
-    /// Profiles send POST, PUT or DELETE; imported and received requests may
-    /// carry any method.
-    pub method: String,
-    pub url: String,
-    /// Every header in order, including `host` and `content-length`.
-    pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
-    /// Values that must not be shown or stored (passwords, tokens).
-    pub secret_values: Vec<String>,
-    /// Lowercase names of headers whose values are credentials.
-    pub secret_headers: Vec<String>,
-}
-
-/// What replaces a secret on screen and in stored records.
-pub const MASK: &str = "[redacted]";
-
-/// Header names whose values are credentials whatever the profile says.
-pub fn is_sensitive_header(name: &str) -> bool {
-    [
-        "authorization",
-        "proxy-authorization",
-        "cookie",
-        "set-cookie",
-    ]
-    .iter()
-    .any(|n| name.eq_ignore_ascii_case(n))
-        || ["key", "token", "secret", "signature", "password"]
-            .iter()
-            .any(|w| {
-                name.as_bytes()
-                    .windows(w.len())
-                    .any(|part| part.eq_ignore_ascii_case(w.as_bytes()))
-            })
-}
-
-impl PreparedRequest {
-    /// A request with no known secrets: imported, received or stored ones,
-    /// whose credentials (if any) are already masked.
-    pub fn plain(
-        method: String,
-        url: String,
-        headers: Vec<(String, String)>,
-        body: Vec<u8>,
-    ) -> Self {
-        PreparedRequest {
-            method,
-            url,
-            headers,
-            body,
-            secret_values: Vec::new(),
-            secret_headers: Vec::new(),
-        }
-    }
-
-    /// Replaces the first header of this name (any case), or adds it.
-    pub fn set_header(&mut self, name: &str, value: &str) {
-        match self
-            .headers
-            .iter_mut()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-        {
-            Some(h) => h.1 = value.to_string(),
-            None => self.headers.push((name.to_string(), value.to_string())),
-        }
-    }
-
-    /// Replaces the body, and its content-length.
-    pub fn set_body(&mut self, body: Vec<u8>) {
-        self.headers
-            .retain(|(n, _)| !n.eq_ignore_ascii_case("content-length"));
-        if !body.is_empty() || self.method != "DELETE" {
-            self.headers
-                .push(("content-length".into(), body.len().to_string()));
-        }
-        self.body = body;
-    }
-
-    /// The value of the first header with this name (any case).
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// A copy fit for the screen, a log or the history: credential headers
-    /// masked (keeping a scheme word such as `Basic`), and any secret value
-    /// masked wherever it appears in the URL, a header or the body.
-    pub fn redacted(&self) -> PreparedRequest {
-        let mask_text = |s: &str| -> String {
-            let mut out = s.to_string();
-            for secret in self.secret_values.iter().filter(|v| v.len() >= 3) {
-                out = out.replace(secret.as_str(), MASK);
-                // In a URL the value stands percent-encoded.
-                out = out.replace(&percent_encode(secret), MASK);
-            }
-            out
-        };
-        let headers = self
-            .headers
-            .iter()
-            .map(|(n, v)| {
-                if self
-                    .secret_headers
-                    .iter()
-                    .any(|s| s.eq_ignore_ascii_case(n))
-                    || is_sensitive_header(n)
-                {
-                    let masked = match v.split_once(' ') {
-                        Some((scheme, _))
-                            if !scheme.is_empty()
-                                && scheme.chars().all(|c| c.is_ascii_alphabetic()) =>
-                        {
-                            format!("{scheme} {MASK}")
-                        }
-                        _ => MASK.to_string(),
-                    };
-                    (n.clone(), masked)
-                } else {
-                    (n.clone(), mask_text(v))
-                }
-            })
-            .collect();
-        let body = match std::str::from_utf8(&self.body) {
-            Ok(text) if self.secret_values.iter().any(|s| text.contains(s.as_str())) => {
-                mask_text(text).into_bytes()
-            }
-            _ => self.body.clone(),
-        };
-        PreparedRequest {
-            method: self.method.clone(),
-            url: mask_url_password(mask_text(&self.url)),
-            headers,
-            body,
-            secret_values: Vec::new(),
-            secret_headers: self.secret_headers.clone(),
-        }
-    }
-}
-
-/// The Authorization value of Basic auth.
-pub fn basic_auth(user: &str, password: &str) -> String {
-    let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
-    format!("Basic {encoded}")
-}
-
-/// A URL with the password in it (`http://user:PASSWORD@host/`) masked.
-fn mask_url_password(url: String) -> String {
-    if !url.contains('@') {
-        return url;
-    }
-    match reqwest::Url::parse(&url) {
-        Ok(mut u) if u.password().is_some_and(|p| !has_masked_password(p)) => {
-            let _ = u.set_password(Some(MASK));
-            u.to_string()
-        }
-        _ => url,
-    }
-}
-
-/// Whether a URL's password is the mask (as a URL writes it).
-pub fn has_masked_password(password: &str) -> bool {
-    crate::template::percent_decode(password) == MASK
-}
-
-/// `host[:port]` of a URL, as the `host` header carries it.
-pub fn authority_of(url: &reqwest::Url) -> Option<String> {
-    let host = url.host_str()?;
-    Some(match url.port() {
-        Some(p) => format!("{host}:{p}"),
-        None => host.to_string(),
-    })
-}
+use crate::wire::{
+    PreparedRequest, SecretSet, authority_of, basic_auth, check_header_name, check_header_value,
+    is_credential_name,
+};
 
 /// Looks up an environment variable.
 type EnvLookup<'a> = Box<dyn Fn(&str) -> Option<String> + 'a>;
@@ -465,10 +291,16 @@ pub fn assemble(
             }
             Ok(url) => Some(url),
             Err(e) => {
+                // A rendered secret is never quoted: the template is.
+                let shown = if profile.url.contains("secret.") {
+                    profile.url.as_str()
+                } else {
+                    u.as_str()
+                };
                 errors.push(plain_error(
                     "url",
                     &profile.url,
-                    format!("invalid URL `{u}`: {e}"),
+                    format!("invalid URL `{shown}`: {e}"),
                 ));
                 None
             }
@@ -614,7 +446,7 @@ pub fn assemble(
             url: url.to_string(),
             headers,
             body,
-            secret_values,
+            secret_values: SecretSet::new(secret_values),
             secret_headers,
         },
         warnings,
@@ -649,6 +481,8 @@ fn render_auth(
                 (Some(u), Some(p)) => {
                     if !p.is_empty() {
                         secret_values.push(p.clone());
+                        // What an echo of the header shows.
+                        secret_values.push(crate::wire::basic_blob(&u, &p));
                     }
                     Some(("Authorization".to_string(), basic_auth(&u, &p)))
                 }
@@ -730,54 +564,74 @@ fn render_signing(
     })
 }
 
-/// What a replay needs to send as the profile would: its credential
-/// headers, and its signing with the secret rendered.
+/// What a replay needs to send as the profile would: where the profile
+/// sends, its credentials there, and its signing with the secret rendered.
 #[derive(Debug, Clone, Default)]
 pub struct Credentials {
+    /// `scheme://host:port` of the profile's URL: credentials go there only.
+    pub origin: String,
+    /// The auth header and custom headers named like credentials.
     pub headers: Vec<(String, String)>,
+    /// Query parameters of the URL named like credentials.
+    pub query: Vec<(String, String)>,
+    /// Payload values under keys named like credentials, as JSON text.
+    pub payload: Vec<(String, String)>,
     pub signing: Option<crate::signing::Signing>,
     /// The profile accepts any TLS certificate (`insecure: true`).
     pub insecure: bool,
+    /// Every secret value the profile renders.
+    pub secrets: SecretSet,
 }
 
-/// The headers that carry a profile's credentials, rendered from the
-/// environment: its auth header and any custom header whose name says it is
-/// a credential. Replays use them in place of what the history masked.
+/// A profile's credentials, rendered as it would send them with `event`
+/// (its sample event): the origin of its URL, its auth header and custom
+/// headers named like credentials, query parameters and payload keys named
+/// like credentials, and its signing. Replays use them in place of what the
+/// history masked, and only toward that origin.
 pub fn credentials(
     profile: &Profile,
+    event: Option<&Value>,
     ctx: &mut Context<'_>,
 ) -> Result<Credentials, Vec<AssembleError>> {
-    let mut scope = AssemblyScope::new(None, ctx);
-    let mut errors = Vec::new();
-    let mut secrets = Vec::new();
-    let mut out: Vec<(String, String)> = Vec::new();
-    for h in profile
+    let assembled = assemble(profile, event, ctx)?;
+    let req = &assembled.request;
+    let url = reqwest::Url::parse(&req.url).expect("assembly made a valid URL");
+    let mut names: Vec<String> = profile
         .headers
         .iter()
-        .filter(|h| h.enabled && is_sensitive_header(&h.name))
-    {
-        let mut ignored = Vec::new();
-        if let Some(v) = scope.render("header", &h.value, None, &mut ignored) {
-            out.push((h.name.clone(), v));
+        .filter(|h| h.enabled && is_credential_name(&h.name))
+        .map(|h| h.name.clone())
+        .collect();
+    names.extend(req.secret_headers.iter().cloned());
+    let mut headers: Vec<(String, String)> = Vec::new();
+    for n in names {
+        if let Some(v) = req.header(&n)
+            && !headers.iter().any(|(h, _)| h.eq_ignore_ascii_case(&n))
+        {
+            headers.push((n, v.to_string()));
         }
     }
-    if let Some((name, value)) = render_auth(&mut scope, &profile.auth, &mut errors, &mut secrets) {
-        out.retain(|(n, _)| !n.eq_ignore_ascii_case(&name));
-        out.push((name, value));
-    }
-    let signing = profile
-        .signing
-        .as_ref()
-        .and_then(|sg| render_signing(&mut scope, sg, &mut errors, &mut secrets));
-    if errors.is_empty() {
-        Ok(Credentials {
-            headers: out,
-            signing,
-            insecure: profile.insecure,
-        })
-    } else {
-        Err(errors)
-    }
+    let query = url
+        .query_pairs()
+        .filter(|(k, _)| is_credential_name(k))
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let payload = match std::str::from_utf8(&req.body) {
+        Ok(text) => crate::wire::credential_values(text)
+            .into_iter()
+            .map(|(k, r)| (k, text[r].to_string()))
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    Ok(Credentials {
+        origin: crate::wire::origin_of(&url).expect("assembly made a URL with a host"),
+        headers,
+        query,
+        payload,
+        signing: assembled.signing.clone(),
+        insecure: profile.insecure,
+        secrets: req.known_secrets(),
+    })
 }
 
 /// One text field of a profile rendered on its own (as `curl` writes `-u`).
@@ -822,63 +676,9 @@ fn render_json(
     }
 }
 
-/// A header name must be an HTTP token.
-pub fn check_header_name(name: &str) -> Result<(), String> {
-    if name.is_empty() {
-        return Err("empty header name".into());
-    }
-    match name
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(*c)))
-    {
-        Some(c) => Err(format!(
-            "invalid header name `{name}`: {c:?} is not allowed in a header name"
-        )),
-        None => Ok(()),
-    }
-}
-
-/// A header value must not hold line breaks or other control characters.
-pub fn check_header_value(value: &str) -> Result<(), String> {
-    match value
-        .chars()
-        .find(|&c| (c.is_control() && c != '\t') || c == '\u{7f}')
-    {
-        Some(c) => Err(format!(
-            "header value holds the control character {c:?}: remove it (line breaks cannot be sent in a header)"
-        )),
-        None => Ok(()),
-    }
-}
-
 impl AssembleError {
     /// This error as a diagnostic pointing into the profile's file.
     pub fn locate(&self, loaded: &crate::profile::LoadedProfile) -> crate::diag::Diagnostic {
         loaded.diag_at(&self.text, self.offset, self.to_string())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::is_sensitive_header;
-
-    #[test]
-    fn credential_headers_are_known_in_any_case() {
-        for name in [
-            "Authorization",
-            "PROXY-AUTHORIZATION",
-            "cookie",
-            "Set-Cookie",
-            "X-API-Key",
-            "x-auth-TOKEN",
-            "Stripe-Signature",
-            "X-Webhook-Secret",
-            "X-Password",
-        ] {
-            assert!(is_sensitive_header(name), "{name}");
-        }
-        for name in ["Content-Type", "X-Journey", "Host", "Accept", "Ke"] {
-            assert!(!is_sensitive_header(name), "{name}");
-        }
     }
 }

@@ -209,7 +209,7 @@ mod tests {
         }
     }
     use crate::exchange::{ErrorKind, Origin, Response, TransportError};
-    use crate::request::PreparedRequest;
+    use crate::wire::PreparedRequest;
 
     fn ex(status: Option<u16>, headers: Vec<(String, String)>) -> Exchange {
         Exchange {
@@ -222,7 +222,7 @@ mod tests {
                 url: "http://a/".into(),
                 headers: vec![],
                 body: vec![],
-                secret_values: vec![],
+                secret_values: Default::default(),
                 secret_headers: vec![],
             },
             response: status.map(|s| Response {

@@ -14,9 +14,9 @@ use std::path::{Path, PathBuf};
 use serde_json::{Map, Value};
 
 use crate::profile::{Auth, LoadedProfile, Profile};
-use crate::request::is_sensitive_header;
 use crate::secrets::Secrets;
 use crate::template::{Expr, Template};
+use crate::wire::is_sensitive_header;
 
 /// A profile ready to give away, and what the receiver must set.
 #[derive(Debug, Clone)]

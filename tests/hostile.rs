@@ -258,7 +258,7 @@ async fn a_body_larger_than_the_cap_is_cut_and_marked() {
         &big,
     ));
     let d = hookbench::deliver::Deliverer::new().unwrap();
-    let req = hookbench::request::PreparedRequest::plain(
+    let req = hookbench::wire::PreparedRequest::plain(
         "POST".into(),
         format!("{url}/big"),
         vec![],
@@ -491,7 +491,7 @@ async fn a_bulk_replay_sender_meets_hostile_servers_as_a_single_fire_does() {
     let checks = servers.iter().map(|url| {
         let (d, opts) = (d.clone(), opts.clone());
         async move {
-            let req = hookbench::request::PreparedRequest::plain(
+            let req = hookbench::wire::PreparedRequest::plain(
                 "POST".into(),
                 format!("{url}/hook"),
                 vec![("content-type".into(), "application/json".into())],
@@ -548,7 +548,7 @@ async fn a_bulk_replay_sender_keeps_its_connection_and_replaces_one_the_server_c
         ("HTTP/1.1 200 OK\nconnection: close\n", 20),
     ] {
         let (url, counts) = keep_alive_server(head);
-        let req = hookbench::request::PreparedRequest::plain(
+        let req = hookbench::wire::PreparedRequest::plain(
             "POST".into(),
             url,
             vec![("content-type".into(), "application/json".into())],
@@ -597,7 +597,7 @@ async fn a_bulk_replay_sender_sends_what_a_single_fire_sends() {
     let base = server.url("");
     let with_user = base.replacen("http://", "http://ops:pw%20x@", 1);
     let plain = |method: &str, url: String, headers: &[(&str, &str)], body: &str| {
-        hookbench::request::PreparedRequest::plain(
+        hookbench::wire::PreparedRequest::plain(
             method.into(),
             url,
             headers

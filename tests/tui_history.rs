@@ -7,7 +7,7 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use hookbench::exchange::{ErrorKind, Exchange, Origin, Response, TransportError};
 use hookbench::history::Store;
-use hookbench::request::PreparedRequest;
+use hookbench::wire::PreparedRequest;
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use support::tui::{Harness, ctrl, key};
 use support::{Answer, Server, Workspace};
@@ -28,7 +28,7 @@ fn exchange(url: &str, status: Option<u16>, body: &str, at_s: u64) -> Exchange {
                 ("host".into(), host),
             ],
             body: body.as_bytes().to_vec(),
-            secret_values: vec!["pw".into()],
+            secret_values: vec!["pw".into()].into(),
             secret_headers: vec!["authorization".into()],
         },
         response: status.map(|s| Response {

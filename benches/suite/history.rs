@@ -8,8 +8,8 @@ use std::time::{Duration, Instant, UNIX_EPOCH};
 
 use hookbench::exchange::{ErrorKind, Exchange, Origin, Response, TransportError};
 use hookbench::history::{Filter, Store};
-use hookbench::request::PreparedRequest;
 use hookbench::tui::{App, Host, Options};
+use hookbench::wire::PreparedRequest;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 
@@ -54,7 +54,7 @@ fn record(i: usize) -> Exchange {
                 ("host".into(), format!("crm{}.example.com", i % 3)),
             ],
             body: body.into_bytes(),
-            secret_values: vec![],
+            secret_values: Default::default(),
             secret_headers: vec![],
         },
         response: status.map(|s| Response {

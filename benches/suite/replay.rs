@@ -17,7 +17,7 @@ use std::time::{Duration, Instant, UNIX_EPOCH};
 
 use hookbench::exchange::{Exchange, Origin, Response};
 use hookbench::history::Store;
-use hookbench::request::PreparedRequest;
+use hookbench::wire::PreparedRequest;
 
 use crate::BODY;
 
@@ -111,7 +111,7 @@ fn seed(path: &Path, url: &str, n: usize) {
                 ("content-length".into(), BODY.len().to_string()),
             ],
             body: BODY.as_bytes().to_vec(),
-            secret_values: vec![],
+            secret_values: Default::default(),
             secret_headers: vec![],
         },
         response: Some(Response {
@@ -171,7 +171,7 @@ fn hyper_rps(url: &str, n: usize, concurrency: usize) -> f64 {
     use http_body_util::{BodyExt, Full};
     use hyper::body::Bytes;
     let url = reqwest::Url::parse(url).unwrap();
-    let authority = hookbench::request::authority_of(&url).unwrap();
+    let authority = hookbench::wire::authority_of(&url).unwrap();
     let path = url.path().to_string();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

@@ -165,7 +165,7 @@ fn record(h: &mut hookbench::history::Store, attempts: &mut [Exchange]) -> anyho
 }
 
 fn send(
-    req: &request::PreparedRequest,
+    req: &hookbench::wire::PreparedRequest,
     opts: SendOptions,
     retry: Option<&hookbench::retry::Retry>,
     signing: Option<&hookbench::signing::Signing>,

@@ -68,7 +68,7 @@ fn script(args: &ListenArgs) -> Result<Script, String> {
     s.delay = Duration::from_millis(args.delay);
     for h in &args.headers {
         match h.split_once(':') {
-            Some((n, v)) if hookbench::request::check_header_name(n.trim()).is_ok() => {
+            Some((n, v)) if hookbench::wire::check_header_name(n.trim()).is_ok() => {
                 s.headers.push((n.trim().to_string(), v.trim().to_string()))
             }
             _ => return Err(format!("--header `{h}`: write NAME:VALUE")),

@@ -3,7 +3,7 @@
 use std::io::{IsTerminal, Write};
 
 use hookbench::exchange::Exchange;
-use hookbench::request::PreparedRequest;
+use hookbench::wire::PreparedRequest;
 
 fn color() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
@@ -65,13 +65,16 @@ fn write_request(out: &mut impl Write, req: &PreparedRequest) -> std::io::Result
 /// The request, then the response (`<`) or the error (`!`).
 pub fn exchange(ex: &Exchange, reveal: bool) {
     let mut out = std::io::stdout().lock();
-    let req = if reveal {
-        ex.request.clone()
+    let masked;
+    let ex = if reveal {
+        ex
     } else {
-        ex.request.redacted()
+        masked = ex.redacted();
+        &masked
     };
+    let req = &ex.request;
     let _ = (|| -> std::io::Result<()> {
-        write_request(&mut out, &req)?;
+        write_request(&mut out, req)?;
         writeln!(out)?;
         if let Some(r) = &ex.response {
             let code = match r.status {

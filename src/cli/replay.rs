@@ -92,7 +92,7 @@ pub fn run(places: &Places, args: ReplayArgs) -> anyhow::Result<Outcome> {
     let mut edits = Vec::new();
     for h in &args.headers {
         match h.split_once(':') {
-            Some((n, v)) if hookbench::request::check_header_name(n.trim()).is_ok() => {
+            Some((n, v)) if hookbench::wire::check_header_name(n.trim()).is_ok() => {
                 edits.push((n.trim().to_string(), v.trim().to_string()))
             }
             _ => return bad(format!("--header `{h}`: write NAME:VALUE")),
@@ -135,6 +135,7 @@ pub fn run(places: &Places, args: ReplayArgs) -> anyhow::Result<Outcome> {
             request,
             profile: record.profile,
             insecure: false,
+            retargeted: url.is_some(),
         });
     }
     if !cut.is_empty() {

@@ -13,7 +13,7 @@ use hyper::StatusCode;
 use hyper::header::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::exchange::{ErrorKind, Exchange, Origin, Response, TransportError};
-use crate::request::PreparedRequest;
+use crate::wire::PreparedRequest;
 
 mod session;
 pub use session::Session;
@@ -281,7 +281,7 @@ fn complete_from_url(r: &mut PreparedRequest, url: &mut reqwest::Url) {
             let password = url.password().map(percent_decode).unwrap_or_default();
             r.headers.push((
                 "authorization".into(),
-                crate::request::basic_auth(&user, &password),
+                crate::wire::basic_auth(&user, &password),
             ));
         }
         let _ = url.set_username("");
@@ -289,7 +289,7 @@ fn complete_from_url(r: &mut PreparedRequest, url: &mut reqwest::Url) {
         r.url = url.to_string();
     }
     if r.header("host").is_none()
-        && let Some(authority) = crate::request::authority_of(url)
+        && let Some(authority) = crate::wire::authority_of(url)
     {
         r.headers.push(("host".into(), authority));
     }
@@ -321,7 +321,7 @@ fn header_map(headers: &[(String, String)], host: Option<&str>) -> HeaderMap {
 }
 
 fn build(client: &reqwest::Client, hop: &Hop) -> reqwest::RequestBuilder {
-    let authority = crate::request::authority_of(&hop.url);
+    let authority = crate::wire::authority_of(&hop.url);
     let headers = header_map(&hop.headers, authority.as_deref());
     let mut rb = client
         .request(hop.method.clone(), hop.url.clone())
@@ -368,7 +368,7 @@ fn follow(mut hop: Hop, next: reqwest::Url, status: u16, secret_headers: &[&str]
     }
     for (n, v) in hop.headers.iter_mut() {
         if n.eq_ignore_ascii_case("host") {
-            *v = crate::request::authority_of(&next).unwrap_or_default();
+            *v = crate::wire::authority_of(&next).unwrap_or_default();
         }
     }
     hop.url = next;

@@ -19,7 +19,7 @@ use super::{
     timeout_error,
 };
 use crate::exchange::{Exchange, Response, TransportError};
-use crate::request::PreparedRequest;
+use crate::wire::PreparedRequest;
 
 /// Whether the environment names a proxy for plain HTTP, which the shared
 /// client honours (and a session then leaves the sending to it).
@@ -106,7 +106,7 @@ impl Session {
         let host = url.host_str()?;
         let t = Target {
             addr: format!("{host}:{}", url.port_or_known_default()?),
-            authority: crate::request::authority_of(&url)?,
+            authority: crate::wire::authority_of(&url)?,
             path: match url.query() {
                 Some(q) => format!("{}?{q}", url.path()),
                 None => url.path().to_string(),

@@ -16,7 +16,7 @@ use serde_json::{Map, Value, json};
 use super::Record;
 use crate::clock;
 use crate::exchange::{ErrorKind, Exchange, Origin, Response, TransportError};
-use crate::request::PreparedRequest;
+use crate::wire::PreparedRequest;
 
 /// What an import found: the deliveries, and each bad line or entry by
 /// number (1-based) with the reason.

@@ -18,7 +18,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::clock;
 use crate::exchange::{ErrorKind, Exchange, Origin, Response, TransportError};
-use crate::request::{MASK, PreparedRequest, is_sensitive_header};
+use crate::wire::PreparedRequest;
 
 /// The schema this build reads and writes.
 pub const SCHEMA_VERSION: i64 = 2;
@@ -278,7 +278,8 @@ impl Store {
             // A run sends to few URLs: each is taken apart once.
             let mut last: Option<(String, (String, String))> = None;
             for ex in items {
-                let req = ex.request.redacted();
+                let known = ex.request.known_secrets();
+                let req = ex.request.redacted_with(&known);
                 let (host, target) = match &last {
                     Some((url, parts)) if *url == req.url => parts.clone(),
                     _ => {
@@ -295,8 +296,10 @@ impl Store {
                     Origin::Received => ("received", None),
                 };
                 let (req_body, req_cut) = cut(&req.body, cap);
-                let resp = ex.response.as_ref();
-                let resp_headers = resp.map(|r| headers_json(&redact_headers(&r.headers)));
+                let resp = ex.response.as_ref().map(|r| r.masked_cow(&known));
+                let resp = resp.as_deref();
+                let resp_headers = resp.map(|r| headers_json(&r.headers));
+                let error = ex.error.as_ref().map(|e| e.masked(&known));
                 let (resp_body, resp_cut) = match resp {
                     Some(r) => {
                         let (b, c) = cut(&r.body, cap);
@@ -321,8 +324,8 @@ impl Store {
                     resp_headers,
                     resp_body,
                     resp_cut,
-                    ex.error.as_ref().map(|e| e.kind.as_str()),
-                    ex.error.as_ref().map(|e| e.message.as_str()),
+                    error.as_ref().map(|e| e.kind.as_str()),
+                    error.as_ref().map(|e| e.message.as_str()),
                     ex.elapsed.as_millis() as i64,
                     !ex.is_success(),
                 ])
@@ -487,20 +490,6 @@ fn cut(body: &[u8], cap: usize) -> (&[u8], bool) {
     }
 }
 
-/// Response headers with credentials masked (Set-Cookie and the like).
-fn redact_headers(headers: &[(String, String)]) -> Vec<(String, String)> {
-    headers
-        .iter()
-        .map(|(n, v)| {
-            if is_sensitive_header(n) {
-                (n.clone(), MASK.to_string())
-            } else {
-                (n.clone(), v.clone())
-            }
-        })
-        .collect()
-}
-
 fn headers_json(h: &[(String, String)]) -> String {
     serde_json::to_string(h).expect("header pairs always serialise")
 }
@@ -523,7 +512,7 @@ pub struct StoredRequest {
 pub fn host_and_path(url: &str) -> (String, String) {
     match reqwest::Url::parse(url) {
         Ok(u) => {
-            let host = crate::request::authority_of(&u).unwrap_or_default();
+            let host = crate::wire::authority_of(&u).unwrap_or_default();
             let mut path = u.path().to_string();
             if let Some(q) = u.query() {
                 path.push('?');

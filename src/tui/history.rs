@@ -426,17 +426,33 @@ impl State {
     pub fn send_edited(&mut self, source: i64, text: &str) {
         match parse_request_text(text) {
             Ok((method, url, headers, body)) => {
-                let profile = self
+                let record = self
                     .hist
                     .open
                     .as_ref()
                     .filter(|o| o.record.id == source)
-                    .and_then(|o| o.record.exchange.profile.clone());
-                let mut req =
-                    crate::request::PreparedRequest::plain(method, url, headers, Vec::new());
-                req.set_body(body);
+                    .map(|o| &o.record.exchange);
+                let profile = record.and_then(|x| x.profile.clone());
+                // A URL changed to another origin is the user pointing the
+                // replay there, credentials and all.
+                let origin = |u: &str| {
+                    reqwest::Url::parse(u)
+                        .ok()
+                        .and_then(|u| crate::wire::origin_of(&u))
+                };
+                let retargeted = record.is_some_and(|x| origin(&x.request.url) != origin(&url));
+                let mut request =
+                    crate::wire::PreparedRequest::plain(method, url, headers, Vec::new());
+                request.set_body(body);
                 self.mode = Mode::Normal;
-                self.start_replay(vec![source], Some((req, profile)));
+                self.start_replay(
+                    vec![source],
+                    Some(Edited {
+                        request,
+                        profile,
+                        retargeted,
+                    }),
+                );
             }
             Err(m) => self.set_error(format!("cannot send: {m}")),
         }
@@ -473,11 +489,7 @@ impl State {
 
     /// Replays records (or one edited request) in tasks: loads them, puts
     /// credentials back from their profiles, sends, records.
-    fn start_replay(
-        &mut self,
-        ids: Vec<i64>,
-        edited: Option<(crate::request::PreparedRequest, Option<String>)>,
-    ) {
+    fn start_replay(&mut self, ids: Vec<i64>, edited: Option<Edited>) {
         if self.hist.bulk.as_ref().is_some_and(|b| !b.finished) {
             self.set_error("a replay is running: Esc cancels it");
             return;
@@ -602,23 +614,32 @@ impl State {
 
 type Prepared = (Store, i64, Vec<Job>, Vec<String>);
 
+/// A recorded request as the user edited it before replaying it.
+pub struct Edited {
+    pub request: crate::wire::PreparedRequest,
+    pub profile: Option<String>,
+    /// The user moved it to another origin.
+    pub retargeted: bool,
+}
+
 /// Off the UI thread: the records as jobs, credentials back, a new run.
 fn prepare_jobs(
     path: &std::path::Path,
     profiles: &std::path::Path,
     secrets: &Arc<crate::secrets::Secrets>,
     ids: Vec<i64>,
-    edited: Option<(crate::request::PreparedRequest, Option<String>)>,
+    edited: Option<Edited>,
 ) -> Result<Prepared, String> {
     let mut store = Store::open(path).map_err(|e| e.to_string())?;
     let mut jobs = Vec::with_capacity(ids.len());
     let mut cut = Vec::new();
     match edited {
-        Some((request, profile)) => jobs.push(Job {
+        Some(e) => jobs.push(Job {
             source: ids[0],
-            request,
-            profile,
+            request: e.request,
+            profile: e.profile,
             insecure: false,
+            retargeted: e.retargeted,
         }),
         None => {
             for r in store.requests(&ids).map_err(|e| e.to_string())? {
@@ -631,6 +652,7 @@ fn prepare_jobs(
                     request: r.request,
                     profile: r.profile,
                     insecure: false,
+                    retargeted: false,
                 });
             }
         }
@@ -670,7 +692,7 @@ pub fn parse_request_text(text: &str) -> Result<RequestParts, String> {
             let (n, v) = line
                 .split_once(':')
                 .ok_or_else(|| format!("header line `{line}` has no `:`"))?;
-            crate::request::check_header_name(n.trim())?;
+            crate::wire::check_header_name(n.trim())?;
             headers.push((n.trim().to_string(), v.trim().to_string()));
         }
     }

@@ -99,8 +99,19 @@ pub struct ExchangeView {
     /// Its id in the history, once written.
     pub record: Option<i64>,
     pub exchange: Exchange,
+    /// What the response pane shows of it until `v` reveals credentials.
+    pub masked: MaskedHead,
     pub request_body: Option<FormattedBody>,
     pub response_body: Option<FormattedBody>,
+}
+
+/// The parts of an answer the response pane shows above the body, with
+/// every credential masked.
+#[derive(Debug, Default)]
+pub struct MaskedHead {
+    pub headers: Vec<(String, String)>,
+    pub redirects: Vec<String>,
+    pub error: Option<crate::exchange::TransportError>,
 }
 
 /// A sample event file as loaded and as edited.
@@ -494,7 +505,7 @@ impl State {
                     headers_given = true;
                 }
                 match h.split_once(':') {
-                    Some((n, v)) if crate::request::check_header_name(n).is_ok() => {
+                    Some((n, v)) if crate::wire::check_header_name(n).is_ok() => {
                         script.headers.push((n.to_string(), v.to_string()));
                         Ok(())
                     }
@@ -1011,7 +1022,26 @@ impl State {
         let Some(flight) = self.inflight.take_if(|f| f.seq == seq) else {
             return; // cancelled or superseded
         };
-        let summary = match (&exchange.response, &exchange.error) {
+        let known = exchange.request.known_secrets();
+        let masked = MaskedHead {
+            headers: exchange
+                .response
+                .as_ref()
+                .map(|r| r.masked_headers(&known))
+                .unwrap_or_default(),
+            redirects: exchange
+                .response
+                .as_ref()
+                .map(|r| {
+                    r.redirects
+                        .iter()
+                        .map(|u| known.mask(u).into_owned())
+                        .collect()
+                })
+                .unwrap_or_default(),
+            error: exchange.error.as_ref().map(|e| e.masked(&known)),
+        };
+        let summary = match (&exchange.response, &masked.error) {
             (_, Some(e)) => format!("{} after {} ms", e, exchange.elapsed.as_millis()),
             (Some(r), None) => format!(
                 "{} {} in {} ms, {}",
@@ -1027,11 +1057,10 @@ impl State {
         } else {
             self.set_error(summary);
         }
+        let shown_request = exchange.request.redacted_with(&known);
         super::log::line(&format!(
             "fired {} {}: {}",
-            exchange.request.method,
-            exchange.request.redacted().url,
-            self.status.text
+            exchange.request.method, shown_request.url, self.status.text
         ));
         // Into the history, off the UI thread.
         if let Some(store) = self.history.clone() {
@@ -1054,12 +1083,12 @@ impl State {
                 let _ = tx.send(Message::Recorded { seq, result });
             });
         }
-        // Format both bodies once, off the UI thread.
-        let req_body = exchange.request.redacted().body;
+        // Format both bodies once, off the UI thread, credentials masked.
+        let req_body = shown_request.body;
         let resp_body = exchange
             .response
             .as_ref()
-            .map(|r| r.shown_body().0.into_owned())
+            .map(|r| r.masked_cow(&known).shown_body().0.into_owned())
             .unwrap_or_default();
         let tx = self.tx.clone();
         tokio::task::spawn_blocking(move || {
@@ -1076,6 +1105,7 @@ impl State {
                 seq,
                 record: None,
                 exchange,
+                masked,
                 request_body: None,
                 response_body: None,
             });
@@ -2069,7 +2099,7 @@ impl State {
     }
 
     /// The request the inspector shows: as sent, or the preview.
-    pub fn shown_request(&self) -> Option<&request::PreparedRequest> {
+    pub fn shown_request(&self) -> Option<&crate::wire::PreparedRequest> {
         if self.show_sent
             && let Some(x) = self.current().and_then(|e| e.exchange.as_ref())
         {

@@ -8,9 +8,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use super::{dim, error_style, list_offset, pane_block};
-use crate::request::is_sensitive_header;
 use crate::tui::draft::{AuthKind, Draft, Field, SigningKind};
 use crate::tui::state::{EntryKind, JsonTarget, Mode, Pane, State};
+use crate::wire::is_sensitive_header;
 
 const LABEL: usize = 11;
 

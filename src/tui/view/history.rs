@@ -132,7 +132,7 @@ pub fn render(s: &State, area: Rect, buf: &mut Buffer) {
             buf,
         );
         let head = if x.response.is_some() || x.error.is_some() {
-            response_lines(x, Some(&open.response_body))
+            response_lines(x, Some(&open.response_body), None)
         } else {
             vec![Line::styled("no answer recorded", dim())]
         };

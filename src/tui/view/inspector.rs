@@ -8,10 +8,10 @@ use ratatui::widgets::Widget;
 
 use super::{dim, error_style, pane_block, size};
 use crate::exchange::Exchange;
-use crate::request::PreparedRequest;
 use crate::tui::draft::Field;
-use crate::tui::state::{Pane, Preview, State};
+use crate::tui::state::{MaskedHead, Pane, Preview, State};
 use crate::tui::widgets::body::{BodyKind, BodyView, FormattedBody};
+use crate::wire::PreparedRequest;
 
 const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
@@ -132,7 +132,11 @@ fn response_content(s: &State) -> (String, Vec<Line<'static>>, Option<&Formatted
     match entry.and_then(|e| e.exchange.as_ref()) {
         Some(x) => (
             " Response ".into(),
-            response_lines(&x.exchange, x.response_body.as_ref()),
+            response_lines(
+                &x.exchange,
+                x.response_body.as_ref(),
+                (!s.reveal).then_some(&x.masked),
+            ),
             x.response_body
                 .as_ref()
                 .filter(|_| x.exchange.response.is_some()),
@@ -145,8 +149,20 @@ fn response_content(s: &State) -> (String, Vec<Line<'static>>, Option<&Formatted
     }
 }
 
-pub fn response_lines(x: &Exchange, body: Option<&FormattedBody>) -> Vec<Line<'static>> {
+/// The response pane's head: status, redirects, error, headers, then a
+/// line about the body; `masked` stands in for the credentials until they
+/// are revealed (a record from the history is masked already).
+pub fn response_lines(
+    x: &Exchange,
+    body: Option<&FormattedBody>,
+    masked: Option<&MaskedHead>,
+) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
+    let redirects = masked.map_or_else(
+        || x.response.as_ref().map_or(&[][..], |r| &r.redirects[..]),
+        |m| &m.redirects[..],
+    );
+    let error = masked.map_or(x.error.as_ref(), |m| m.error.as_ref());
     let ms = x.elapsed.as_millis();
     if let Some(r) = &x.response {
         let color = match r.status {
@@ -169,18 +185,19 @@ pub fn response_lines(x: &Exchange, body: Option<&FormattedBody>) -> Vec<Line<'s
                 if r.truncated { " (cut at the cap)" } else { "" }
             )),
         ]));
-        for url in &r.redirects {
+        for url in redirects {
             lines.push(Line::styled(format!("↪ redirected to {url}"), dim()));
         }
     }
-    if let Some(e) = &x.error {
+    if let Some(e) = error {
         lines.push(Line::styled(
             format!("✗ {}: {}  ({ms} ms)", e.kind.as_str(), e.message),
             error_style().add_modifier(Modifier::BOLD),
         ));
     }
     if let Some(r) = &x.response {
-        lines.extend(r.headers.iter().map(|(n, v)| header_line(n, v)));
+        let headers = masked.map_or(&r.headers, |m| &m.headers);
+        lines.extend(headers.iter().map(|(n, v)| header_line(n, v)));
         lines.push(body_note(r.body.len(), body));
     }
     lines

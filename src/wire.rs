@@ -1,0 +1,922 @@
+//! The wire: [`PreparedRequest`], exactly what goes out, and what keeps a
+//! credential off the screen, the history, a log and an export.
+//!
+//! One rule names credentials ([`is_credential_name`]): a header, a query
+//! parameter or a payload key. One set of values ([`SecretSet`]) masks every
+//! form a known secret takes: as written, JSON-escaped (once and twice, as an
+//! echo server repeats a body in a string), percent-encoded, as a host name
+//! (lowercased), and the base64 of a Basic credential.
+
+use std::borrow::Cow;
+use std::ops::Range;
+use std::sync::{Arc, OnceLock};
+
+use base64::Engine;
+
+use crate::template::{percent_decode, percent_encode};
+
+/// What replaces a secret on screen and in stored records.
+pub const MASK: &str = "[redacted]";
+
+/// Values shorter than this are not masked where they stand in other text
+/// (masking every `ab` would wreck the text and hide nothing).
+const MIN_MASKED: usize = 3;
+
+/// The request exactly as it goes on the wire.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PreparedRequest {
+    /// Profiles send POST, PUT or DELETE; imported and received requests may
+    /// carry any method.
+    pub method: String,
+    pub url: String,
+    /// Every header in order, including `host` and `content-length`.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    /// Values that must not be shown or stored (passwords, tokens).
+    pub secret_values: SecretSet,
+    /// Lowercase names of headers whose values are credentials.
+    pub secret_headers: Vec<String>,
+}
+
+/// The one rule for names that hold a credential, for a header, a URL query
+/// parameter or a payload key alike: `Authorization`, `Cookie`,
+/// `X-API-Key`, `api_key`, `accessToken`, `client_secret`, `private_key`,
+/// `password`, `X-Hub-Signature-256`... The name is cut into words (at
+/// `-`, `_`, `.`, digits and lower-to-upper case changes) and a word is a
+/// credential word, or ends in one that rarely ends anything else.
+pub fn is_credential_name(name: &str) -> bool {
+    /// Words that are credentials alone.
+    const WORDS: &[&str] = &[
+        "authorization",
+        "auth",
+        "cookie",
+        "key",
+        "apikey",
+        "token",
+        "secret",
+        "signature",
+        "sig",
+        "hmac",
+        "password",
+        "passwd",
+        "passphrase",
+        "pwd",
+        "credential",
+        "credentials",
+        "jwt",
+        "bearer",
+    ];
+    /// Endings of words written without a break (`accesstoken`,
+    /// `clientsecret`); `key` is not one (`monkey`, `hockey`).
+    const ENDINGS: &[&str] = &["token", "secret", "password", "signature", "apikey"];
+    /// A plural is read as its word (`api_keys`, `tokens`).
+    fn singular(w: &str) -> &str {
+        match w.strip_suffix(['s', 'S']) {
+            Some(s) if s.len() >= 3 => s,
+            _ => w,
+        }
+    }
+    /// Names that hold a word above but no credential.
+    const NOT: &[&str] = &["idempotency-key", "x-idempotency-key", "idempotency_key"];
+    if NOT.iter().any(|n| name.eq_ignore_ascii_case(n)) {
+        return false;
+    }
+    words(name).map(singular).any(|w| {
+        WORDS.iter().any(|k| w.eq_ignore_ascii_case(k))
+            || ENDINGS.iter().any(|e| {
+                w.len() > e.len()
+                    && w.is_char_boundary(w.len() - e.len())
+                    && w[w.len() - e.len()..].eq_ignore_ascii_case(e)
+            })
+    })
+}
+
+/// The words of a name: `X-API-Key` is `X`, `API`, `Key`; `accessToken` is
+/// `access`, `Token`; `private_key2` is `private`, `key`.
+fn words(name: &str) -> impl Iterator<Item = &str> {
+    let mut out = Vec::new();
+    let mut start = None;
+    let mut prev_lower = false;
+    for (i, c) in name.char_indices() {
+        if !c.is_alphabetic() {
+            if let Some(s) = start.take() {
+                out.push(&name[s..i]);
+            }
+            prev_lower = false;
+            continue;
+        }
+        if c.is_uppercase() && prev_lower {
+            if let Some(s) = start {
+                out.push(&name[s..i]);
+            }
+            start = Some(i);
+        } else if start.is_none() {
+            start = Some(i);
+        }
+        prev_lower = c.is_lowercase();
+    }
+    if let Some(s) = start {
+        out.push(&name[s..]);
+    }
+    out.into_iter()
+}
+
+/// Header names whose values are credentials whatever the profile says: the
+/// [one rule](is_credential_name).
+pub fn is_sensitive_header(name: &str) -> bool {
+    is_credential_name(name)
+}
+
+/// Known secret values, and every form they take in what is sent and
+/// received. Cheap to clone: one set is shared by every request of a replay
+/// run. Its `Debug` never shows the values.
+#[derive(Clone, Default)]
+pub struct SecretSet(Arc<SetInner>);
+
+#[derive(Default)]
+struct SetInner {
+    values: Vec<String>,
+    /// Every form of every value, longest first; made on first use.
+    forms: OnceLock<Vec<String>>,
+}
+
+impl std::fmt::Debug for SecretSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SecretSet({} value(s))", self.0.values.len())
+    }
+}
+
+impl PartialEq for SecretSet {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.values == other.0.values
+    }
+}
+
+impl Eq for SecretSet {}
+
+impl From<Vec<String>> for SecretSet {
+    fn from(values: Vec<String>) -> Self {
+        SecretSet::new(values)
+    }
+}
+
+impl SecretSet {
+    /// The set of these values (empty ones left out, each once).
+    pub fn new(values: impl IntoIterator<Item = String>) -> SecretSet {
+        let mut out: Vec<String> = Vec::new();
+        for v in values {
+            if !v.is_empty() && !out.contains(&v) {
+                out.push(v);
+            }
+        }
+        SecretSet(Arc::new(SetInner {
+            values: out,
+            forms: OnceLock::new(),
+        }))
+    }
+
+    pub fn values(&self) -> &[String] {
+        &self.0.values
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.values.is_empty()
+    }
+
+    /// This set and `more`; the same set (shared) when `more` adds nothing.
+    pub fn with(&self, more: impl IntoIterator<Item = String>) -> SecretSet {
+        let mut added: Vec<String> = Vec::new();
+        for v in more {
+            if !v.is_empty() && !self.0.values.contains(&v) && !added.contains(&v) {
+                added.push(v);
+            }
+        }
+        if added.is_empty() {
+            return self.clone();
+        }
+        SecretSet::new(self.0.values.iter().cloned().chain(added))
+    }
+
+    fn forms(&self) -> &[String] {
+        self.0.forms.get_or_init(|| {
+            let mut forms: Vec<String> = Vec::new();
+            let mut add = |f: String| {
+                if f.len() >= MIN_MASKED && !forms.contains(&f) {
+                    forms.push(f);
+                }
+            };
+            for v in self.0.values.iter().filter(|v| v.len() >= MIN_MASKED) {
+                let escaped = json_escaped(v);
+                add(json_escaped(&escaped));
+                add(escaped);
+                let encoded = percent_encode(v);
+                add(encoded.to_ascii_lowercase());
+                add(encoded);
+                // As a host name: lowercased, and IDNA for other scripts.
+                add(v.to_lowercase());
+                if !v.is_ascii()
+                    && let Ok(u) = reqwest::Url::parse(&format!("http://{v}/"))
+                    && let Some(h) = u.host_str()
+                {
+                    add(h.to_string());
+                }
+                add(v.clone());
+            }
+            forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
+            forms
+        })
+    }
+
+    /// `text` with every form of every value replaced by [`MASK`].
+    pub fn mask<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        if self.is_empty() {
+            return Cow::Borrowed(text);
+        }
+        let mut out = Cow::Borrowed(text);
+        for f in self.forms() {
+            if out.contains(f.as_str()) {
+                out = Cow::Owned(out.replace(f.as_str(), MASK));
+            }
+        }
+        out
+    }
+
+    /// The same for bytes that may not be text.
+    pub fn mask_bytes<'a>(&self, bytes: &'a [u8]) -> Cow<'a, [u8]> {
+        if self.is_empty() {
+            return Cow::Borrowed(bytes);
+        }
+        if let Ok(text) = std::str::from_utf8(bytes) {
+            return match self.mask(text) {
+                Cow::Borrowed(_) => Cow::Borrowed(bytes),
+                Cow::Owned(s) => Cow::Owned(s.into_bytes()),
+            };
+        }
+        let mut out = Cow::Borrowed(bytes);
+        for f in self.forms() {
+            let f = f.as_bytes();
+            if find(&out, f, 0).is_some() {
+                let mut next = Vec::with_capacity(out.len());
+                let mut at = 0;
+                while let Some(i) = find(&out, f, at) {
+                    next.extend_from_slice(&out[at..i]);
+                    next.extend_from_slice(MASK.as_bytes());
+                    at = i + f.len();
+                }
+                next.extend_from_slice(&out[at..]);
+                out = Cow::Owned(next);
+            }
+        }
+        out
+    }
+
+    /// Whether any form of any value stands in `text`.
+    pub fn appears_in(&self, text: &[u8]) -> bool {
+        !self.is_empty()
+            && self
+                .forms()
+                .iter()
+                .any(|f| find(text, f.as_bytes(), 0).is_some())
+    }
+}
+
+fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
+    if needle.is_empty() || hay.len() < needle.len() {
+        return None;
+    }
+    hay.get(from..)?
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|i| i + from)
+}
+
+/// A string as it stands inside a JSON string (without the quotes).
+fn json_escaped(s: &str) -> String {
+    let quoted = serde_json::to_string(s).expect("a string always serialises");
+    quoted[1..quoted.len() - 1].to_string()
+}
+
+impl PreparedRequest {
+    /// A request with no known secrets: imported, received or stored ones,
+    /// whose credentials (if any) are already masked.
+    pub fn plain(
+        method: String,
+        url: String,
+        headers: Vec<(String, String)>,
+        body: Vec<u8>,
+    ) -> Self {
+        PreparedRequest {
+            method,
+            url,
+            headers,
+            body,
+            secret_values: SecretSet::default(),
+            secret_headers: Vec::new(),
+        }
+    }
+
+    /// Replaces the first header of this name (any case), or adds it.
+    pub fn set_header(&mut self, name: &str, value: &str) {
+        match self
+            .headers
+            .iter_mut()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        {
+            Some(h) => h.1 = value.to_string(),
+            None => self.headers.push((name.to_string(), value.to_string())),
+        }
+    }
+
+    /// Replaces the body, and its content-length.
+    pub fn set_body(&mut self, body: Vec<u8>) {
+        self.headers
+            .retain(|(n, _)| !n.eq_ignore_ascii_case("content-length"));
+        if !body.is_empty() || self.method != "DELETE" {
+            self.headers
+                .push(("content-length".into(), body.len().to_string()));
+        }
+        self.body = body;
+    }
+
+    /// The value of the first header with this name (any case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn is_credential_header(&self, name: &str) -> bool {
+        self.secret_headers
+            .iter()
+            .any(|s| s.eq_ignore_ascii_case(name))
+            || is_credential_name(name)
+    }
+
+    /// Every secret this request carries: the known values, the values of
+    /// its credential headers (and the password inside a Basic one), the
+    /// password of its URL, and the values of query parameters and payload
+    /// keys named like credentials. An answer that echoes any of them is
+    /// masked with this set too.
+    pub fn known_secrets(&self) -> SecretSet {
+        let mut found = Vec::new();
+        for (n, v) in &self.headers {
+            if !self.is_credential_header(n) || v.contains(MASK) {
+                continue;
+            }
+            let credential = match split_scheme(v) {
+                Some((scheme, rest)) => {
+                    if scheme.eq_ignore_ascii_case("basic")
+                        && let Ok(raw) = base64::engine::general_purpose::STANDARD.decode(rest)
+                        && let Ok(pair) = String::from_utf8(raw)
+                        && let Some((_, password)) = pair.split_once(':')
+                    {
+                        found.push(password.to_string());
+                    }
+                    rest
+                }
+                None => v.as_str(),
+            };
+            found.push(credential.to_string());
+        }
+        if let Some(p) = url_password(&self.url) {
+            found.push(p);
+        }
+        if let Some((_, query)) = self.url.split_once('?') {
+            let query = query.split('#').next().unwrap_or_default();
+            found.extend(credential_pairs(query).map(|r| form_decode(&query[r]).into_owned()));
+        }
+        if let Ok(text) = std::str::from_utf8(&self.body) {
+            if is_form(&self.headers) {
+                found.extend(credential_pairs(text).map(|r| form_decode(&text[r]).into_owned()));
+            } else {
+                for r in credential_spans(text) {
+                    let raw = &text[r];
+                    found.push(
+                        serde_json::from_str::<String>(raw).unwrap_or_else(|_| raw.to_string()),
+                    );
+                }
+            }
+        }
+        found.retain(|v| v != MASK);
+        self.secret_values.with(found)
+    }
+
+    /// A copy fit for the screen, a log or the history: credential headers
+    /// masked (keeping a scheme word such as `Basic`), query parameters and
+    /// payload keys named like credentials masked, and every form of every
+    /// known secret masked wherever it appears in the URL, a header or the
+    /// body.
+    pub fn redacted(&self) -> PreparedRequest {
+        self.redacted_with(&self.known_secrets())
+    }
+
+    /// The same with the secrets already gathered (see
+    /// [`PreparedRequest::known_secrets`]).
+    pub fn redacted_with(&self, known: &SecretSet) -> PreparedRequest {
+        let headers = self
+            .headers
+            .iter()
+            .map(|(n, v)| {
+                if self.is_credential_header(n) {
+                    (n.clone(), mask_credential_value(v))
+                } else {
+                    (n.clone(), known.mask(v).into_owned())
+                }
+            })
+            .collect();
+        let body = match std::str::from_utf8(&self.body) {
+            Ok(text) => {
+                let keyed = if is_form(&self.headers) {
+                    mask_pairs(text)
+                } else {
+                    mask_spans(text, &credential_spans(text))
+                };
+                match known.mask(&keyed) {
+                    Cow::Borrowed(_) if matches!(keyed, Cow::Borrowed(_)) => self.body.clone(),
+                    masked => masked.into_owned().into_bytes(),
+                }
+            }
+            Err(_) => known.mask_bytes(&self.body).into_owned(),
+        };
+        PreparedRequest {
+            method: self.method.clone(),
+            url: mask_url(&self.url, known),
+            headers,
+            body,
+            secret_values: SecretSet::default(),
+            secret_headers: self.secret_headers.clone(),
+        }
+    }
+}
+
+/// `Basic abc` is `("Basic", "abc")`: a scheme word before the credential.
+fn split_scheme(v: &str) -> Option<(&str, &str)> {
+    match v.split_once(' ') {
+        Some((scheme, rest))
+            if !scheme.is_empty()
+                && scheme.chars().all(|c| c.is_ascii_alphabetic())
+                && !rest.trim().is_empty() =>
+        {
+            Some((scheme, rest.trim()))
+        }
+        _ => None,
+    }
+}
+
+/// A credential header's value masked, keeping its scheme word.
+pub fn mask_credential_value(v: &str) -> String {
+    match split_scheme(v) {
+        Some((scheme, _)) => format!("{scheme} {MASK}"),
+        None => MASK.to_string(),
+    }
+}
+
+/// A URL with its password, its credential query parameters and every
+/// known secret masked.
+fn mask_url(url: &str, known: &SecretSet) -> String {
+    let url = match url.split_once('?') {
+        Some((base, rest)) => {
+            let (query, fragment) = match rest.split_once('#') {
+                Some((q, f)) => (q, Some(f)),
+                None => (rest, None),
+            };
+            let mut out = format!("{base}?{}", mask_pairs(query));
+            if let Some(f) = fragment {
+                out.push('#');
+                out.push_str(f);
+            }
+            Cow::Owned(out)
+        }
+        None => Cow::Borrowed(url),
+    };
+    mask_url_password(known.mask(&url).into_owned())
+}
+
+/// The byte ranges of the values of `name=value` pairs (a query, a form
+/// body) whose name is a credential's.
+fn credential_pairs(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
+    let mut at = 0;
+    text.split('&').filter_map(move |pair| {
+        let start = at;
+        at += pair.len() + 1;
+        let (k, v) = pair.split_once('=')?;
+        (!v.is_empty() && v != MASK && is_credential_name(&form_decode(k)))
+            .then(|| start + k.len() + 1..start + pair.len())
+    })
+}
+
+/// `name=value&...` with the values of credential names masked.
+fn mask_pairs(text: &str) -> Cow<'_, str> {
+    let ranges: Vec<Range<usize>> = credential_pairs(text).collect();
+    if ranges.is_empty() {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for r in ranges {
+        out.push_str(&text[at..r.start]);
+        out.push_str(MASK);
+        at = r.end;
+    }
+    out.push_str(&text[at..]);
+    Cow::Owned(out)
+}
+
+/// A query or form value as text (`+` is a space).
+fn form_decode(s: &str) -> Cow<'_, str> {
+    if !s.contains(['%', '+']) {
+        return Cow::Borrowed(s);
+    }
+    Cow::Owned(percent_decode(&s.replace('+', " ")))
+}
+
+fn is_form(headers: &[(String, String)]) -> bool {
+    headers.iter().any(|(n, v)| {
+        n.eq_ignore_ascii_case("content-type")
+            && v.to_ascii_lowercase()
+                .contains("application/x-www-form-urlencoded")
+    })
+}
+
+/// `text` with each range replaced by `"[redacted]"`.
+fn mask_spans<'a>(text: &'a str, spans: &[Range<usize>]) -> Cow<'a, str> {
+    if spans.is_empty() {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for r in spans {
+        out.push_str(&text[at..r.start]);
+        out.push('"');
+        out.push_str(MASK);
+        out.push('"');
+        at = r.end;
+    }
+    out.push_str(&text[at..]);
+    Cow::Owned(out)
+}
+
+/// The byte ranges of the JSON values in `text` that stand under a key
+/// named like a credential: strings (with their quotes) and numbers, also
+/// as items of an array under such a key. Objects under such a key are
+/// looked into key by key. Text that is not JSON gives what was found
+/// before it stopped making sense; nothing panics.
+pub fn credential_spans(text: &str) -> Vec<Range<usize>> {
+    credential_values(text)
+        .into_iter()
+        .map(|(_, r)| r)
+        .collect()
+}
+
+/// The same, each with the key it stands under.
+pub fn credential_values(text: &str) -> Vec<(String, Range<usize>)> {
+    enum Frame {
+        /// `key`: the credential key whose value comes next, if it is one.
+        Object {
+            key: Option<String>,
+            want_key: bool,
+        },
+        Array {
+            key: Option<String>,
+        },
+    }
+    let b = text.as_bytes();
+    let start = b.iter().position(|c| !c.is_ascii_whitespace());
+    if !matches!(start.map(|i| b[i]), Some(b'{' | b'[')) {
+        return Vec::new();
+    }
+    let value_key = |stack: &[Frame]| -> Option<String> {
+        match stack.last() {
+            Some(Frame::Object {
+                key,
+                want_key: false,
+            }) => key.clone(),
+            Some(Frame::Array { key }) => key.clone(),
+            _ => None,
+        }
+    };
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            c if c.is_ascii_whitespace() || c == b':' => i += 1,
+            b'{' => {
+                stack.push(Frame::Object {
+                    key: None,
+                    want_key: true,
+                });
+                i += 1;
+            }
+            b'[' => {
+                let key = value_key(&stack);
+                stack.push(Frame::Array { key });
+                i += 1;
+            }
+            b'}' | b']' => {
+                stack.pop();
+                i += 1;
+            }
+            b',' => {
+                if let Some(Frame::Object { want_key, .. }) = stack.last_mut() {
+                    *want_key = true;
+                }
+                i += 1;
+            }
+            b'"' => {
+                let mut j = i + 1;
+                let end = loop {
+                    match b.get(j) {
+                        None => return out,
+                        Some(b'\\') => j += 2,
+                        Some(b'"') => break j + 1,
+                        Some(_) => j += 1,
+                    }
+                };
+                if let Some(Frame::Object {
+                    key,
+                    want_key: want @ true,
+                }) = stack.last_mut()
+                {
+                    let raw = &text[i..end];
+                    let name = if raw.contains('\\') {
+                        serde_json::from_str::<String>(raw).ok()
+                    } else {
+                        Some(raw[1..raw.len() - 1].to_string())
+                    };
+                    *key = name.filter(|k| is_credential_name(k));
+                    *want = false;
+                } else if let Some(k) = value_key(&stack) {
+                    out.push((k, i..end));
+                }
+                i = end;
+            }
+            c => {
+                let from = i;
+                while i < b.len() && !b" \t\r\n,]}:\"".contains(&b[i]) {
+                    i += 1;
+                }
+                if (c == b'-' || c.is_ascii_digit())
+                    && let Some(k) = value_key(&stack)
+                {
+                    out.push((k, from..i));
+                }
+                if i == from {
+                    i += 1;
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The Authorization value of Basic auth.
+pub fn basic_auth(user: &str, password: &str) -> String {
+    let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+    format!("Basic {encoded}")
+}
+
+/// The base64 part of a Basic auth value: a form of the password that an
+/// echo of the header shows.
+pub fn basic_blob(user: &str, password: &str) -> String {
+    base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))
+}
+
+/// The password in a URL (`http://user:PASSWORD@host/`), decoded; none
+/// when it is the mask.
+fn url_password(url: &str) -> Option<String> {
+    if !url.contains('@') {
+        return None;
+    }
+    let u = reqwest::Url::parse(url).ok()?;
+    let p = u.password()?;
+    (!has_masked_password(p)).then(|| percent_decode(p))
+}
+
+/// A URL with the password in it (`http://user:PASSWORD@host/`) masked.
+fn mask_url_password(url: String) -> String {
+    if !url.contains('@') {
+        return url;
+    }
+    match reqwest::Url::parse(&url) {
+        Ok(mut u) if u.password().is_some_and(|p| !has_masked_password(p)) => {
+            let _ = u.set_password(Some(MASK));
+            u.to_string()
+        }
+        _ => url,
+    }
+}
+
+/// Whether a URL's password is the mask (as a URL writes it).
+pub fn has_masked_password(password: &str) -> bool {
+    percent_decode(password) == MASK
+}
+
+/// `host[:port]` of a URL, as the `host` header carries it.
+pub fn authority_of(url: &reqwest::Url) -> Option<String> {
+    let host = url.host_str()?;
+    Some(match url.port() {
+        Some(p) => format!("{host}:{p}"),
+        None => host.to_string(),
+    })
+}
+
+/// `scheme://host:port` of a URL, the port always written: what decides
+/// where a credential may go.
+pub fn origin_of(url: &reqwest::Url) -> Option<String> {
+    let host = url.host_str()?;
+    let port = url.port_or_known_default()?;
+    Some(format!("{}://{host}:{port}", url.scheme()))
+}
+
+/// A header name must be an HTTP token.
+pub fn check_header_name(name: &str) -> Result<(), String> {
+    if name.is_empty() {
+        return Err("empty header name".into());
+    }
+    match name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(*c)))
+    {
+        Some(c) => Err(format!(
+            "invalid header name `{name}`: {c:?} is not allowed in a header name"
+        )),
+        None => Ok(()),
+    }
+}
+
+/// A header value must not hold line breaks, NUL or other control
+/// characters: HTTP cannot carry them, so a header holding one is refused
+/// where it comes in rather than dropped on the way out.
+pub fn check_header_value(value: &str) -> Result<(), String> {
+    match value
+        .chars()
+        .find(|&c| (c.is_control() && c != '\t') || c == '\u{7f}')
+    {
+        Some(c) => Err(format!(
+            "header value holds the control character {c:?}: remove it (line breaks cannot be sent in a header)"
+        )),
+        None => Ok(()),
+    }
+}
+
+/// A `NAME: value` line (`NAME:value` too), checked: a valid name, a value
+/// HTTP can carry.
+pub fn header_line(line: &str) -> Result<(String, String), String> {
+    let (n, v) = line
+        .split_once(':')
+        .ok_or_else(|| format!("`{line}`: write NAME: value"))?;
+    let (n, v) = (n.trim(), v.trim_matches([' ', '\t']));
+    check_header_name(n).map_err(|m| format!("`{line}`: {m}"))?;
+    check_header_value(v).map_err(|m| format!("header `{n}`: {m}"))?;
+    Ok((n.to_string(), v.to_string()))
+}
+
+/// Headers from outside (an import, a received request) that HTTP could
+/// not carry: the first one, with the reason.
+pub fn check_headers(headers: &[(String, String)]) -> Result<(), String> {
+    for (n, v) in headers {
+        check_header_name(n)?;
+        check_header_value(v).map_err(|m| format!("header `{n}`: {m}"))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credential_names_are_known_in_any_form() {
+        for name in [
+            "Authorization",
+            "PROXY-AUTHORIZATION",
+            "cookie",
+            "Set-Cookie",
+            "X-API-Key",
+            "x-auth-TOKEN",
+            "Stripe-Signature",
+            "X-Webhook-Secret",
+            "X-Password",
+            "X-Hub-Signature-256",
+            "X-Shopify-Hmac-Sha256",
+            "token",
+            "apikey",
+            "api_key",
+            "apiKey",
+            "password",
+            "secret",
+            "client_secret",
+            "clientSecret",
+            "private_key",
+            "accessToken",
+            "access_token",
+            "refreshtoken",
+            "key",
+        ] {
+            assert!(is_credential_name(name), "{name}");
+        }
+        for name in [
+            "Content-Type",
+            "X-Journey",
+            "Host",
+            "Accept",
+            "Ke",
+            "monkey",
+            "keyword",
+            "author",
+            "Idempotency-Key",
+            "tokenizer",
+            "email",
+            "plan",
+        ] {
+            assert!(!is_credential_name(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn every_form_of_a_secret_is_masked() {
+        let set = SecretSet::new(vec![r#"pa"ss\w0rd"#.to_string(), "HostSecret".into()]);
+        let body = r#"{"note":"pa\"ss\\w0rd","echo":"{\"p\":\"pa\\\"ss\\\\w0rd\"}"}"#;
+        let masked = set.mask(body);
+        assert!(!masked.contains("w0rd"), "{masked}");
+        assert_eq!(
+            set.mask("http://hostsecret.example/x?q=pa%22ss%5Cw0rd"),
+            "http://[redacted].example/x?q=[redacted]"
+        );
+        let binary = [&[0xff, 0xfe][..], b"HostSecret", &[0xff]].concat();
+        assert_eq!(
+            set.mask_bytes(&binary).as_ref(),
+            [&[0xff, 0xfe][..], MASK.as_bytes(), &[0xff]].concat()
+        );
+        assert!(set.appears_in(b"xx hostsecret"));
+        assert_eq!(format!("{set:?}"), "SecretSet(2 value(s))");
+    }
+
+    #[test]
+    fn credential_keys_are_masked_in_queries_and_bodies() {
+        let req = PreparedRequest::plain(
+            "POST".into(),
+            "https://a.example/x?api_key=k3y-v4lue&plan=pro&token=".into(),
+            vec![("content-type".into(), "application/json".into())],
+            br#"{"plan":"pro","password":"hunter22","nested":{"client_secret":"cs-123","n":1},"pin_token":12345,"tags":["a"],"api_keys":["k1x","k2x"]}"#.to_vec(),
+        );
+        let r = req.redacted();
+        assert_eq!(
+            r.url,
+            "https://a.example/x?api_key=[redacted]&plan=pro&token="
+        );
+        let body = String::from_utf8(r.body).unwrap();
+        assert_eq!(
+            body,
+            r#"{"plan":"pro","password":"[redacted]","nested":{"client_secret":"[redacted]","n":1},"pin_token":"[redacted]","tags":["a"],"api_keys":["[redacted]","[redacted]"]}"#
+        );
+        let known = req.known_secrets();
+        for v in ["k3y-v4lue", "hunter22", "cs-123", "12345", "k1x"] {
+            assert!(known.values().iter().any(|k| k == v), "{v}");
+        }
+    }
+
+    #[test]
+    fn a_form_body_is_masked_by_key() {
+        let req = PreparedRequest::plain(
+            "POST".into(),
+            "http://a/".into(),
+            vec![(
+                "Content-Type".into(),
+                "application/x-www-form-urlencoded".into(),
+            )],
+            b"user=ops&password=s3cr%26t&x=1".to_vec(),
+        );
+        assert_eq!(req.redacted().body, b"user=ops&password=[redacted]&x=1");
+        assert!(req.known_secrets().values().contains(&"s3cr&t".to_string()));
+    }
+
+    #[test]
+    fn the_scanner_survives_anything() {
+        for text in [
+            "{",
+            "[",
+            "{\"password\"",
+            "{\"password\":",
+            "{\"password\":\"x",
+            "]]]}}}",
+            "{\"a\\",
+            "[1,2,",
+            "{\"token\":-}",
+            "\u{1F600}{\"k\":1}",
+        ] {
+            let _ = credential_spans(text);
+        }
+        assert_eq!(credential_spans(r#"{"token" : "t1"}"#), vec![(11..15)]);
+    }
+
+    #[test]
+    fn header_lines_are_checked() {
+        assert_eq!(header_line("X-A: 1"), Ok(("X-A".into(), "1".into())));
+        assert!(header_line("X-A: a\rb").is_err());
+        assert!(header_line("X A: 1").is_err());
+        assert!(header_line("nocolon").is_err());
+    }
+}
