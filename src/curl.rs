@@ -403,7 +403,7 @@ fn body_file(flag: &str, d: &str) -> Result<String, String> {
     std::fs::read_to_string(path).map_err(|e| {
         format!(
             "`{flag} {d}`: cannot read {path}: {}",
-            crate::profile::io_reason(&e)
+            crate::files::io_reason(&e)
         )
     })
 }

@@ -6,7 +6,8 @@ use std::path::Path;
 use serde_json::{Map, Value};
 
 use crate::diag::Diagnostic;
-use crate::profile::{LoadedProfile, io_reason as file_io_reason};
+use crate::files::io_reason as file_io_reason;
+use crate::profile::LoadedProfile;
 
 /// The sample event of a profile: `explicit` (from `--event`) or the file
 /// the profile names, or none. A file that cannot be read is reported at the

@@ -54,6 +54,7 @@ pub mod diag;
 pub mod diff;
 pub mod event;
 pub mod exchange;
+pub mod files;
 pub mod history;
 pub mod profile;
 pub mod receiver;

@@ -388,7 +388,11 @@ pub async fn run(
                         tries += 1;
                         pace.pause(retry_after(&ex));
                         tally.lock().expect("not poisoned").throttled += 1;
-                        let _ = record.send(ex);
+                        if record.send(ex).is_err() {
+                            // The history writer stopped (its error ends
+                            // the run): nothing more goes out unrecorded.
+                            return;
+                        }
                         continue;
                     }
                     break ex;
@@ -402,7 +406,9 @@ pub async fn run(
                     }
                     *t
                 };
-                let _ = record.send(ex);
+                if record.send(ex).is_err() {
+                    return;
+                }
                 // Read by whoever shows progress, when it likes: no wake-up
                 // per result.
                 progress.send_replace(snapshot);

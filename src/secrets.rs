@@ -72,7 +72,7 @@ impl Secrets {
             Err(e) => {
                 return Err(SecretsError::Io {
                     path: shown,
-                    reason: crate::profile::io_reason(&e),
+                    reason: crate::files::io_reason(&e),
                 });
             }
         };
@@ -88,7 +88,7 @@ impl Secrets {
         let _ = meta;
         let text = fs::read_to_string(path).map_err(|e| SecretsError::Io {
             path: shown.clone(),
-            reason: crate::profile::io_reason(&e),
+            reason: crate::files::io_reason(&e),
         })?;
         let values = parse(path, &text).map_err(SecretsError::Invalid)?;
         Ok(Secrets {
@@ -167,7 +167,7 @@ impl Secrets {
     pub fn save(&self) -> Result<(), SecretsError> {
         let io_err = |e: io::Error| SecretsError::Io {
             path: self.path.display().to_string(),
-            reason: crate::profile::io_reason(&e),
+            reason: crate::files::io_reason(&e),
         };
         if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty())
             && !dir.exists()
@@ -176,7 +176,7 @@ impl Secrets {
         }
         let text = ron::ser::to_string_pretty(&self.values, ron::ser::PrettyConfig::default())
             .expect("a map of strings always serialises");
-        crate::profile::write_atomic_private(&self.path, format!("{text}\n").as_bytes())
+        crate::files::write_atomic_private(&self.path, format!("{text}\n").as_bytes())
             .map_err(io_err)
     }
 }

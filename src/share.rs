@@ -62,7 +62,7 @@ fn is_sensitive_key(name: &str) -> bool {
 /// `PIPEDRIVE_UPDATE_PLAN` from `pipedrive-update-plan`.
 /// The slug of the name, upper case with `_`, so that it is an identifier.
 pub fn secret_prefix(stem: &str) -> String {
-    let out = crate::profile::slug(stem)
+    let out = crate::files::slug(stem)
         .to_ascii_uppercase()
         .replace('-', "_");
     if out.starts_with(|c: char| c.is_ascii_digit()) {
@@ -306,7 +306,7 @@ pub fn check(loaded: &LoadedProfile) -> Vec<String> {
 /// A file name in `dir` like `want` that no file has yet: `x.ron`,
 /// `x-2.ron`, `x-3.ron`...
 pub fn free_path(dir: &Path, want: &str, ext: &str) -> PathBuf {
-    crate::profile::free_name(dir, want, ext, Path::exists)
+    crate::files::free_name(dir, want, ext, Path::exists)
 }
 
 /// What an import did.
@@ -325,7 +325,7 @@ pub struct Imported {
 /// unless something in it had to change.
 pub fn import_into(loaded: &LoadedProfile, dir: &Path) -> Result<Imported, String> {
     let io =
-        |p: &Path, e: std::io::Error| format!("{}: {}", p.display(), crate::profile::io_reason(&e));
+        |p: &Path, e: std::io::Error| format!("{}: {}", p.display(), crate::files::io_reason(&e));
     std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
     let mut profile = loaded.profile.clone();
     let mut changed = false;
@@ -363,7 +363,7 @@ pub fn import_into(loaded: &LoadedProfile, dir: &Path) -> Result<Imported, Strin
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_else(|| "event".into());
             let p = free_path(&events, &stem, "json");
-            crate::profile::write_atomic(&p, &text).map_err(|e| io(&p, e))?;
+            crate::files::write_atomic(&p, &text).map_err(|e| io(&p, e))?;
             p
         };
         let rel = format!(
@@ -389,7 +389,7 @@ pub fn import_into(loaded: &LoadedProfile, dir: &Path) -> Result<Imported, Strin
     } else {
         loaded.source.clone().into_bytes()
     };
-    crate::profile::write_atomic(&path, &bytes).map_err(|e| io(&path, e))?;
+    crate::files::write_atomic(&path, &bytes).map_err(|e| io(&path, e))?;
     Ok(Imported {
         path,
         name: profile.name.clone(),

@@ -107,7 +107,9 @@ pub fn from_curl(places: &Places, args: FromCurlArgs) -> anyhow::Result<Outcome>
     }
     let path = match args.output {
         Some(path) => path,
-        None => hookbench::share::free_path(&places.profiles, &profile::slug(&p.name), "ron"),
+        None => {
+            hookbench::share::free_path(&places.profiles, &hookbench::files::slug(&p.name), "ron")
+        }
     };
     if let Err(e) = profile::save(&path, &p) {
         return bad_input([e.to_string()]);

@@ -99,6 +99,13 @@ pub fn run(places: &Places, args: FireArgs) -> anyhow::Result<Outcome> {
         return Ok(Outcome::Success);
     }
 
+    // The history is opened (and checked) before anything is sent: a
+    // damaged one refuses the fire instead of losing its record.
+    let mut history = if args.no_history {
+        None
+    } else {
+        Some(places.open_history()?)
+    };
     let retry = loaded.profile.retry.as_ref();
     if let Some(r) = retry {
         let plan: Vec<String> = r
@@ -123,28 +130,22 @@ pub fn run(places: &Places, args: FireArgs) -> anyhow::Result<Outcome> {
         retry,
         assembled.signing.as_ref(),
     )?;
-    let recorded = if args.no_history {
-        None
-    } else {
-        match places
-            .open_history()
-            .and_then(|mut h| record(&mut h, &mut attempts))
-        {
-            Ok(id) => Some(id),
-            Err(e) => {
-                eprintln!("warning: not recorded in the history: {e:#}");
-                None
-            }
-        }
-    };
+    let recorded = history
+        .as_mut()
+        .map(|h| record(h, &mut attempts))
+        .transpose();
     let exchange = attempts.pop().expect("at least one attempt");
     if args.json {
         println!("{}", exchange.to_json(args.reveal));
     } else {
         print::exchange(&exchange, args.reveal);
-        if let Some(id) = recorded {
+        if let Ok(Some(id)) = &recorded {
             println!("\n(recorded as #{id}; hookbench replay {id} sends it again)");
         }
+    }
+    // What was sent and not recorded is an error, never a warning.
+    if let Err(e) = recorded {
+        return Err(e.context("sent, but not recorded in the history"));
     }
     Ok(if exchange.is_success() {
         Outcome::Success

@@ -209,8 +209,11 @@ pub fn run(places: &Places, args: ListenArgs) -> anyhow::Result<Outcome> {
                     let Some(ex) = ex else { break };
                     let _ = writeln!(out, "{}", describe(&ex, args.json, &args.secrets));
                     let _ = out.flush();
-                    if let Some(r) = &record {
-                        let _ = r.send(ex);
+                    // The writer stopped on an error: stop receiving, and say it.
+                    if let Some(r) = &record
+                        && r.send(ex).is_err()
+                    {
+                        break;
                     }
                 }
                 _ = interrupted.recv() => break,

@@ -46,11 +46,11 @@ pub fn share(places: &Places, args: ShareArgs) -> anyhow::Result<Outcome> {
     let text = profile::to_ron(&shared.profile);
     match &args.output {
         Some(path) => {
-            if let Err(e) = profile::write_atomic(path, text.as_bytes()) {
+            if let Err(e) = hookbench::files::write_atomic(path, text.as_bytes()) {
                 return bad_input([format!(
                     "{}: cannot write: {}",
                     path.display(),
-                    profile::io_reason(&e)
+                    hookbench::files::io_reason(&e)
                 )]);
             }
             eprintln!("shared {} as {}", loaded.path.display(), path.display());

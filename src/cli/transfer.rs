@@ -103,7 +103,7 @@ pub fn export(places: &Places, args: ExportArgs) -> anyhow::Result<Outcome> {
     }
     match &args.output {
         Some(path) => {
-            hookbench::profile::write_atomic(path, text.as_bytes())?;
+            hookbench::files::write_atomic(path, text.as_bytes())?;
             eprintln!("exported {} record(s) to {}", ids.len(), path.display());
         }
         None => {

@@ -30,7 +30,7 @@ pub const DEFAULT_BODY_CAP: usize = 10 * 1024 * 1024;
 /// The schema, step by step: step N takes a file from version N to N + 1.
 pub const MIGRATIONS: &[&str] = &[
     // 1: exchanges, and the items of bulk replay runs (for resuming).
-    "CREATE TABLE exchanges (
+    "CREATE TABLE IF NOT EXISTS exchanges (
         id INTEGER PRIMARY KEY,
         started_ms INTEGER NOT NULL,
         origin TEXT NOT NULL,
@@ -53,27 +53,27 @@ pub const MIGRATIONS: &[&str] = &[
         elapsed_ms INTEGER NOT NULL,
         failed INTEGER NOT NULL
     );
-    CREATE INDEX exchanges_failed ON exchanges(failed, id);
-    CREATE INDEX exchanges_profile ON exchanges(profile, id);
-    CREATE INDEX exchanges_started ON exchanges(started_ms);
-    CREATE INDEX exchanges_replay_of ON exchanges(replay_of);
-    CREATE INDEX exchanges_run ON exchanges(run, replay_of);
-    CREATE TABLE runs (
+    CREATE INDEX IF NOT EXISTS exchanges_failed ON exchanges(failed, id);
+    CREATE INDEX IF NOT EXISTS exchanges_profile ON exchanges(profile, id);
+    CREATE INDEX IF NOT EXISTS exchanges_started ON exchanges(started_ms);
+    CREATE INDEX IF NOT EXISTS exchanges_replay_of ON exchanges(replay_of);
+    CREATE INDEX IF NOT EXISTS exchanges_run ON exchanges(run, replay_of);
+    CREATE TABLE IF NOT EXISTS runs (
         id INTEGER PRIMARY KEY,
         created_ms INTEGER NOT NULL,
         url TEXT
     );
-    CREATE TABLE run_items (
+    CREATE TABLE IF NOT EXISTS run_items (
         run INTEGER NOT NULL,
         source INTEGER NOT NULL,
         PRIMARY KEY (run, source)
     ) WITHOUT ROWID;",
     // 2: covering indexes for the outcome chart, so it reads no bodies;
     // fewer indexes to keep up on every insert.
-    "CREATE INDEX exchanges_time_failed ON exchanges(started_ms, failed);
-    CREATE INDEX exchanges_failed_time ON exchanges(failed, started_ms);
-    DROP INDEX exchanges_started;
-    DROP INDEX exchanges_replay_of;",
+    "CREATE INDEX IF NOT EXISTS exchanges_time_failed ON exchanges(started_ms, failed);
+    CREATE INDEX IF NOT EXISTS exchanges_failed_time ON exchanges(failed, started_ms);
+    DROP INDEX IF EXISTS exchanges_started;
+    DROP INDEX IF EXISTS exchanges_replay_of;",
 ];
 
 /// Errors of the history store.
@@ -125,6 +125,72 @@ pub struct Store {
     conn: Connection,
     path: PathBuf,
     body_cap: usize,
+    /// The file was found whole when opened: on close, its state is noted
+    /// so that the next open need not check it again (see [`Stamp`]).
+    sound: bool,
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        if !self.sound {
+            return;
+        }
+        // Fold the log into the file first, so the state noted is the one
+        // the next open finds.
+        let _ = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+        if let Some(stamp) = Stamp::of(&self.path) {
+            stamp.save(&self.path);
+        }
+    }
+}
+
+/// What a history file looked like when hookbench last left it whole: the
+/// size and modification time of the file and its write-ahead log. An open
+/// that finds the same skips the check of every page, which reads the
+/// whole file (about 100 ms for 100,000 records); anything else that
+/// changed the file is checked.
+#[derive(Debug, PartialEq, Eq)]
+struct Stamp(String);
+
+impl Stamp {
+    fn file(path: &Path) -> PathBuf {
+        let mut p = path.as_os_str().to_owned();
+        p.push(".checked");
+        PathBuf::from(p)
+    }
+
+    fn of(path: &Path) -> Option<Stamp> {
+        let part = |p: &Path| -> Option<String> {
+            match std::fs::metadata(p) {
+                Ok(m) if m.len() == 0 => Some("0".into()),
+                Ok(m) => {
+                    let t = m
+                        .modified()
+                        .ok()?
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .ok()?;
+                    Some(format!("{}@{}", m.len(), t.as_nanos()))
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Some("0".into()),
+                Err(_) => None,
+            }
+        };
+        let mut wal = path.as_os_str().to_owned();
+        wal.push("-wal");
+        Some(Stamp(format!("{} {}", part(path)?, part(Path::new(&wal))?)))
+    }
+
+    fn load(path: &Path) -> Option<Stamp> {
+        std::fs::read_to_string(Self::file(path))
+            .ok()
+            .map(|s| Stamp(s.trim().to_string()))
+    }
+
+    fn save(&self, path: &Path) {
+        let _ = crate::files::write_scratch(&Self::file(path), self.0.as_bytes());
+    }
 }
 
 impl std::fmt::Debug for Store {
@@ -188,6 +254,7 @@ impl Store {
             conn,
             path: path.to_path_buf(),
             body_cap: DEFAULT_BODY_CAP,
+            sound: false,
         };
         store.prepare()?;
         Ok(store)
@@ -204,16 +271,10 @@ impl Store {
 
     fn prepare(&mut self) -> Result<(), HistoryError> {
         let path = self.path.clone();
-        let (version, app_id, tables): (i64, i64, i64) = self
-            .conn
-            .query_row(
-                "SELECT (SELECT user_version FROM pragma_user_version),
-                        (SELECT application_id FROM pragma_application_id),
-                        (SELECT count(*) FROM sqlite_master)",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
+        self.conn
+            .busy_timeout(Duration::from_secs(10))
             .map_err(|e| sql(&path, e))?;
+        let (version, app_id, tables) = self.header().map_err(|e| sql(&path, e))?;
         if tables > 0 && app_id != APPLICATION_ID {
             return Err(HistoryError::Corrupt {
                 path,
@@ -227,27 +288,78 @@ impl Store {
                 known: SCHEMA_VERSION,
             });
         }
-        self.conn
-            .busy_timeout(Duration::from_secs(10))
-            .map_err(|e| sql(&path, e))?;
-        self.conn
-            .pragma_update(None, "journal_mode", "WAL")
+        if tables > 0 {
+            let now = Stamp::of(&path);
+            if now.is_none() || now != Stamp::load(&path) {
+                self.check()?;
+            }
+        }
+        // Another process may be creating the same file right now: each
+        // step waits for it, and a busy answer is tried again.
+        retry_busy(|| self.conn.pragma_update(None, "journal_mode", "WAL"))
             .map_err(|e| sql(&path, e))?;
         self.conn
             .pragma_update(None, "synchronous", "NORMAL")
             .map_err(|e| sql(&path, e))?;
         if version < SCHEMA_VERSION {
-            let tx = self.conn.transaction().map_err(|e| sql(&path, e))?;
-            for m in &MIGRATIONS[version as usize..] {
-                tx.execute_batch(m).map_err(|e| sql(&path, e))?;
-            }
-            tx.pragma_update(None, "application_id", APPLICATION_ID)
-                .map_err(|e| sql(&path, e))?;
-            tx.pragma_update(None, "user_version", SCHEMA_VERSION)
-                .map_err(|e| sql(&path, e))?;
-            tx.commit().map_err(|e| sql(&path, e))?;
+            retry_busy(|| self.migrate()).map_err(|e| sql(&path, e))?;
         }
+        self.sound = true;
         Ok(())
+    }
+
+    /// `user_version`, `application_id` and the number of schema objects.
+    fn header(&self) -> rusqlite::Result<(i64, i64, i64)> {
+        self.conn.query_row(
+            "SELECT (SELECT user_version FROM pragma_user_version),
+                    (SELECT application_id FROM pragma_application_id),
+                    (SELECT count(*) FROM sqlite_master)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+    }
+
+    /// Brings the schema to this build's version in one immediate
+    /// transaction: the version is read again inside it, so of several
+    /// processes opening a new file at once one creates the tables and the
+    /// others find them made.
+    fn migrate(&mut self) -> rusqlite::Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if version < SCHEMA_VERSION {
+            for m in &MIGRATIONS[version.max(0) as usize..] {
+                tx.execute_batch(m)?;
+            }
+            tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+            tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+        }
+        tx.commit()
+    }
+
+    /// A damaged file is refused before anything is written to it (or read
+    /// from it as if whole): SQLite's quick check of every page's structure,
+    /// which reads the file once and skips what only indexes would tell.
+    fn check(&self) -> Result<(), HistoryError> {
+        let found: String = self
+            .conn
+            .query_row("PRAGMA quick_check(1)", [], |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        if found == "ok" {
+            Ok(())
+        } else {
+            // One line: the first problem, without SQLite's banner.
+            let first = found
+                .lines()
+                .map(str::trim)
+                .find(|l| !l.is_empty() && !l.starts_with("***"))
+                .unwrap_or("unreadable");
+            Err(HistoryError::Corrupt {
+                path: self.path.clone(),
+                detail: format!("the database is damaged: {first}"),
+            })
+        }
     }
 
     /// Stores one exchange; returns its id.
@@ -465,6 +577,25 @@ impl Store {
         self.conn
             .query_row("SELECT max(id) FROM runs", [], |r| r.get(0))
             .map_err(|e| self.err(e))
+    }
+}
+
+/// Runs `f` again while SQLite answers that the file is busy (another
+/// process holds it), for up to ten seconds.
+fn retry_busy<T>(mut f: impl FnMut() -> rusqlite::Result<T>) -> rusqlite::Result<T> {
+    let until = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        match f() {
+            Err(e)
+                if matches!(
+                    e.sqlite_error_code(),
+                    Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+                ) && std::time::Instant::now() < until =>
+            {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            other => return other,
+        }
     }
 }
 

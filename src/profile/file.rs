@@ -2,13 +2,14 @@
 //! saves.
 
 use std::fs;
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 
 use ron::ser::PrettyConfig;
 
 use super::Profile;
 use crate::diag::{Diagnostic, line_col, locate_value};
+use crate::files::{io_reason, write_atomic, write_new};
 
 /// A profile with the file it came from and that file's text (kept to point
 /// later errors at their line and column).
@@ -36,31 +37,6 @@ impl LoadedProfile {
         let base = self.path.parent().unwrap_or(Path::new("."));
         Some(base.join(rel))
     }
-}
-
-/// A file name in `dir` like `want` that `taken` says no file has:
-/// `x.ext`, `x-2.ext`, `x-3.ext`...
-pub fn free_name(dir: &Path, want: &str, ext: &str, taken: impl Fn(&Path) -> bool) -> PathBuf {
-    std::iter::once(dir.join(format!("{want}.{ext}")))
-        .chain((2..).map(|n| dir.join(format!("{want}-{n}.{ext}"))))
-        .find(|p| !taken(p))
-        .expect("some number is free")
-}
-
-/// A file-name-safe form of a profile name: lowercase letters and digits
-/// joined by `-` (`CRM: create lead` is `crm-create-lead`), `profile` when
-/// nothing is left.
-pub fn slug(name: &str) -> String {
-    let mut s = String::new();
-    for c in name.chars() {
-        if c.is_ascii_alphanumeric() {
-            s.push(c.to_ascii_lowercase());
-        } else if !s.ends_with('-') && !s.is_empty() {
-            s.push('-');
-        }
-    }
-    let s = s.trim_end_matches('-').to_string();
-    if s.is_empty() { "profile".into() } else { s }
 }
 
 /// Errors of finding and writing profiles.
@@ -163,90 +139,6 @@ pub fn save_new(path: &Path, profile: &Profile) -> Result<(), ProfileError> {
     })
 }
 
-/// Atomic replace of `path` with `bytes`; the file keeps its permissions.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    write_atomic_with(path, bytes, false, true)
-}
-
-/// A new file at `path` with `bytes`, whole or not at all; an error of
-/// kind `AlreadyExists`, and nothing touched, when something is there.
-pub fn write_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    write_atomic_with(path, bytes, false, false)
-}
-
-/// Atomic replace of `path` with `bytes`, readable and writable by its owner
-/// only from the first byte written.
-pub fn write_atomic_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    write_atomic_with(path, bytes, true, true)
-}
-
-fn write_atomic_with(path: &Path, bytes: &[u8], private: bool, replace: bool) -> io::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    fs::create_dir_all(dir)?;
-    let file_name = path
-        .file_name()
-        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a file path"))?;
-    let tmp = dir.join(format!(
-        ".{}.{}.tmp",
-        file_name.to_string_lossy(),
-        std::process::id()
-    ));
-    let result = (|| {
-        let mut options = fs::OpenOptions::new();
-        options.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        if private {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
-        }
-        let mut f = options.open(&tmp)?;
-        if private {
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::PermissionsExt;
-                f.set_permissions(fs::Permissions::from_mode(0o600))?;
-            }
-        } else if let Ok(meta) = fs::metadata(path) {
-            f.set_permissions(meta.permissions())?;
-        }
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        drop(f);
-        if replace {
-            fs::rename(&tmp, path)?;
-        } else {
-            // A link is made only where nothing is.
-            match fs::hard_link(&tmp, path) {
-                Ok(()) => {}
-                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => return Err(e),
-                // A file system without links: the file is written in place,
-                // still never over another.
-                Err(_) => {
-                    let mut f = fs::OpenOptions::new()
-                        .write(true)
-                        .create_new(true)
-                        .open(path)?;
-                    f.write_all(bytes)?;
-                    f.sync_all()?;
-                }
-            }
-            let _ = fs::remove_file(&tmp);
-        }
-        // Make the rename itself durable.
-        if let Ok(d) = fs::File::open(dir) {
-            let _ = d.sync_all();
-        }
-        Ok(())
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result
-}
-
 /// Every `*.ron` file in `dir`, sorted by file name, each loaded or with its
 /// error: one broken profile never stops the others from loading.
 pub fn scan_dir(dir: &Path) -> io::Result<Vec<Result<LoadedProfile, Diagnostic>>> {
@@ -321,32 +213,4 @@ pub fn default_dir(explicit: Option<PathBuf>) -> PathBuf {
     directories::ProjectDirs::from("", "", "hookbench")
         .map(|p| p.config_dir().join("profiles"))
         .unwrap_or(local)
-}
-
-/// An io error's reason in lowercase, without the "(os error N)" tail.
-pub fn io_reason(e: &io::Error) -> String {
-    let s = e.to_string();
-    let s = match s.find(" (os error") {
-        Some(i) => s[..i].to_string(),
-        None => s,
-    };
-    match s.get(..1) {
-        Some(first) => first.to_lowercase() + &s[1..],
-        None => s,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::slug;
-
-    #[test]
-    fn slugs() {
-        assert_eq!(
-            slug("CRM: create lead on signup"),
-            "crm-create-lead-on-signup"
-        );
-        assert_eq!(slug("  "), "profile");
-        assert_eq!(slug("Ünïcode!"), "n-code");
-    }
 }

@@ -5,11 +5,10 @@
 //! fields are an error so that a typo is never silently ignored.
 
 mod file;
-pub use file::io_reason;
 
 pub use file::{
-    LoadedProfile, ProfileError, default_dir, find, free_name, load, load_str, save, save_new,
-    scan_dir, slug, to_ron, write_atomic, write_atomic_private, write_new,
+    LoadedProfile, ProfileError, default_dir, find, load, load_str, save, save_new, scan_dir,
+    to_ron,
 };
 
 use serde::de::{self, SeqAccess, Visitor};

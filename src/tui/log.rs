@@ -17,14 +17,8 @@ pub fn init(path: &Path) {
         return;
     }
     std::thread::spawn(move || {
-        if let Some(dir) = path.parent() {
-            let _ = std::fs::create_dir_all(dir);
-        }
-        let Ok(mut file) = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&path)
-        else {
+        // Owner-only, and never written through a link.
+        let Ok(mut file) = crate::files::open_private_append(&path) else {
             return;
         };
         for line in rx {
@@ -33,7 +27,7 @@ pub fn init(path: &Path) {
     });
 }
 
-/// The log file's usual place.
+/// The log file's place when there is no history: the user data folder.
 pub fn default_path() -> Option<PathBuf> {
     directories::ProjectDirs::from("", "", "hookbench").map(|p| p.data_dir().join("hookbench.log"))
 }

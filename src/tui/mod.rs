@@ -184,8 +184,10 @@ impl Host for TerminalHost {
     fn external_edit(&mut self, text: &str) -> io::Result<String> {
         // Stop reading input, so the editor gets every key.
         self.events = None;
-        let path = std::env::temp_dir().join(format!("hookbench-{}.json", std::process::id()));
-        std::fs::write(&path, text)?;
+        // A private folder of its own, the file owner-only: another user
+        // cannot read it, or put a link where it is written.
+        let file = crate::files::PrivateFile::new("edit.json", text)?;
+        let path = file.path().to_path_buf();
         restore_terminal()?;
         let editor = std::env::var("VISUAL")
             .or_else(|_| std::env::var("EDITOR"))
@@ -202,7 +204,7 @@ impl Host for TerminalHost {
             Ok(s) => Err(io::Error::other(format!("`{editor}` exited with {s}"))),
             Err(e) => Err(e),
         };
-        let _ = std::fs::remove_file(&path);
+        drop(file);
         result
     }
 
@@ -286,7 +288,14 @@ async fn stop_signal() -> io::Result<(&'static str, i32)> {
 /// Opens the workbench on a real terminal; restores it however this ends,
 /// a signal included.
 pub fn main(options: Options) -> anyhow::Result<Ended> {
-    if let Some(p) = log::default_path() {
+    // The log belongs with the history, in the data folder.
+    let log_path = options
+        .history
+        .as_deref()
+        .and_then(std::path::Path::parent)
+        .map(|d| d.join("hookbench.log"))
+        .or_else(log::default_path);
+    if let Some(p) = log_path {
         log::init(&p);
     }
     log::line(&format!(

@@ -640,7 +640,7 @@ impl State {
                 // A form that does not make a profile yet: its fields as text.
                 Err(_) => format!("{draft:#?}\n"),
             };
-            if profile::write_atomic(&path, text.as_bytes()).is_ok() {
+            if crate::files::write_atomic(&path, text.as_bytes()).is_ok() {
                 kept.push(path);
             }
         }
@@ -735,7 +735,7 @@ impl State {
                 format!(
                     "cannot read {}: {}",
                     path.display(),
-                    crate::profile::io_reason(&e)
+                    crate::files::io_reason(&e)
                 )
             });
             let _ = tx.send(Message::EventLoaded { path, text });
@@ -1743,10 +1743,10 @@ impl State {
 
     /// A file name for a profile name that no entry uses yet.
     pub(super) fn unique_path(&self, name: &str) -> PathBuf {
-        let slug = profile::slug(name);
+        let slug = crate::files::slug(name);
         // Only the list is asked (no disk on the UI thread); a file made
         // since it was read is never replaced: the save says so instead.
-        profile::free_name(&self.dir, &slug, "ron", |p| {
+        crate::files::free_name(&self.dir, &slug, "ron", |p| {
             self.outside.contains(p) || self.entries.iter().any(|e| e.path == p)
         })
     }
@@ -1754,7 +1754,7 @@ impl State {
     /// A file name for an event that no document and no file made outside
     /// uses yet.
     fn free_event_path(&self, dir: &Path, stem: &str) -> PathBuf {
-        profile::free_name(dir, stem, "json", |p| {
+        crate::files::free_name(dir, stem, "json", |p| {
             self.events.contains_key(p) || self.outside.contains(p)
         })
     }
@@ -1789,7 +1789,9 @@ impl State {
             self.touch();
             return;
         };
-        let to = if profile::slug(&name) == from.file_stem().unwrap_or_default().to_string_lossy() {
+        let to = if crate::files::slug(&name)
+            == from.file_stem().unwrap_or_default().to_string_lossy()
+        {
             from.clone()
         } else {
             self.unique_path(&name)
@@ -1947,9 +1949,9 @@ impl State {
         let tx = self.tx.clone();
         tokio::task::spawn_blocking(move || {
             let result = if new {
-                profile::write_new(&path, text.as_bytes())
+                crate::files::write_new(&path, text.as_bytes())
             } else {
-                profile::write_atomic(&path, text.as_bytes())
+                crate::files::write_atomic(&path, text.as_bytes())
             }
             .map_err(|e| not_replaced(&e, e.to_string()));
             let _ = tx.send(Message::EventSaved { path, result });
@@ -1963,7 +1965,7 @@ impl State {
         let dir = old
             .parent()
             .map_or_else(|| self.dir.join("events"), Path::to_path_buf);
-        let path = self.free_event_path(&dir, &profile::slug(name.trim_end_matches(".json")));
+        let path = self.free_event_path(&dir, &crate::files::slug(name.trim_end_matches(".json")));
         let mut new_doc = doc;
         new_doc.saved_text = String::new();
         self.events.insert(path.clone(), new_doc);

@@ -65,9 +65,9 @@ impl State {
         tokio::task::spawn_blocking(move || {
             let shared = crate::share::share(&profile, &stem, event);
             let text = profile::to_ron(&shared.profile);
-            let result = profile::write_atomic(&target, text.as_bytes())
+            let result = crate::files::write_atomic(&target, text.as_bytes())
                 .map(|()| shared.needs.secrets.clone())
-                .map_err(|e| profile::io_reason(&e));
+                .map_err(|e| crate::files::io_reason(&e));
             let _ = tx.send(Message::Shared {
                 path: target,
                 result,

@@ -280,3 +280,10 @@ pub const SIGNUP_EVENT: &str = r#"{
 }"#;
 
 pub mod tui;
+
+/// The `Authorization` value of Basic auth.
+pub fn basic(user: &str, password: &str) -> String {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+    format!("Basic {b64}")
+}
