@@ -71,7 +71,12 @@ pub fn parse_rfc3339(s: &str) -> Option<SystemTime> {
     let num = |r: std::ops::Range<usize>| s.get(r)?.parse::<i64>().ok();
     let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
     let (h, mi, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || sec > 60 {
+    if !(1..=12).contains(&mo)
+        || !(1..=days_in_month(y, mo as u32) as i64).contains(&d)
+        || h > 23
+        || mi > 59
+        || sec > 60
+    {
         return None;
     }
     let mut rest = &s[19..];
@@ -88,10 +93,21 @@ pub fn parse_rfc3339(s: &str) -> Option<SystemTime> {
     }
     let offset_s = match rest {
         "Z" | "z" => 0,
-        o if o.len() == 6 && (o.starts_with('+') || o.starts_with('-')) => {
+        o if o.len() == 6
+            && (o.starts_with('+') || o.starts_with('-'))
+            && o.as_bytes()[3] == b':' =>
+        {
             let sign = if o.starts_with('-') { -1 } else { 1 };
-            let oh: i64 = o.get(1..3)?.parse().ok()?;
-            let om: i64 = o.get(4..6)?.parse().ok()?;
+            let digits = |r: std::ops::Range<usize>| {
+                let t = o.get(r)?;
+                t.bytes()
+                    .all(|b| b.is_ascii_digit())
+                    .then(|| t.parse::<i64>().ok())?
+            };
+            let (oh, om) = (digits(1..3)?, digits(4..6)?);
+            if oh > 23 || om > 59 {
+                return None;
+            }
             sign * (oh * 3600 + om * 60)
         }
         _ => return None,
@@ -101,20 +117,21 @@ pub fn parse_rfc3339(s: &str) -> Option<SystemTime> {
     Some(from_unix_millis(secs * 1000 + millis))
 }
 
-/// Parses an HTTP date (`Sun, 06 Nov 1994 08:49:37 GMT`).
+/// The days of a month of the proleptic Gregorian calendar.
+fn days_in_month(y: i64, m: u32) -> u32 {
+    match m {
+        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Parses an HTTP date in any of the three forms RFC 9110 names
+/// (`Sun, 06 Nov 1994 08:49:37 GMT`, `Sunday, 06-Nov-94 08:49:37 GMT`,
+/// `Sun Nov  6 08:49:37 1994`).
 pub fn parse_http_date(s: &str) -> Option<SystemTime> {
-    let parts: Vec<&str> = s.split_whitespace().collect();
-    let [_, day, month, year, time, "GMT"] = parts.as_slice() else {
-        return None;
-    };
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let m = MONTHS.iter().position(|x| x == month)? + 1;
-    parse_rfc3339(&format!(
-        "{year}-{m:02}-{:02}T{time}Z",
-        day.parse::<u32>().ok()?
-    ))
+    httpdate::parse_http_date(s.trim()).ok()
 }
 
 /// Parses a duration such as `90s`, `30m`, `2h`, `7d` (a bare number is
@@ -126,14 +143,17 @@ pub fn parse_duration(s: &str) -> Option<Duration> {
         None => (s, "s"),
     };
     let n: u64 = n.parse().ok()?;
-    let secs = match unit {
-        "s" => n,
-        "m" => n * 60,
-        "h" => n * 3600,
-        "d" => n * 86_400,
-        "w" => n * 7 * 86_400,
+    let per = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        "w" => 7 * 86_400,
         _ => return None,
     };
+    // Past a thousand years it is a typo, and past that the arithmetic of
+    // times overflows.
+    let secs = n.checked_mul(per).filter(|s| *s <= 1000 * 366 * 86_400)?;
     Some(Duration::from_secs(secs))
 }
 
@@ -213,6 +233,19 @@ mod tests {
         );
         assert_eq!(parse_rfc3339("yesterday"), None);
         assert_eq!(parse_rfc3339("2026-13-01T00:00:00Z"), None);
+        for bad in [
+            "2026-02-31T00:00:00Z",
+            "2026-02-29T00:00:00Z",
+            "2026-04-31T10:00:00Z",
+            "2026-01-26T10:12:45+99:99",
+            "2026-01-26T10:12:45+24:00",
+            "2026-01-26T10:12:45+01:60",
+            "2026-01-26T10:12:45+1a:00",
+            "2026-01-26T10:12:45+01-00",
+        ] {
+            assert_eq!(parse_rfc3339(bad), None, "{bad}");
+        }
+        assert!(parse_rfc3339("2024-02-29T00:00:00Z").is_some());
     }
 
     #[test]
@@ -222,6 +255,10 @@ mod tests {
             Some(UNIX_EPOCH + Duration::from_secs(1_769_422_365))
         );
         assert_eq!(parse_http_date("soon"), None);
+        let t = Some(UNIX_EPOCH + Duration::from_secs(784_111_777));
+        assert_eq!(parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"), t);
+        assert_eq!(parse_http_date("Sunday, 06-Nov-94 08:49:37 GMT"), t);
+        assert_eq!(parse_http_date("Sun Nov  6 08:49:37 1994"), t);
     }
 
     #[test]
@@ -231,6 +268,8 @@ mod tests {
         assert_eq!(parse_duration("7d"), Some(Duration::from_secs(604_800)));
         assert_eq!(parse_duration("15"), Some(Duration::from_secs(15)));
         assert_eq!(parse_duration("2 hours"), None);
+        assert_eq!(parse_duration("18446744073709551615m"), None);
+        assert_eq!(parse_duration("99999999999d"), None);
     }
 
     #[test]

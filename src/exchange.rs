@@ -14,20 +14,54 @@ use crate::wire::{PreparedRequest, SecretSet, is_credential_name, mask_credentia
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Origin {
     Fire,
-    /// A replay of the record with this id.
-    Replay(i64),
-    /// A retry of the fire recorded with this id.
-    Retry(i64),
+    /// A replay of the record with this id (none when that record is not
+    /// in this history: an import of a replay without its original).
+    Replay(Option<i64>),
+    /// A retry of the fire recorded with this id (none as for a replay).
+    Retry(Option<i64>),
     Import,
     Received,
+}
+
+impl Origin {
+    /// Reads what [`Display`](fmt::Display) writes: `fire`, `replay of
+    /// #12`, `retry`, `import`, `received`.
+    pub fn parse(s: &str) -> Option<Origin> {
+        let linked = |rest: &str| -> Option<Option<i64>> {
+            match rest.trim() {
+                "" => Some(None),
+                r => r.strip_prefix("of #")?.parse().ok().map(Some),
+            }
+        };
+        Some(match s.trim() {
+            "fire" => Origin::Fire,
+            "import" => Origin::Import,
+            "received" => Origin::Received,
+            o => match o.split_at(o.find(' ').unwrap_or(o.len())) {
+                ("replay", rest) => Origin::Replay(linked(rest)?),
+                ("retry", rest) => Origin::Retry(linked(rest)?),
+                _ => return None,
+            },
+        })
+    }
+
+    /// The record this one descends from, when it is in this history.
+    pub fn source(&self) -> Option<i64> {
+        match self {
+            Origin::Replay(id) | Origin::Retry(id) => *id,
+            _ => None,
+        }
+    }
 }
 
 impl fmt::Display for Origin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Origin::Fire => f.write_str("fire"),
-            Origin::Replay(id) => write!(f, "replay of #{id}"),
-            Origin::Retry(id) => write!(f, "retry of #{id}"),
+            Origin::Replay(Some(id)) => write!(f, "replay of #{id}"),
+            Origin::Replay(None) => f.write_str("replay"),
+            Origin::Retry(Some(id)) => write!(f, "retry of #{id}"),
+            Origin::Retry(None) => f.write_str("retry"),
             Origin::Import => f.write_str("import"),
             Origin::Received => f.write_str("received"),
         }

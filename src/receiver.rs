@@ -3,18 +3,20 @@
 //! — a status, a repeating sequence such as `500,500,200`, a delay, headers,
 //! a failure rate — so failures can be produced on demand.
 
+use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
-use axum::body::{Body, Bytes};
-use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{HeaderName, HeaderValue, StatusCode};
-use axum::response::Response as HttpResponse;
-use tokio::sync::{mpsc, oneshot};
+use http_body_util::{BodyExt, Full};
+use hyper::body::{Bytes, Incoming};
+use hyper::header::{HeaderName, HeaderValue};
+use hyper::{Request, Response as HttpResponse, StatusCode};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::sync::{Semaphore, mpsc, watch};
 
-use crate::exchange::{Exchange, Origin, Response};
+use crate::exchange::{ErrorKind, Exchange, Origin, Response, TransportError};
 use crate::wire::PreparedRequest;
 
 /// Requests with bodies over this are answered 413: 10 MiB.
@@ -47,18 +49,105 @@ impl Default for Script {
 }
 
 impl Script {
-    /// `500,500,200` → a sequence; each a status from 100 to 599.
+    /// `500,500,200` → a sequence; each a status from 200 to 599 (an
+    /// informational status such as 101 is not an answer to a request).
     pub fn parse_sequence(s: &str) -> Result<Vec<u16>, String> {
         let seq: Result<Vec<u16>, _> = s
             .split(',')
             .map(|p| match p.trim().parse::<u16>() {
-                Ok(n) if (100..600).contains(&n) => Ok(n),
-                _ => Err(format!("`{p}` is not a status from 100 to 599")),
+                Ok(n) if (200..600).contains(&n) => Ok(n),
+                _ => Err(format!("`{}` is not a status from 200 to 599", p.trim())),
             })
             .collect();
         match seq {
             Ok(v) if v.is_empty() => Err("the sequence is empty".into()),
             other => other,
+        }
+    }
+
+    /// Changes this answer by one line of words, as the workbench takes it:
+    /// `500,500,200 delay=200 fail=0.1 header=Retry-After:2 body=try later`
+    /// (`body=` takes the rest of the line). Headers given replace the
+    /// extra headers (the content type stays). Nothing changes on an error.
+    pub fn apply_text(&mut self, text: &str) -> Result<(), String> {
+        let mut script = self.clone();
+        let (words, body) = match text.find("body=") {
+            Some(i) => (&text[..i], Some(&text[i + 5..])),
+            None => (text, None),
+        };
+        if let Some(b) = body {
+            script.body = b.as_bytes().to_vec();
+        }
+        let mut headers_given = false;
+        for word in words.split_whitespace() {
+            if let Some(h) = word.strip_prefix("header=") {
+                if !headers_given {
+                    script
+                        .headers
+                        .retain(|(n, _)| n.eq_ignore_ascii_case("content-type"));
+                    headers_given = true;
+                }
+                let pair = crate::wire::header_line(h)
+                    .map_err(|m| format!("`{word}`: header=NAME:VALUE ({m})"))?;
+                script.headers.push(pair);
+            } else if let Some(ms) = word.strip_prefix("delay=") {
+                let ms = ms
+                    .parse::<u64>()
+                    .map_err(|_| format!("`{word}`: delay=MILLISECONDS"))?;
+                script.delay = Duration::from_millis(ms);
+            } else if let Some(rate) = word.strip_prefix("fail=") {
+                script.failure_rate = rate
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|r| (0.0..=1.0).contains(r))
+                    .ok_or_else(|| format!("`{word}`: fail=SHARE from 0 to 1"))?;
+            } else {
+                script.sequence = Script::parse_sequence(word)?;
+            }
+        }
+        *self = script;
+        Ok(())
+    }
+
+    /// `500,500,200 after 200 ms, 10% failing`.
+    pub fn summary(&self) -> String {
+        format!(
+            "{}{}{}",
+            self.sequence
+                .iter()
+                .map(u16::to_string)
+                .collect::<Vec<_>>()
+                .join(","),
+            if self.delay.is_zero() {
+                String::new()
+            } else {
+                format!(" after {} ms", self.delay.as_millis())
+            },
+            if self.failure_rate > 0.0 {
+                format!(", {}% failing", self.failure_rate * 100.0)
+            } else {
+                String::new()
+            }
+        )
+    }
+}
+
+/// How long a connection may wait for a request's next bytes, and how many
+/// connections are served at once.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// A connection idle this long between requests, or this long in the
+    /// middle of a request's headers or body, is closed.
+    pub idle_timeout: Duration,
+    /// Connections served at once; more wait to be accepted.
+    pub max_connections: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            idle_timeout: Duration::from_secs(10),
+            max_connections: 512,
         }
     }
 }
@@ -68,6 +157,7 @@ struct Shared {
     script: Mutex<Script>,
     turn: AtomicUsize,
     sink: mpsc::UnboundedSender<Exchange>,
+    limits: Limits,
 }
 
 /// A running receiver; stops when dropped or with [`Receiver::stop`].
@@ -75,7 +165,7 @@ struct Shared {
 pub struct Receiver {
     pub addr: SocketAddr,
     shared: Arc<Shared>,
-    stop: Option<oneshot::Sender<()>>,
+    stop: watch::Sender<bool>,
 }
 
 impl Receiver {
@@ -85,33 +175,27 @@ impl Receiver {
         script: Script,
         sink: mpsc::UnboundedSender<Exchange>,
     ) -> std::io::Result<Receiver> {
+        Receiver::start_with(bind, script, Limits::default(), sink).await
+    }
+
+    /// The same, with these limits.
+    pub async fn start_with(
+        bind: SocketAddr,
+        script: Script,
+        limits: Limits,
+        sink: mpsc::UnboundedSender<Exchange>,
+    ) -> std::io::Result<Receiver> {
         let listener = tokio::net::TcpListener::bind(bind).await?;
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
             script: Mutex::new(script),
             turn: AtomicUsize::new(0),
             sink,
+            limits,
         });
-        let app = axum::Router::new()
-            .fallback(capture)
-            .layer(axum::extract::DefaultBodyLimit::disable())
-            .with_state(shared.clone());
-        let (tx, rx) = oneshot::channel::<()>();
-        tokio::spawn(async move {
-            let _ = axum::serve(
-                listener,
-                app.into_make_service_with_connect_info::<SocketAddr>(),
-            )
-            .with_graceful_shutdown(async {
-                let _ = rx.await;
-            })
-            .await;
-        });
-        Ok(Receiver {
-            addr,
-            shared,
-            stop: Some(tx),
-        })
+        let (stop, stopped) = watch::channel(false);
+        tokio::spawn(accept(listener, shared.clone(), stopped));
+        Ok(Receiver { addr, shared, stop })
     }
 
     /// Changes how it answers, live.
@@ -124,19 +208,72 @@ impl Receiver {
         self.shared.script.lock().expect("not poisoned").clone()
     }
 
-    pub fn stop(mut self) {
-        if let Some(tx) = self.stop.take() {
-            let _ = tx.send(());
-        }
+    pub fn stop(self) {
+        let _ = self.stop.send(true);
     }
 }
 
 impl Drop for Receiver {
     fn drop(&mut self) {
-        if let Some(tx) = self.stop.take() {
-            let _ = tx.send(());
-        }
+        let _ = self.stop.send(true);
     }
+}
+
+/// Accepts connections while fewer than the limit are open, each served
+/// on its own task until it idles out, closes, or the receiver stops (then
+/// requests under way are answered first).
+async fn accept(
+    listener: tokio::net::TcpListener,
+    shared: Arc<Shared>,
+    mut stopped: watch::Receiver<bool>,
+) {
+    let slots = Arc::new(Semaphore::new(shared.limits.max_connections.max(1)));
+    loop {
+        let slot = tokio::select! {
+            s = slots.clone().acquire_owned() => match s {
+                Ok(s) => s,
+                Err(_) => return,
+            },
+            () = until_stopped(&mut stopped) => return,
+        };
+        let (stream, peer) = tokio::select! {
+            a = listener.accept() => match a {
+                Ok(a) => a,
+                // Out of descriptors, say: wait a little rather than spin.
+                Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = until_stopped(&mut stopped) => return,
+        };
+        let shared = shared.clone();
+        let mut stopped = stopped.clone();
+        tokio::spawn(async move {
+            let _slot = slot;
+            let idle = shared.limits.idle_timeout;
+            let service = hyper::service::service_fn(move |req| capture(shared.clone(), peer, req));
+            let conn = hyper::server::conn::http1::Builder::new()
+                .timer(TokioTimer::new())
+                // Covers the wait for the next request on a kept-alive
+                // connection too: an idle connection is let go.
+                .header_read_timeout(idle)
+                .serve_connection(TokioIo::new(stream), service);
+            tokio::pin!(conn);
+            tokio::select! {
+                _ = conn.as_mut() => {}
+                () = until_stopped(&mut stopped) => {
+                    conn.as_mut().graceful_shutdown();
+                    let _ = conn.await;
+                }
+            }
+        });
+    }
+}
+
+/// Resolves once the receiver is told to stop (or is gone).
+async fn until_stopped(stopped: &mut watch::Receiver<bool>) {
+    let _ = stopped.wait_for(|s| *s).await;
 }
 
 fn random_unit() -> f64 {
@@ -144,11 +281,90 @@ fn random_unit() -> f64 {
     u64::from_le_bytes(b[..8].try_into().expect("8 bytes")) as f64 / u64::MAX as f64
 }
 
+/// A body as far as it came: whole, cut at the cap, or broken off.
+struct Arrived {
+    bytes: Vec<u8>,
+    over_cap: bool,
+    /// Why the rest did not come.
+    broke_off: Option<TransportError>,
+}
+
+/// Reads a request body up to `cap` bytes, waiting at most `idle` for each
+/// part of it; what arrives before a break or a stall is kept.
+async fn read_body(mut body: Incoming, cap: usize, idle: Duration) -> Arrived {
+    let mut bytes = Vec::new();
+    loop {
+        let part = match tokio::time::timeout(idle, body.frame()).await {
+            Ok(p) => p,
+            Err(_) => {
+                let message = format!(
+                    "the request body broke off after {} bytes: nothing more came for {} s",
+                    bytes.len(),
+                    idle.as_secs_f64()
+                );
+                return Arrived {
+                    bytes,
+                    over_cap: false,
+                    broke_off: Some(TransportError {
+                        kind: ErrorKind::Timeout,
+                        message,
+                    }),
+                };
+            }
+        };
+        match part {
+            None => {
+                return Arrived {
+                    bytes,
+                    over_cap: false,
+                    broke_off: None,
+                };
+            }
+            Some(Err(e)) => {
+                let message = format!(
+                    "the request body broke off after {} bytes: {e}",
+                    bytes.len()
+                );
+                return Arrived {
+                    bytes,
+                    over_cap: false,
+                    broke_off: Some(TransportError {
+                        kind: ErrorKind::Incomplete,
+                        message,
+                    }),
+                };
+            }
+            Some(Ok(frame)) => {
+                if let Ok(data) = frame.into_data() {
+                    if bytes.len() + data.len() > cap {
+                        let room = cap - bytes.len();
+                        bytes.extend_from_slice(&data[..room]);
+                        return Arrived {
+                            bytes,
+                            over_cap: true,
+                            broke_off: None,
+                        };
+                    }
+                    bytes.extend_from_slice(&data);
+                }
+            }
+        }
+    }
+}
+
+fn text_answer(status: u16, text: String) -> (u16, Vec<(String, String)>, Vec<u8>) {
+    (
+        status,
+        vec![("content-type".to_string(), "text/plain".to_string())],
+        text.into_bytes(),
+    )
+}
+
 async fn capture(
-    State(shared): State<Arc<Shared>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    req: Request,
-) -> HttpResponse {
+    shared: Arc<Shared>,
+    peer: SocketAddr,
+    req: Request<Incoming>,
+) -> Result<HttpResponse<Full<Bytes>>, Infallible> {
     let started_at = SystemTime::now();
     let start = Instant::now();
     let script = shared.script.lock().expect("not poisoned").clone();
@@ -174,19 +390,21 @@ async fn capture(
         .path_and_query()
         .map_or("/", |p| p.as_str())
         .to_string();
-    let (body, too_large) = match axum::body::to_bytes(body, script.body_cap).await {
-        Ok(b) => (b, false),
-        Err(_) => (Bytes::new(), true),
-    };
-    let (status, resp_headers, resp_body) = if too_large {
-        (
+    let arrived = read_body(body, script.body_cap, shared.limits.idle_timeout).await;
+    let (status, resp_headers, resp_body) = if let Some(e) = &arrived.broke_off {
+        let status = if e.kind == ErrorKind::Timeout {
+            408
+        } else {
+            400
+        };
+        text_answer(status, format!("{}\n", e.message))
+    } else if arrived.over_cap {
+        text_answer(
             413,
-            vec![("content-type".to_string(), "text/plain".to_string())],
             format!(
                 "body over the receiver's cap of {} bytes\n",
                 script.body_cap
-            )
-            .into_bytes(),
+            ),
         )
     } else {
         let turn = shared.turn.fetch_add(1, Ordering::Relaxed);
@@ -196,7 +414,8 @@ async fn capture(
         }
         (status, script.headers.clone(), script.body.clone())
     };
-    if !script.delay.is_zero() && !too_large {
+    let answered = arrived.broke_off.is_none() && !arrived.over_cap;
+    if answered && !script.delay.is_zero() {
         tokio::time::sleep(script.delay).await;
     }
     let mut request_headers = headers;
@@ -210,20 +429,20 @@ async fn capture(
             parts.method.to_string(),
             format!("http://{host}{target}"),
             request_headers,
-            body.to_vec(),
+            arrived.bytes,
         ),
         response: Some(Response {
             status,
             reason: Response::reason_for(status),
             headers: resp_headers.clone(),
             body: resp_body.clone(),
-            truncated: too_large,
+            truncated: arrived.over_cap,
             redirects: Vec::new(),
         }),
-        error: None,
+        error: arrived.broke_off,
     };
     let _ = shared.sink.send(exchange);
-    let mut resp = HttpResponse::new(Body::from(resp_body));
+    let mut resp = HttpResponse::new(Full::new(Bytes::from(resp_body)));
     *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     for (n, v) in resp_headers {
         if let (Ok(n), Ok(v)) = (
@@ -233,7 +452,12 @@ async fn capture(
             resp.headers_mut().append(n, v);
         }
     }
-    resp
+    if !answered {
+        // The rest of a broken body is not read: the connection ends here.
+        resp.headers_mut()
+            .insert(hyper::header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    Ok(resp)
 }
 
 #[cfg(test)]
@@ -248,5 +472,26 @@ mod tests {
         );
         assert!(Script::parse_sequence("500,abc").is_err());
         assert!(Script::parse_sequence("99").is_err());
+        assert!(Script::parse_sequence("101").is_err());
+        assert!(Script::parse_sequence("199").is_err());
+        assert!(Script::parse_sequence("600").is_err());
+        assert_eq!(Script::parse_sequence("200,599"), Ok(vec![200, 599]));
+    }
+
+    #[test]
+    fn the_answer_line_changes_the_script_or_nothing() {
+        let mut s = Script::default();
+        s.apply_text("500,200 delay=20 fail=0.5 header=Retry-After:2 body=try later")
+            .unwrap();
+        assert_eq!(s.sequence, [500, 200]);
+        assert_eq!(s.delay, Duration::from_millis(20));
+        assert_eq!(s.body, b"try later");
+        assert!(s.headers.contains(&("Retry-After".into(), "2".into())));
+        assert_eq!(s.summary(), "500,200 after 20 ms, 50% failing");
+        let before = s.clone();
+        for bad in ["101", "delay=x", "fail=2", "header=X-A", "header=X:a\u{0}b"] {
+            assert!(s.apply_text(bad).is_err(), "{bad}");
+            assert_eq!(s.sequence, before.sequence);
+        }
     }
 }

@@ -69,6 +69,9 @@ pub struct Tally {
     pub errors: usize,
     /// 429 answers waited out and tried again.
     pub throttled: usize,
+    /// Of those, answers whose Retry-After was unreadable (`NaN`, `-5`):
+    /// ignored, a second waited instead.
+    pub bad_retry_after: usize,
     pub cancelled: bool,
 }
 
@@ -225,9 +228,14 @@ fn origin(url: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Seconds (or an HTTP date) of a Retry-After header; 1 s when absent.
-fn retry_after(ex: &Exchange) -> Duration {
-    crate::retry::retry_after(ex).unwrap_or(Duration::from_secs(1))
+/// Seconds (or an HTTP date) of a Retry-After header; 1 s when absent or
+/// unreadable (and then whether it was unreadable).
+fn retry_after(ex: &Exchange) -> (Duration, bool) {
+    match crate::retry::RetryAfter::of(ex) {
+        crate::retry::RetryAfter::Wait(d) => (d, false),
+        crate::retry::RetryAfter::Absent => (Duration::from_secs(1), false),
+        crate::retry::RetryAfter::Invalid(_) => (Duration::from_secs(1), true),
+    }
 }
 
 /// Writes exchanges to the history from its own thread, a transaction per
@@ -371,7 +379,7 @@ pub async fn run(
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(job) = jobs.get(i) else { break };
                 let send_opts = SendOptions {
-                    origin: Origin::Replay(job.source),
+                    origin: Origin::Replay(Some(job.source)),
                     profile: job.profile.clone(),
                     insecure: job.insecure,
                     ..SendOptions::new(opts.timeout, false)
@@ -386,8 +394,13 @@ pub async fn run(
                     let throttled = ex.response.as_ref().is_some_and(|r| r.status == 429);
                     if throttled && tries < opts.max_429_retries {
                         tries += 1;
-                        pace.pause(retry_after(&ex));
-                        tally.lock().expect("not poisoned").throttled += 1;
+                        let (wait, unreadable) = retry_after(&ex);
+                        pace.pause(wait);
+                        {
+                            let mut t = tally.lock().expect("not poisoned");
+                            t.throttled += 1;
+                            t.bad_retry_after += usize::from(unreadable);
+                        }
                         if record.send(ex).is_err() {
                             // The history writer stopped (its error ends
                             // the run): nothing more goes out unrecorded.

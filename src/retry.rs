@@ -168,18 +168,65 @@ impl Retry {
     }
 }
 
-/// The Retry-After of an answer: seconds or an HTTP date, at most an hour.
-pub fn retry_after(ex: &Exchange) -> Option<Duration> {
-    let v = ex.response.as_ref()?.headers.iter().find_map(|(n, v)| {
-        n.eq_ignore_ascii_case("retry-after")
-            .then(|| v.trim().to_string())
-    })?;
-    if let Ok(secs) = v.parse::<f64>() {
-        return Some(Duration::from_secs_f64(secs.clamp(0.0, 3600.0)));
+/// What an answer's Retry-After header says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RetryAfter {
+    /// No such header.
+    Absent,
+    /// Wait this long (at most an hour).
+    Wait(Duration),
+    /// The header is neither whole seconds nor an HTTP date (`NaN`, `-5`,
+    /// `1e3`): it is ignored, and this says how it read.
+    Invalid(String),
+}
+
+impl RetryAfter {
+    /// Reads an answer's header: whole seconds (`120`) or an HTTP date in
+    /// any of its three forms, as RFC 9110 allows.
+    pub fn of(ex: &Exchange) -> RetryAfter {
+        let Some(v) = ex.response.as_ref().and_then(|r| {
+            r.headers
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case("retry-after"))
+                .map(|(_, v)| v.trim())
+        }) else {
+            return RetryAfter::Absent;
+        };
+        const MAX: Duration = Duration::from_secs(3600);
+        if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
+            return RetryAfter::Wait(
+                v.parse::<u64>()
+                    .map_or(MAX, |s| Duration::from_secs(s).min(MAX)),
+            );
+        }
+        match crate::clock::parse_http_date(v) {
+            Some(t) => RetryAfter::Wait(
+                t.duration_since(SystemTime::now())
+                    .unwrap_or_default()
+                    .min(MAX),
+            ),
+            None => RetryAfter::Invalid(v.chars().take(60).collect()),
+        }
     }
-    crate::clock::parse_http_date(&v)
-        .map(|t| t.duration_since(SystemTime::now()).unwrap_or_default())
-        .map(|d| d.min(Duration::from_secs(3600)))
+
+    /// The warning an ignored header gets.
+    pub fn warning(&self) -> Option<String> {
+        match self {
+            RetryAfter::Invalid(v) => Some(format!(
+                "Retry-After `{v}` ignored: it is neither whole seconds nor an HTTP date"
+            )),
+            _ => None,
+        }
+    }
+}
+
+/// The Retry-After of an answer: seconds or an HTTP date, at most an hour;
+/// none when absent or unreadable (see [`RetryAfter`]).
+pub fn retry_after(ex: &Exchange) -> Option<Duration> {
+    match RetryAfter::of(ex) {
+        RetryAfter::Wait(d) => Some(d),
+        _ => None,
+    }
 }
 
 /// A random number in [0, 1).
@@ -286,6 +333,21 @@ mod tests {
         assert_eq!(p.decide(&ex(Some(410), vec![]), 1, 0.0), Decision::Stop);
         let throttled = ex(Some(429), vec![("Retry-After".into(), "7".into())]);
         assert_eq!(p.decide(&throttled, 1, 0.0), Decision::RetryAfter(ms(7000)));
+        // An unreadable Retry-After is ignored: the backoff stands.
+        for bad in ["NaN", "inf", "-5", "1e3", "1.5", "soon", ""] {
+            let throttled = ex(Some(429), vec![("Retry-After".into(), bad.into())]);
+            assert_eq!(
+                p.decide(&throttled, 1, 0.0),
+                Decision::RetryAfter(ms(500)),
+                "{bad}"
+            );
+            assert!(RetryAfter::of(&throttled).warning().is_some(), "{bad}");
+        }
+        let dated = ex(
+            Some(429),
+            vec![("Retry-After".into(), "Sun, 06 Nov 1994 08:49:37 GMT".into())],
+        );
+        assert_eq!(RetryAfter::of(&dated), RetryAfter::Wait(Duration::ZERO));
         assert_eq!(p.schedule(), [ms(500), ms(1000), ms(2000), ms(3000)]);
     }
 

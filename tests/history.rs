@@ -335,10 +335,15 @@ fn jsonl_and_har_round_trip() {
         let a = history_json(&ws, &[]);
         let b = history_json(&other, &[]);
         for (x, y) in a.iter().zip(&b) {
-            for k in ["method", "host", "path", "status", "error", "failed"] {
+            // What the export wrote comes back: the origin and the
+            // profile too.
+            for k in [
+                "method", "host", "path", "status", "error", "failed", "origin", "profile",
+            ] {
                 assert_eq!(x[k], y[k], "{format}: {k}");
             }
-            assert_eq!(y["origin"], "import");
+            assert_eq!(y["origin"], "fire");
+            assert_eq!(y["profile"], "hook");
         }
         // Bodies survive, binary ones included.
         let again = other.path().join(format!("again.{format}"));

@@ -159,7 +159,7 @@ pub fn run(places: &Places, args: FireArgs) -> anyhow::Result<Outcome> {
 fn record(h: &mut hookbench::history::Store, attempts: &mut [Exchange]) -> anyhow::Result<i64> {
     let first = h.insert(&attempts[0])?;
     for a in attempts[1..].iter_mut() {
-        a.origin = hookbench::exchange::Origin::Retry(first);
+        a.origin = hookbench::exchange::Origin::Retry(Some(first));
     }
     h.insert_many(&attempts[1..], None)?;
     Ok(first)
@@ -180,6 +180,9 @@ fn send(
         deliverer.send_with_retries(req, &opts, retry, signing, |n, ex, wait| {
             if retry.is_none() {
                 return;
+            }
+            if let Some(w) = hookbench::retry::RetryAfter::of(ex).warning() {
+                eprintln!("warning: attempt {n}: {w}");
             }
             let outcome = match (&ex.response, &ex.error) {
                 (_, Some(e)) => e.to_string(),

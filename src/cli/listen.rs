@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use clap::Args;
 use hookbench::exchange::Exchange;
-use hookbench::receiver::{Receiver, Script};
+use hookbench::receiver::{Limits, Receiver, Script};
 use serde_json::json;
 
 use super::{Outcome, Places};
@@ -46,6 +46,15 @@ pub struct ListenArgs {
     /// One JSON object per request instead of a line
     #[arg(long)]
     pub json: bool,
+    /// Show received credentials (Authorization, tokens, signatures) instead of masking them
+    #[arg(long)]
+    pub reveal: bool,
+    /// Close a connection idle this long between requests, or stalled in one
+    #[arg(long, value_name = "SECS", default_value_t = 10)]
+    pub idle_timeout: u64,
+    /// Serve at most this many connections at once (more wait their turn)
+    #[arg(long, value_name = "N", default_value_t = 512)]
+    pub max_connections: usize,
     /// Do not record what arrives in the history
     #[arg(long)]
     pub no_history: bool,
@@ -67,12 +76,8 @@ fn script(args: &ListenArgs) -> Result<Script, String> {
     }
     s.delay = Duration::from_millis(args.delay);
     for h in &args.headers {
-        match h.split_once(':') {
-            Some((n, v)) if hookbench::wire::check_header_name(n.trim()).is_ok() => {
-                s.headers.push((n.trim().to_string(), v.trim().to_string()))
-            }
-            _ => return Err(format!("--header `{h}`: write NAME:VALUE")),
-        }
+        s.headers
+            .push(hookbench::wire::header_line(h).map_err(|m| format!("--header: {m}"))?);
     }
     if let Some(b) = &args.body {
         s.body = b.clone().into_bytes();
@@ -86,8 +91,9 @@ fn script(args: &ListenArgs) -> Result<Script, String> {
 }
 
 /// One line, or one JSON object, for a captured request; with secrets, the
-/// signature's verdict (and, when invalid, why).
-pub fn describe(ex: &Exchange, as_json: bool, secrets: &[String]) -> String {
+/// signature's verdict (and, when invalid, why). Credentials are masked as
+/// the history masks them, unless `reveal`.
+pub fn describe(ex: &Exchange, as_json: bool, secrets: &[String], reveal: bool) -> String {
     use hookbench::signing::{Verdict, verify_standard};
     let verdict = (!secrets.is_empty()).then(|| {
         verify_standard(
@@ -97,7 +103,13 @@ pub fn describe(ex: &Exchange, as_json: bool, secrets: &[String]) -> String {
             hookbench::clock::unix_seconds(std::time::SystemTime::now()),
         )
     });
-    let req = &ex.request;
+    let masked;
+    let req = if reveal {
+        &ex.request
+    } else {
+        masked = ex.request.redacted();
+        &masked
+    };
     let (_, target) = hookbench::history::host_and_path(&req.url);
     let status = ex.response.as_ref().map_or(0, |r| r.status);
     if as_json {
@@ -108,6 +120,9 @@ pub fn describe(ex: &Exchange, as_json: bool, secrets: &[String]) -> String {
             "headers": req.headers,
             "status": status,
         });
+        if let Some(e) = &ex.error {
+            v["error"] = json!({"kind": e.kind.as_str(), "message": e.message});
+        }
         if let Some(vd) = &verdict {
             v["signature"] = json!(vd.as_str());
             if let Verdict::Invalid(e) = vd {
@@ -138,6 +153,9 @@ pub fn describe(ex: &Exchange, as_json: bool, secrets: &[String]) -> String {
             req.body.len(),
             status
         );
+        if let Some(e) = &ex.error {
+            line.push_str(&format!("  {e}"));
+        }
         match &verdict {
             Some(Verdict::Invalid(e)) => {
                 line.push_str(&format!(
@@ -184,7 +202,11 @@ pub fn run(places: &Places, args: ListenArgs) -> anyhow::Result<Outcome> {
             Interrupt::new().map_err(|e| format!("cannot watch for Ctrl-C: {e}"))?;
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Exchange>();
         let bind = SocketAddr::new(args.bind, args.port);
-        let receiver = match Receiver::start(bind, script.clone(), tx).await {
+        let limits = Limits {
+            idle_timeout: Duration::from_secs(args.idle_timeout.max(1)),
+            max_connections: args.max_connections.max(1),
+        };
+        let receiver = match Receiver::start_with(bind, script.clone(), limits, tx).await {
             Ok(r) => r,
             Err(e) => {
                 return Err(format!(
@@ -207,7 +229,7 @@ pub fn run(places: &Places, args: ListenArgs) -> anyhow::Result<Outcome> {
             tokio::select! {
                 ex = rx.recv() => {
                     let Some(ex) = ex else { break };
-                    let _ = writeln!(out, "{}", describe(&ex, args.json, &args.secrets));
+                    let _ = writeln!(out, "{}", describe(&ex, args.json, &args.secrets, args.reveal));
                     let _ = out.flush();
                     // The writer stopped on an error: stop receiving, and say it.
                     if let Some(r) = &record

@@ -147,9 +147,10 @@ impl FilterArgs {
         let since_ms = match &self.since {
             Some(s) => {
                 let d = hookbench::clock::parse_duration(s).ok_or_else(|| {
-                    format!("--since `{s}`: write a duration such as 90s, 30m, 2h or 7d")
+                    format!("--since `{s}`: write a duration such as 90s, 30m, 2h or 7d (at most 1000 years)")
                 })?;
                 let now = hookbench::clock::unix_millis(std::time::SystemTime::now());
+                // parse_duration caps durations, so this cannot overflow.
                 Some(now - d.as_millis() as i64)
             }
             None => None,

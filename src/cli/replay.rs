@@ -91,11 +91,9 @@ pub fn run(places: &Places, args: ReplayArgs) -> anyhow::Result<Outcome> {
 
     let mut edits = Vec::new();
     for h in &args.headers {
-        match h.split_once(':') {
-            Some((n, v)) if hookbench::wire::check_header_name(n.trim()).is_ok() => {
-                edits.push((n.trim().to_string(), v.trim().to_string()))
-            }
-            _ => return bad(format!("--header `{h}`: write NAME:VALUE")),
+        match hookbench::wire::header_line(h) {
+            Ok(pair) => edits.push(pair),
+            Err(m) => return bad(format!("--header: {m}")),
         }
     }
     let body = match &args.body_file {
@@ -243,6 +241,12 @@ pub fn run(places: &Places, args: ReplayArgs) -> anyhow::Result<Outcome> {
             String::new()
         }
     );
+    if tally.bad_retry_after > 0 {
+        eprintln!(
+            "warning: {} answer(s) 429 had a Retry-After that is neither whole seconds nor an HTTP date: ignored, waited 1 s",
+            tally.bad_retry_after
+        );
+    }
     if tally.cancelled || tally.done() < tally.total {
         eprintln!("resume with: hookbench replay --resume {run}");
     }

@@ -56,7 +56,7 @@ pub fn import(places: &Places, args: ImportArgs) -> anyhow::Result<Outcome> {
     };
     let what = if is_har { "entry" } else { "line" };
     let mut store = places.open_history()?;
-    let ids = store.insert_many(&parsed.exchanges, None)?;
+    let ids = store.import(&parsed.exchanges, &parsed.ids)?;
     for (n, reason) in &parsed.bad {
         if is_har {
             eprintln!("{}: {what} {n}: {reason}", args.file.display());

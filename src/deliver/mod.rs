@@ -112,6 +112,14 @@ impl Deliverer {
     pub async fn send(&self, req: &PreparedRequest, opts: &SendOptions) -> Exchange {
         let started_at = SystemTime::now();
         let start = Instant::now();
+        if let Err(m) = crate::wire::check_headers(&req.headers) {
+            // Nothing goes out; the record lists only headers HTTP carries.
+            let mut kept = req.clone();
+            kept.headers
+                .retain(|(n, v)| crate::wire::check_headers(&[(n.clone(), v.clone())]).is_ok());
+            let error = other(format!("not sent: {m}"));
+            return exchange(kept, opts, started_at, start, (None, Some(error)));
+        }
         let outcome = self.attempt(req, opts, start).await;
         exchange(as_sent(req, None), opts, started_at, start, outcome)
     }
@@ -301,7 +309,8 @@ const DEFAULT_ACCEPT: &str = "*/*";
 
 /// The headers to send. The client writes Content-Length from the body
 /// itself, and Host from the URL when it is `host` (the same values the
-/// prepared request lists); a name or value HTTP cannot carry is left out.
+/// prepared request lists). A name or value HTTP cannot carry never gets
+/// here: [`Deliverer::send`] refuses the request first.
 fn header_map(headers: &[(String, String)], host: Option<&str>) -> HeaderMap {
     let mut map = HeaderMap::with_capacity(headers.len());
     for (name, value) in headers {

@@ -23,7 +23,21 @@ use crate::wire::PreparedRequest;
 #[derive(Debug, Default)]
 pub struct Parsed {
     pub exchanges: Vec<Exchange>,
+    /// The id each exchange had where it was exported, when the file says.
+    pub ids: Vec<Option<i64>>,
     pub bad: Vec<(usize, String)>,
+}
+
+/// The origin an export wrote (`fire`, `replay of #12`, ...); a file
+/// from elsewhere that names none is an import.
+fn origin_of(v: Option<&Value>) -> Result<Origin, String> {
+    match v {
+        None | Some(Value::Null) => Ok(Origin::Import),
+        Some(Value::String(s)) => Origin::parse(s).ok_or_else(|| {
+            format!("`origin` `{s}` is not fire, replay of #N, retry of #N, import or received")
+        }),
+        Some(_) => Err("`origin` must be text".into()),
+    }
 }
 
 fn b64() -> base64::engine::GeneralPurpose {
@@ -149,6 +163,9 @@ fn request_line(obj: &Value, at: &str) -> Result<RequestLine, String> {
     let url = text("url")?.to_string();
     check_url(&url)?;
     let headers = headers_of(obj.get("headers"), &format!("{at}headers"))?;
+    // A header HTTP cannot carry would be dropped when sent again, and the
+    // record would say it went: the entry is refused instead.
+    crate::wire::check_headers(&headers).map_err(|m| format!("`{at}headers`: {m}"))?;
     Ok((method, url, headers))
 }
 
@@ -176,7 +193,7 @@ fn jsonl_line(line: &str) -> Result<Exchange, String> {
         ))
     });
     Ok(Exchange {
-        origin: Origin::Import,
+        origin: origin_of(o.get("origin"))?,
         profile: o.get("profile").and_then(Value::as_str).map(str::to_string),
         started_at: time_of(o.get("time"))?,
         elapsed: Duration::from_millis(o.get("elapsed_ms").and_then(Value::as_u64).unwrap_or(0)),
@@ -194,7 +211,13 @@ pub fn parse_jsonl(text: &str) -> Parsed {
             continue;
         }
         match jsonl_line(line) {
-            Ok(ex) => out.exchanges.push(ex),
+            Ok(ex) => {
+                let id = serde_json::from_str::<Value>(line)
+                    .ok()
+                    .and_then(|v| v.get("id").and_then(Value::as_i64));
+                out.exchanges.push(ex);
+                out.ids.push(id);
+            }
             Err(e) => out.bad.push((i + 1, e)),
         }
     }
@@ -204,18 +227,29 @@ pub fn parse_jsonl(text: &str) -> Parsed {
 fn har_entry(e: &Value) -> Result<Exchange, String> {
     let req = e.get("request").ok_or("no `request`")?;
     let (method, url, headers) = request_line(req, "request.")?;
-    let body = req
-        .get("postData")
-        .and_then(|p| p.get("text"))
-        .and_then(Value::as_str)
-        .map(|s| s.as_bytes().to_vec())
-        .unwrap_or_default();
+    let post = req.get("postData");
+    let body = match (
+        post.and_then(|p| p.get("text")).and_then(Value::as_str),
+        post.and_then(|p| p.get("encoding")).and_then(Value::as_str),
+    ) {
+        (Some(t), Some("base64")) => b64()
+            .decode(t)
+            .map_err(|e| format!("`request.postData.text` is not valid base64: {e}"))?,
+        (Some(t), _) => t.as_bytes().to_vec(),
+        (None, _) => Vec::new(),
+    };
     let started_at = time_of(e.get("startedDateTime"))?;
-    let elapsed = e
-        .get("time")
-        .and_then(Value::as_f64)
-        .unwrap_or(0.0)
-        .max(0.0);
+    let elapsed = match e.get("time") {
+        None | Some(Value::Null) => Duration::ZERO,
+        Some(t) => t
+            .as_f64()
+            .filter(|ms| ms.is_finite())
+            .and_then(|ms| Duration::try_from_secs_f64(ms.max(0.0) / 1000.0).ok())
+            .filter(|d| d.as_secs() <= 366 * 86_400)
+            .ok_or_else(|| {
+                format!("`time` {t} is not a duration in milliseconds (at most a year)")
+            })?,
+    };
     let (response_v, error) = match e.get("response") {
         Some(r) => {
             let status = r.get("status").and_then(Value::as_u64).unwrap_or(0);
@@ -260,10 +294,13 @@ fn har_entry(e: &Value) -> Result<Exchange, String> {
         None => (None, None),
     };
     Ok(Exchange {
-        origin: Origin::Import,
-        profile: None,
+        origin: origin_of(e.get("_origin"))?,
+        profile: e
+            .get("_profile")
+            .and_then(Value::as_str)
+            .map(str::to_string),
         started_at,
-        elapsed: Duration::from_secs_f64(elapsed / 1000.0),
+        elapsed,
         request: PreparedRequest::plain(method, url, headers, body),
         response: response_v,
         error,
@@ -287,7 +324,10 @@ pub fn parse_har(text: &str) -> Result<Parsed, String> {
     let mut out = Parsed::default();
     for (i, e) in entries.iter().enumerate() {
         match har_entry(e) {
-            Ok(ex) => out.exchanges.push(ex),
+            Ok(ex) => {
+                out.exchanges.push(ex);
+                out.ids.push(e.get("_id").and_then(Value::as_i64));
+            }
             Err(m) => out.bad.push((i + 1, m)),
         }
     }
@@ -365,10 +405,16 @@ pub fn to_har(records: &[Record]) -> Value {
                 "bodySize": ex.request.body.len(),
             });
             if !ex.request.body.is_empty() {
-                request["postData"] = json!({
-                    "mimeType": mime(&ex.request.headers),
-                    "text": String::from_utf8_lossy(&ex.request.body),
-                });
+                // Bytes that are not UTF-8 go as base64, marked, as
+                // response bodies do: a round trip keeps them.
+                request["postData"] = match std::str::from_utf8(&ex.request.body) {
+                    Ok(t) => json!({"mimeType": mime(&ex.request.headers), "text": t}),
+                    Err(_) => json!({
+                        "mimeType": mime(&ex.request.headers),
+                        "text": b64().encode(&ex.request.body),
+                        "encoding": "base64",
+                    }),
+                };
             }
             let response = match &ex.response {
                 Some(resp) => {
@@ -407,6 +453,9 @@ pub fn to_har(records: &[Record]) -> Value {
                 "cache": {},
                 "timings": {"send": 0, "wait": ex.elapsed.as_secs_f64() * 1000.0, "receive": 0},
                 "comment": format!("hookbench #{} ({})", r.id, ex.origin),
+                "_id": r.id,
+                "_origin": ex.origin.to_string(),
+                "_profile": ex.profile,
             });
             if let Some(e) = &ex.error {
                 entry["_error"] = json!(format!("{}: {}", e.kind.as_str(), e.message));

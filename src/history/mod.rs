@@ -373,82 +373,47 @@ impl Store {
         items: &[Exchange],
         run: Option<i64>,
     ) -> Result<Vec<i64>, HistoryError> {
-        let cap = self.body_cap;
-        let path = self.path.clone();
+        let (cap, path) = (self.body_cap, self.path.clone());
         let tx = self.conn.transaction().map_err(|e| sql(&path, e))?;
-        let mut ids = Vec::with_capacity(items.len());
+        let ids = insert_in(&tx, items, run, cap, &path)?;
+        tx.commit().map_err(|e| sql(&path, e))?;
+        Ok(ids)
+    }
+
+    /// Stores imported exchanges in one transaction, keeping the links
+    /// between them: `exported[i]` is the id item `i` had where it was
+    /// exported, and a replay or retry of a record in the same import is
+    /// linked to that record's new id. A link to a record not imported
+    /// is dropped (it would point at an unrelated record here); the origin
+    /// stays.
+    pub fn import(
+        &mut self,
+        items: &[Exchange],
+        exported: &[Option<i64>],
+    ) -> Result<Vec<i64>, HistoryError> {
+        let (cap, path) = (self.body_cap, self.path.clone());
+        let tx = self.conn.transaction().map_err(|e| sql(&path, e))?;
+        let ids = insert_in(&tx, items, None, cap, &path)?;
+        let new_id: std::collections::HashMap<i64, i64> = exported
+            .iter()
+            .zip(&ids)
+            .filter_map(|(old, new)| old.map(|o| (o, *new)))
+            .collect();
         {
-            let mut stmt = tx
-                .prepare_cached(
-                    "INSERT INTO exchanges (started_ms, origin, replay_of, run, profile, method, url,
-                        host, path, req_headers, req_body, req_truncated, status, resp_headers,
-                        resp_body, resp_truncated, error_kind, error_message, elapsed_ms, failed)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,
-                        ?16, ?17, ?18, ?19, ?20)",
-                )
+            let mut relink = tx
+                .prepare("UPDATE exchanges SET replay_of = ?1 WHERE id = ?2")
                 .map_err(|e| sql(&path, e))?;
-            // A run sends to few URLs: each is taken apart once.
-            let mut last: Option<(String, (String, String))> = None;
-            for ex in items {
-                let known = ex.request.known_secrets();
-                let req = ex.request.redacted_with(&known);
-                let (host, target) = match &last {
-                    Some((url, parts)) if *url == req.url => parts.clone(),
-                    _ => {
-                        let parts = host_and_path(&req.url);
-                        last = Some((req.url.clone(), parts.clone()));
-                        parts
-                    }
-                };
-                let (origin, replay_of) = match ex.origin {
-                    Origin::Fire => ("fire", None),
-                    Origin::Replay(id) => ("replay", Some(id)),
-                    Origin::Retry(id) => ("retry", Some(id)),
-                    Origin::Import => ("import", None),
-                    Origin::Received => ("received", None),
-                };
-                let (req_body, req_cut) = cut(&req.body, cap);
-                let resp = ex.response.as_ref().map(|r| r.masked_cow(&known));
-                let resp = resp.as_deref();
-                let resp_headers = resp.map(|r| headers_json(&r.headers));
-                let error = ex.error.as_ref().map(|e| e.masked(&known));
-                let (resp_body, resp_cut) = match resp {
-                    Some(r) => {
-                        let (b, c) = cut(&r.body, cap);
-                        (Some(b), c || r.truncated)
-                    }
-                    None => (None, false),
-                };
-                stmt.execute(params![
-                    clock::unix_millis(ex.started_at),
-                    origin,
-                    replay_of,
-                    run,
-                    ex.profile,
-                    req.method,
-                    req.url,
-                    host,
-                    target,
-                    headers_json(&req.headers),
-                    req_body,
-                    req_cut,
-                    resp.map(|r| r.status),
-                    resp_headers,
-                    resp_body,
-                    resp_cut,
-                    error.as_ref().map(|e| e.kind.as_str()),
-                    error.as_ref().map(|e| e.message.as_str()),
-                    ex.elapsed.as_millis() as i64,
-                    !ex.is_success(),
-                ])
-                .map_err(|e| sql(&path, e))?;
-                ids.push(tx.last_insert_rowid());
+            for (ex, id) in items.iter().zip(&ids) {
+                if let Some(old) = ex.origin.source() {
+                    relink
+                        .execute(params![new_id.get(&old), id])
+                        .map_err(|e| sql(&path, e))?;
+                }
             }
         }
         tx.commit().map_err(|e| sql(&path, e))?;
         Ok(ids)
     }
-
     /// One record, whole.
     pub fn get(&self, id: i64) -> Result<Record, HistoryError> {
         self.conn
@@ -580,6 +545,85 @@ impl Store {
     }
 }
 
+/// Inserts exchanges within `tx`, credentials masked and bodies cut at
+/// `cap`; returns their ids in order.
+fn insert_in(
+    tx: &rusqlite::Transaction<'_>,
+    items: &[Exchange],
+    run: Option<i64>,
+    cap: usize,
+    path: &Path,
+) -> Result<Vec<i64>, HistoryError> {
+    let mut ids = Vec::with_capacity(items.len());
+    let mut stmt = tx
+        .prepare_cached(
+            "INSERT INTO exchanges (started_ms, origin, replay_of, run, profile, method, url,
+                host, path, req_headers, req_body, req_truncated, status, resp_headers,
+                resp_body, resp_truncated, error_kind, error_message, elapsed_ms, failed)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,
+                ?16, ?17, ?18, ?19, ?20)",
+        )
+        .map_err(|e| sql(path, e))?;
+    // A run sends to few URLs: each is taken apart once.
+    let mut last: Option<(String, (String, String))> = None;
+    for ex in items {
+        let known = ex.request.known_secrets();
+        let req = ex.request.redacted_with(&known);
+        let (host, target) = match &last {
+            Some((url, parts)) if *url == req.url => parts.clone(),
+            _ => {
+                let parts = host_and_path(&req.url);
+                last = Some((req.url.clone(), parts.clone()));
+                parts
+            }
+        };
+        let (origin, replay_of) = match ex.origin {
+            Origin::Fire => ("fire", None),
+            Origin::Replay(id) => ("replay", id),
+            Origin::Retry(id) => ("retry", id),
+            Origin::Import => ("import", None),
+            Origin::Received => ("received", None),
+        };
+        let (req_body, req_cut) = cut(&req.body, cap);
+        let resp = ex.response.as_ref().map(|r| r.masked_cow(&known));
+        let resp = resp.as_deref();
+        let resp_headers = resp.map(|r| headers_json(&r.headers));
+        let error = ex.error.as_ref().map(|e| e.masked(&known));
+        let (resp_body, resp_cut) = match resp {
+            Some(r) => {
+                let (b, c) = cut(&r.body, cap);
+                (Some(b), c || r.truncated)
+            }
+            None => (None, false),
+        };
+        stmt.execute(params![
+            clock::unix_millis(ex.started_at),
+            origin,
+            replay_of,
+            run,
+            ex.profile,
+            req.method,
+            req.url,
+            host,
+            target,
+            headers_json(&req.headers),
+            req_body,
+            req_cut,
+            resp.map(|r| r.status),
+            resp_headers,
+            resp_body,
+            resp_cut,
+            error.as_ref().map(|e| e.kind.as_str()),
+            error.as_ref().map(|e| e.message.as_str()),
+            ex.elapsed.as_millis() as i64,
+            !ex.is_success(),
+        ])
+        .map_err(|e| sql(path, e))?;
+        ids.push(tx.last_insert_rowid());
+    }
+    Ok(ids)
+}
+
 /// Runs `f` again while SQLite answers that the file is busy (another
 /// process holds it), for up to ten seconds.
 fn retry_busy<T>(mut f: impl FnMut() -> rusqlite::Result<T>) -> rusqlite::Result<T> {
@@ -700,8 +744,8 @@ fn row_to_record(r: &rusqlite::Row) -> rusqlite::Result<Record> {
         request_truncated: r.get(10)?,
         exchange: Exchange {
             origin: match (origin.as_str(), replay_of) {
-                ("replay", Some(id)) => Origin::Replay(id),
-                ("retry", Some(id)) => Origin::Retry(id),
+                ("replay", of) => Origin::Replay(of),
+                ("retry", of) => Origin::Retry(of),
                 ("import", _) => Origin::Import,
                 ("received", _) => Origin::Received,
                 _ => Origin::Fire,

@@ -689,11 +689,12 @@ pub fn parse_request_text(text: &str) -> Result<RequestParts, String> {
         } else if line.trim().is_empty() {
             in_body = true;
         } else {
-            let (n, v) = line
-                .split_once(':')
-                .ok_or_else(|| format!("header line `{line}` has no `:`"))?;
-            crate::wire::check_header_name(n.trim())?;
-            headers.push((n.trim().to_string(), v.trim().to_string()));
+            if !line.contains(':') {
+                return Err(format!("header line `{line}` has no `:`"));
+            }
+            headers.push(crate::wire::header_line(
+                line.strip_suffix('\r').unwrap_or(line),
+            )?);
         }
     }
     Ok((

@@ -486,73 +486,14 @@ impl State {
     /// Sets how the receiver answers: `500,500,200 delay=200 fail=0.1`.
     pub(super) fn set_receiver_answer(&mut self, text: &str) {
         let mut script = self.receiver_script.clone();
-        // `body=` takes the rest of the line, spaces and all.
-        let (words, body) = match text.find("body=") {
-            Some(i) => (&text[..i], Some(&text[i + 5..])),
-            None => (text, None),
-        };
-        if let Some(b) = body {
-            script.body = b.as_bytes().to_vec();
-        }
-        let mut headers_given = false;
-        for word in words.split_whitespace() {
-            let result = if let Some(h) = word.strip_prefix("header=") {
-                if !headers_given {
-                    // Headers given replace the answer's extra headers.
-                    script
-                        .headers
-                        .retain(|(n, _)| n.eq_ignore_ascii_case("content-type"));
-                    headers_given = true;
-                }
-                match h.split_once(':') {
-                    Some((n, v)) if crate::wire::check_header_name(n).is_ok() => {
-                        script.headers.push((n.to_string(), v.to_string()));
-                        Ok(())
-                    }
-                    _ => Err(format!("`{word}`: header=NAME:VALUE")),
-                }
-            } else if let Some(ms) = word.strip_prefix("delay=") {
-                ms.parse::<u64>()
-                    .map(|ms| script.delay = std::time::Duration::from_millis(ms))
-                    .map_err(|_| format!("`{word}`: delay=MILLISECONDS"))
-            } else if let Some(rate) = word.strip_prefix("fail=") {
-                match rate.parse::<f64>() {
-                    Ok(r) if (0.0..=1.0).contains(&r) => {
-                        script.failure_rate = r;
-                        Ok(())
-                    }
-                    _ => Err(format!("`{word}`: fail=SHARE from 0 to 1")),
-                }
-            } else {
-                crate::receiver::Script::parse_sequence(word).map(|seq| script.sequence = seq)
-            };
-            if let Err(m) = result {
-                self.set_error(format!("answer not changed: {m}"));
-                return;
-            }
+        if let Err(m) = script.apply_text(text) {
+            self.set_error(format!("answer not changed: {m}"));
+            return;
         }
         if let Some(r) = &self.receiver {
             r.set_script(script.clone());
         }
-        self.set_status(format!(
-            "the receiver answers {}{}{}",
-            script
-                .sequence
-                .iter()
-                .map(u16::to_string)
-                .collect::<Vec<_>>()
-                .join(","),
-            if script.delay.is_zero() {
-                String::new()
-            } else {
-                format!(" after {} ms", script.delay.as_millis())
-            },
-            if script.failure_rate > 0.0 {
-                format!(", {}% failing", script.failure_rate * 100.0)
-            } else {
-                String::new()
-            }
-        ));
+        self.set_status(format!("the receiver answers {}", script.summary()));
         self.receiver_script = script;
     }
 
@@ -1075,7 +1016,7 @@ impl State {
                     .and_then(|mut s| {
                         let first = s.insert(&all[0]).map_err(|e| e.to_string())?;
                         for a in all[1..].iter_mut() {
-                            a.origin = crate::exchange::Origin::Retry(first);
+                            a.origin = crate::exchange::Origin::Retry(Some(first));
                         }
                         s.insert_many(&all[1..], None).map_err(|e| e.to_string())?;
                         Ok(first)
@@ -2054,10 +1995,13 @@ impl State {
                                 (Some(r), None) => format!("{} {}", r.status, r.reason),
                                 (None, None) => "no answer".into(),
                             };
+                            let ignored = crate::retry::RetryAfter::of(ex)
+                                .warning()
+                                .map_or_else(String::new, |w| format!(" ({w})"));
                             let _ = progress.send(Message::Attempt {
                             seq,
                             text: format!(
-                                "attempt {n} of {max}: {outcome}; next in {:.1} s (Esc cancels)",
+                                "attempt {n} of {max}: {outcome}; next in {:.1} s{ignored} (Esc cancels)",
                                 w.as_secs_f64()
                             ),
                         });
