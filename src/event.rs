@@ -82,14 +82,34 @@ fn strip_pos(e: &serde_json::Error) -> String {
 /// Applies `--set PATH=VALUE`: PATH is `event.a.b` (array items by number);
 /// VALUE is JSON when it parses as JSON, else a string. Missing objects on
 /// the way are created.
+/// How deep a `--set` path may go (an event nested deeper is no webhook's,
+/// and serialising a much deeper one would exhaust the stack).
+pub const MAX_SET_DEPTH: usize = 64;
+
+/// A long argument as an error quotes it: its start.
+fn shorten(s: &str) -> String {
+    match s.char_indices().nth(80) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_string(),
+    }
+}
+
 pub fn apply_set(event: &mut Value, assignment: &str) -> Result<(), String> {
     let (path, raw) = assignment
         .split_once('=')
-        .ok_or_else(|| format!("`--set {assignment}`: expected PATH=VALUE"))?;
+        .ok_or_else(|| format!("`--set {}`: expected PATH=VALUE", shorten(assignment)))?;
     let steps: Vec<&str> = path.trim().split('.').collect();
     if steps.first() != Some(&"event") || steps.len() < 2 || steps.iter().any(|s| s.is_empty()) {
         return Err(format!(
-            "`--set {assignment}`: the path must start with `event.`, e.g. event.profile.plan=pro"
+            "`--set {}`: the path must start with `event.`, e.g. event.profile.plan=pro",
+            shorten(assignment)
+        ));
+    }
+    if steps.len() > MAX_SET_DEPTH + 1 {
+        return Err(format!(
+            "`--set {}`: the path is {} levels deep; at most {MAX_SET_DEPTH}",
+            shorten(assignment),
+            steps.len() - 1
         ));
     }
     let value = serde_json::from_str(raw).unwrap_or_else(|_| Value::String(raw.to_string()));

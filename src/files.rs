@@ -174,7 +174,14 @@ impl PrivateFile {
     /// `name` with `text` in a new private folder under the system's
     /// temporary folder.
     pub fn new(name: &str, text: &str) -> io::Result<PrivateFile> {
-        let dir = tempfile::Builder::new().prefix("hookbench-").tempdir()?;
+        let mut b = tempfile::Builder::new();
+        b.prefix("hookbench-");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            b.permissions(fs::Permissions::from_mode(0o700));
+        }
+        let dir = b.tempdir()?;
         let path = dir.path().join(name);
         let mut options = fs::OpenOptions::new();
         options.write(true).create_new(true);

@@ -438,6 +438,15 @@ mod tests {
     }
 
     #[test]
+    fn signatures_compare_whole_and_alike() {
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert!(any_equal(&s(&["v1,a", "v1,b"]), &s(&["v1,b"])));
+        assert!(!any_equal(&s(&["v1,ab"]), &s(&["v1,a"])));
+        assert!(!any_equal(&s(&["v1,a"]), &s(&["v1,ab"])));
+        assert!(!any_equal(&s(&[]), &s(&["v1,a"])));
+    }
+
+    #[test]
     fn single_header_hmac() {
         assert_eq!(
             hmac_value(

@@ -387,7 +387,7 @@ impl PreparedRequest {
             found.extend(credential_pairs(query).map(|r| form_decode(&query[r]).into_owned()));
         }
         if let Ok(text) = std::str::from_utf8(&self.body) {
-            if is_form(&self.headers) {
+            if is_form(&self.headers) && !looks_json(text) {
                 found.extend(credential_pairs(text).map(|r| form_decode(&text[r]).into_owned()));
             } else {
                 for r in credential_spans(text) {
@@ -427,7 +427,7 @@ impl PreparedRequest {
             .collect();
         let body = match std::str::from_utf8(&self.body) {
             Ok(text) => {
-                let keyed = if is_form(&self.headers) {
+                let keyed = if is_form(&self.headers) && !looks_json(text) {
                     mask_pairs(text)
                 } else {
                     mask_spans(text, &credential_spans(text))
@@ -529,6 +529,12 @@ fn form_decode(s: &str) -> Cow<'_, str> {
         return Cow::Borrowed(s);
     }
     Cow::Owned(percent_decode(&s.replace('+', " ")))
+}
+
+/// A body that reads as JSON whatever its content type says (curl's
+/// `-d` calls every body a form).
+fn looks_json(text: &str) -> bool {
+    matches!(text.trim_start().as_bytes().first(), Some(b'{' | b'['))
 }
 
 fn is_form(headers: &[(String, String)]) -> bool {

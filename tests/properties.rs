@@ -227,3 +227,68 @@ proptest! {
         let _ = assemble(&p, Some(&Value::Object(event)), &mut ctx);
     }
 }
+
+/// A secret no mask text can form: capitals and digits.
+fn secret_value() -> impl Strategy<Value = String> {
+    "[A-Z0-9]{3,8}"
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn masking_never_panics_and_leaves_no_known_secret(
+        body in nasty_text(),
+        secret in secret_value(),
+        around in nasty_text(),
+    ) {
+        let set = hookbench::wire::SecretSet::new(vec![secret.clone()]);
+        let json = serde_json::json!({"note": format!("{around}{secret}{around}"), "password": around.clone()});
+        let req = hookbench::wire::PreparedRequest {
+            method: "POST".into(),
+            url: format!("http://{}.example/x?token={around}&q={secret}", secret.to_lowercase()),
+            headers: vec![("X-Note".into(), format!("{around}{secret}"))],
+            body: json.to_string().into_bytes(),
+            secret_values: set.clone(),
+            secret_headers: vec![],
+        };
+        let shown = req.redacted();
+        let text = format!("{} {:?} {}", shown.url, shown.headers, String::from_utf8_lossy(&shown.body));
+        prop_assert!(!text.contains(&secret), "{}", text);
+        prop_assert!(!text.contains(&secret.to_lowercase()), "{}", text);
+        let _ = hookbench::wire::credential_spans(&body);
+        let _ = set.mask(&body);
+        let _ = set.mask_bytes(body.as_bytes());
+        let odd = hookbench::wire::PreparedRequest::plain("POST".into(), body.clone(), vec![(body.clone(), body.clone())], body.clone().into_bytes());
+        let _ = odd.redacted();
+    }
+
+    #[test]
+    fn a_har_time_of_any_size_never_panics(ms in any::<f64>()) {
+        let har = serde_json::json!({"log": {"entries": [{"time": ms, "startedDateTime": "2026-01-26T10:12:45Z",
+            "request": {"method": "POST", "url": "http://a/", "headers": []},
+            "response": {"status": 200, "headers": [], "content": {}}}]}});
+        let _ = hookbench::history::io::parse_har(&har.to_string());
+    }
+
+    #[test]
+    fn dates_parse_without_panics_and_read_back(text in nasty_text(), secs in -62_135_596_800i64..253_402_300_799) {
+        let _ = hookbench::clock::parse_rfc3339(&text);
+        let _ = hookbench::clock::parse_http_date(&text);
+        let _ = hookbench::clock::parse_duration(&text);
+        let t = hookbench::clock::from_unix_millis(secs * 1000);
+        prop_assert_eq!(hookbench::clock::parse_rfc3339(&hookbench::clock::rfc3339(t)), Some(t));
+    }
+
+    #[test]
+    fn answer_lines_set_paths_and_header_lines_never_panic(text in nasty_text()) {
+        let mut script = hookbench::receiver::Script::default();
+        let _ = script.apply_text(&text);
+        let mut event = serde_json::json!({"a": [1, {"b": 2}]});
+        let _ = hookbench::event::apply_set(&mut event, &text);
+        let _ = hookbench::event::apply_set(&mut event, &format!("event.{text}=1"));
+        if let Ok((n, v)) = hookbench::wire::header_line(&text) {
+            prop_assert!(hookbench::wire::check_headers(&[(n, v)]).is_ok());
+        }
+    }
+}

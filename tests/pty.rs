@@ -334,3 +334,79 @@ fn secret_set_asks_without_echoing_the_value() {
         assert!(lflags & libc::ECHO != 0, "echo is back on");
     }
 }
+
+#[test]
+fn the_log_and_the_editor_file_are_the_owners_only_and_hold_no_secret() {
+    use std::os::unix::fs::PermissionsExt;
+    let ws = Workspace::new();
+    ws.write("events/signup.json", support::SIGNUP_EVENT);
+    ws.write(
+        "host.ron",
+        r#"(name: "host secret", method: POST, url: "http://{{secret.TENANT}}.invalid/x",
+           auth: Basic(username: "ops", password: "pty-pass-2"),
+           payload: {"plan": "pro"}, event: "events/signup.json")"#,
+    );
+    let out = ws.run_with_input(&["secret", "set", "TENANT"], "PtyTenant77\n");
+    assert_eq!(out.status.code(), Some(0), "{}", support::stderr(&out));
+    let data = tempfile::tempdir().unwrap();
+    let data_dir = ws.path().join("own-data");
+    // The editor notes where it was given the file, and how it was made.
+    let notes = ws.path().join("editor-notes");
+    let editor = format!(
+        "sh -c 'f=\"$1\"; stat -c \"%a %n\" \"$f\" \"$(dirname \"$f\")\" > {}' sh",
+        notes.display()
+    );
+    let config = ws.config_dir();
+    let mut t = launch_with(
+        &ws,
+        data.path(),
+        &editor,
+        &[
+            ("HOOKBENCH_DATA_DIR", data_dir.to_str().unwrap()),
+            ("HOOKBENCH_CONFIG_DIR", config.to_str().unwrap()),
+        ],
+        &["--no-receiver"],
+    );
+    t.wait_for("host secret");
+    t.wait_for("Request · preview");
+    t.send("f");
+    t.wait_for("dns");
+    assert!(!t.screen().contains("PtyTenant77"), "{}", t.screen());
+    assert!(
+        !t.screen().to_lowercase().contains("ptytenant77"),
+        "{}",
+        t.screen()
+    );
+    t.send("\t");
+    for _ in 0..8 {
+        t.send("j"); // down to Payload
+    }
+    t.send("e");
+    t.wait_for("back from the editor");
+    t.send("q");
+    t.wait_exit();
+
+    let noted = std::fs::read_to_string(&notes).unwrap();
+    let mut lines = noted.lines();
+    let (file, dir) = (lines.next().unwrap(), lines.next().unwrap());
+    assert!(file.starts_with("600 "), "{noted}");
+    assert!(dir.starts_with("700 "), "{noted}");
+    assert!(
+        !file.contains(&format!("hookbench-{}", t.child.process_id().unwrap())),
+        "{noted}"
+    );
+    let edited = file.split_once(' ').unwrap().1;
+    assert!(
+        !std::path::Path::new(edited).exists(),
+        "left behind: {edited}"
+    );
+
+    // The log is in the data folder given, owner-only, with no secret.
+    let log_path = data_dir.join("hookbench.log");
+    let log = std::fs::read_to_string(&log_path).unwrap();
+    assert!(log.contains("fired POST"), "{log}");
+    assert!(!log.to_lowercase().contains("ptytenant77"), "{log}");
+    let mode = std::fs::metadata(&log_path).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+    assert!(!data.path().join("hookbench/hookbench.log").exists());
+}

@@ -416,3 +416,187 @@ fn ctrl_c_is_heard_at_once_and_in_the_middle_of_traffic() {
     assert!(wait_ended(&mut child).success());
     let _ = sender.join();
 }
+
+fn raw(port: u16) -> std::net::TcpStream {
+    let s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    s
+}
+
+/// Reads until the server closes the connection; how long that took.
+fn closed_after(mut s: std::net::TcpStream) -> Duration {
+    use std::io::Read;
+    let start = Instant::now();
+    let mut buf = [0u8; 4096];
+    loop {
+        match s.read(&mut buf) {
+            Ok(0) | Err(_) => return start.elapsed(),
+            Ok(_) => {}
+        }
+    }
+}
+
+fn exported(ws: &Workspace) -> Vec<serde_json::Value> {
+    let out = ws.run(&["export", "--format", "jsonl"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn idle_and_half_sent_connections_are_closed_and_what_came_is_recorded() {
+    use std::io::Write;
+    let ws = Workspace::new();
+    let (child, port) = listen(&ws, &["--idle-timeout", "1"]);
+    // Connected, nothing sent.
+    let idle = raw(port);
+    // Headers half sent.
+    let mut half_head = raw(port);
+    half_head
+        .write_all(b"POST /a HTTP/1.1\r\nHost: x\r\n")
+        .unwrap();
+    // A body shorter than its Content-Length, then silence.
+    let mut stalled = raw(port);
+    stalled
+        .write_all(b"POST /stalled HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n0123456789")
+        .unwrap();
+    // A body shorter than its Content-Length, then the sender leaves.
+    let mut cut = raw(port);
+    cut.write_all(b"POST /cut HTTP/1.1\r\nHost: x\r\nContent-Length: 50\r\n\r\nabcde")
+        .unwrap();
+    cut.shutdown(std::net::Shutdown::Write).unwrap();
+    // A chunked body with a chunk size that is not hex.
+    let mut bad_chunk = raw(port);
+    bad_chunk
+        .write_all(b"POST /chunk HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nZZ\r\n")
+        .unwrap();
+    for (what, s) in [
+        ("idle", idle),
+        ("half headers", half_head),
+        ("stalled body", stalled),
+    ] {
+        let t = closed_after(s);
+        assert!(t < Duration::from_secs(5), "{what} held for {t:?}");
+    }
+    closed_after(cut);
+    closed_after(bad_chunk);
+    let (status, _) = stop(child);
+    assert!(status.success());
+
+    let records = exported(&ws);
+    let find = |path: &str| {
+        records
+            .iter()
+            .find(|r| r["url"].as_str().unwrap().ends_with(path))
+            .unwrap_or_else(|| panic!("no record of {path}: {records:#?}"))
+            .clone()
+    };
+    let stalled = find("/stalled");
+    assert_eq!(stalled["body"], "0123456789");
+    assert_eq!(stalled["error"]["kind"], "timeout", "{stalled}");
+    let cut = find("/cut");
+    assert_eq!(cut["body"], "abcde");
+    assert_eq!(cut["error"]["kind"], "incomplete", "{cut}");
+    let chunk = find("/chunk");
+    assert_eq!(chunk["body"], "hello");
+    assert_eq!(chunk["error"]["kind"], "incomplete", "{chunk}");
+    for r in [&stalled, &cut, &chunk] {
+        assert_ne!(r["status"], 413, "{r}");
+    }
+}
+
+#[test]
+fn connections_are_capped_and_stale_ones_do_not_stall_real_senders() {
+    let ws = Workspace::new();
+    let (child, port) = listen(
+        &ws,
+        &[
+            "--idle-timeout",
+            "1",
+            "--max-connections",
+            "4",
+            "--no-history",
+        ],
+    );
+    let hogs: Vec<_> = (0..20).map(|_| raw(port)).collect();
+    let start = Instant::now();
+    let status = ureq_post(port);
+    assert_eq!(status, 200);
+    assert!(
+        start.elapsed() < Duration::from_secs(8),
+        "{:?}",
+        start.elapsed()
+    );
+    drop(hogs);
+    stop(child);
+}
+
+/// A POST with curl's wire form, by hand; the status of the answer.
+fn ureq_post(port: u16) -> u16 {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(15))).unwrap();
+    s.write_all(
+        b"POST /real HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}",
+    )
+    .unwrap();
+    let mut answer = String::new();
+    let _ = s.read_to_string(&mut answer);
+    answer
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0)
+}
+
+#[test]
+fn listen_json_masks_received_credentials_unless_revealed() {
+    for reveal in [false, true] {
+        let ws = Workspace::new();
+        let mut args = vec!["--json", "--no-history"];
+        if reveal {
+            args.push("--reveal");
+        }
+        let (child, port) = listen(&ws, &args);
+        let out = Command::new("curl")
+            .args(["-s", "-o", "/dev/null", "-X", "POST"])
+            .args(["-H", "Authorization: Bearer recv-token-1"])
+            .args(["-H", "X-API-Key: recv-key-2"])
+            .args(["-H", "webhook-signature: v1,recv-sig-3"])
+            .args(["--data-binary", r#"{"password":"recv-pw-4","plan":"pro"}"#])
+            .arg(format!("http://127.0.0.1:{port}/hooks/x?token=recv-q-5"))
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let (_, printed) = stop(child);
+        for secret in [
+            "recv-token-1",
+            "recv-key-2",
+            "recv-sig-3",
+            "recv-pw-4",
+            "recv-q-5",
+        ] {
+            assert_eq!(
+                printed.contains(secret),
+                reveal,
+                "{secret} (reveal {reveal}): {printed}"
+            );
+        }
+        assert!(printed.contains("pro"), "{printed}");
+    }
+}
+
+#[test]
+fn informational_statuses_are_not_answers() {
+    let ws = Workspace::new();
+    for args in [
+        &["listen", "--status", "101"][..],
+        &["listen", "--sequence", "200,199"],
+    ] {
+        let out = ws.run(args, &[]);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&out).contains("from 200 to 599"), "{}", stderr(&out));
+    }
+}

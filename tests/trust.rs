@@ -378,3 +378,368 @@ fn a_record_that_cannot_be_written_is_an_error_not_a_warning() {
     assert_ne!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(stderr(&out).contains("not recorded"), "{}", stderr(&out));
 }
+
+#[test]
+fn an_unreadable_retry_after_is_ignored_with_a_warning() {
+    for value in ["NaN", "inf", "-5", "1e3"] {
+        let server = Server::start(Answer {
+            headers: vec![("retry-after".into(), value.into())],
+            ..Answer::status(429)
+        });
+        let ws = Workspace::new();
+        ws.write(
+            "hook.ron",
+            &format!(
+                r#"(name: "hook", method: POST, url: "{}", payload: {{}},
+                   retry: (max_attempts: 2, backoff: Fixed(ms: 10), jitter: false))"#,
+                server.url("/in")
+            ),
+        );
+        let out = ws.run(&["fire", "hook"], &[]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{value}: {err}");
+        assert!(!err.contains("panicked"), "{value}: {err}");
+        assert!(
+            err.contains(&format!("Retry-After `{value}` ignored")),
+            "{value}: {err}"
+        );
+        assert_eq!(server.requests().len(), 2, "{value}");
+
+        if value == "NaN" {
+            // A replay waits out each 429 (a second when the header says
+            // nothing usable), three times: once is enough here.
+            let out = ws.run(&["replay", "1"], &[]);
+            let err = stderr(&out);
+            assert_eq!(out.status.code(), Some(1), "{value}: {err}");
+            assert!(!err.contains("panicked"), "{value}: {err}");
+            assert!(
+                err.contains("neither whole seconds nor an HTTP date"),
+                "{value}: {err}"
+            );
+        }
+    }
+}
+
+#[test]
+fn hostile_numbers_and_dates_in_imports_are_bad_entries_not_crashes() {
+    let ws = Workspace::new();
+    let har = serde_json::json!({"log": {"entries": [
+        {"startedDateTime": "2026-01-26T10:12:45Z", "time": 1e300,
+         "request": {"method": "POST", "url": "http://a/x", "headers": []},
+         "response": {"status": 200, "headers": [], "content": {"text": ""}}},
+        {"startedDateTime": "2026-02-31T10:12:45Z", "time": 5,
+         "request": {"method": "POST", "url": "http://a/y", "headers": []},
+         "response": {"status": 200, "headers": [], "content": {"text": ""}}},
+        {"startedDateTime": "2026-01-26T10:12:45+99:99", "time": 5,
+         "request": {"method": "POST", "url": "http://a/z", "headers": []},
+         "response": {"status": 200, "headers": [], "content": {"text": ""}}},
+        {"startedDateTime": "2026-01-26T10:12:45Z", "time": 5,
+         "request": {"method": "POST", "url": "http://a/ok", "headers": []},
+         "response": {"status": 200, "headers": [], "content": {"text": ""}}}
+    ]}});
+    let file = ws.write("h.har", &har.to_string());
+    let out = ws.run(&["import", file.to_str().unwrap()], &[]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(err.contains("entry 1: `time`"), "{err}");
+    assert!(
+        err.contains("entry 2:") && err.contains("entry 3:"),
+        "{err}"
+    );
+    assert!(err.contains("imported 1 delivery"), "{err}");
+    let out = ws.run(&["history", "--since", "18446744073709551615m"], &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--since"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_set_path_thousands_of_levels_deep_is_a_clear_error() {
+    let ws = Workspace::new();
+    hook(&ws, "http://127.0.0.1:9/x");
+    let path = format!("event{}=1", ".a".repeat(20_000));
+    let out = ws.run(&["fire", "hook", "--dry-run", "--set", &path], &[]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{}", &err[..err.len().min(500)]);
+    assert!(
+        err.contains("20000 levels deep; at most 64"),
+        "{}",
+        &err[..err.len().min(500)]
+    );
+    assert!(err.len() < 400, "the whole path quoted back");
+    let ok = format!("event{}=1", ".a".repeat(60));
+    let out = ws.run(&["fire", "hook", "--dry-run", "--set", &ok], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+#[test]
+fn a_reader_that_goes_away_ends_a_command_quietly() {
+    use std::process::Stdio;
+    let ws = Workspace::new();
+    for i in 0..40 {
+        ws.write(&format!("p{i}.ron"), "(name: \"broken\"");
+    }
+    filled_history(&ws, 300);
+    for args in [
+        &["validate"][..],
+        &["history", "--limit", "300"],
+        &["export", "--format", "jsonl"],
+    ] {
+        // stdout closed before anything is written; stderr read.
+        let mut child = ws
+            .command(args, &[])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        assert_ne!(
+            out.status.code(),
+            Some(101),
+            "{args:?} panicked: {}",
+            stderr(&out)
+        );
+        assert!(
+            !stderr(&out).contains("panicked"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+        // Both closed (`2>&1 | head -1` once head is gone).
+        let mut child = ws
+            .command(args, &[])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        drop(child.stderr.take());
+        let status = child.wait().unwrap();
+        assert_ne!(status.code(), Some(101), "{args:?} panicked");
+    }
+}
+
+#[test]
+fn from_curl_takes_one_quoted_command_then_its_own_options() {
+    let ws = Workspace::new();
+    let target = ws.path().join("x.ron");
+    let out = ws.run(
+        &[
+            "from-curl",
+            "curl -X POST https://x.example/y -d '{\"a\":1}'",
+            "--name",
+            "From X",
+            "-o",
+            target.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&target).unwrap();
+    assert!(text.contains("From X"), "{text}");
+    let out = ws.run(&["from-curl", "curl -X POST https://x.example/y"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = ws.run(
+        &["from-curl", "curl -X POST https://x.example/y", "--bogus"],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--bogus"), "{}", stderr(&out));
+}
+
+#[test]
+fn output_files_replace_only_regular_writable_files_unless_forced() {
+    use std::os::unix::fs::PermissionsExt;
+    let ws = Workspace::new();
+    hook(&ws, "http://127.0.0.1:9/x");
+    let victim = ws.write("victim.txt", "keep me");
+    let link = ws.path().join("link.ron");
+    std::os::unix::fs::symlink(&victim, &link).unwrap();
+    let fifo = ws.path().join("fifo");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let readonly = ws.write("ro.ron", "old");
+    std::fs::set_permissions(&readonly, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let targets = [
+        (&link, "a symbolic link"),
+        (&fifo, "a FIFO"),
+        (&readonly, "a read-only file"),
+        (&std::path::PathBuf::from("/dev/null"), "a device"),
+    ];
+    let commands = |to: &str| -> Vec<Vec<String>> {
+        vec![
+            vec!["share".into(), "hook".into(), "-o".into(), to.into()],
+            vec![
+                "export".into(),
+                "--format".into(),
+                "jsonl".into(),
+                "-o".into(),
+                to.into(),
+            ],
+            vec![
+                "from-curl".into(),
+                "curl -X POST https://x.example/y".into(),
+                "-o".into(),
+                to.into(),
+            ],
+        ]
+    };
+    for (target, what) in targets {
+        for args in commands(target.to_str().unwrap()) {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let out = ws.run(&args, &[]);
+            assert_eq!(out.status.code(), Some(2), "{args:?}");
+            let err = stderr(&out);
+            assert!(
+                err.contains(what) && err.contains("--force"),
+                "{args:?}: {err}"
+            );
+        }
+    }
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me");
+    assert_eq!(std::fs::read_to_string(&readonly).unwrap(), "old");
+    // --force puts a regular file in place of the link; what it pointed at
+    // is left as it was.
+    let out = ws.run(
+        &["share", "hook", "-o", link.to_str().unwrap(), "--force"],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_file()
+    );
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me");
+    // An export is request data: owner-only, written whole.
+    let export_to = ws.path().join("out.jsonl");
+    let out = ws.run(
+        &[
+            "export",
+            "--format",
+            "jsonl",
+            "-o",
+            export_to.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let mode = std::fs::metadata(&export_to).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+}
+
+#[test]
+fn header_values_with_line_breaks_or_nul_are_refused_where_they_come_in() {
+    let ws = Workspace::new();
+    // (A NUL cannot be an argument at all; imports can carry one.)
+    for bad in ["X-A: one\rtwo", "X-A: one\ntwo"] {
+        let out = ws.run(&["replay", "1", "--header", bad], &[]);
+        assert_eq!(out.status.code(), Some(2), "{bad:?}");
+        assert!(
+            stderr(&out).contains("control character"),
+            "{}",
+            stderr(&out)
+        );
+        let out = ws.run(&["listen", "--header", bad], &[]);
+        assert_eq!(out.status.code(), Some(2), "{bad:?}");
+        assert!(
+            stderr(&out).contains("control character"),
+            "{}",
+            stderr(&out)
+        );
+    }
+    let line = serde_json::json!({"method": "POST", "url": "http://a/x",
+        "headers": [["X-Ok", "1"], ["X-Evil", "a\r\nX-Injected: 1"]], "status": 200});
+    let nul = serde_json::json!({"method": "POST", "url": "http://a/x",
+        "headers": [["X-Nul", "a\u{0}b"]], "status": 200});
+    let file = ws.write("bad.jsonl", &format!("{line}\n{nul}\n"));
+    let out = ws.run(&["import", file.to_str().unwrap()], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("bad.jsonl:1:") && err.contains("X-Evil"),
+        "{err}"
+    );
+    assert!(
+        err.contains("bad.jsonl:2:") && err.contains("X-Nul"),
+        "{err}"
+    );
+    let out = ws.run(&["history", "--json"], &[]);
+    assert_eq!(
+        stdout(&out).lines().count(),
+        0,
+        "recorded: {}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn binary_request_bodies_and_origins_survive_export_and_import() {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let ws = Workspace::new();
+    let bytes = [0xff_u8, 0x00, 0xfe, b'{', 0x80];
+    let lines = [
+        serde_json::json!({"method": "POST", "url": "http://a/bin", "headers": [],
+            "body": b64.encode(bytes), "body_encoding": "base64", "status": 500,
+            "profile": "crm-push", "origin": "fire", "id": 7}),
+        serde_json::json!({"method": "POST", "url": "http://a/bin", "headers": [],
+            "body": "{}", "status": 200, "origin": "replay of #7", "id": 8}),
+        serde_json::json!({"method": "POST", "url": "http://a/other", "headers": [],
+            "body": "{}", "status": 200, "origin": "retry of #3", "id": 9}),
+    ]
+    .map(|l| l.to_string());
+    import_jsonl(&ws, &lines);
+    for format in ["har", "jsonl"] {
+        let file = ws.path().join(format!("out.{format}"));
+        let out = ws.run(
+            &["export", "--format", format, "-o", file.to_str().unwrap()],
+            &[],
+        );
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let other = Workspace::new();
+        // Records already there: ids in the new history differ.
+        filled_history(&other, 3);
+        let out = other.run(&["import", file.to_str().unwrap()], &[]);
+        assert_eq!(out.status.code(), Some(0), "{format}: {}", stderr(&out));
+        let again = export(&other, "jsonl");
+        let rows: Vec<serde_json::Value> = String::from_utf8(again)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .filter(|r: &serde_json::Value| r["url"].as_str().unwrap().starts_with("http://a/"))
+            .collect();
+        let by_url = |u: &str, origin_prefix: &str| {
+            rows.iter()
+                .find(|r| r["url"] == u && r["origin"].as_str().unwrap().starts_with(origin_prefix))
+                .unwrap_or_else(|| panic!("{format}: {rows:#?}"))
+                .clone()
+        };
+        let fire = by_url("http://a/bin", "fire");
+        assert_eq!(fire["body_encoding"], "base64", "{format}: {fire}");
+        assert_eq!(
+            b64.decode(fire["body"].as_str().unwrap()).unwrap(),
+            bytes,
+            "{format}"
+        );
+        assert_eq!(fire["profile"], "crm-push", "{format}");
+        let replay = by_url("http://a/bin", "replay");
+        assert_eq!(
+            replay["origin"],
+            format!("replay of #{}", fire["id"]),
+            "{format}"
+        );
+        // Its original was not exported: the origin stays, the link goes.
+        assert_eq!(
+            by_url("http://a/other", "retry")["origin"],
+            "retry",
+            "{format}"
+        );
+    }
+}

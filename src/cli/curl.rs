@@ -34,6 +34,23 @@ pub struct FromCurlArgs {
     /// Write the profile here [default: a new file in the profiles folder]
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// With -o: replace the file even when it is a link, a FIFO, a device or read-only
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// The options of `from-curl` written after a quoted command
+/// (`from-curl 'curl ...' --name X -o FILE`), which the command's own
+/// words would otherwise swallow.
+#[derive(Debug, clap::Parser)]
+#[command(name = "from-curl", no_binary_name = true)]
+struct After {
+    #[arg(long, value_name = "NAME")]
+    name: Option<String>,
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    #[arg(long)]
+    force: bool,
 }
 
 pub fn to_curl(places: &Places, args: CurlArgs) -> anyhow::Result<Outcome> {
@@ -50,7 +67,7 @@ pub fn to_curl(places: &Places, args: CurlArgs) -> anyhow::Result<Outcome> {
         let mut ctx = Context::system().with_secrets(secrets);
         return match request::assemble(&loaded.profile, event.as_ref(), &mut ctx) {
             Ok(a) => {
-                println!("{}", curl::to_curl(&a.request, true));
+                out!("{}", curl::to_curl(&a.request, true));
                 Ok(Outcome::Success)
             }
             Err(errs) => bad_input(errs.iter().map(|e| e.locate(&loaded).to_string())),
@@ -63,7 +80,7 @@ pub fn to_curl(places: &Places, args: CurlArgs) -> anyhow::Result<Outcome> {
         .unwrap_or_default();
     match curl::profile_to_curl(&loaded.profile, &stem, event.as_ref(), secrets) {
         Ok(c) => {
-            println!("{}", c.command);
+            out!("{}", c.command);
             if !c.vars.is_empty() {
                 let list: Vec<String> = c
                     .vars
@@ -76,10 +93,10 @@ pub fn to_curl(places: &Places, args: CurlArgs) -> anyhow::Result<Outcome> {
                         }
                     })
                     .collect();
-                eprintln!("reads from the environment: {}", list.join(", "));
+                say!("reads from the environment: {}", list.join(", "));
             }
             for n in &c.notes {
-                eprintln!("note: {n}");
+                say!("note: {n}");
             }
             Ok(Outcome::Success)
         }
@@ -87,8 +104,29 @@ pub fn to_curl(places: &Places, args: CurlArgs) -> anyhow::Result<Outcome> {
     }
 }
 
-pub fn from_curl(places: &Places, args: FromCurlArgs) -> anyhow::Result<Outcome> {
+pub fn from_curl(places: &Places, mut args: FromCurlArgs) -> anyhow::Result<Outcome> {
     let secrets = places.secrets();
+    // One quoted command (it has spaces in it), then our own options.
+    if args.command.len() > 1 && args.command[0].trim().contains(char::is_whitespace) {
+        let rest = args.command.split_off(1);
+        match <After as clap::Parser>::try_parse_from(&rest) {
+            Ok(after) => {
+                args.name = after.name.or(args.name);
+                args.output = after.output.or(args.output);
+                args.force |= after.force;
+            }
+            Err(e) => {
+                return bad_input([format!(
+                    "after the quoted curl command: {}",
+                    e.to_string()
+                        .lines()
+                        .next()
+                        .unwrap_or_default()
+                        .trim_start_matches("error: ")
+                )]);
+            }
+        }
+    }
     let parsed = match args.command.as_slice() {
         [] => {
             let mut text = String::new();
@@ -106,23 +144,36 @@ pub fn from_curl(places: &Places, args: FromCurlArgs) -> anyhow::Result<Outcome>
         p.name = n;
     }
     let path = match args.output {
-        Some(path) => path,
+        Some(path) => {
+            let text = profile::to_ron(&p);
+            if let Err(e) =
+                hookbench::files::write_output(&path, text.as_bytes(), args.force, false)
+            {
+                return bad_input([e.to_string()]);
+            }
+            path
+        }
         None => {
-            hookbench::share::free_path(&places.profiles, &hookbench::files::slug(&p.name), "ron")
+            let path = hookbench::share::free_path(
+                &places.profiles,
+                &hookbench::files::slug(&p.name),
+                "ron",
+            );
+            if let Err(e) = profile::save_new(&path, &p) {
+                return bad_input([e.to_string()]);
+            }
+            path
         }
     };
-    if let Err(e) = profile::save(&path, &p) {
-        return bad_input([e.to_string()]);
-    }
-    println!("{}", path.display());
-    eprintln!("wrote profile `{}` to {}", p.name, path.display());
+    out!("{}", path.display());
+    say!("wrote profile `{}` to {}", p.name, path.display());
     let needs = hookbench::share::needs(&p);
     let missing: Vec<&str> = needs.missing_secrets(&secrets).collect();
     if !needs.env.is_empty() {
-        eprintln!("reads environment variables: {}", needs.env.join(", "));
+        say!("reads environment variables: {}", needs.env.join(", "));
     }
     if !missing.is_empty() {
-        eprintln!("secrets to set: {}", missing.join(", "));
+        say!("secrets to set: {}", missing.join(", "));
     }
     Ok(Outcome::Success)
 }

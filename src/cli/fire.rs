@@ -76,7 +76,7 @@ pub fn run(places: &Places, args: FireArgs) -> anyhow::Result<Outcome> {
         }
     };
     for w in &assembled.warnings {
-        eprintln!("warning: {w}");
+        say!("warning: {w}");
     }
     let req = &assembled.request;
 
@@ -92,7 +92,7 @@ pub fn run(places: &Places, args: FireArgs) -> anyhow::Result<Outcome> {
                 "response": null,
                 "error": null,
             });
-            println!("{v}");
+            out!("{v}");
         } else {
             print::request(&shown);
         }
@@ -113,7 +113,7 @@ pub fn run(places: &Places, args: FireArgs) -> anyhow::Result<Outcome> {
             .iter()
             .map(|d| format!("{} ms", d.as_millis()))
             .collect();
-        eprintln!(
+        say!(
             "retrying up to {} attempts; waits {}{}",
             r.max_attempts,
             plan.join(", "),
@@ -136,11 +136,11 @@ pub fn run(places: &Places, args: FireArgs) -> anyhow::Result<Outcome> {
         .transpose();
     let exchange = attempts.pop().expect("at least one attempt");
     if args.json {
-        println!("{}", exchange.to_json(args.reveal));
+        out!("{}", exchange.to_json(args.reveal));
     } else {
         print::exchange(&exchange, args.reveal);
         if let Ok(Some(id)) = &recorded {
-            println!("\n(recorded as #{id}; hookbench replay {id} sends it again)");
+            out!("\n(recorded as #{id}; hookbench replay {id} sends it again)");
         }
     }
     // What was sent and not recorded is an error, never a warning.
@@ -182,7 +182,7 @@ fn send(
                 return;
             }
             if let Some(w) = hookbench::retry::RetryAfter::of(ex).warning() {
-                eprintln!("warning: attempt {n}: {w}");
+                say!("warning: attempt {n}: {w}");
             }
             let outcome = match (&ex.response, &ex.error) {
                 (_, Some(e)) => e.to_string(),
@@ -190,12 +190,12 @@ fn send(
                 (None, None) => "no answer".into(),
             };
             match wait {
-                Some(w) => eprintln!(
+                Some(w) => say!(
                     "attempt {n} of {max}: {outcome} in {} ms; next in {} ms",
                     ex.elapsed.as_millis(),
                     w.as_millis()
                 ),
-                None => eprintln!(
+                None => say!(
                     "attempt {n} of {max}: {outcome} in {} ms",
                     ex.elapsed.as_millis()
                 ),

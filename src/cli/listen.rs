@@ -214,7 +214,7 @@ pub fn run(places: &Places, args: ListenArgs) -> anyhow::Result<Outcome> {
                 ));
             }
         };
-        eprintln!(
+        say!(
             "listening on http://{} (answering {}); Ctrl-C stops",
             receiver.addr,
             script
@@ -229,12 +229,16 @@ pub fn run(places: &Places, args: ListenArgs) -> anyhow::Result<Outcome> {
             tokio::select! {
                 ex = rx.recv() => {
                     let Some(ex) = ex else { break };
-                    let _ = writeln!(out, "{}", describe(&ex, args.json, &args.secrets, args.reveal));
-                    let _ = out.flush();
-                    // The writer stopped on an error: stop receiving, and say it.
+                    let line = describe(&ex, args.json, &args.secrets, args.reveal);
+                    // Recorded first: a reader that went away (`| head -1`)
+                    // ends the listening, not the record.
                     if let Some(r) = &record
                         && r.send(ex).is_err()
                     {
+                        // The writer stopped on an error, said below.
+                        break;
+                    }
+                    if writeln!(out, "{line}").and_then(|()| out.flush()).is_err() {
                         break;
                     }
                 }

@@ -1,4 +1,44 @@
 //! Headless commands, one file each.
+//!
+//! Output goes through [`out!`] (standard output: a reader that went away,
+//! as `| head -1` does, ends the command quietly) and [`say!`] (standard
+//! error, for people: a closed one is not worth failing over). Nothing
+//! here panics on a closed pipe.
+
+/// A line on standard error; a closed stderr is ignored.
+macro_rules! say {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($t)*);
+    }};
+}
+
+/// Text on standard error without a line break; a closed stderr is ignored.
+macro_rules! say_part {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let mut e = std::io::stderr();
+        let _ = write!(e, $($t)*);
+        let _ = e.flush();
+    }};
+}
+
+/// A line on standard output; an error (a closed pipe) returns from the
+/// command, which `main` then ends quietly.
+macro_rules! out {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout(), $($t)*)?;
+    }};
+}
+
+/// Text on standard output without a line break, as [`out!`].
+macro_rules! out_part {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        write!(std::io::stdout(), $($t)*)?;
+    }};
+}
 
 mod curl;
 mod fire;
@@ -138,7 +178,7 @@ impl FilterArgs {
     /// The filter, or the problem printed and the exit code to end with.
     pub fn filter_or_report(&self) -> Result<hookbench::history::Filter, Outcome> {
         self.to_filter().map_err(|m| {
-            eprintln!("error: {m}");
+            say!("error: {m}");
             Outcome::BadInput
         })
     }
@@ -177,7 +217,7 @@ impl FilterArgs {
 /// A problem with the input: each line printed as `error: ...`, exit 2.
 pub fn bad_input(lines: impl IntoIterator<Item = String>) -> anyhow::Result<Outcome> {
     for l in lines {
-        eprintln!("error: {l}");
+        say!("error: {l}");
     }
     Ok(Outcome::BadInput)
 }
@@ -234,9 +274,9 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
                     .then(|| std::net::SocketAddr::from(([127, 0, 0, 1], cli.receiver_port))),
             })?;
             if let hookbench::tui::Ended::Signal { name, number, kept } = ended {
-                eprintln!("hookbench: stopped by {name}");
+                say!("hookbench: stopped by {name}");
                 for p in kept {
-                    eprintln!("unsaved changes kept in {}", p.display());
+                    say!("unsaved changes kept in {}", p.display());
                 }
                 std::process::exit(128 + number);
             }

@@ -138,7 +138,7 @@ pub fn run(places: &Places, args: ReplayArgs) -> anyhow::Result<Outcome> {
     }
     if !cut.is_empty() {
         let list: Vec<String> = cut.iter().map(|id| format!("#{id}")).collect();
-        eprintln!(
+        say!(
             "warning: not replayed, their request bodies were cut at the history's cap so they are not what was sent: {} (replay them with --body-file)",
             list.join(", ")
         );
@@ -151,7 +151,7 @@ pub fn run(places: &Places, args: ReplayArgs) -> anyhow::Result<Outcome> {
         }
     }
     for w in replay::restore_all(&mut jobs, &places.profiles, &places.secrets()) {
-        eprintln!("warning: {w}");
+        say!("warning: {w}");
     }
 
     // What is about to happen.
@@ -175,7 +175,7 @@ pub fn run(places: &Places, args: ReplayArgs) -> anyhow::Result<Outcome> {
     }
     hosts.sort_by_key(|h| std::cmp::Reverse(h.1));
     let host_list: Vec<String> = hosts.iter().map(|(h, n)| format!("{h} ({n})")).collect();
-    eprintln!(
+    say!(
         "{} {} record(s) to {}",
         if args.dry_run {
             "would replay"
@@ -191,7 +191,7 @@ pub fn run(places: &Places, args: ReplayArgs) -> anyhow::Result<Outcome> {
     );
     if jobs.is_empty() {
         if run.is_some() {
-            eprintln!("nothing left to send: every record of the run already succeeded");
+            say!("nothing left to send: every record of the run already succeeded");
             return Ok(Outcome::Success);
         }
         return Ok(Outcome::Success);
@@ -216,7 +216,7 @@ pub fn run(places: &Places, args: ReplayArgs) -> anyhow::Result<Outcome> {
             store.new_run(&sent, url.as_deref())?
         }
     };
-    eprintln!("run #{run} (if interrupted: hookbench replay --resume {run})");
+    say!("run #{run} (if interrupted: hookbench replay --resume {run})");
 
     let opts = Options {
         concurrency: args.concurrency.max(1),
@@ -227,7 +227,7 @@ pub fn run(places: &Places, args: ReplayArgs) -> anyhow::Result<Outcome> {
     let sending = Instant::now();
     let (tally, store) = send_all(store, run, jobs, opts)?;
     let secs = sending.elapsed().as_secs_f64();
-    eprintln!(
+    say!(
         "{}now succeeding: {}, still failing: {}, errors: {}; {} sent and recorded in {secs:.2} s ({:.0}/s){}",
         if tally.cancelled { "cancelled. " } else { "" },
         tally.succeeded,
@@ -242,13 +242,13 @@ pub fn run(places: &Places, args: ReplayArgs) -> anyhow::Result<Outcome> {
         }
     );
     if tally.bad_retry_after > 0 {
-        eprintln!(
+        say!(
             "warning: {} answer(s) 429 had a Retry-After that is neither whole seconds nor an HTTP date: ignored, waited 1 s",
             tally.bad_retry_after
         );
     }
     if tally.cancelled || tally.done() < tally.total {
-        eprintln!("resume with: hookbench replay --resume {run}");
+        say!("resume with: hookbench replay --resume {run}");
     }
     drop(store);
     Ok(if tally.succeeded == tally.total {
@@ -290,7 +290,7 @@ fn send_all(
                 draw(&progress_rx.borrow(), started);
             }
             draw(&progress_rx.borrow(), started);
-            eprintln!();
+            say!();
         });
         let sender = tokio::spawn(replay::run(
             jobs,
@@ -305,7 +305,7 @@ fn send_all(
             t = &mut sender => t,
             _ = tokio::signal::ctrl_c() => {
                 let _ = cancel_tx.send(true);
-                eprintln!("\ncancelling…");
+                say!("\ncancelling…");
                 sender.await
             }
         };
@@ -322,7 +322,7 @@ fn draw(t: &Tally, started: Instant) {
     let done = t.done();
     let filled = (done * width).checked_div(t.total).unwrap_or(width);
     let rate = done as f64 / started.elapsed().as_secs_f64().max(0.001);
-    eprint!(
+    say_part!(
         "\r[{}{}] {done}/{}  ok {}  failing {}  errors {}  {rate:.0}/s ",
         "#".repeat(filled),
         ".".repeat(width - filled),

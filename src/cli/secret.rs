@@ -31,7 +31,7 @@ pub fn run(places: &Places, cmd: SecretCommand) -> anyhow::Result<Outcome> {
     let mut store = match Secrets::load(&places.secrets) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("error: {e}");
+            say!("error: {e}");
             return Ok(Outcome::BadInput);
         }
     };
@@ -39,28 +39,28 @@ pub fn run(places: &Places, cmd: SecretCommand) -> anyhow::Result<Outcome> {
         SecretCommand::List => {
             let names: Vec<&str> = store.names().collect();
             if names.is_empty() {
-                eprintln!(
+                say!(
                     "no secrets in {}: add one with `hookbench secret set NAME`",
                     places.secrets.display()
                 );
             }
             for n in names {
-                println!("{n}");
+                out!("{n}");
             }
             Ok(Outcome::Success)
         }
         SecretCommand::Rm { name } => {
             if !store.remove(&name) {
-                eprintln!("error: no secret `{name}` (see `hookbench secret list`)");
+                say!("error: no secret `{name}` (see `hookbench secret list`)");
                 return Ok(Outcome::BadInput);
             }
             store.save()?;
-            eprintln!("removed {name}");
+            say!("removed {name}");
             Ok(Outcome::Success)
         }
         SecretCommand::Set { name } => {
             if !is_valid_name(&name) {
-                eprintln!(
+                say!(
                     "error: `{name}` is not a secret name: use letters, digits and `_`, not starting with a digit"
                 );
                 return Ok(Outcome::BadInput);
@@ -69,7 +69,7 @@ pub fn run(places: &Places, cmd: SecretCommand) -> anyhow::Result<Outcome> {
                 match hookbench::tui::read_hidden(&format!("value for {name} (hidden): "))? {
                     Some(v) => v,
                     None => {
-                        eprintln!("cancelled: {name} not changed");
+                        say!("cancelled: {name} not changed");
                         return Ok(Outcome::BadInput);
                     }
                 }
@@ -84,11 +84,11 @@ pub fn run(places: &Places, cmd: SecretCommand) -> anyhow::Result<Outcome> {
                 trimmed.to_string()
             };
             if value.is_empty() {
-                eprintln!("error: the value is empty: {name} not changed");
+                say!("error: the value is empty: {name} not changed");
                 return Ok(Outcome::BadInput);
             }
             if value.contains(['\r', '\n']) {
-                eprintln!(
+                say!(
                     "error: the value holds a line break, which cannot be sent in a header: {name} not changed"
                 );
                 return Ok(Outcome::BadInput);
@@ -96,7 +96,7 @@ pub fn run(places: &Places, cmd: SecretCommand) -> anyhow::Result<Outcome> {
             let existed = store.contains(&name);
             store.set(&name, &value);
             store.save()?;
-            eprintln!(
+            say!(
                 "{} {name} in {}",
                 if existed { "changed" } else { "set" },
                 places.secrets.display()

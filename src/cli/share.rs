@@ -19,6 +19,9 @@ pub struct ShareArgs {
     /// Write the shared copy here [default: standard output]
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// With -o: replace the file even when it is a link, a FIFO, a device or read-only
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -46,19 +49,16 @@ pub fn share(places: &Places, args: ShareArgs) -> anyhow::Result<Outcome> {
     let text = profile::to_ron(&shared.profile);
     match &args.output {
         Some(path) => {
-            if let Err(e) = hookbench::files::write_atomic(path, text.as_bytes()) {
-                return bad_input([format!(
-                    "{}: cannot write: {}",
-                    path.display(),
-                    hookbench::files::io_reason(&e)
-                )]);
+            if let Err(e) = hookbench::files::write_output(path, text.as_bytes(), args.force, false)
+            {
+                return bad_input([e.to_string()]);
             }
-            eprintln!("shared {} as {}", loaded.path.display(), path.display());
+            say!("shared {} as {}", loaded.path.display(), path.display());
         }
-        None => print!("{text}"),
+        None => out_part!("{text}"),
     }
     for (name, place) in &shared.replaced {
-        eprintln!("replaced {place} with {{{{secret.{name}}}}}");
+        say!("replaced {place} with {{{{secret.{name}}}}}");
     }
     print_needs("the receiver sets", &shared.needs, None);
     Ok(Outcome::Success)
@@ -76,16 +76,16 @@ fn print_needs(lead: &str, needs: &Needs, store: Option<&Secrets>) {
     };
     if secrets.is_empty() && env.is_empty() {
         if store.is_some() {
-            eprintln!("every secret and variable it uses is set");
+            say!("every secret and variable it uses is set");
         }
         return;
     }
-    eprintln!("{lead}:");
+    say!("{lead}:");
     for s in secrets {
-        eprintln!("  hookbench secret set {s}");
+        say!("  hookbench secret set {s}");
     }
     for v in env {
-        eprintln!("  environment variable {v}");
+        say!("  environment variable {v}");
     }
 }
 
@@ -96,26 +96,26 @@ pub fn import(places: &Places, args: ImportProfileArgs) -> anyhow::Result<Outcom
     };
     let problems = share::check(&loaded);
     if !problems.is_empty() {
-        eprintln!("not imported:");
+        say!("not imported:");
         return bad_input(problems);
     }
     let imported = match share::import_into(&loaded, &places.profiles) {
         Ok(i) => i,
         Err(m) => return bad_input([m]),
     };
-    println!("{}", imported.path.display());
-    eprintln!(
+    out!("{}", imported.path.display());
+    say!(
         "imported {} as {} (profile `{}`)",
         args.file.display(),
         imported.path.display(),
         imported.name
     );
     if let Some(e) = &imported.event {
-        eprintln!("its sample event is {}", e.display());
+        say!("its sample event is {}", e.display());
     }
     let store = Secrets::load_for_lookup(&places.secrets);
     if let Some(p) = store.problem() {
-        eprintln!("note: {p}");
+        say!("note: {p}");
     }
     print_needs("before it fires, set", &imported.needs, Some(&store));
     Ok(Outcome::Success)

@@ -28,13 +28,16 @@ pub struct ExportArgs {
     /// Write here instead of to standard output
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// With -o: replace the file even when it is a link, a FIFO, a device or read-only
+    #[arg(long)]
+    pub force: bool,
 }
 
 pub fn import(places: &Places, args: ImportArgs) -> anyhow::Result<Outcome> {
     let text = match std::fs::read_to_string(&args.file) {
         Ok(t) => t,
         Err(e) => {
-            eprintln!("error: {}: cannot read: {e}", args.file.display());
+            say!("error: {}: cannot read: {e}", args.file.display());
             return Ok(Outcome::BadInput);
         }
     };
@@ -47,7 +50,7 @@ pub fn import(places: &Places, args: ImportArgs) -> anyhow::Result<Outcome> {
         match io::parse_har(&text) {
             Ok(p) => p,
             Err(m) => {
-                eprintln!("error: {}: {m}", args.file.display());
+                say!("error: {}: {m}", args.file.display());
                 return Ok(Outcome::BadInput);
             }
         }
@@ -59,19 +62,19 @@ pub fn import(places: &Places, args: ImportArgs) -> anyhow::Result<Outcome> {
     let ids = store.import(&parsed.exchanges, &parsed.ids)?;
     for (n, reason) in &parsed.bad {
         if is_har {
-            eprintln!("{}: {what} {n}: {reason}", args.file.display());
+            say!("{}: {what} {n}: {reason}", args.file.display());
         } else {
-            eprintln!("{}:{n}: {reason}", args.file.display());
+            say!("{}:{n}: {reason}", args.file.display());
         }
     }
     match (ids.first(), ids.last()) {
-        (Some(a), Some(b)) => eprintln!(
+        (Some(a), Some(b)) => say!(
             "imported {} deliver{} as #{a}..#{b}; {} bad {what}(s) skipped",
             ids.len(),
             if ids.len() == 1 { "y" } else { "ies" },
             parsed.bad.len()
         ),
-        _ => eprintln!("imported nothing; {} bad {what}(s)", parsed.bad.len()),
+        _ => say!("imported nothing; {} bad {what}(s)", parsed.bad.len()),
     }
     Ok(if parsed.bad.is_empty() {
         Outcome::Success
@@ -103,8 +106,12 @@ pub fn export(places: &Places, args: ExportArgs) -> anyhow::Result<Outcome> {
     }
     match &args.output {
         Some(path) => {
-            hookbench::files::write_atomic(path, text.as_bytes())?;
-            eprintln!("exported {} record(s) to {}", ids.len(), path.display());
+            // Request data: the file is its owner's only.
+            if let Err(e) = hookbench::files::write_output(path, text.as_bytes(), args.force, true)
+            {
+                return super::bad_input([e.to_string()]);
+            }
+            say!("exported {} record(s) to {}", ids.len(), path.display());
         }
         None => {
             use std::io::Write;

@@ -23,7 +23,7 @@ pub fn run(places: &Places, args: ValidateArgs) -> anyhow::Result<Outcome> {
     let secrets = Arc::new(match Secrets::load(&places.secrets) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("note: {e}");
+            say!("note: {e}");
             Secrets::default()
         }
     });
@@ -53,7 +53,7 @@ pub fn run(places: &Places, args: ValidateArgs) -> anyhow::Result<Outcome> {
         };
         if problems.is_empty() {
             ok += 1;
-            println!(
+            out!(
                 "ok  {}  ({})",
                 entry
                     .as_ref()
@@ -67,11 +67,11 @@ pub fn run(places: &Places, args: ValidateArgs) -> anyhow::Result<Outcome> {
         } else {
             bad += 1;
             for p in problems {
-                eprintln!("{p}");
+                say!("{p}");
             }
         }
     }
-    eprintln!(
+    say!(
         "{} profile(s) checked: {ok} ok, {bad} with problems",
         loaded.len()
     );
@@ -79,7 +79,7 @@ pub fn run(places: &Places, args: ValidateArgs) -> anyhow::Result<Outcome> {
         Outcome::Success
     } else {
         if loaded.is_empty() {
-            eprintln!("no profiles found in {}", dir.display());
+            say!("no profiles found in {}", dir.display());
         }
         Outcome::BadInput
     })
@@ -99,16 +99,16 @@ fn check(l: &LoadedProfile, secrets: &Arc<Secrets>) -> Vec<String> {
     match request::assemble(&l.profile, event.as_ref(), &mut ctx) {
         Ok(a) => {
             for w in &a.warnings {
-                eprintln!("{}: warning: {w}", l.path.display());
+                say!("{}: warning: {w}", l.path.display());
             }
             for name in &a.missing_env {
-                eprintln!(
+                say!(
                     "{}: note: needs environment variable {name} to fire (unset here)",
                     l.path.display()
                 );
             }
             for name in &a.missing_secrets {
-                eprintln!(
+                say!(
                     "{}: note: needs secret {name} to fire: hookbench secret set {name}",
                     l.path.display()
                 );
