@@ -512,3 +512,43 @@ async fn a_record_received_while_the_receiver_view_queries_is_not_missed() {
         });
     h.until(|s| !s.hist.loading && s.hist.total == 1).await;
 }
+
+#[tokio::test]
+async fn a_replay_from_the_workbench_gives_credentials_only_to_the_profiles_origin() {
+    let crm = Server::start(Answer::status(200));
+    let attacker = Server::start(Answer::status(200));
+    // The records go to the attacker; the profile sends to the CRM.
+    let ws = seeded(&attacker.url(""));
+    ws.write(
+        "hook.ron",
+        &format!(
+            r#"(name: "hook", method: POST, url: "{}/hooks", auth: Basic(username: "ops", password: "pw"))"#,
+            crm.url("")
+        ),
+    );
+    let mut h = open_history(&ws).await;
+    h.send(key(KeyCode::Char('r')));
+    h.until(|s| s.hist.bulk.as_ref().is_some_and(|b| b.finished) && !s.hist.loading)
+        .await;
+    let got = attacker.only();
+    assert_eq!(got.header("authorization"), None, "{got:?}");
+    let status = h.app.state.status.text.clone();
+    assert!(
+        status.contains("credentials not sent") || h.screen().contains("credentials not sent"),
+        "{status}\n{}",
+        h.screen()
+    );
+
+    // m pointed at the CRM by hand: the user's choice, credentials go.
+    h.send(key(KeyCode::Char('m')));
+    h.settle().await;
+    h.send(key(KeyCode::Home));
+    for _ in 0..120 {
+        h.send(key(KeyCode::Delete));
+    }
+    h.type_text(&format!("POST {}/hooks", crm.url("")));
+    h.send(ctrl('s'));
+    h.until(|s| s.hist.bulk.as_ref().is_some_and(|b| b.finished) && !crm.requests().is_empty())
+        .await;
+    assert_eq!(crm.only().header("authorization"), Some("Basic b3BzOnB3"));
+}

@@ -52,6 +52,9 @@ pub struct Bulk {
     pub tally: Tally,
     pub started: Instant,
     pub finished: bool,
+    /// What was said before sending (credentials withheld, ...): the
+    /// summary repeats the first.
+    pub warnings: Vec<String>,
     cancel: watch::Sender<bool>,
 }
 
@@ -510,6 +513,7 @@ impl State {
             },
             started: Instant::now(),
             finished: false,
+            warnings: Vec::new(),
             cancel: cancel_tx,
         });
         self.set_status(format!("replaying {} record(s)… Esc cancels", ids.len()));
@@ -574,9 +578,20 @@ impl State {
     pub fn on_bulk_started(&mut self, run: i64, warnings: Vec<String>) {
         if let Some(b) = self.hist.bulk.as_mut() {
             b.run = run;
+            b.warnings = warnings.clone();
         }
-        if let Some(w) = warnings.first() {
-            self.set_error(format!("warning: {w}"));
+        // Every warning goes to the log; the status line shows the first
+        // and how many more there are.
+        for w in &warnings {
+            super::log::line(&format!("replay run #{run}: warning: {w}"));
+        }
+        match warnings.as_slice() {
+            [] => {}
+            [w] => self.set_error(format!("warning: {w}")),
+            [w, rest @ ..] => self.set_error(format!(
+                "warning: {w} (and {} more in the log)",
+                rest.len()
+            )),
         }
     }
 
@@ -587,15 +602,22 @@ impl State {
     }
 
     pub fn on_bulk_done(&mut self, tally: Tally, error: Option<String>) {
+        let mut warned = String::new();
         if let Some(b) = self.hist.bulk.as_mut() {
             b.tally = tally;
             b.finished = true;
+            if let Some(w) = b.warnings.first() {
+                warned = format!(" · warning: {w}");
+                if b.warnings.len() > 1 {
+                    warned.push_str(&format!(" (and {} more in the log)", b.warnings.len() - 1));
+                }
+            }
         }
         match error {
             Some(e) => self.set_error(format!("replay failed: {e}")),
             None => {
                 let text = format!(
-                    "{}now succeeding: {}, still failing: {}, errors: {}",
+                    "{}now succeeding: {}, still failing: {}, errors: {}{warned}",
                     if tally.cancelled { "cancelled. " } else { "" },
                     tally.succeeded,
                     tally.still_failing,
