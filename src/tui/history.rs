@@ -588,10 +588,9 @@ impl State {
         match warnings.as_slice() {
             [] => {}
             [w] => self.set_error(format!("warning: {w}")),
-            [w, rest @ ..] => self.set_error(format!(
-                "warning: {w} (and {} more in the log)",
-                rest.len()
-            )),
+            [w, rest @ ..] => {
+                self.set_error(format!("warning: {w} (and {} more in the log)", rest.len()))
+            }
         }
     }
 
