@@ -208,7 +208,7 @@ impl PrivateFile {
 /// when it was not; refused when it is not a regular file.
 pub fn open_private_append(path: &Path) -> io::Result<fs::File> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        fs::create_dir_all(dir)?;
+        create_private_dir(dir)?;
     }
     if let Ok(meta) = fs::symlink_metadata(path)
         && !meta.file_type().is_file()
@@ -232,6 +232,20 @@ pub fn open_private_append(path: &Path) -> io::Result<fs::File> {
         f.set_permissions(fs::Permissions::from_mode(0o600))?;
     }
     Ok(f)
+}
+
+/// Creates a folder (and its parents) readable by its owner only, as the
+/// folders of the history and the secret store are; one already there is
+/// left as it is.
+pub fn create_private_dir(dir: &Path) -> io::Result<()> {
+    let mut b = fs::DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        b.mode(0o700);
+    }
+    b.create(dir)
 }
 
 /// A file name in `dir` like `want` that `taken` says no file has:

@@ -172,24 +172,13 @@ impl Secrets {
         if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty())
             && !dir.exists()
         {
-            create_private_dir(dir).map_err(io_err)?;
+            crate::files::create_private_dir(dir).map_err(io_err)?;
         }
         let text = ron::ser::to_string_pretty(&self.values, ron::ser::PrettyConfig::default())
             .expect("a map of strings always serialises");
         crate::files::write_atomic_private(&self.path, format!("{text}\n").as_bytes())
             .map_err(io_err)
     }
-}
-
-fn create_private_dir(dir: &Path) -> io::Result<()> {
-    let mut b = fs::DirBuilder::new();
-    b.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        b.mode(0o700);
-    }
-    b.create(dir)
 }
 
 fn parse(path: &Path, text: &str) -> Result<BTreeMap<String, String>, Diagnostic> {

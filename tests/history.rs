@@ -66,6 +66,11 @@ fn fire_is_recorded_with_secrets_masked_in_an_owner_only_wal_file() {
         .permissions()
         .mode();
     assert_eq!(mode & 0o777, 0o600, "readable by its owner only");
+    let dir_mode = std::fs::metadata(ws.data_dir())
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(dir_mode & 0o777, 0o700, "a folder of its owner only");
     let conn = rusqlite::Connection::open(ws.history()).unwrap();
     let jm: String = conn
         .query_row("PRAGMA journal_mode", [], |r| r.get(0))

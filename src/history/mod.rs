@@ -237,7 +237,7 @@ impl Store {
             source,
         };
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(create_err)?;
+            crate::files::create_private_dir(dir).map_err(create_err)?;
         }
         if !path.exists() {
             // Readable by its owner only, before SQLite writes anything.
