@@ -224,11 +224,7 @@ pub fn compare(a: &Exchange, b: &Exchange) -> Comparison {
         .filter(|ch| !volatile(ch.at()))
         .collect();
     c.request_body = bodies(&a.request.body, &b.request.body);
-    let outcome = |e: &Exchange| match (&e.response, &e.error) {
-        (_, Some(err)) => format!("{}: {}", err.kind.as_str(), err.message),
-        (Some(r), None) => format!("{} {}", r.status, r.reason),
-        (None, None) => "no answer".into(),
-    };
+    let outcome = Exchange::outcome;
     if outcome(a) != outcome(b) {
         c.outcome.push(Change::Changed {
             at: "outcome".into(),

@@ -83,6 +83,11 @@ pub struct Response {
     pub redirects: Vec<String>,
 }
 
+/// A gzip or deflate body is decoded, to be shown or masked, up to this
+/// many bytes: 64 MiB, what a response body is read up to (a small body
+/// can decode to a huge one).
+pub const DECODED_BODY_CAP: usize = 64 * 1024 * 1024;
+
 /// A response body as its `Content-Encoding` says to read it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decoded {
@@ -161,7 +166,7 @@ impl Response {
     /// The body to show: decoded when gzip or deflate, with a line that
     /// says so; else the body as received.
     pub fn shown_body(&self) -> (std::borrow::Cow<'_, [u8]>, Option<String>) {
-        match decode_body(&self.headers, &self.body, crate::deliver::DEFAULT_BODY_CAP) {
+        match decode_body(&self.headers, &self.body, DECODED_BODY_CAP) {
             None => (std::borrow::Cow::Borrowed(&self.body), None),
             Some(d) => {
                 let mut note = format!(
@@ -229,7 +234,7 @@ impl Response {
                 .iter()
                 .any(|u| known.appears_in(u.as_bytes()))
             && (known.is_empty()
-                || decode_body(&self.headers, &self.body, crate::deliver::DEFAULT_BODY_CAP)
+                || decode_body(&self.headers, &self.body, DECODED_BODY_CAP)
                     .is_none_or(|d| !known.appears_in(&d.body)));
         if clean {
             std::borrow::Cow::Borrowed(self)
@@ -242,7 +247,7 @@ impl Response {
     pub fn masked(&self, known: &SecretSet) -> Response {
         let mut headers = self.masked_headers(known);
         let decoded = (!known.is_empty())
-            .then(|| decode_body(&self.headers, &self.body, crate::deliver::DEFAULT_BODY_CAP))
+            .then(|| decode_body(&self.headers, &self.body, DECODED_BODY_CAP))
             .flatten();
         let body = match decoded {
             Some(d) if known.appears_in(&d.body) => {
@@ -344,6 +349,17 @@ impl Exchange {
         self.error.is_none() && self.response.as_ref().is_some_and(Response::is_success)
     }
 
+    /// What came of it, in a few words: `500 Internal Server Error`,
+    /// `timeout: no complete answer within 5 s`, `no answer`. An error
+    /// message that repeats a secret of the request has it masked.
+    pub fn outcome(&self) -> String {
+        match (&self.response, &self.error) {
+            (_, Some(e)) => e.masked(&self.request.known_secrets()).to_string(),
+            (Some(r), None) => format!("{} {}", r.status, r.reason),
+            (None, None) => "no answer".into(),
+        }
+    }
+
     /// A copy fit for the screen, a log, the history or an export: every
     /// credential of the request masked (see
     /// [`PreparedRequest::redacted`]), and every secret it carries masked
@@ -388,6 +404,15 @@ impl Exchange {
             }),
             "error": ex.error.as_ref().map(|e| json!({"kind": e.kind.as_str(), "message": e.message})),
         })
+    }
+}
+
+/// Sizes as people read them: `512 B`, `1.5 KiB`, `10.0 MiB`.
+pub fn human_size(n: usize) -> String {
+    match n {
+        n if n < 1024 => format!("{n} B"),
+        n if n < 1024 * 1024 => format!("{:.1} KiB", n as f64 / 1024.0),
+        n => format!("{:.1} MiB", n as f64 / (1024.0 * 1024.0)),
     }
 }
 

@@ -19,8 +19,9 @@ use tokio::sync::{Semaphore, mpsc, watch};
 use crate::exchange::{ErrorKind, Exchange, Origin, Response, TransportError};
 use crate::wire::PreparedRequest;
 
-/// Requests with bodies over this are answered 413: 10 MiB.
-pub const DEFAULT_BODY_CAP: usize = 10 * 1024 * 1024;
+/// A received request's body over this is answered 413: 10 MiB, unless
+/// `--max-body` says otherwise.
+pub const RECEIVED_BODY_CAP: usize = 10 * 1024 * 1024;
 
 /// How the receiver answers.
 #[derive(Debug, Clone)]
@@ -43,7 +44,7 @@ impl Default for Script {
             headers: vec![("content-type".into(), "application/json".into())],
             body: br#"{"received":true}"#.to_vec(),
             failure_rate: 0.0,
-            body_cap: DEFAULT_BODY_CAP,
+            body_cap: RECEIVED_BODY_CAP,
         }
     }
 }

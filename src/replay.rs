@@ -79,6 +79,106 @@ impl Tally {
     pub fn done(&self) -> usize {
         self.succeeded + self.still_failing + self.errors
     }
+
+    /// `now succeeding: 3, still failing: 1, errors: 0`, after `cancelled.`
+    /// when it was.
+    pub fn summary(&self) -> String {
+        format!(
+            "{}now succeeding: {}, still failing: {}, errors: {}",
+            if self.cancelled { "cancelled. " } else { "" },
+            self.succeeded,
+            self.still_failing,
+            self.errors
+        )
+    }
+}
+
+/// What the user changes in every record before it goes again.
+#[derive(Debug, Clone, Default)]
+pub struct Changes {
+    /// Send there (see [`retarget`]): the user's own choice of origin.
+    pub url: Option<String>,
+    /// Replace or add these headers.
+    pub headers: Vec<(String, String)>,
+    /// Replace the body.
+    pub body: Option<Vec<u8>>,
+    /// Sign with a new message id instead of the record's.
+    pub new_id: bool,
+}
+
+/// Records made ready to send again.
+#[derive(Debug, Default)]
+pub struct Prepared {
+    pub jobs: Vec<Job>,
+    /// Records left out: their request body was cut at the history's cap,
+    /// so it is not what was sent (a new body sends them).
+    pub cut: Vec<i64>,
+    /// What the user must hear before anything is sent.
+    pub warnings: Vec<String>,
+}
+
+/// Why records could not be made ready.
+#[derive(Debug, thiserror::Error)]
+pub enum PrepareError {
+    #[error(transparent)]
+    History(#[from] HistoryError),
+    /// Occurs when the URL of [`Changes`] is not one to send to.
+    #[error("--url: {0}")]
+    Url(String),
+}
+
+/// Reads these records and makes each a job as `changes` say, with the
+/// credentials of its profile put back where they may go (see
+/// [`restore_all`]); one whose body was cut is left out unless the body is
+/// replaced.
+pub fn prepare(
+    store: &Store,
+    ids: &[i64],
+    changes: &Changes,
+    profiles_dir: &std::path::Path,
+    secrets: &Arc<crate::secrets::Secrets>,
+) -> Result<Prepared, PrepareError> {
+    let mut out = Prepared::default();
+    for record in store.requests(ids)? {
+        if record.truncated && changes.body.is_none() {
+            out.cut.push(record.id);
+            continue;
+        }
+        out.jobs
+            .push(edited(record.id, record.request, record.profile, changes)?);
+    }
+    out.warnings = restore_all(&mut out.jobs, profiles_dir, secrets);
+    Ok(out)
+}
+
+/// One recorded request as a job, changed as `changes` say.
+pub fn edited(
+    source: i64,
+    mut request: PreparedRequest,
+    profile: Option<String>,
+    changes: &Changes,
+) -> Result<Job, PrepareError> {
+    if let Some(u) = &changes.url {
+        retarget(&mut request, u).map_err(PrepareError::Url)?;
+    }
+    for (n, v) in &changes.headers {
+        request.set_header(n, v);
+    }
+    if let Some(b) = &changes.body {
+        request.set_body(b.clone());
+    }
+    if changes.new_id {
+        request
+            .headers
+            .retain(|(n, _)| !n.eq_ignore_ascii_case("webhook-id"));
+    }
+    Ok(Job {
+        source,
+        request,
+        profile,
+        insecure: false,
+        retargeted: changes.url.is_some(),
+    })
 }
 
 /// Where a request goes: `--url` with only an origin (`http://host:port` or

@@ -450,6 +450,59 @@ impl PreparedRequest {
     }
 }
 
+impl PreparedRequest {
+    /// The request as text to edit: `METHOD URL`, a `Name: value` line per
+    /// header (Content-Length left out: it follows the body), a blank
+    /// line, the body.
+    pub fn to_text(&self) -> String {
+        let mut text = format!("{} {}\n", self.method, self.url);
+        for (n, v) in &self.headers {
+            if !n.eq_ignore_ascii_case("content-length") {
+                text.push_str(&format!("{n}: {v}\n"));
+            }
+        }
+        text.push('\n');
+        text.push_str(&String::from_utf8_lossy(&self.body));
+        text
+    }
+
+    /// Reads what [`PreparedRequest::to_text`] writes, as the user edited
+    /// it: the URL must parse, each header line must be one HTTP carries.
+    pub fn from_text(text: &str) -> Result<PreparedRequest, String> {
+        let mut lines = text.split('\n');
+        let first = lines.next().unwrap_or_default().trim();
+        let (method, url) = first
+            .split_once(' ')
+            .ok_or("the first line must be `METHOD URL`")?;
+        reqwest::Url::parse(url.trim())
+            .map_err(|e| format!("invalid URL `{}`: {e}", url.trim()))?;
+        let mut headers = Vec::new();
+        let mut body_lines = Vec::new();
+        let mut in_body = false;
+        for line in lines {
+            let line = line.strip_suffix('\r').unwrap_or(line);
+            if in_body {
+                body_lines.push(line);
+            } else if line.trim().is_empty() {
+                in_body = true;
+            } else {
+                if !line.contains(':') {
+                    return Err(format!("header line `{line}` has no `:`"));
+                }
+                headers.push(header_line(line)?);
+            }
+        }
+        let mut req = PreparedRequest::plain(
+            method.trim().to_ascii_uppercase(),
+            url.trim().to_string(),
+            headers,
+            Vec::new(),
+        );
+        req.set_body(body_lines.join("\n").into_bytes());
+        Ok(req)
+    }
+}
+
 /// `Basic abc` is `("Basic", "abc")`: a scheme word before the credential.
 fn split_scheme(v: &str) -> Option<(&str, &str)> {
     match v.split_once(' ') {
@@ -916,6 +969,20 @@ mod tests {
             let _ = credential_spans(text);
         }
         assert_eq!(credential_spans(r#"{"token" : "t1"}"#), vec![(11..15)]);
+    }
+
+    #[test]
+    fn request_text_reads_back() {
+        let r =
+            PreparedRequest::from_text("post http://a/x\nX-A: 1\nHost: a\n\n{\"a\":\n1}").unwrap();
+        assert_eq!((r.method.as_str(), r.url.as_str()), ("POST", "http://a/x"));
+        assert_eq!(r.header("x-a"), Some("1"));
+        assert_eq!(r.body, b"{\"a\":\n1}");
+        assert_eq!(r.header("content-length"), Some("8"));
+        assert_eq!(PreparedRequest::from_text(&r.to_text()).unwrap(), r);
+        assert!(PreparedRequest::from_text("nourl").is_err());
+        assert!(PreparedRequest::from_text("POST http://a/\nbad header\n").is_err());
+        assert!(PreparedRequest::from_text("POST http://a/\nX-A: a\u{0}b\n").is_err());
     }
 
     #[test]

@@ -132,7 +132,10 @@ pub fn run(places: &Places, args: FireArgs) -> anyhow::Result<Outcome> {
     )?;
     let recorded = history
         .as_mut()
-        .map(|h| record(h, &mut attempts))
+        .map(|h| {
+            let (first, retries) = attempts.split_first_mut().expect("at least one attempt");
+            h.insert_attempts(first, retries)
+        })
         .transpose();
     let exchange = attempts.pop().expect("at least one attempt");
     if args.json {
@@ -145,24 +148,13 @@ pub fn run(places: &Places, args: FireArgs) -> anyhow::Result<Outcome> {
     }
     // What was sent and not recorded is an error, never a warning.
     if let Err(e) = recorded {
-        return Err(e.context("sent, but not recorded in the history"));
+        return Err(anyhow::Error::new(e).context("sent, but not recorded in the history"));
     }
     Ok(if exchange.is_success() {
         Outcome::Success
     } else {
         Outcome::Failed
     })
-}
-
-/// Every attempt, the first as a fire and the rest as retries linked to it;
-/// returns the first's id.
-fn record(h: &mut hookbench::history::Store, attempts: &mut [Exchange]) -> anyhow::Result<i64> {
-    let first = h.insert(&attempts[0])?;
-    for a in attempts[1..].iter_mut() {
-        a.origin = hookbench::exchange::Origin::Retry(Some(first));
-    }
-    h.insert_many(&attempts[1..], None)?;
-    Ok(first)
 }
 
 fn send(
@@ -184,11 +176,7 @@ fn send(
             if let Some(w) = hookbench::retry::RetryAfter::of(ex).warning() {
                 say!("warning: attempt {n}: {w}");
             }
-            let outcome = match (&ex.response, &ex.error) {
-                (_, Some(e)) => e.to_string(),
-                (Some(r), None) => format!("{} {}", r.status, r.reason),
-                (None, None) => "no answer".into(),
-            };
+            let outcome = ex.outcome();
             match wait {
                 Some(w) => say!(
                     "attempt {n} of {max}: {outcome} in {} ms; next in {} ms",

@@ -17,14 +17,7 @@ fn paint(code: &str, text: &str) -> String {
     }
 }
 
-/// Sizes as people read them: 512 B, 1.5 KiB, 10.0 MiB.
-pub fn size(n: usize) -> String {
-    match n {
-        n if n < 1024 => format!("{n} B"),
-        n if n < 1024 * 1024 => format!("{:.1} KiB", n as f64 / 1024.0),
-        n => format!("{:.1} MiB", n as f64 / (1024.0 * 1024.0)),
-    }
-}
+use hookbench::exchange::human_size as size;
 
 fn body(out: &mut impl Write, body: &[u8]) -> std::io::Result<()> {
     if body.is_empty() {

@@ -105,54 +105,33 @@ pub fn run(places: &Places, args: ReplayArgs) -> anyhow::Result<Outcome> {
     };
 
     // The requests, as recorded, aimed and with credentials put back.
-    let records = match store.requests(&sources) {
-        Ok(r) => r,
+    let changes = replay::Changes {
+        url: url.clone(),
+        headers: edits,
+        body,
+        new_id: args.new_id,
+    };
+    let prepared = match replay::prepare(
+        &store,
+        &sources,
+        &changes,
+        &places.profiles,
+        &places.secrets(),
+    ) {
+        Ok(p) => p,
         Err(e) => return bad(e),
     };
-    let mut jobs = Vec::with_capacity(sources.len());
-    let mut cut = Vec::new();
-    for record in records {
-        if record.truncated && body.is_none() {
-            cut.push(record.id);
-            continue;
-        }
-        let mut request = record.request;
-        if let Some(u) = &url
-            && let Err(m) = replay::retarget(&mut request, u)
-        {
-            return bad(format!("--url: {m}"));
-        }
-        for (n, v) in &edits {
-            request.set_header(n, v);
-        }
-        if let Some(b) = &body {
-            request.set_body(b.clone());
-        }
-        jobs.push(Job {
-            source: record.id,
-            request,
-            profile: record.profile,
-            insecure: false,
-            retargeted: url.is_some(),
-        });
-    }
-    if !cut.is_empty() {
-        let list: Vec<String> = cut.iter().map(|id| format!("#{id}")).collect();
+    if !prepared.cut.is_empty() {
+        let list: Vec<String> = prepared.cut.iter().map(|id| format!("#{id}")).collect();
         say!(
             "warning: not replayed, their request bodies were cut at the history's cap so they are not what was sent: {} (replay them with --body-file)",
             list.join(", ")
         );
     }
-    if args.new_id {
-        for job in &mut jobs {
-            job.request
-                .headers
-                .retain(|(n, _)| !n.eq_ignore_ascii_case("webhook-id"));
-        }
-    }
-    for w in replay::restore_all(&mut jobs, &places.profiles, &places.secrets()) {
+    for w in &prepared.warnings {
         say!("warning: {w}");
     }
+    let jobs = prepared.jobs;
 
     // What is about to happen.
     let mut hosts: Vec<(String, usize)> = Vec::new();
@@ -228,11 +207,8 @@ pub fn run(places: &Places, args: ReplayArgs) -> anyhow::Result<Outcome> {
     let (tally, store) = send_all(store, run, jobs, opts)?;
     let secs = sending.elapsed().as_secs_f64();
     say!(
-        "{}now succeeding: {}, still failing: {}, errors: {}; {} sent and recorded in {secs:.2} s ({:.0}/s){}",
-        if tally.cancelled { "cancelled. " } else { "" },
-        tally.succeeded,
-        tally.still_failing,
-        tally.errors,
+        "{}; {} sent and recorded in {secs:.2} s ({:.0}/s){}",
+        tally.summary(),
         tally.done(),
         tally.done() as f64 / secs.max(1e-6),
         if tally.throttled > 0 {

@@ -18,8 +18,9 @@ use crate::wire::PreparedRequest;
 mod session;
 pub use session::Session;
 
-/// Default cap on a response body read: 64 MiB (history stores less).
-pub const DEFAULT_BODY_CAP: usize = 64 * 1024 * 1024;
+/// A response body is read up to this many bytes: 64 MiB (the history
+/// stores less, see `history::STORED_BODY_CAP`).
+pub const RESPONSE_BODY_CAP: usize = 64 * 1024 * 1024;
 /// Redirects followed before giving up.
 pub const MAX_REDIRECTS: usize = 10;
 
@@ -40,7 +41,7 @@ impl SendOptions {
         SendOptions {
             timeout,
             follow_redirects,
-            body_cap: DEFAULT_BODY_CAP,
+            body_cap: RESPONSE_BODY_CAP,
             origin: Origin::Fire,
             profile: None,
             insecure: false,

@@ -24,8 +24,9 @@ use crate::wire::PreparedRequest;
 pub const SCHEMA_VERSION: i64 = 2;
 /// Marks the file as ours ("HKBH").
 const APPLICATION_ID: i64 = 0x484B_4248;
-/// Bodies longer than this are stored cut, and marked.
-pub const DEFAULT_BODY_CAP: usize = 10 * 1024 * 1024;
+/// Bodies longer than this are stored cut, and marked: 10 MiB, unless
+/// `--body-cap` says otherwise.
+pub const STORED_BODY_CAP: usize = 10 * 1024 * 1024;
 
 /// The schema, step by step: step N takes a file from version N to N + 1.
 pub const MIGRATIONS: &[&str] = &[
@@ -253,7 +254,7 @@ impl Store {
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
-            body_cap: DEFAULT_BODY_CAP,
+            body_cap: STORED_BODY_CAP,
             sound: false,
         };
         store.prepare()?;
@@ -378,6 +379,25 @@ impl Store {
         let ids = insert_in(&tx, items, run, cap, &path)?;
         tx.commit().map_err(|e| sql(&path, e))?;
         Ok(ids)
+    }
+
+    /// Stores the attempts of one delivery, in one transaction: the first
+    /// as it is, the others as its retries (`retry of #first`, which this
+    /// sets). Returns the first's id.
+    pub fn insert_attempts(
+        &mut self,
+        first: &Exchange,
+        retries: &mut [Exchange],
+    ) -> Result<i64, HistoryError> {
+        let (cap, path) = (self.body_cap, self.path.clone());
+        let tx = self.conn.transaction().map_err(|e| sql(&path, e))?;
+        let id = insert_in(&tx, std::slice::from_ref(first), None, cap, &path)?[0];
+        for a in retries.iter_mut() {
+            a.origin = Origin::Retry(Some(id));
+        }
+        insert_in(&tx, retries, None, cap, &path)?;
+        tx.commit().map_err(|e| sql(&path, e))?;
+        Ok(id)
     }
 
     /// Stores imported exchanges in one transaction, keeping the links

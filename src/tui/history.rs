@@ -408,15 +408,7 @@ impl State {
             self.set_error("no record open");
             return;
         };
-        let req = &open.record.exchange.request;
-        let mut text = format!("{} {}\n", req.method, req.url);
-        for (n, v) in &req.headers {
-            if !n.eq_ignore_ascii_case("content-length") {
-                text.push_str(&format!("{n}: {v}\n"));
-            }
-        }
-        text.push('\n');
-        text.push_str(&String::from_utf8_lossy(&req.body));
+        let text = open.record.exchange.request.to_text();
         let lines: Vec<String> = text.lines().map(str::to_string).collect();
         self.mode = Mode::EditJson {
             target: JsonTarget::Replay(open.record.id),
@@ -427,8 +419,8 @@ impl State {
 
     /// Sends the edited request text as a replay of `source`.
     pub fn send_edited(&mut self, source: i64, text: &str) {
-        match parse_request_text(text) {
-            Ok((method, url, headers, body)) => {
+        match crate::wire::PreparedRequest::from_text(text) {
+            Ok(request) => {
                 let record = self
                     .hist
                     .open
@@ -443,10 +435,8 @@ impl State {
                         .ok()
                         .and_then(|u| crate::wire::origin_of(&u))
                 };
-                let retargeted = record.is_some_and(|x| origin(&x.request.url) != origin(&url));
-                let mut request =
-                    crate::wire::PreparedRequest::plain(method, url, headers, Vec::new());
-                request.set_body(body);
+                let retargeted =
+                    record.is_some_and(|x| origin(&x.request.url) != origin(&request.url));
                 self.mode = Mode::Normal;
                 self.start_replay(
                     vec![source],
@@ -525,7 +515,12 @@ impl State {
             .await
             .map_err(|e| e.to_string())
             .and_then(|r| r);
-            let (store, run, jobs, warnings) = match prepared {
+            let Ready {
+                store,
+                run,
+                jobs,
+                warnings,
+            } = match prepared {
                 Ok(p) => p,
                 Err(e) => {
                     let _ = tx.send(Message::BulkDone {
@@ -615,13 +610,7 @@ impl State {
         match error {
             Some(e) => self.set_error(format!("replay failed: {e}")),
             None => {
-                let text = format!(
-                    "{}now succeeding: {}, still failing: {}, errors: {}{warned}",
-                    if tally.cancelled { "cancelled. " } else { "" },
-                    tally.succeeded,
-                    tally.still_failing,
-                    tally.errors
-                );
+                let text = format!("{}{warned}", tally.summary());
                 if tally.succeeded == tally.total {
                     self.set_status(text);
                 } else {
@@ -633,14 +622,21 @@ impl State {
     }
 }
 
-type Prepared = (Store, i64, Vec<Job>, Vec<String>);
-
 /// A recorded request as the user edited it before replaying it.
 pub struct Edited {
     pub request: crate::wire::PreparedRequest,
     pub profile: Option<String>,
     /// The user moved it to another origin.
     pub retargeted: bool,
+}
+
+/// A run ready to go: the store it records to, its number, its jobs and
+/// what to say first.
+struct Ready {
+    store: Store,
+    run: i64,
+    jobs: Vec<Job>,
+    warnings: Vec<String>,
 }
 
 /// Off the UI thread: the records as jobs, credentials back, a new run.
@@ -650,80 +646,42 @@ fn prepare_jobs(
     secrets: &Arc<crate::secrets::Secrets>,
     ids: Vec<i64>,
     edited: Option<Edited>,
-) -> Result<Prepared, String> {
+) -> Result<Ready, String> {
     let mut store = Store::open(path).map_err(|e| e.to_string())?;
-    let mut jobs = Vec::with_capacity(ids.len());
-    let mut cut = Vec::new();
-    match edited {
-        Some(e) => jobs.push(Job {
-            source: ids[0],
-            request: e.request,
-            profile: e.profile,
-            insecure: false,
-            retargeted: e.retargeted,
-        }),
-        None => {
-            for r in store.requests(&ids).map_err(|e| e.to_string())? {
-                if r.truncated {
-                    cut.push(format!("#{}", r.id));
-                    continue;
-                }
-                jobs.push(Job {
-                    source: r.id,
-                    request: r.request,
-                    profile: r.profile,
-                    insecure: false,
-                    retargeted: false,
-                });
+    let mut prepared = match edited {
+        Some(e) => {
+            let mut jobs = vec![Job {
+                source: ids[0],
+                request: e.request,
+                profile: e.profile,
+                insecure: false,
+                retargeted: e.retargeted,
+            }];
+            let warnings = replay::restore_all(&mut jobs, profiles, secrets);
+            replay::Prepared {
+                jobs,
+                cut: Vec::new(),
+                warnings,
             }
         }
-    }
-    let mut warnings = replay::restore_all(&mut jobs, profiles, secrets);
-    if !cut.is_empty() {
-        warnings.push(format!(
+        None => replay::prepare(&store, &ids, &Default::default(), profiles, secrets)
+            .map_err(|e| e.to_string())?,
+    };
+    if !prepared.cut.is_empty() {
+        let list: Vec<String> = prepared.cut.iter().map(|id| format!("#{id}")).collect();
+        prepared.warnings.push(format!(
             "not replayed, their request bodies were cut at the history's cap: {} (m edits one before sending)",
-            cut.join(", ")
+            list.join(", ")
         ));
     }
-    let ids: Vec<i64> = jobs.iter().map(|j| j.source).collect();
+    let ids: Vec<i64> = prepared.jobs.iter().map(|j| j.source).collect();
     let run = store.new_run(&ids, None).map_err(|e| e.to_string())?;
-    Ok((store, run, jobs, warnings))
-}
-
-/// Method, URL, headers and body of an edited request.
-pub type RequestParts = (String, String, Vec<(String, String)>, Vec<u8>);
-
-/// Parses `METHOD URL`, header lines, a blank line, the body.
-pub fn parse_request_text(text: &str) -> Result<RequestParts, String> {
-    let mut lines = text.split('\n');
-    let first = lines.next().unwrap_or_default().trim();
-    let (method, url) = first
-        .split_once(' ')
-        .ok_or("the first line must be `METHOD URL`")?;
-    reqwest::Url::parse(url.trim()).map_err(|e| format!("invalid URL `{}`: {e}", url.trim()))?;
-    let mut headers = Vec::new();
-    let mut body_lines = Vec::new();
-    let mut in_body = false;
-    for line in lines {
-        if in_body {
-            body_lines.push(line);
-        } else if line.trim().is_empty() {
-            in_body = true;
-        } else {
-            if !line.contains(':') {
-                return Err(format!("header line `{line}` has no `:`"));
-            }
-            headers.push(crate::wire::header_line(
-                line.strip_suffix('\r').unwrap_or(line),
-            )?);
-        }
-    }
-    Ok((
-        method.trim().to_ascii_uppercase(),
-        url.trim().to_string(),
-        headers,
-        body_lines.join("\n").into_bytes(),
-    ))
+    Ok(Ready {
+        store,
+        run,
+        jobs: prepared.jobs,
+        warnings: prepared.warnings,
+    })
 }
 
 /// The filter bar's text.
@@ -736,20 +694,4 @@ pub fn filter_line(h: &HistoryState) -> String {
         RANGES[h.range].0,
         h.filter.text.as_deref().unwrap_or("—"),
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn request_text_parses() {
-        let (m, u, h, b) =
-            parse_request_text("post http://a/x\nX-A: 1\nHost: a\n\n{\"a\":\n1}").unwrap();
-        assert_eq!((m.as_str(), u.as_str()), ("POST", "http://a/x"));
-        assert_eq!(h, [("X-A".into(), "1".into()), ("Host".into(), "a".into())]);
-        assert_eq!(b, b"{\"a\":\n1}");
-        assert!(parse_request_text("nourl").is_err());
-        assert!(parse_request_text("POST http://a/\nbad header\n").is_err());
-    }
 }

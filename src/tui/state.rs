@@ -982,16 +982,14 @@ impl State {
                 .unwrap_or_default(),
             error: exchange.error.as_ref().map(|e| e.masked(&known)),
         };
+        let ms = exchange.elapsed.as_millis();
         let summary = match (&exchange.response, &masked.error) {
-            (_, Some(e)) => format!("{} after {} ms", e, exchange.elapsed.as_millis()),
+            (_, Some(_)) | (None, None) => format!("{} after {ms} ms", exchange.outcome()),
             (Some(r), None) => format!(
-                "{} {} in {} ms, {}",
-                r.status,
-                r.reason,
-                exchange.elapsed.as_millis(),
-                view::size(r.body.len())
+                "{} in {ms} ms, {}",
+                exchange.outcome(),
+                crate::exchange::human_size(r.body.len())
             ),
-            (None, None) => "no answer".into(),
         };
         if exchange.is_success() {
             self.set_status(summary);
@@ -1014,12 +1012,8 @@ impl State {
                     .lock()
                     .map_err(|_| "the history is unavailable".to_string())
                     .and_then(|mut s| {
-                        let first = s.insert(&all[0]).map_err(|e| e.to_string())?;
-                        for a in all[1..].iter_mut() {
-                            a.origin = crate::exchange::Origin::Retry(Some(first));
-                        }
-                        s.insert_many(&all[1..], None).map_err(|e| e.to_string())?;
-                        Ok(first)
+                        let (first, retries) = all.split_first_mut().expect("the fire itself");
+                        s.insert_attempts(first, retries).map_err(|e| e.to_string())
                     });
                 let _ = tx.send(Message::Recorded { seq, result });
             });
@@ -1990,11 +1984,7 @@ impl State {
                     signing.as_ref(),
                     |n, ex, wait| {
                         if let Some(w) = wait {
-                            let outcome = match (&ex.response, &ex.error) {
-                                (_, Some(e)) => e.kind.as_str().to_string(),
-                                (Some(r), None) => format!("{} {}", r.status, r.reason),
-                                (None, None) => "no answer".into(),
-                            };
+                            let outcome = ex.outcome();
                             let ignored = crate::retry::RetryAfter::of(ex)
                                 .warning()
                                 .map_or_else(String::new, |w| format!(" ({w})"));

@@ -294,7 +294,7 @@ pub fn render_json(
             format!(
                 " Replay #{id} with changes · METHOD URL, headers, blank line, body · Ctrl-s sends · Esc leaves "
             ),
-            crate::tui::history::parse_request_text(&text.lines().join("\n")).err(),
+            crate::wire::PreparedRequest::from_text(&text.lines().join("\n")).err(),
         ),
     };
     let block = pane_block(title, true);

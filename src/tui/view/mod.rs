@@ -66,14 +66,7 @@ pub fn list_offset(selected: usize, height: usize) -> usize {
     selected.saturating_sub(height - 1)
 }
 
-/// Sizes as people read them.
-pub fn size(n: usize) -> String {
-    match n {
-        n if n < 1024 => format!("{n} B"),
-        n if n < 1024 * 1024 => format!("{:.1} KiB", n as f64 / 1024.0),
-        n => format!("{:.1} MiB", n as f64 / (1024.0 * 1024.0)),
-    }
-}
+pub use crate::exchange::human_size as size;
 
 /// A pane's frame, brighter when it has the focus.
 pub fn pane_block(title: impl Into<Line<'static>>, focused: bool) -> Block<'static> {
