@@ -108,12 +108,49 @@ pub struct Assembled {
     pub signing: Option<crate::signing::Signing>,
 }
 
+/// Where in a profile a part of the request comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Place {
+    Url,
+    HeaderName(usize),
+    HeaderValue(usize),
+    AuthUsername,
+    AuthPassword,
+    AuthToken,
+    AuthHeader,
+    SigningSecret,
+    SigningHeader,
+    /// A value of the payload, by its path (`plan`, `items.0.sku`).
+    Payload(String),
+    /// A field rendered on its own (see [`render_field`]).
+    Field,
+}
+
+impl std::fmt::Display for Place {
+    /// `url`, `headers[0].value`, `auth.password`, `payload.plan`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Place::Url => f.write_str("url"),
+            Place::HeaderName(i) => write!(f, "headers[{i}].name"),
+            Place::HeaderValue(i) => write!(f, "headers[{i}].value"),
+            Place::AuthUsername => f.write_str("auth.username"),
+            Place::AuthPassword => f.write_str("auth.password"),
+            Place::AuthToken => f.write_str("auth.token"),
+            Place::AuthHeader => f.write_str("auth.header"),
+            Place::SigningSecret => f.write_str("signing.secret"),
+            Place::SigningHeader => f.write_str("signing.header"),
+            Place::Payload(path) => write!(f, "payload.{path}"),
+            Place::Field => f.write_str("field"),
+        }
+    }
+}
+
 /// A field of the profile that could not be made into part of a request.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{field}: {message}")]
 pub struct AssembleError {
-    /// Which field: `url`, `headers[0].value`, `auth.password`, `payload.plan`.
-    pub field: String,
+    /// Which field.
+    pub field: Place,
     /// The text of that field as written in the profile.
     pub text: String,
     /// Byte offset of the problem in `text`.
@@ -209,7 +246,7 @@ impl Scope for AssemblyScope<'_, '_> {
 impl AssemblyScope<'_, '_> {
     fn render(
         &mut self,
-        field: &str,
+        field: Place,
         text: &str,
         escape: Option<fn(&str) -> String>,
         errors: &mut Vec<AssembleError>,
@@ -222,7 +259,7 @@ impl AssemblyScope<'_, '_> {
 
     fn render_value(
         &mut self,
-        field: &str,
+        field: Place,
         text: &str,
         errors: &mut Vec<AssembleError>,
     ) -> Option<Value> {
@@ -233,18 +270,18 @@ impl AssemblyScope<'_, '_> {
     }
 }
 
-fn plain(field: &str, text: &str, message: String) -> AssembleError {
+fn plain(field: Place, text: &str, message: String) -> AssembleError {
     AssembleError {
-        field: field.to_string(),
+        field,
         text: text.to_string(),
         offset: 0,
         message,
     }
 }
 
-fn field_error(field: &str, text: &str, e: TemplateError) -> AssembleError {
+fn field_error(field: Place, text: &str, e: TemplateError) -> AssembleError {
     AssembleError {
-        field: field.to_string(),
+        field,
         text: text.to_string(),
         offset: e.span.start,
         message: e.message,
@@ -271,11 +308,11 @@ pub fn assemble(
 
     // URL: values percent-encoded, then parsed and checked.
     let url = scope
-        .render("url", &profile.url, Some(percent_encode), &mut errors)
+        .render(Place::Url, &profile.url, Some(percent_encode), &mut errors)
         .and_then(|u| match reqwest::Url::parse(u.trim()) {
             Ok(url) if !matches!(url.scheme(), "http" | "https") => {
                 errors.push(plain_error(
-                    "url",
+                    Place::Url,
                     &profile.url,
                     format!("`{}` is not http or https", url.scheme()),
                 ));
@@ -283,7 +320,7 @@ pub fn assemble(
             }
             Ok(url) if url.host_str().is_none_or(str::is_empty) => {
                 errors.push(plain_error(
-                    "url",
+                    Place::Url,
                     &profile.url,
                     "the URL has no host".into(),
                 ));
@@ -298,7 +335,7 @@ pub fn assemble(
                     u.as_str()
                 };
                 errors.push(plain_error(
-                    "url",
+                    Place::Url,
                     &profile.url,
                     format!("invalid URL `{shown}`: {e}"),
                 ));
@@ -312,17 +349,15 @@ pub fn assemble(
         if !h.enabled {
             continue;
         }
-        let field = format!("headers[{i}]");
         if let Err(m) = check_header_name(&h.name) {
-            errors.push(plain_error(&format!("{field}.name"), &h.name, m));
+            errors.push(plain_error(Place::HeaderName(i), &h.name, m));
             continue;
         }
-        let Some(value) = scope.render(&format!("{field}.value"), &h.value, None, &mut errors)
-        else {
+        let Some(value) = scope.render(Place::HeaderValue(i), &h.value, None, &mut errors) else {
             continue;
         };
         if let Err(m) = check_header_value(&value) {
-            errors.push(plain_error(&format!("{field}.value"), &h.value, m));
+            errors.push(plain_error(Place::HeaderValue(i), &h.value, m));
             continue;
         }
         if headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(&h.name)) {
@@ -351,7 +386,7 @@ pub fn assemble(
     // Body: the event with the payload on top, or the payload alone.
     let mut payload = Map::new();
     for (key, value) in &profile.payload {
-        if let Some(v) = render_json(&mut scope, &format!("payload.{key}"), value, &mut errors) {
+        if let Some(v) = render_json(&mut scope, key.clone(), value, &mut errors) {
             payload.insert(key.clone(), v);
         }
     }
@@ -420,7 +455,7 @@ pub fn assemble(
                     | Some(crate::signing::Signing::Hmac { secret, .. }) => secret.clone(),
                     None => String::new(),
                 };
-                return Err(vec![plain("signing.secret", &text, m)]);
+                return Err(vec![plain(Place::SigningSecret, &text, m)]);
             }
         }
     }
@@ -467,12 +502,12 @@ fn render_auth(
     match auth {
         Auth::None => None,
         Auth::Basic { username, password } => {
-            let u = scope.render("auth.username", username, None, errors);
-            let p = scope.render("auth.password", password, None, errors);
+            let u = scope.render(Place::AuthUsername, username, None, errors);
+            let p = scope.render(Place::AuthPassword, password, None, errors);
             match (u, p) {
                 (Some(u), _) if u.contains(':') => {
                     errors.push(plain(
-                        "auth.username",
+                        Place::AuthUsername,
                         username,
                         "a Basic auth username cannot contain `:`".into(),
                     ));
@@ -497,11 +532,11 @@ fn render_auth(
             let name = Auth::token_header(header);
             let scheme = Auth::token_scheme(header, scheme);
             if let Err(m) = check_header_name(name) {
-                errors.push(plain("auth.header", name, m));
+                errors.push(plain(Place::AuthHeader, name, m));
                 None
             } else {
                 scope
-                    .render("auth.token", token, None, errors)
+                    .render(Place::AuthToken, token, None, errors)
                     .and_then(|t| {
                         let value = if scheme.is_empty() {
                             t.clone()
@@ -516,7 +551,7 @@ fn render_auth(
                                 Some((name.to_string(), value))
                             }
                             Err(m) => {
-                                errors.push(plain("auth.token", token, m));
+                                errors.push(plain(Place::AuthToken, token, m));
                                 None
                             }
                         }
@@ -540,11 +575,11 @@ fn render_signing(
     if let Signing::Hmac { header, .. } = signing
         && let Err(m) = check_header_name(header)
     {
-        errors.push(plain("signing.header", header, m));
+        errors.push(plain(Place::SigningHeader, header, m));
         return None;
     }
     scope.in_signing = true;
-    let secret = scope.render("signing.secret", text, None, errors);
+    let secret = scope.render(Place::SigningSecret, text, None, errors);
     scope.in_signing = false;
     let secret = secret?;
     secret_values.extend(secret.split_whitespace().map(str::to_string));
@@ -643,22 +678,23 @@ pub fn render_field(
     let mut scope = AssemblyScope::new(event, ctx);
     let mut errors = Vec::new();
     scope
-        .render("field", text, None, &mut errors)
+        .render(Place::Field, text, None, &mut errors)
         .ok_or_else(|| errors.remove(0))
 }
 
+/// A payload value rendered; `path` is where it stands in the payload.
 fn render_json(
     scope: &mut AssemblyScope<'_, '_>,
-    field: &str,
+    path: String,
     value: &Value,
     errors: &mut Vec<AssembleError>,
 ) -> Option<Value> {
     match value {
-        Value::String(s) => scope.render_value(field, s, errors),
+        Value::String(s) => scope.render_value(Place::Payload(path), s, errors),
         Value::Array(items) => {
             let mut out = Vec::with_capacity(items.len());
             for (i, v) in items.iter().enumerate() {
-                out.push(render_json(scope, &format!("{field}.{i}"), v, errors)?);
+                out.push(render_json(scope, format!("{path}.{i}"), v, errors)?);
             }
             Some(Value::Array(out))
         }
@@ -667,7 +703,7 @@ fn render_json(
             for (k, v) in map {
                 out.insert(
                     k.clone(),
-                    render_json(scope, &format!("{field}.{k}"), v, errors)?,
+                    render_json(scope, format!("{path}.{k}"), v, errors)?,
                 );
             }
             Some(Value::Object(out))

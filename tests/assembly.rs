@@ -169,7 +169,7 @@ fn every_error_is_collected_with_its_field() {
         encoding: Default::default(),
     });
     let errors = assemble(&p, Some(&event()), &mut ctx()).unwrap_err();
-    let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+    let fields: Vec<String> = errors.iter().map(|e| e.field.to_string()).collect();
     assert_eq!(
         fields,
         [

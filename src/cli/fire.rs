@@ -67,7 +67,7 @@ pub fn run(places: &Places, args: FireArgs) -> anyhow::Result<Outcome> {
         Ok(a) => a,
         Err(errors) => {
             return bad_input(errors.iter().map(|e| {
-                if args.url.is_some() && e.field == "url" {
+                if args.url.is_some() && e.field == hookbench::request::Place::Url {
                     format!("--url: {}", e.message)
                 } else {
                     e.locate(&loaded).to_string()

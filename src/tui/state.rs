@@ -2212,21 +2212,19 @@ fn json_area(text: &str) -> TextArea<'static> {
 }
 
 /// The form field an assembly error belongs to.
-fn field_of(field: &str) -> Option<Field> {
-    Some(match field {
-        "url" => Field::Url,
-        "auth.username" => Field::Username,
-        "auth.password" => Field::Password,
-        "auth.token" => Field::Token,
-        "auth.header" => Field::TokenHeader,
-        "signing.secret" => Field::SigningSecret,
-        "signing.header" => Field::HmacHeader,
-        f if f.starts_with("payload") => Field::Payload,
-        f if f.starts_with("headers[") => {
-            let i = f["headers[".len()..].split(']').next()?.parse().ok()?;
-            Field::Header(i)
-        }
-        _ => return None,
+fn field_of(place: &request::Place) -> Option<Field> {
+    use request::Place;
+    Some(match place {
+        Place::Url => Field::Url,
+        Place::AuthUsername => Field::Username,
+        Place::AuthPassword => Field::Password,
+        Place::AuthToken => Field::Token,
+        Place::AuthHeader => Field::TokenHeader,
+        Place::SigningSecret => Field::SigningSecret,
+        Place::SigningHeader => Field::HmacHeader,
+        Place::Payload(_) => Field::Payload,
+        Place::HeaderName(i) | Place::HeaderValue(i) => Field::Header(*i),
+        Place::Field => return None,
     })
 }
 
@@ -2254,9 +2252,13 @@ mod tests {
 
     #[test]
     fn assembly_fields_map_to_rows() {
-        assert_eq!(field_of("headers[3].value"), Some(Field::Header(3)));
-        assert_eq!(field_of("payload.a.b"), Some(Field::Payload));
-        assert_eq!(field_of("url"), Some(Field::Url));
-        assert_eq!(field_of("other"), None);
+        use request::Place;
+        assert_eq!(field_of(&Place::HeaderValue(3)), Some(Field::Header(3)));
+        assert_eq!(
+            field_of(&Place::Payload("a.b".into())),
+            Some(Field::Payload)
+        );
+        assert_eq!(field_of(&Place::Url), Some(Field::Url));
+        assert_eq!(field_of(&Place::Field), None);
     }
 }
