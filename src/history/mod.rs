@@ -9,7 +9,7 @@
 pub mod io;
 mod query;
 
-pub use query::{Filter, StatusClass, Summary};
+pub use query::{Bucket, Filter, StatusClass, Summary};
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -262,8 +262,8 @@ impl Store {
     }
 
     /// Successes and failures in `n` equal intervals over the matching
-    /// records' time span: (interval start ms, ok, failed).
-    pub fn buckets(&self, f: &Filter, n: usize) -> Result<Vec<(i64, u64, u64)>, HistoryError> {
+    /// records' time span.
+    pub fn buckets(&self, f: &Filter, n: usize) -> Result<Vec<Bucket>, HistoryError> {
         let (w, p) = f.sql();
         let n = n.max(1) as i64;
         let (lo, hi): (Option<i64>, Option<i64>) = self
@@ -278,7 +278,13 @@ impl Store {
             return Ok(Vec::new());
         };
         let width = ((hi - lo) / n + 1).max(1);
-        let mut out: Vec<(i64, u64, u64)> = (0..n).map(|i| (lo + i * width, 0, 0)).collect();
+        let mut out: Vec<Bucket> = (0..n)
+            .map(|i| Bucket {
+                start_ms: lo + i * width,
+                ok: 0,
+                failed: 0,
+            })
+            .collect();
         let mut params = vec![SqlValue::Integer(lo), SqlValue::Integer(width)];
         params.extend(p);
         let mut stmt = self
@@ -302,12 +308,21 @@ impl Store {
         for row in rows {
             let (b, ok, failed) = row.map_err(|e| self.err(e))?;
             if let Some(slot) = out.get_mut(b as usize) {
-                slot.1 += ok as u64;
-                slot.2 += failed as u64;
+                slot.ok += ok as u64;
+                slot.failed += failed as u64;
             }
         }
         Ok(out)
     }
+}
+
+/// One interval of the outcome chart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bucket {
+    /// When the interval starts (Unix ms).
+    pub start_ms: i64,
+    pub ok: u64,
+    pub failed: u64,
 }
 
 /// Numbers the bare `?` placeholders of a clause from `first` on.

@@ -64,7 +64,7 @@ pub struct HistoryState {
     pub range: usize,
     pub rows: Vec<Summary>,
     pub total: u64,
-    pub buckets: Vec<(i64, u64, u64)>,
+    pub buckets: Vec<crate::history::Bucket>,
     pub selected: usize,
     pub loading: bool,
     /// Records arrived while a query ran: query again when it answers.
@@ -174,7 +174,7 @@ impl State {
         seq: u64,
         rows: Vec<Summary>,
         total: u64,
-        buckets: Option<Vec<(i64, u64, u64)>>,
+        buckets: Option<Vec<crate::history::Bucket>>,
     ) {
         let h = &mut self.hist;
         if seq != h.query_seq {

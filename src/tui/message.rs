@@ -55,7 +55,7 @@ pub enum Message {
         seq: u64,
         rows: Vec<crate::history::Summary>,
         total: u64,
-        buckets: Option<Vec<(i64, u64, u64)>>,
+        buckets: Option<Vec<crate::history::Bucket>>,
     },
     /// A record for the inspector, bodies formatted.
     RecordLoaded(Box<super::history::OpenRecord>),

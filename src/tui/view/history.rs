@@ -208,7 +208,7 @@ fn render_chart(s: &State, area: Rect, buf: &mut Buffer) {
     let per = (width / b.len().max(1)).max(1);
     let max = b
         .iter()
-        .map(|(_, ok, f)| (*ok).max(*f))
+        .map(|x| x.ok.max(x.failed))
         .max()
         .unwrap_or(1)
         .max(1);
@@ -219,7 +219,8 @@ fn render_chart(s: &State, area: Rect, buf: &mut Buffer) {
             BARS[((n * 7).div_ceil(max) as usize).min(7)]
         }
     };
-    for (i, (_, ok, failed)) in b.iter().enumerate() {
+    for (i, x) in b.iter().enumerate() {
+        let (ok, failed) = (&x.ok, &x.failed);
         for k in 0..per {
             let x = area.x + label + (i * per + k) as u16;
             if x >= area.right() {
@@ -234,8 +235,8 @@ fn render_chart(s: &State, area: Rect, buf: &mut Buffer) {
     if let (Some(first), Some(last)) = (b.first(), b.last()) {
         let span = format!(
             " {} … {}",
-            clock::rfc3339(clock::from_unix_millis(first.0)).replace('T', " "),
-            clock::rfc3339(clock::from_unix_millis(last.0)).replace('T', " ")
+            clock::rfc3339(clock::from_unix_millis(first.start_ms)).replace('T', " "),
+            clock::rfc3339(clock::from_unix_millis(last.start_ms)).replace('T', " ")
         );
         let x = area.x + label + (b.len() * per) as u16 + 1;
         if x + 10 < area.right() {
