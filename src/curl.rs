@@ -212,6 +212,24 @@ pub fn profile_to_curl(
             "values put in the URL are sent as the variable holds them (hookbench percent-encodes them)".into(),
         );
     }
+    // A value the JSON body must escape (a quote, a backslash, a control
+    // character) goes in as the variable holds it, and breaks the JSON.
+    let body_text = String::from_utf8_lossy(&req.body).to_ascii_lowercase();
+    for (name, is_secret) in &vars {
+        let marker = crate::request::placeholder(&nonce, name).to_ascii_lowercase();
+        let value = if *is_secret {
+            secrets.get(name).ok().map(str::to_string)
+        } else {
+            std::env::var(name).ok()
+        };
+        if body_text.contains(&marker)
+            && value.is_some_and(|v| v.contains(['"', '\\']) || v.chars().any(char::is_control))
+        {
+            notes.push(format!(
+                "`{name}` holds a quote, a backslash or a control character, which the JSON body needs escaped: the command sends it unescaped, so set an escaped value or use --reveal"
+            ));
+        }
+    }
     Ok(ProfileCurl {
         command: join(&words),
         vars,
@@ -423,6 +441,7 @@ fn from_words(words: Vec<Word>, secrets: &Secrets, read_files: bool) -> Result<P
     let mut json_flag = false;
     let mut user: Option<String> = None;
     let mut follow = false;
+    let mut insecure = false;
     let mut timeout: Option<u64> = None;
     let takes_value_ignored = [
         "-o",
@@ -452,8 +471,6 @@ fn from_words(words: Vec<Word>, secrets: &Secrets, read_files: bool) -> Result<P
         "--fail",
         "--fail-with-body",
         "--compressed",
-        "-k",
-        "--insecure",
         "-N",
         "--no-buffer",
         "-g",
@@ -488,12 +505,15 @@ fn from_words(words: Vec<Word>, secrets: &Secrets, read_files: bool) -> Result<P
         };
         match flag.as_str() {
             "-X" | "--request" => method = Some(arg(&flag)?.to_ascii_uppercase()),
+            "-k" | "--insecure" => insecure = true,
             "-H" | "--header" => {
                 let h = arg(&flag)?;
-                let Some((n, v)) = h.split_once(':') else {
+                if !h.contains(':') {
                     return Err(format!("header `{h}` has no `:`: write -H 'Name: value'"));
-                };
-                headers.push((n.trim().to_string(), v.trim().to_string()));
+                }
+                // A value with a line break is refused here, not written
+                // into a profile that could never send it.
+                headers.push(crate::wire::header_line(&h)?);
             }
             "-d" | "--data" | "--data-raw" | "--data-binary" | "--data-ascii" => {
                 let d = arg(&flag)?;
@@ -562,6 +582,7 @@ fn from_words(words: Vec<Word>, secrets: &Secrets, read_files: bool) -> Result<P
     let mut profile = Profile::new(default_name(method, &url), method, url.clone());
     profile.include_trigger = false;
     profile.follow_redirects = follow;
+    profile.insecure = insecure;
     if let Some(t) = timeout {
         profile.timeout_secs = t;
     }

@@ -43,10 +43,13 @@ pub fn write_scratch(path: &Path, bytes: &[u8]) -> io::Result<()> {
 /// Why an output file (`-o FILE`) was not written.
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
-    /// Occurs when the target is a link, a FIFO, a device, a folder, or a
-    /// read-only file, and `--force` was not given.
+    /// Occurs when the target is a link, a FIFO, a device or a read-only
+    /// file, and `--force` was not given.
     #[error("{path}: {what}: not replaced (pass --force to replace it)")]
     NotRegular { path: PathBuf, what: &'static str },
+    /// Occurs when the target is a folder: never replaced, `--force` or not.
+    #[error("{path}: a folder: name a file to write (a folder is never replaced)")]
+    Folder { path: PathBuf },
     /// Occurs when writing, flushing or renaming fails.
     #[error("{path}: cannot write: {reason}")]
     Io { path: PathBuf, reason: String },
@@ -71,7 +74,9 @@ pub fn write_output(
         Ok(meta) => {
             let t = meta.file_type();
             if t.is_dir() {
-                return Err(refuse("a folder"));
+                return Err(OutputError::Folder {
+                    path: path.to_path_buf(),
+                });
             }
             if !force {
                 #[cfg(unix)]

@@ -564,14 +564,17 @@ pub fn restore_all(
         let here = origin(&job.request.url);
         let c = match creds.get(profile).and_then(Option::as_ref) {
             Some(c) if c.origin == here => c,
+            // The profile's origin may hold a secret (its host): said masked.
             Some(c) if job.retargeted => {
-                pointed.insert((profile.to_string(), here, c.origin.clone()));
+                let own = c.secrets.mask(&c.origin).into_owned();
+                pointed.insert((profile.to_string(), here, own));
                 c
             }
             Some(c) => {
                 withheld.push(format!(
                     "#{}: profile `{profile}`'s credentials not sent: the request goes to {here}, the profile sends to {}",
-                    job.source, c.origin
+                    job.source,
+                    c.secrets.mask(&c.origin)
                 ));
                 &none
             }

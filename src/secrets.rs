@@ -149,6 +149,13 @@ impl Secrets {
         self.values.contains_key(name)
     }
 
+    /// Every value of the store as a set to mask with: what arrives at the
+    /// receiver may carry them (a fire from this machine), and the history
+    /// never holds one.
+    pub fn mask_set(&self) -> crate::wire::SecretSet {
+        crate::wire::SecretSet::new(self.values.values().cloned())
+    }
+
     /// The names, sorted; never the values.
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.values.keys().map(String::as_str)

@@ -206,11 +206,26 @@ impl SecretSet {
                 }
             };
             for v in self.0.values.iter().filter(|v| v.len() >= MIN_MASKED) {
+                // JSON: as serde writes it, with `/` escaped (PHP), and with
+                // everything past ASCII as \uXXXX (Python's default), in
+                // either case of hex; each also escaped once more, as an
+                // echo repeats a body inside a string.
                 let escaped = json_escaped(v);
-                add(json_escaped(&escaped));
-                add(escaped);
+                let mut json = vec![escaped.clone(), escaped.replace('/', "\\/")];
+                json.push(ascii_escaped(&escaped, false));
+                json.push(ascii_escaped(&escaped, true));
+                for j in json {
+                    add(json_escaped(&j));
+                    add(j);
+                }
+                // Percent-encoded: either case of hex, and `+` for a space
+                // as forms write it.
                 let encoded = percent_encode(v);
+                let lower_hex = lower_percent_hex(&encoded);
+                add(encoded.replace("%20", "+"));
+                add(lower_hex.replace("%20", "+"));
                 add(encoded.to_ascii_lowercase());
+                add(lower_hex);
                 add(encoded);
                 // As a host name: lowercased, and IDNA for other scripts.
                 add(v.to_lowercase());
@@ -227,11 +242,20 @@ impl SecretSet {
         })
     }
 
-    /// `text` with every form of every value replaced by [`MASK`].
+    /// `text` with every form of every value replaced by [`MASK`], and in
+    /// JSON, every string that hides one behind escapes of any kind.
     pub fn mask<'a>(&self, text: &'a str) -> Cow<'a, str> {
         if self.is_empty() {
             return Cow::Borrowed(text);
         }
+        match self.mask_forms(text) {
+            Cow::Borrowed(t) => mask_json_strings(self, t, 0),
+            Cow::Owned(t) => Cow::Owned(mask_json_strings(self, &t, 0).into_owned()),
+        }
+    }
+
+    /// The forms alone.
+    fn mask_forms<'a>(&self, text: &'a str) -> Cow<'a, str> {
         let mut out = Cow::Borrowed(text);
         for f in self.forms() {
             if out.contains(f.as_str()) {
@@ -272,11 +296,14 @@ impl SecretSet {
 
     /// Whether any form of any value stands in `text`.
     pub fn appears_in(&self, text: &[u8]) -> bool {
-        !self.is_empty()
-            && self
-                .forms()
-                .iter()
-                .any(|f| find(text, f.as_bytes(), 0).is_some())
+        if self.is_empty() {
+            return false;
+        }
+        self.forms()
+            .iter()
+            .any(|f| find(text, f.as_bytes(), 0).is_some())
+            || std::str::from_utf8(text)
+                .is_ok_and(|t| matches!(mask_json_strings(self, t, 0), Cow::Owned(_)))
     }
 }
 
@@ -288,6 +315,94 @@ fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
         .windows(needle.len())
         .position(|w| w == needle)
         .map(|i| i + from)
+}
+
+/// JSON-escaped text with every character past ASCII as `\uXXXX` (a
+/// surrogate pair past the first plane).
+fn ascii_escaped(escaped: &str, upper: bool) -> String {
+    let mut out = String::with_capacity(escaped.len());
+    for c in escaped.chars() {
+        if c.is_ascii() {
+            out.push(c);
+            continue;
+        }
+        let mut units = [0u16; 2];
+        for u in c.encode_utf16(&mut units) {
+            if upper {
+                out.push_str(&format!("\\u{u:04X}"));
+            } else {
+                out.push_str(&format!("\\u{u:04x}"));
+            }
+        }
+    }
+    out
+}
+
+/// Percent-encoded text with the hex digits of each escape lowercase (the
+/// text around them as it is).
+fn lower_percent_hex(encoded: &str) -> String {
+    let mut out = String::with_capacity(encoded.len());
+    let mut left = 0;
+    for c in encoded.chars() {
+        if c == '%' {
+            left = 2;
+            out.push(c);
+        } else if left > 0 {
+            left -= 1;
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// `text` (JSON) with each string literal that hides a secret behind
+/// escapes of any kind decoded, masked and written again.
+fn mask_json_strings<'a>(set: &SecretSet, text: &'a str, depth: u8) -> Cow<'a, str> {
+    if depth > 3 || !looks_json(text) || !text.contains('\\') {
+        return Cow::Borrowed(text);
+    }
+    let b = text.as_bytes();
+    let mut out = String::new();
+    let mut at = 0;
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] != b'"' {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut j = i + 1;
+        let mut escapes = false;
+        let end = loop {
+            match b.get(j) {
+                None => break None,
+                Some(b'\\') => {
+                    escapes = true;
+                    j += 2;
+                }
+                Some(b'"') => break Some(j + 1),
+                Some(_) => j += 1,
+            }
+        };
+        let Some(end) = end else { break };
+        if escapes && let Ok(decoded) = serde_json::from_str::<String>(&text[start..end]) {
+            let inner = mask_json_strings(set, &decoded, depth + 1);
+            let masked = set.mask_forms(&inner);
+            if masked != decoded.as_str() {
+                out.push_str(&text[at..start]);
+                out.push_str(&serde_json::to_string(masked.as_ref()).expect("a string"));
+                at = end;
+            }
+        }
+        i = end;
+    }
+    if at == 0 {
+        return Cow::Borrowed(text);
+    }
+    out.push_str(&text[at..]);
+    Cow::Owned(out)
 }
 
 /// A string as it stands inside a JSON string (without the quotes).
@@ -799,7 +914,8 @@ pub fn check_header_name(name: &str) -> Result<(), String> {
         .find(|c| !(c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(*c)))
     {
         Some(c) => Err(format!(
-            "invalid header name `{name}`: {c:?} is not allowed in a header name"
+            "invalid header name `{}`: {c:?} is not allowed in a header name",
+            name.escape_debug()
         )),
         None => Ok(()),
     }
@@ -910,6 +1026,20 @@ mod tests {
             [&[0xff, 0xfe][..], MASK.as_bytes(), &[0xff]].concat()
         );
         assert!(set.appears_in(b"xx hostsecret"));
+        // Escapes of any kind, as other JSON writers make them.
+        let other = SecretSet::new(vec![r#"Tok"en\ÄBC Xy/Z9"#.to_string()]);
+        for text in [
+            r#"{"a":"Bearer Tok\"en\\\u00c4BC Xy/Z9"}"#,
+            r#"{"a":"Bearer Tok\"en\\\u00C4BC Xy\/Z9"}"#,
+            r#"{"a":"{\"b\":\"Tok\\\"en\\\\\\u00c4BC Xy/Z9\"}"}"#,
+            r#"{"a":"\u0054ok\"en\\ÄBC Xy/Z9"}"#,
+            "Tok%22en%5c%c3%84BC%20Xy%2fZ9",
+            "Tok%22en%5C%C3%84BC+Xy%2FZ9",
+        ] {
+            let m = other.mask(text);
+            assert!(!m.contains("Z9"), "{text} -> {m}");
+            assert!(other.appears_in(text.as_bytes()), "{text}");
+        }
         assert_eq!(format!("{set:?}"), "SecretSet(2 value(s))");
     }
 

@@ -600,3 +600,51 @@ fn informational_statuses_are_not_answers() {
         assert!(stderr(&out).contains("from 200 to 599"), "{}", stderr(&out));
     }
 }
+
+#[test]
+fn values_of_the_secret_store_are_masked_in_what_arrives() {
+    let ws = Workspace::new();
+    let out = ws.run_with_input(&["secret", "set", "NOTE"], "store-val-61\n");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let port = closed_port();
+    let mut child = ws
+        .command(&["listen", "--port", &port.to_string(), "--json"], &[])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut err = BufReader::new(child.stderr.take().unwrap());
+    let mut first = String::new();
+    err.read_line(&mut first).unwrap();
+    assert!(first.contains("listening"), "{first}");
+    // A fire from this machine: the value in a plain header and the body.
+    let out = Command::new("curl")
+        .args(["-s", "-o", "/dev/null", "-H", "X-Note: store-val-61"])
+        .args(["--data-binary", r#"{"note":"store-val-61"}"#])
+        .arg(format!("http://127.0.0.1:{port}/x"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let (_, printed) = stop(child);
+    assert!(printed.contains("/x"), "{printed}");
+    assert!(!printed.contains("store-val-61"), "{printed}");
+    let exported = exported(&ws);
+    assert_eq!(exported.len(), 1);
+    assert!(
+        !exported[0].to_string().contains("store-val-61"),
+        "{}",
+        exported[0]
+    );
+}
+
+#[test]
+fn limits_of_zero_are_refused() {
+    let ws = Workspace::new();
+    for args in [
+        &["listen", "--idle-timeout", "0"][..],
+        &["listen", "--max-connections", "0"],
+    ] {
+        let out = ws.run(args, &[]);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+    }
+}

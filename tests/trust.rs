@@ -147,7 +147,7 @@ fn every_form_of_a_secret_is_masked_in_output_history_and_exports() {
     let escaped = r#"se\"c\\ret-42"#;
     let twice = r#"se\\\"c\\\\ret-42"#;
     let echo = format!(
-        r#"{{"echo":"{escaped}","again":"{twice}","auth":"{}","token":"tok-echo-31"}}"#,
+        r#"{{"echo":"{escaped}","again":"{twice}","auth":"{}","token":"tok-echo-31","py":"p\u00ffy-echo-77"}}"#,
         support::basic("ops", "pw-echo-55")
     );
     let server = Server::start(Answer {
@@ -161,7 +161,7 @@ fn every_form_of_a_secret_is_masked_in_output_history_and_exports() {
             r#"(name: "weird", method: POST, url: "{}",
                auth: Basic(username: "ops", password: "{{{{secret.PW}}}}"),
                headers: [("X-Ref", "{{{{secret.TOKEN}}}}")],
-               payload: {{"note": "{{{{secret.WEIRD}}}}"}})"#,
+               payload: {{"note": "{{{{secret.WEIRD}}}}", "other": "{{{{secret.PY}}}}"}})"#,
             server.url("/in")
         ),
     );
@@ -169,6 +169,7 @@ fn every_form_of_a_secret_is_masked_in_output_history_and_exports() {
         ("WEIRD", weird),
         ("PW", "pw-echo-55"),
         ("TOKEN", "tok-echo-31"),
+        ("PY", "pÿy-echo-77"),
     ] {
         let out = ws.run_with_input(&["secret", "set", name], &format!("{value}\n"));
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
@@ -180,6 +181,7 @@ fn every_form_of_a_secret_is_masked_in_output_history_and_exports() {
         "pw-echo-55",
         "tok-echo-31",
         "b3BzOnB3LWVjaG8tNTU",
+        "y-echo-77",
     ];
     for args in [&["fire", "weird"][..], &["fire", "weird", "--json"]] {
         let out = ws.run(args, &[]);
@@ -742,4 +744,186 @@ fn binary_request_bodies_and_origins_survive_export_and_import() {
             "{format}"
         );
     }
+}
+
+#[test]
+fn imported_fields_are_checked_before_they_reach_a_terminal() {
+    let ws = Workspace::new();
+    let base =
+        serde_json::json!({"method": "POST", "url": "http://a/x", "headers": [], "status": 200});
+    let with = |k: &str, v: serde_json::Value| {
+        let mut l = base.clone();
+        l[k] = v;
+        l.to_string()
+    };
+    let lines = [
+        with("method", "\u{1b}[2J\u{1b}]0;pwned\u{7}".into()),
+        with("method", "".into()),
+        with("profile", "\u{1b}[31mred".into()),
+        with("elapsed_ms", (-5).into()),
+        with("elapsed_ms", 1e308.into()),
+        with("time", (-99_999_999_999_999_999i64).into()),
+        with("response_headers", serde_json::json!([["X-A", "a\r\nb"]])),
+        base.to_string(),
+    ];
+    let file = ws.write("in.jsonl", &(lines.join("\n") + "\n"));
+    let out = ws.run(&["import", file.to_str().unwrap()], &[]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    for n in 1..=7 {
+        assert!(err.contains(&format!("in.jsonl:{n}:")), "line {n}: {err}");
+    }
+    assert!(err.contains("imported 1 delivery"), "{err}");
+    assert!(!err.contains('\u{1b}'), "{err:?}");
+    let har = serde_json::json!({"log": {"entries": [{
+        "startedDateTime": "yesterday", "time": 5,
+        "request": {"method": "POST", "url": "http://a/y", "headers": []},
+        "response": {"status": 200, "headers": [], "content": {}}}]}});
+    let file = ws.write("in.har", &har.to_string());
+    let out = ws.run(&["import", file.to_str().unwrap()], &[]);
+    assert!(
+        stderr(&out).contains("`startedDateTime`"),
+        "{}",
+        stderr(&out)
+    );
+    let out = ws.run(&["history"], &[]);
+    assert!(!out.stdout.contains(&0x1b), "{}", stdout(&out));
+}
+
+#[test]
+fn a_profile_origin_made_of_a_secret_stays_masked_in_replay_warnings() {
+    let attacker = Server::start(Answer::status(200));
+    let ws = Workspace::new();
+    ws.write(
+        "crm-push.ron",
+        r#"(name: "crm-push", method: POST, url: "http://{{secret.HOST}}.invalid/x",
+           auth: Token(token: "{{secret.CRM_TOKEN}}"), payload: {})"#,
+    );
+    for (n, v) in [("HOST", "HostSecret44"), ("CRM_TOKEN", "tok-44")] {
+        let out = ws.run_with_input(&["secret", "set", n], &format!("{v}\n"));
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    }
+    import_jsonl(&ws, &[record_to(&attacker.url("/steal"))]);
+    for args in [&["replay", "1", "--dry-run"][..], &["replay", "1"]] {
+        let out = ws.run(args, &[]);
+        let err = stderr(&out);
+        assert!(err.contains("credentials not sent"), "{err}");
+        assert!(!err.to_lowercase().contains("hostsecret44"), "{err}");
+    }
+    let to = format!("http://{}", attacker.addr);
+    let out = ws.run(&["replay", "1", "--url", &to], &[]);
+    assert!(
+        !stderr(&out).to_lowercase().contains("hostsecret44"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn from_curl_keeps_insecure_and_refuses_a_header_with_a_line_break() {
+    let ws = Workspace::new();
+    let target = ws.path().join("k.ron");
+    let out = ws.run(
+        &[
+            "from-curl",
+            "curl -k -X POST https://x.example/y",
+            "-o",
+            target.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        std::fs::read_to_string(&target)
+            .unwrap()
+            .contains("insecure: true")
+    );
+    let out = ws.run(
+        &[
+            "from-curl",
+            "curl",
+            "-X",
+            "POST",
+            "-H",
+            "X-A: one\rtwo",
+            "https://x.example/y",
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("control character"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn curl_says_when_a_value_would_break_the_json_body() {
+    let ws = Workspace::new();
+    ws.write(
+        "q.ron",
+        r#"(name: "q", method: POST, url: "https://x.example/y", payload: {"msg": "{{secret.QUOTED}}"})"#,
+    );
+    let out = ws.run_with_input(&["secret", "set", "QUOTED"], "say \"hi\"\n");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = ws.run(&["curl", "q"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("`QUOTED` holds a quote"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!stdout(&out).contains("hi"), "{}", stdout(&out));
+}
+
+#[test]
+fn small_errors_say_what_they_mean_in_one_line() {
+    let ws = Workspace::new();
+    hook(&ws, "http://127.0.0.1:9/x");
+    let out = ws.run(&["replay", "--resume", "99"], &[]);
+    assert!(
+        stderr(&out).contains("no replay run #99"),
+        "{}",
+        stderr(&out)
+    );
+    let dir = ws.path().join("a-folder");
+    std::fs::create_dir(&dir).unwrap();
+    let out = ws.run(
+        &[
+            "export",
+            "--format",
+            "jsonl",
+            "-o",
+            dir.to_str().unwrap(),
+            "--force",
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("a folder is never replaced"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!stderr(&out).contains("pass --force"), "{}", stderr(&out));
+    let file = ws.write("not-a-folder", "x");
+    let out = ws
+        .command(
+            &["history"],
+            &[("HOOKBENCH_DATA_DIR", file.to_str().unwrap())],
+        )
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert_eq!(err.matches("exists").count(), 1, "{err}");
+    ws.write(
+        "bad-header.ron",
+        "(name: \"b\", method: POST, url: \"http://a/\", headers: [(\"X\\nY\", \"1\")])",
+    );
+    let out = ws.run(&["validate", "bad-header"], &[]);
+    let err = stderr(&out);
+    assert!(err.lines().next().unwrap().contains(r"`X\nY`"), "{err}");
+    assert!(!err.lines().any(|l| l.starts_with('Y')), "{err}");
 }

@@ -4,6 +4,7 @@ use std::io::{IsTerminal, Write};
 
 use clap::Args;
 use hookbench::clock;
+use hookbench::exchange::printable;
 use serde_json::json;
 
 use super::{FilterArgs, Outcome, Places};
@@ -62,9 +63,10 @@ pub fn run(places: &Places, args: HistoryArgs) -> anyhow::Result<Outcome> {
             s.id,
             &time[..19],
             s.origin_label(),
-            clip(s.profile.as_deref().unwrap_or("-"), 18),
-            s.method,
-            clip(&format!("{}{}", s.host, s.path), 40),
+            // What a record holds is never sent to the terminal raw.
+            clip(&printable(s.profile.as_deref().unwrap_or("-")), 18),
+            printable(&s.method),
+            clip(&printable(&format!("{}{}", s.host, s.path)), 40),
             s.outcome_label(),
             s.elapsed_ms
         );

@@ -50,11 +50,11 @@ pub struct ListenArgs {
     #[arg(long)]
     pub reveal: bool,
     /// Close a connection idle this long between requests, or stalled in one
-    #[arg(long, value_name = "SECS", default_value_t = 10)]
+    #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub idle_timeout: u64,
     /// Serve at most this many connections at once (more wait their turn)
-    #[arg(long, value_name = "N", default_value_t = 512)]
-    pub max_connections: usize,
+    #[arg(long, value_name = "N", default_value_t = 512, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub max_connections: u64,
     /// Do not record what arrives in the history
     #[arg(long)]
     pub no_history: bool,
@@ -194,6 +194,9 @@ pub fn run(places: &Places, args: ListenArgs) -> anyhow::Result<Outcome> {
         .enable_all()
         .build()?;
     let record = writer.as_ref().map(|w| w.sender());
+    // The secret store's values are masked in what arrives too: a fire
+    // from this machine brings them.
+    let known = places.secrets().mask_set();
     let result = rt.block_on(async move {
         // Ctrl-C is listened for before anything is said or received, and
         // once: a signal that comes while a request is being printed is
@@ -203,8 +206,8 @@ pub fn run(places: &Places, args: ListenArgs) -> anyhow::Result<Outcome> {
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Exchange>();
         let bind = SocketAddr::new(args.bind, args.port);
         let limits = Limits {
-            idle_timeout: Duration::from_secs(args.idle_timeout.max(1)),
-            max_connections: args.max_connections.max(1),
+            idle_timeout: Duration::from_secs(args.idle_timeout),
+            max_connections: args.max_connections as usize,
         };
         let receiver = match Receiver::start_with(bind, script.clone(), limits, tx).await {
             Ok(r) => r,
@@ -228,7 +231,8 @@ pub fn run(places: &Places, args: ListenArgs) -> anyhow::Result<Outcome> {
         loop {
             tokio::select! {
                 ex = rx.recv() => {
-                    let Some(ex) = ex else { break };
+                    let Some(mut ex) = ex else { break };
+                    ex.request.secret_values = known.clone();
                     let line = describe(&ex, args.json, &args.secrets, args.reveal);
                     // Recorded first: a reader that went away (`| head -1`)
                     // ends the listening, not the record.

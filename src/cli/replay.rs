@@ -129,7 +129,7 @@ pub fn run(places: &Places, args: ReplayArgs) -> anyhow::Result<Outcome> {
         );
     }
     for w in &prepared.warnings {
-        say!("warning: {w}");
+        say!("warning: {}", hookbench::exchange::printable(w));
     }
     let jobs = prepared.jobs;
 

@@ -91,16 +91,67 @@ fn headers_of(v: Option<&Value>, what: &str) -> Result<Vec<(String, String)>, St
     }
 }
 
-fn time_of(v: Option<&Value>) -> Result<SystemTime, String> {
-    match v {
-        None | Some(Value::Null) => Ok(SystemTime::now()),
+/// The times a record may have: the years 1970 to 9999.
+const TIMES_MS: std::ops::Range<i64> = 0..253_402_300_800_000;
+
+/// A time named `key` (the field's name, for messages).
+fn time_of(v: Option<&Value>, key: &str) -> Result<SystemTime, String> {
+    let ms = match v {
+        None | Some(Value::Null) => return Ok(SystemTime::now()),
         Some(Value::Number(n)) => n
             .as_i64()
-            .map(clock::from_unix_millis)
-            .ok_or_else(|| "`time` must be Unix milliseconds or RFC 3339".into()),
+            .ok_or_else(|| format!("`{key}` must be Unix milliseconds or RFC 3339"))?,
         Some(Value::String(s)) => clock::parse_rfc3339(s)
-            .ok_or_else(|| format!("`time` `{s}` is not RFC 3339 (2026-01-26T10:12:45Z)")),
-        Some(_) => Err("`time` must be Unix milliseconds or RFC 3339".into()),
+            .map(clock::unix_millis)
+            .ok_or_else(|| format!("`{key}` `{s}` is not RFC 3339 (2026-01-26T10:12:45Z)"))?,
+        Some(_) => return Err(format!("`{key}` must be Unix milliseconds or RFC 3339")),
+    };
+    if !TIMES_MS.contains(&ms) {
+        return Err(format!("`{key}` is outside the years 1970 to 9999"));
+    }
+    Ok(clock::from_unix_millis(ms))
+}
+
+/// A duration in milliseconds named `key`: whole or not, at most a year.
+fn millis_of(v: Option<&Value>, key: &str) -> Result<Duration, String> {
+    match v {
+        None | Some(Value::Null) => Ok(Duration::ZERO),
+        Some(t) => t
+            .as_f64()
+            .filter(|ms| ms.is_finite() && *ms >= 0.0 && *ms <= 366.0 * 86_400_000.0)
+            .map(|ms| Duration::from_secs_f64(ms / 1000.0))
+            .ok_or_else(|| format!("`{key}` {t} is not a duration in milliseconds (0 to a year)")),
+    }
+}
+
+/// A method as HTTP carries it: a short token.
+fn check_method(method: &str) -> Result<(), String> {
+    let ok = !method.is_empty()
+        && method.len() <= 32
+        && method
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "`method` {} is not an HTTP method",
+            serde_json::to_string(method).unwrap_or_default()
+        ))
+    }
+}
+
+/// A profile name as a record names it: printable text.
+fn profile_of(v: Option<&Value>, key: &str) -> Result<Option<String>, String> {
+    match v {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if s.len() <= 200 && !s.chars().any(char::is_control) => {
+            Ok(Some(s.clone()))
+        }
+        Some(Value::String(_)) => Err(format!(
+            "`{key}` holds a control character or is over 200 bytes: not a profile name"
+        )),
+        Some(_) => Err(format!("`{key}` must be text")),
     }
 }
 
@@ -148,6 +199,12 @@ fn check_url(url: &str) -> Result<(), String> {
     }
 }
 
+/// Headers HTTP could carry, or the first that it could not.
+fn checked(headers: Vec<(String, String)>, at: &str) -> Result<Vec<(String, String)>, String> {
+    crate::wire::check_headers(&headers).map_err(|m| format!("`{at}`: {m}"))?;
+    Ok(headers)
+}
+
 /// Method, URL and headers.
 type RequestLine = (String, String, Vec<(String, String)>);
 
@@ -160,6 +217,7 @@ fn request_line(obj: &Value, at: &str) -> Result<RequestLine, String> {
             .ok_or_else(|| format!("`{at}{key}` is missing"))
     };
     let method = text("method")?.to_ascii_uppercase();
+    check_method(&method)?;
     let url = text("url")?.to_string();
     check_url(&url)?;
     let headers = headers_of(obj.get("headers"), &format!("{at}headers"))?;
@@ -188,15 +246,18 @@ fn jsonl_line(line: &str) -> Result<Exchange, String> {
     let resp = status.map(|s| -> Result<Response, String> {
         Ok(response(
             s,
-            headers_of(o.get("response_headers"), "response_headers")?,
+            checked(
+                headers_of(o.get("response_headers"), "response_headers")?,
+                "response_headers",
+            )?,
             body_of(o, "response_body", "response_body_encoding")?,
         ))
     });
     Ok(Exchange {
         origin: origin_of(o.get("origin"))?,
-        profile: o.get("profile").and_then(Value::as_str).map(str::to_string),
-        started_at: time_of(o.get("time"))?,
-        elapsed: Duration::from_millis(o.get("elapsed_ms").and_then(Value::as_u64).unwrap_or(0)),
+        profile: profile_of(o.get("profile"), "profile")?,
+        started_at: time_of(o.get("time"), "time")?,
+        elapsed: millis_of(o.get("elapsed_ms"), "elapsed_ms")?,
         request: PreparedRequest::plain(method, url, headers, body),
         response: resp.transpose()?,
         error,
@@ -238,7 +299,7 @@ fn har_entry(e: &Value) -> Result<Exchange, String> {
         (Some(t), _) => t.as_bytes().to_vec(),
         (None, _) => Vec::new(),
     };
-    let started_at = time_of(e.get("startedDateTime"))?;
+    let started_at = time_of(e.get("startedDateTime"), "startedDateTime")?;
     let elapsed = match e.get("time") {
         None | Some(Value::Null) => Duration::ZERO,
         Some(t) => t
@@ -284,7 +345,10 @@ fn har_entry(e: &Value) -> Result<Exchange, String> {
                 (
                     Some(response(
                         status.min(599) as u16,
-                        headers_of(r.get("headers"), "response.headers")?,
+                        checked(
+                            headers_of(r.get("headers"), "response.headers")?,
+                            "response.headers",
+                        )?,
                         body,
                     )),
                     None,
@@ -295,10 +359,7 @@ fn har_entry(e: &Value) -> Result<Exchange, String> {
     };
     Ok(Exchange {
         origin: origin_of(e.get("_origin"))?,
-        profile: e
-            .get("_profile")
-            .and_then(Value::as_str)
-            .map(str::to_string),
+        profile: profile_of(e.get("_profile"), "_profile")?,
         started_at,
         elapsed,
         request: PreparedRequest::plain(method, url, headers, body),

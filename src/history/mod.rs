@@ -96,14 +96,14 @@ pub enum HistoryError {
         known: i64,
     },
     /// Occurs when the folder or file cannot be created.
-    #[error("{path}: cannot create the history: {source}")]
-    Create {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    #[error("{path}: cannot create the history: {reason}")]
+    Create { path: PathBuf, reason: String },
     /// Occurs when no record has this id.
     #[error("no record #{0} in the history")]
     NotFound(i64),
+    /// Occurs when no replay run has this number.
+    #[error("no replay run #{0} in the history")]
+    NoRun(i64),
     /// Any other database failure.
     #[error("{path}: {source}")]
     Sql {
@@ -233,9 +233,9 @@ pub fn default_path(data_dir: Option<PathBuf>) -> PathBuf {
 impl Store {
     /// Opens (creating it when missing) the history at `path`.
     pub fn open(path: &Path) -> Result<Store, HistoryError> {
-        let create_err = |source| HistoryError::Create {
+        let create_err = |e: std::io::Error| HistoryError::Create {
             path: path.to_path_buf(),
-            source,
+            reason: crate::files::io_reason(&e),
         };
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             crate::files::create_private_dir(dir).map_err(create_err)?;
@@ -535,7 +535,7 @@ impl Store {
             .query_row("SELECT url FROM runs WHERE id = ?1", [run], |r| r.get(0))
             .optional()
             .map_err(|e| self.err(e))?
-            .ok_or(HistoryError::NotFound(run))
+            .ok_or(HistoryError::NoRun(run))
     }
 
     /// The records of a run that have no successful replay in it yet.

@@ -122,8 +122,11 @@ impl Filter {
         if let Some(t) = &self.text {
             parts.push(format!("text `{t}`"));
         }
-        if self.since_ms.is_some() {
-            parts.push("in the time range".into());
+        if let Some(t) = self.since_ms {
+            parts.push(format!(
+                "since {}",
+                crate::clock::rfc3339(crate::clock::from_unix_millis(t)).replace('T', " ")
+            ));
         }
         if parts.is_empty() {
             "all".into()

@@ -271,6 +271,8 @@ pub struct State {
     secrets_path: Option<PathBuf>,
     /// The secret store, read at start.
     pub secrets: Arc<crate::secrets::Secrets>,
+    /// Its values, to mask in what the receiver captures.
+    store_mask: crate::wire::SecretSet,
     pub receiver: Option<crate::receiver::Receiver>,
     /// How the receiver answers (kept across stop and start).
     pub receiver_script: crate::receiver::Script,
@@ -334,6 +336,7 @@ impl State {
             receiver_addr: options.receiver,
             secrets_path: options.secrets,
             secrets: Default::default(),
+            store_mask: Default::default(),
             receiver: None,
             receiver_script: crate::receiver::Script::default(),
             receiver_secrets: Vec::new(),
@@ -705,6 +708,7 @@ impl State {
                 if let Some(p) = secrets.problem() {
                     self.set_error(p.to_string());
                 }
+                self.store_mask = secrets.mask_set();
                 self.secrets = Arc::new(secrets);
                 for (path, text) in events {
                     self.events.insert(path, EventDoc::read(text));
@@ -796,8 +800,11 @@ impl State {
                 }
                 Err(e) => self.set_error(e),
             },
-            Message::Received(ex) => {
+            Message::Received(mut ex) => {
                 self.received += 1;
+                // The store's values are masked in what arrives too: a fire
+                // from this workbench brings them.
+                ex.request.secret_values = self.store_mask.clone();
                 let summary = format!(
                     "received {} {} -> {}",
                     ex.request.method,
