@@ -369,7 +369,7 @@ async fn the_workbench_warns_about_an_insecure_profile() {
     let ws = Workspace::new();
     profile(&ws, "https://127.0.0.1:9", "insecure: true");
     let mut h = Harness::open(ws.path().to_path_buf(), 160, 40).await;
-    h.until(|s| s.preview.as_ref().is_some_and(|p| p.result.is_ok()))
+    h.until(|s| s.bench.preview.as_ref().is_some_and(|p| p.result.is_ok()))
         .await;
     assert!(
         h.screen().contains("TLS certificate is not checked"),
@@ -392,7 +392,7 @@ async fn the_workbench_answers_keys_while_a_server_stalls_and_esc_cancels() {
     );
     let mut h = Harness::open(ws.path().to_path_buf(), 120, 40).await;
     h.send(key(Char('f')));
-    h.until(|s| s.inflight.is_some()).await;
+    h.until(|s| s.sending()).await;
     let start = Instant::now();
     h.send(key(Char('?')));
     h.settle().await;
@@ -405,12 +405,9 @@ async fn the_workbench_answers_keys_while_a_server_stalls_and_esc_cancels() {
         start.elapsed() < Duration::from_secs(2),
         "keys waited on the network"
     );
-    assert!(
-        h.app.state.inflight.is_some(),
-        "still waiting for the server"
-    );
+    assert!(h.app.state.sending(), "still waiting for the server");
     h.send(key(Esc));
-    h.until(|s| s.inflight.is_none()).await;
+    h.until(|s| !s.sending()).await;
 }
 
 #[tokio::test]

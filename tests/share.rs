@@ -358,18 +358,19 @@ mod workbench {
         );
         h.send(key(Enter));
         let target = ws.path().join("shared").join("crm.ron");
-        h.until(|s| s.status.text.starts_with("shared to")).await;
+        h.until(|s| s.ui.status.text.starts_with("shared to")).await;
         let text = std::fs::read(&target).unwrap();
         assert!(!contains(&text, PASSWORD) && !contains(&text, API_KEY));
         assert!(contains(&text, "sample_event"));
         assert!(
             h.app
                 .state
+                .ui
                 .status
                 .text
                 .contains("CRM_PASSWORD, CRM_X_API_KEY"),
             "{}",
-            h.app.state.status.text
+            h.app.state.ui.status.text
         );
     }
 
@@ -388,17 +389,17 @@ mod workbench {
         h.send(key(Char('i')));
         h.type_text(shared.to_str().unwrap());
         h.send(key(Enter));
-        h.until(|s| s.status.text.starts_with("imported")).await;
+        h.until(|s| s.ui.status.text.starts_with("imported")).await;
         assert!(ws.path().join("crm.ron").exists());
-        assert_eq!(h.app.state.entries.len(), 1);
+        assert_eq!(h.app.state.bench.entries.len(), 1);
         assert!(
-            h.app.state.status.text.contains("CRM_PASSWORD"),
+            h.app.state.ui.status.text.contains("CRM_PASSWORD"),
             "{}",
-            h.app.state.status.text
+            h.app.state.ui.status.text
         );
         // The form says which secret is missing, and how to set it.
         h.settle().await;
-        let problems = format!("{:?}", h.app.state.field_errors());
+        let problems = format!("{:?}", h.app.state.bench.field_errors());
         assert!(
             problems.contains("hookbench secret set CRM_PASSWORD"),
             "{problems}"
@@ -415,7 +416,7 @@ mod workbench {
             r#"(name: "p", method: POST, url: "http://127.0.0.1:9/x", headers: [("X-Custom", "t={{secret.HOOK_TOKEN}}")], payload: {"copy": "{{secret.HOOK_TOKEN}}"})"#,
         );
         let mut h = Harness::open(ws.path().to_path_buf(), 160, 40).await;
-        h.until(|s| s.preview.as_ref().is_some_and(|p| p.result.is_ok()))
+        h.until(|s| s.bench.preview.as_ref().is_some_and(|p| p.result.is_ok()))
             .await;
         let screen = h.screen();
         assert!(screen.contains("t=[redacted]"), "{screen}");
@@ -440,7 +441,7 @@ mod workbench {
             server.url("/pasted")
         )));
         h.settle().await;
-        assert_eq!(h.app.state.entries.len(), 1, "{}", h.screen());
+        assert_eq!(h.app.state.bench.entries.len(), 1, "{}", h.screen());
         h.send(key(Char('f')));
         h.until(|_| !server.requests().is_empty()).await;
         let r = server.only();
@@ -450,7 +451,7 @@ mod workbench {
         assert_eq!(r.json()["plan"], "pro");
         // Ctrl-s keeps it as a file.
         h.send(ctrl('s'));
-        h.until(|s| s.status.text.starts_with("saved")).await;
+        h.until(|s| s.ui.status.text.starts_with("saved")).await;
         assert!(
             ws.path().read_dir().unwrap().any(|e| e
                 .unwrap()

@@ -39,7 +39,7 @@ fn snapshot(name: &str, h: &Harness, port: Option<u16>) {
     let mut settings = insta::Settings::clone_current();
     settings.set_snapshot_path("snapshots");
     settings.set_prepend_module_to_snapshot(false);
-    let dir = h.app.state.dir.display().to_string();
+    let dir = h.app.state.bench.dir.display().to_string();
     let screen = mask(&h.screen(), port).replace(&dir, "<dir>");
     settings.bind(|| insta::assert_snapshot!(name, screen));
 }
@@ -168,8 +168,7 @@ async fn edit_the_url_fire_and_save() {
     h.type_text(&server.url("/edited/{{event.profile.plan}}"));
     h.send(key(Enter));
     h.send(key(KeyCode::Char('f')));
-    h.until(|s| s.current().is_some_and(|e| e.exchange.is_some()))
-        .await;
+    h.until(|s| s.bench.answered().is_some()).await;
     h.until_answered().await;
     let screen = h.screen();
     assert!(screen.contains("200 OK"), "{screen}");
@@ -216,15 +215,16 @@ async fn invalid_payload_is_shown_kept_and_blocks_firing() {
     h.send(key(Esc));
     h.send(key(KeyCode::Char('f')));
     h.settle().await;
-    assert!(h.app.state.status.error);
+    assert!(h.app.state.ui.status.error);
     assert!(
         h.app
             .state
+            .ui
             .status
             .text
             .starts_with("cannot fire: Payload: invalid JSON"),
         "{}",
-        h.app.state.status.text
+        h.app.state.ui.status.text
     );
     tokio::time::sleep(Duration::from_millis(100)).await;
     assert!(server.requests().is_empty());
@@ -262,8 +262,7 @@ async fn headers_are_added_toggled_moved_and_removed() {
     h.keys(&[Up]);
     h.send(key(KeyCode::Char(' ')));
     h.send(key(KeyCode::Char('f')));
-    h.until(|s| s.current().is_some_and(|e| e.exchange.is_some()))
-        .await;
+    h.until(|s| s.bench.answered().is_some()).await;
     let got = server.only();
     let xs: Vec<(&str, &str)> = got
         .headers
@@ -318,7 +317,7 @@ async fn duplicate_rename_and_delete_with_confirmation() {
     let mut h = open(&ws).await;
     h.send(key(KeyCode::Char('d')));
     h.send(ctrl('s'));
-    h.until(|s| s.entries.len() == 2 && s.entries.iter().all(|e| !e.dirty))
+    h.until(|s| s.bench.entries.len() == 2 && s.bench.entries.iter().all(|e| !e.dirty))
         .await;
     assert!(ws.path().join("hook-copy.ron").exists());
 
@@ -348,7 +347,7 @@ async fn duplicate_rename_and_delete_with_confirmation() {
     assert!(ws.path().join("renamed-hook.ron").exists());
     h.send(key(KeyCode::Char('x')));
     h.send(key(KeyCode::Char('y')));
-    h.until(|s| s.entries.len() == 1).await;
+    h.until(|s| s.bench.entries.len() == 1).await;
     assert!(!ws.path().join("renamed-hook.ron").exists());
     assert!(ws.path().join("hook.ron").exists());
 
@@ -356,12 +355,16 @@ async fn duplicate_rename_and_delete_with_confirmation() {
     h.send(key(KeyCode::Char('n')));
     h.type_text("never saved");
     h.send(key(Enter));
-    h.until(|s| s.entries.len() == 2).await;
+    h.until(|s| s.bench.entries.len() == 2).await;
     h.send(key(Esc));
     h.send(key(KeyCode::Char('x')));
     h.send(key(KeyCode::Char('y')));
-    h.until(|s| s.entries.len() == 1).await;
-    assert!(!h.app.state.status.error, "{}", h.app.state.status.text);
+    h.until(|s| s.bench.entries.len() == 1).await;
+    assert!(
+        !h.app.state.ui.status.error,
+        "{}",
+        h.app.state.ui.status.text
+    );
 }
 
 #[tokio::test]
@@ -375,15 +378,16 @@ async fn a_file_made_outside_since_the_list_was_read_is_never_replaced() {
     // Someone else writes that file before the workbench saves.
     let theirs = ws.write("crm-new-lead.ron", "// theirs\n");
     h.send(ctrl('s'));
-    h.until(|s| s.status.error).await;
+    h.until(|s| s.ui.status.error).await;
     assert!(
         h.app
             .state
+            .ui
             .status
             .text
             .contains("crm-new-lead-2.ron: Ctrl-s saves it"),
         "{}",
-        h.app.state.status.text
+        h.app.state.ui.status.text
     );
     assert_eq!(std::fs::read_to_string(&theirs).unwrap(), "// theirs\n");
     h.send(ctrl('s'));
@@ -398,22 +402,23 @@ async fn a_file_made_outside_since_the_list_was_read_is_never_replaced() {
     h.send(ctrl('n'));
     h.type_text("edited");
     h.send(key(Enter));
-    h.until(|s| s.status.error).await;
+    h.until(|s| s.ui.status.error).await;
     assert!(
         h.app
             .state
+            .ui
             .status
             .text
             .contains("edited-2.json: Ctrl-s saves it"),
         "{}",
-        h.app.state.status.text
+        h.app.state.ui.status.text
     );
     assert_eq!(
         std::fs::read_to_string(&theirs).unwrap(),
         "{\"theirs\": true}\n"
     );
     h.send(ctrl('s'));
-    h.until(|s| s.status.text.contains("saved")).await;
+    h.until(|s| s.ui.status.text.contains("saved")).await;
     let ours = std::fs::read_to_string(ws.path().join("events/edited-2.json")).unwrap();
     assert!(ours.contains("Signup Completed"), "{ours}");
     assert_eq!(
@@ -432,10 +437,10 @@ async fn quitting_with_unsaved_changes_asks_and_can_save_all() {
     h.send(key(Enter));
     h.send(key(KeyCode::Char('q')));
     h.settle().await;
-    assert!(!h.app.state.quit);
+    assert!(!h.app.state.ui.quit);
     assert!(h.screen().contains("1 unsaved change(s)"), "{}", h.screen());
     h.send(key(KeyCode::Char('s')));
-    h.until(|s| s.quit).await;
+    h.until(|s| s.ui.quit).await;
     let p = hookbench::profile::load(&ws.path().join("hook.ron"))
         .unwrap()
         .profile;
@@ -490,7 +495,7 @@ async fn events_are_picked_composed_and_saved_as_new() {
     h.send(ctrl('n'));
     h.type_text("edited sample");
     h.send(key(Enter));
-    h.until(|s| s.status.text.contains("edited-sample.json"))
+    h.until(|s| s.ui.status.text.contains("edited-sample.json"))
         .await;
     let saved: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(ws.path().join("events/edited-sample.json")).unwrap(),
@@ -512,8 +517,7 @@ async fn events_are_picked_composed_and_saved_as_new() {
     );
     h.send(key(Esc));
     h.send(key(KeyCode::Char('f')));
-    h.until(|s| s.current().is_some_and(|e| e.exchange.is_some()))
-        .await;
+    h.until(|s| s.bench.answered().is_some()).await;
     assert_eq!(server.only().json()["eventTitle"], "Edited");
 }
 
@@ -561,15 +565,14 @@ async fn an_inline_sample_event_is_composed_saved_and_fired() {
     }
     h.type_text("gold");
     h.send(ctrl('s'));
-    h.until(|s| s.status.text.contains("saved")).await;
+    h.until(|s| s.ui.status.text.contains("saved")).await;
     let saved = hookbench::profile::load(&ws.path().join("shared.ron"))
         .unwrap()
         .profile;
     assert_eq!(saved.sample_event.unwrap()["profile"]["plan"], "gold");
     h.send(key(Esc));
     h.send(key(KeyCode::Char('f')));
-    h.until(|s| s.current().is_some_and(|e| e.exchange.is_some()))
-        .await;
+    h.until(|s| s.bench.answered().is_some()).await;
     assert_eq!(server.only().json()["plan"], "gold");
 }
 
@@ -610,15 +613,15 @@ async fn esc_cancels_a_request_in_flight() {
     let ws = workspace(&server.url(""));
     let mut h = open(&ws).await;
     h.send(key(KeyCode::Char('f')));
-    h.until(|s| s.inflight.is_some()).await;
+    h.until(|s| s.sending()).await;
     tokio::time::sleep(Duration::from_millis(150)).await;
     h.send(key(KeyCode::Char('j'))); // the UI still answers while waiting
     h.settle().await;
     assert!(h.screen().contains("sending…"), "{}", h.screen());
     h.send(key(Esc));
-    h.until(|s| s.inflight.is_none()).await;
-    assert_eq!(h.app.state.status.text, "request cancelled");
-    assert!(h.app.state.current().unwrap().exchange.is_none());
+    h.until(|s| !s.sending()).await;
+    assert_eq!(h.app.state.ui.status.text, "request cancelled");
+    assert!(h.app.state.bench.answered().is_none());
 }
 
 #[tokio::test]
@@ -652,13 +655,13 @@ async fn y_copies_the_request_as_curl() {
 async fn clicks_focus_panes_and_typing_never_triggers_commands() {
     let ws = workspace("http://127.0.0.1:9");
     let mut h = open(&ws).await;
-    let areas = hookbench::tui::view::layout(h.app.state.area);
+    let areas = hookbench::tui::view::layout(h.app.state.ui.area);
     h.send(click(areas.response.x + 3, areas.response.y + 3));
     h.settle().await;
-    assert_eq!(h.app.state.focus, hookbench::tui::state::Pane::Response);
+    assert_eq!(h.app.state.ui.focus, hookbench::tui::state::Pane::Response);
     h.send(click(areas.editor.x + 3, areas.editor.y + 1));
     h.settle().await;
-    assert_eq!(h.app.state.focus, hookbench::tui::state::Pane::Editor);
+    assert_eq!(h.app.state.ui.focus, hookbench::tui::state::Pane::Editor);
     // The wheel scrolls what is under the pointer.
     h.send(Event::Mouse(ratatui::crossterm::event::MouseEvent {
         kind: ratatui::crossterm::event::MouseEventKind::ScrollDown,
@@ -667,7 +670,7 @@ async fn clicks_focus_panes_and_typing_never_triggers_commands() {
         modifiers: KeyModifiers::NONE,
     }));
     h.settle().await;
-    assert_eq!(h.app.state.editor_row, 3);
+    assert_eq!(h.app.state.bench.editor_row, 3);
     h.send(key(KeyCode::Home));
     for _ in 0..3 {
         h.send(key(Up));
@@ -677,8 +680,8 @@ async fn clicks_focus_panes_and_typing_never_triggers_commands() {
     h.type_text("qf");
     h.send(key(Enter));
     h.settle().await;
-    assert!(!h.app.state.quit);
-    assert!(h.app.state.inflight.is_none());
+    assert!(!h.app.state.ui.quit);
+    assert!(!h.app.state.sending());
     assert_eq!(h.app.state.draft().unwrap().name, "hookqf");
 }
 
@@ -712,9 +715,9 @@ async fn a_large_response_scrolls_and_searches_without_loading_it_into_the_frame
     h.send(key(Enter));
     h.settle().await;
     assert!(
-        h.app.state.status.text.contains("`item-39998`: line"),
+        h.app.state.ui.status.text.contains("`item-39998`: line"),
         "{}",
-        h.app.state.status.text
+        h.app.state.ui.status.text
     );
     assert!(
         h.screen().contains("\"name\": \"item-39998\""),
@@ -764,7 +767,7 @@ async fn signing_retries_and_tls_are_set_in_the_form() {
     let goto = |h: &mut Harness, f: Field| {
         let rows = h.app.state.draft().unwrap().rows();
         let want = rows.iter().position(|r| *r == f).unwrap();
-        let now = h.app.state.editor_row;
+        let now = h.app.state.bench.editor_row;
         for _ in now..want {
             h.send(key(Down));
         }
@@ -790,7 +793,7 @@ async fn signing_retries_and_tls_are_set_in_the_form() {
     assert!(seen.iter().all(|r| r.header("webhook-signature").is_some()));
     // Saved, the file has them.
     h.send(ctrl('s'));
-    h.until(|s| s.status.text.starts_with("saved")).await;
+    h.until(|s| s.ui.status.text.starts_with("saved")).await;
     let text = std::fs::read_to_string(ws.path().join("hook.ron")).unwrap();
     assert!(text.contains("StandardWebhooks"), "{text}");
     assert!(text.contains("max_attempts: 3"), "{text}");

@@ -92,7 +92,8 @@ fn seeded(base: &str) -> Workspace {
 async fn open_history(ws: &Workspace) -> Harness {
     let mut h = Harness::open(ws.path().to_path_buf(), 120, 40).await;
     h.send(key(KeyCode::Char('2')));
-    h.until(|s| !s.hist.loading && s.hist.open.is_some()).await;
+    h.until(|s| !s.history.loading && s.history.open.is_some())
+        .await;
     h
 }
 
@@ -100,7 +101,7 @@ fn snapshot(name: &str, h: &Harness) {
     let mut settings = insta::Settings::clone_current();
     settings.set_snapshot_path("snapshots");
     settings.set_prepend_module_to_snapshot(false);
-    let dir = h.app.state.dir.display().to_string();
+    let dir = h.app.state.bench.dir.display().to_string();
     let screen = h.screen().replace(&dir, "<dir>");
     settings.bind(|| insta::assert_snapshot!(name, screen));
 }
@@ -128,30 +129,36 @@ async fn filters_narrow_the_list_and_the_count() {
         KeyCode::Char('F'),
         KeyModifiers::SHIFT,
     )));
-    h.until(|s| !s.hist.loading && s.hist.total == 2).await;
+    h.until(|s| !s.history.loading && s.history.total == 2)
+        .await;
     assert!(h.screen().contains("F failed: yes"), "{}", h.screen());
     h.send(key(KeyCode::Char('s'))); // 2xx, with failed: none
-    h.until(|s| !s.hist.loading && s.hist.total == 0).await;
+    h.until(|s| !s.history.loading && s.history.total == 0)
+        .await;
     h.send(Event::Key(KeyEvent::new(
         KeyCode::Char('F'),
         KeyModifiers::SHIFT,
     )));
-    h.until(|s| !s.hist.loading && s.hist.total == 1).await;
+    h.until(|s| !s.history.loading && s.history.total == 1)
+        .await;
     h.send(key(KeyCode::Char('s'))); // 4xx
     h.send(key(KeyCode::Char('s'))); // 5xx
-    h.until(|s| !s.hist.loading && s.hist.total == 1 && s.hist.rows[0].status == Some(500))
-        .await;
+    h.until(|s| {
+        !s.history.loading && s.history.total == 1 && s.history.rows[0].status == Some(500)
+    })
+    .await;
     h.send(key(KeyCode::Char('s'))); // error
     h.send(key(KeyCode::Char('s'))); // any
     h.send(key(KeyCode::Char('/')));
     h.type_text("gold");
     h.send(key(KeyCode::Enter));
-    h.until(|s| !s.hist.loading && s.hist.total == 1 && s.hist.rows[0].id == 3)
+    h.until(|s| !s.history.loading && s.history.total == 1 && s.history.rows[0].id == 3)
         .await;
     h.send(key(KeyCode::Char('p')));
     h.type_text("nobody");
     h.send(key(KeyCode::Enter));
-    h.until(|s| !s.hist.loading && s.hist.total == 0).await;
+    h.until(|s| !s.history.loading && s.history.total == 0)
+        .await;
 }
 
 #[tokio::test]
@@ -162,7 +169,7 @@ async fn compare_shows_what_differs() {
     h.send(key(KeyCode::Char('c')));
     h.send(key(KeyCode::Char('j'))); // #1, the 200
     h.send(key(KeyCode::Char('c')));
-    h.until(|s| s.hist.compare.is_some()).await;
+    h.until(|s| s.history.compare.is_some()).await;
     let screen = h.screen();
     assert!(screen.contains("Compare #2"), "{screen}");
     assert!(screen.contains("~ $.plan: \"pro\" → \"free\""), "{screen}");
@@ -173,7 +180,7 @@ async fn compare_shows_what_differs() {
     snapshot("compare_view", &h);
     h.send(key(KeyCode::Esc));
     h.settle().await;
-    assert!(h.app.state.hist.compare.is_none());
+    assert!(h.app.state.history.compare.is_none());
 }
 
 #[tokio::test]
@@ -183,16 +190,16 @@ async fn replay_one_and_bulk_replay_fix_failures_and_link_records() {
     let mut h = open_history(&ws).await;
     // r on the newest (the timeout): replayed, credentials from the profile.
     h.send(key(KeyCode::Char('r')));
-    h.until(|s| s.hist.bulk.as_ref().is_some_and(|b| b.finished) && !s.hist.loading)
+    h.until(|s| s.history.bulk.as_ref().is_some_and(|b| b.finished) && !s.history.loading)
         .await;
     let got = server.only();
     assert_eq!(got.header("authorization"), Some("Basic b3BzOnB3"));
     assert_eq!(got.json()["plan"], "gold");
-    assert_eq!(h.app.state.hist.rows[0].replay_of, Some(3));
+    assert_eq!(h.app.state.history.rows[0].replay_of, Some(3));
     assert!(
-        h.app.state.status.text.contains("now succeeding: 1"),
+        h.app.state.ui.status.text.contains("now succeeding: 1"),
         "{}",
-        h.app.state.status.text
+        h.app.state.ui.status.text
     );
 
     // B on the failed filter: asks, with the count and hosts, then sends.
@@ -200,12 +207,13 @@ async fn replay_one_and_bulk_replay_fix_failures_and_link_records() {
         KeyCode::Char('F'),
         KeyModifiers::SHIFT,
     )));
-    h.until(|s| !s.hist.loading && s.hist.total == 2).await;
+    h.until(|s| !s.history.loading && s.history.total == 2)
+        .await;
     h.send(Event::Key(KeyEvent::new(
         KeyCode::Char('B'),
         KeyModifiers::SHIFT,
     )));
-    h.until(|s| matches!(s.mode, hookbench::tui::state::Mode::Confirm(_)))
+    h.until(|s| matches!(s.ui.mode, hookbench::tui::state::Mode::Confirm(_)))
         .await;
     assert!(
         h.screen().contains("Replay 2 record(s) to 127.0.0.1"),
@@ -214,15 +222,15 @@ async fn replay_one_and_bulk_replay_fix_failures_and_link_records() {
     );
     h.send(key(KeyCode::Char('y')));
     h.until(|s| {
-        s.hist
+        s.history
             .bulk
             .as_ref()
             .is_some_and(|b| b.finished && b.tally.total == 2)
-            && !s.hist.loading
+            && !s.history.loading
     })
     .await;
     assert_eq!(server.requests().len(), 3);
-    let b = h.app.state.hist.bulk.as_ref().unwrap();
+    let b = h.app.state.history.bulk.as_ref().unwrap();
     assert_eq!(
         (b.tally.succeeded, b.tally.still_failing, b.tally.errors),
         (2, 0, 0)
@@ -264,7 +272,7 @@ async fn replay_with_modifications_sends_the_edited_request() {
     h.send(key(KeyCode::End));
     h.type_text("?edited=1");
     h.send(ctrl('s'));
-    h.until(|s| s.hist.bulk.as_ref().is_some_and(|b| b.finished))
+    h.until(|s| s.history.bulk.as_ref().is_some_and(|b| b.finished))
         .await;
     let got = server.only();
     assert_eq!(got.target, "/hooks?edited=1");
@@ -281,7 +289,7 @@ async fn the_receiver_view_captures_answers_as_set_and_stops_and_starts() {
         &format!(r#"(name: "echo", method: POST, url: "http://127.0.0.1:{port}/in", include_trigger: false)"#),
     );
     let mut h = Harness::open_with(ws.path().to_path_buf(), 120, 40, Some(addr)).await;
-    h.until(|s| s.receiver.is_some()).await;
+    h.until(|s| s.receiver.running.is_some()).await;
     h.send(key(KeyCode::Char('3')));
     h.send(key(KeyCode::Char('a')));
     h.send(ctrl('j'));
@@ -289,22 +297,24 @@ async fn the_receiver_view_captures_answers_as_set_and_stops_and_starts() {
     h.send(key(KeyCode::Enter));
     h.settle().await;
     assert!(
-        h.app.state.status.text.contains("answers 503 after 10 ms"),
+        h.app
+            .state
+            .ui
+            .status
+            .text
+            .contains("answers 503 after 10 ms"),
         "{}",
-        h.app.state.status.text
+        h.app.state.ui.status.text
     );
     // Fire from the Workbench: the receiver answers 503 and shows it.
     h.send(key(KeyCode::Char('1')));
     h.send(key(KeyCode::Char('f')));
-    h.until(|s| s.current().and_then(|e| e.exchange.as_ref()).is_some())
-        .await;
+    h.until(|s| s.bench.answered().is_some()).await;
     let resp = h
         .app
         .state
-        .current()
-        .unwrap()
-        .exchange
-        .as_ref()
+        .bench
+        .answered()
         .unwrap()
         .exchange
         .response
@@ -320,7 +330,8 @@ async fn the_receiver_view_captures_answers_as_set_and_stops_and_starts() {
         resp.headers
     );
     h.send(key(KeyCode::Char('3')));
-    h.until(|s| !s.hist.loading && s.hist.total == 1).await;
+    h.until(|s| !s.history.loading && s.history.total == 1)
+        .await;
     let screen = h.screen();
     assert!(
         screen.contains(&format!(
@@ -335,20 +346,27 @@ async fn the_receiver_view_captures_answers_as_set_and_stops_and_starts() {
         KeyModifiers::SHIFT,
     )));
     h.settle().await;
-    assert!(h.app.state.receiver.is_none());
+    assert!(h.app.state.receiver.running.is_none());
     tokio::time::sleep(Duration::from_millis(100)).await;
     assert!(std::net::TcpStream::connect(addr).is_err(), "stopped");
     h.send(Event::Key(KeyEvent::new(
         KeyCode::Char('S'),
         KeyModifiers::SHIFT,
     )));
-    h.until(|s| s.receiver.is_some()).await;
+    h.until(|s| s.receiver.running.is_some()).await;
     assert!(
         std::net::TcpStream::connect(addr).is_ok(),
         "listening again"
     );
     assert_eq!(
-        h.app.state.receiver.as_ref().unwrap().script().sequence,
+        h.app
+            .state
+            .receiver
+            .running
+            .as_ref()
+            .unwrap()
+            .script()
+            .sequence,
         [503],
         "the answer is kept"
     );
@@ -360,7 +378,7 @@ async fn the_history_view_asked_for_before_the_history_is_open_still_loads() {
     let mut h = Harness::unstarted(ws.path().to_path_buf(), 120, 40, None);
     // The very first key, before the history has had a chance to open.
     h.send(key(KeyCode::Char('2')));
-    h.until(|s| !s.hist.loading && s.hist.total == 3 && s.hist.open.is_some())
+    h.until(|s| !s.history.loading && s.history.total == 3 && s.history.open.is_some())
         .await;
 }
 
@@ -379,7 +397,7 @@ async fn the_receiver_view_checks_signatures_and_explains_a_bad_one() {
         &format!(r#"(name: "bad", method: POST, url: "http://127.0.0.1:{port}/s", include_trigger: false, signing: StandardWebhooks(secret: "whsec_YW5vdGhlciBrZXkgZm9yIHRlc3Rz"))"#),
     );
     let mut h = Harness::open_with(ws.path().to_path_buf(), 120, 40, Some(addr)).await;
-    h.until(|s| s.receiver.is_some()).await;
+    h.until(|s| s.receiver.running.is_some()).await;
     h.send(key(KeyCode::Char('3')));
     h.send(ctrl('k'));
     h.type_text(SECRET);
@@ -389,18 +407,18 @@ async fn the_receiver_view_checks_signatures_and_explains_a_bad_one() {
         !h.screen().contains(SECRET),
         "the secret is masked while typed and never shown"
     );
-    assert_eq!(h.app.state.receiver_secrets, [SECRET]);
+    assert_eq!(h.app.state.receiver.secrets, [SECRET]);
     // Fire both from the Workbench.
     h.send(key(KeyCode::Char('1')));
     h.send(key(KeyCode::Char('f')));
-    h.until(|s| s.verdicts.len() == 1 && s.inflight.is_none())
+    h.until(|s| s.receiver.verdicts.len() == 1 && !s.sending())
         .await;
     h.send(key(KeyCode::Char('j')));
     h.send(key(KeyCode::Char('f')));
-    h.until(|s| s.verdicts.len() == 2 && s.inflight.is_none())
+    h.until(|s| s.receiver.verdicts.len() == 2 && !s.sending())
         .await;
     h.send(key(KeyCode::Char('3')));
-    h.until(|s| !s.hist.loading && s.hist.total == 2 && s.hist.open.is_some())
+    h.until(|s| !s.history.loading && s.history.total == 2 && s.history.open.is_some())
         .await;
     // The newest (the bad one) is open: explained.
     let screen = h.screen();
@@ -411,10 +429,10 @@ async fn the_receiver_view_checks_signatures_and_explains_a_bad_one() {
     assert!(screen.contains("expected: v1,"), "{screen}");
     h.send(key(KeyCode::Char('j')));
     h.until(|s| {
-        s.hist
+        s.history
             .open
             .as_ref()
-            .is_some_and(|o| o.record.id == s.hist.rows[1].id)
+            .is_some_and(|o| o.record.id == s.history.rows[1].id)
     })
     .await;
     assert!(h.screen().contains("signature: valid"), "{}", h.screen());
@@ -433,7 +451,7 @@ async fn retries_show_their_schedule_and_each_attempt_and_are_recorded_linked() 
         ),
     );
     let mut h = Harness::open_with(ws.path().to_path_buf(), 120, 40, Some(addr)).await;
-    h.until(|s| s.receiver.is_some()).await;
+    h.until(|s| s.receiver.running.is_some()).await;
     h.send(key(KeyCode::Char('3')));
     h.send(key(KeyCode::Char('a')));
     h.send(ctrl('j'));
@@ -445,28 +463,24 @@ async fn retries_show_their_schedule_and_each_attempt_and_are_recorded_linked() 
     assert!(
         h.app
             .state
+            .ui
             .status
             .text
             .contains("up to 3 attempts, waiting 0.3 s, 0.3 s"),
         "{}",
-        h.app.state.status.text
+        h.app.state.ui.status.text
     );
     h.until(|s| {
-        s.status
+        s.ui.status
             .text
             .starts_with("attempt 1 of 3: 500 Internal Server Error; next in 0.3 s")
     })
     .await;
-    h.until(|s| s.status.text.starts_with("attempt 2 of 3"))
+    h.until(|s| s.ui.status.text.starts_with("attempt 2 of 3"))
         .await;
-    h.until(|s| {
-        s.inflight.is_none()
-            && s.current()
-                .and_then(|e| e.exchange.as_ref())
-                .is_some_and(|x| x.record.is_some())
-    })
-    .await;
-    let x = h.app.state.current().unwrap().exchange.as_ref().unwrap();
+    h.until(|s| !s.sending() && s.bench.answered().is_some_and(|x| x.record.is_some()))
+        .await;
+    let x = h.app.state.bench.answered().unwrap();
     assert_eq!(x.exchange.response.as_ref().unwrap().status, 200);
     let first = x.record.unwrap();
     let store = Store::open(&ws.path().join(".data/history.sqlite")).unwrap();
@@ -492,11 +506,11 @@ async fn a_record_received_while_the_receiver_view_queries_is_not_missed() {
     let mut h = Harness::open_with(ws.path().to_path_buf(), 120, 40, Some(addr)).await;
     h.send(key(KeyCode::Char('3')));
     h.settle().await;
-    h.until(|s| !s.hist.loading).await;
-    assert_eq!(h.app.state.hist.total, 0);
+    h.until(|s| !s.history.loading).await;
+    assert_eq!(h.app.state.history.total, 0);
     // A query starts and finishes before the record lands; its answer is
     // still queued when word of the record comes.
-    h.app.state.history_reload();
+    h.app.state.reload_history();
     std::thread::sleep(Duration::from_millis(300));
     let id = {
         let mut s = Store::open(&ws.history()).unwrap();
@@ -506,11 +520,14 @@ async fn a_record_received_while_the_receiver_view_queries_is_not_missed() {
     };
     h.app
         .state
-        .on_message(hookbench::tui::message::Message::ReceivedRecorded {
-            id: Some(id),
-            verdict: None,
-        });
-    h.until(|s| !s.hist.loading && s.hist.total == 1).await;
+        .on_message(hookbench::tui::message::Message::Receiver(
+            hookbench::tui::message::ReceiverMsg::Recorded {
+                id: Some(id),
+                verdict: None,
+            },
+        ));
+    h.until(|s| !s.history.loading && s.history.total == 1)
+        .await;
 }
 
 #[tokio::test]
@@ -528,11 +545,11 @@ async fn a_replay_from_the_workbench_gives_credentials_only_to_the_profiles_orig
     );
     let mut h = open_history(&ws).await;
     h.send(key(KeyCode::Char('r')));
-    h.until(|s| s.hist.bulk.as_ref().is_some_and(|b| b.finished) && !s.hist.loading)
+    h.until(|s| s.history.bulk.as_ref().is_some_and(|b| b.finished) && !s.history.loading)
         .await;
     let got = attacker.only();
     assert_eq!(got.header("authorization"), None, "{got:?}");
-    let status = h.app.state.status.text.clone();
+    let status = h.app.state.ui.status.text.clone();
     assert!(
         status.contains("credentials not sent") || h.screen().contains("credentials not sent"),
         "{status}\n{}",
@@ -548,7 +565,7 @@ async fn a_replay_from_the_workbench_gives_credentials_only_to_the_profiles_orig
     }
     h.type_text(&format!("POST {}/hooks", crm.url("")));
     h.send(ctrl('s'));
-    h.until(|s| s.hist.bulk.as_ref().is_some_and(|b| b.finished) && !crm.requests().is_empty())
+    h.until(|s| s.history.bulk.as_ref().is_some_and(|b| b.finished) && !crm.requests().is_empty())
         .await;
     assert_eq!(crm.only().header("authorization"), Some("Basic b3BzOnB3"));
 }

@@ -145,7 +145,9 @@ pub fn main() {
         .unwrap();
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
         let mut host = Keys(rx);
-        app.run_until(&mut host, |s| !s.loading).await.unwrap();
+        app.run_until(&mut host, |s| !s.bench.loading)
+            .await
+            .unwrap();
         // Let the history open.
         tokio::time::sleep(Duration::from_millis(100)).await;
         let t = Instant::now();
@@ -154,9 +156,11 @@ pub fn main() {
             KeyModifiers::NONE,
         )))
         .unwrap();
-        app.run_until(&mut host, |s| !s.hist.loading && !s.hist.rows.is_empty())
-            .await
-            .unwrap();
+        app.run_until(&mut host, |s| {
+            !s.history.loading && !s.history.rows.is_empty()
+        })
+        .await
+        .unwrap();
         let first = t.elapsed().as_secs_f64() * 1000.0;
         let t = Instant::now();
         tx.send(Event::Key(KeyEvent::new(
@@ -165,12 +169,12 @@ pub fn main() {
         )))
         .unwrap();
         app.run_until(&mut host, |s| {
-            !s.hist.loading && s.hist.filter.failed && s.hist.rows.iter().all(|r| r.failed)
+            !s.history.loading && s.history.filter.failed && s.history.rows.iter().all(|r| r.failed)
         })
         .await
         .unwrap();
         let filter_ms = t.elapsed().as_secs_f64() * 1000.0;
-        assert_eq!(app.state.hist.total, (RECORDS / 5) as u64);
+        assert_eq!(app.state.history.total, (RECORDS / 5) as u64);
         (first, filter_ms, rss_mb())
     });
 

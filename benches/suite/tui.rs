@@ -142,23 +142,22 @@ pub fn main() {
         .unwrap();
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
         let mut host = Host { rx };
-        app.run_until(&mut host, |s| !s.loading).await.unwrap();
+        app.run_until(&mut host, |s| !s.bench.loading).await.unwrap();
         let key = |c: KeyCode| Event::Key(KeyEvent::new(c, KeyModifiers::NONE));
         tx.send(key(KeyCode::Char('f'))).unwrap();
         app.run_until(&mut host, |s| {
-            s.current()
-                .and_then(|e| e.exchange.as_ref())
+            s.bench.answered()
                 .is_some_and(|x| x.response_body.is_some())
         })
         .await
         .unwrap();
-        let kind = app.state.current().and_then(|e| e.exchange.as_ref())
+        let kind = app.state.bench.answered()
             .and_then(|x| x.response_body.as_ref()).map(|b| b.kind);
         assert_eq!(kind, Some(hookbench::tui::widgets::body::BodyKind::Json), "the body was read whole");
         for _ in 0..3 {
             tx.send(key(KeyCode::Tab)).unwrap();
         }
-        app.run_until(&mut host, |s| s.inputs >= 4).await.unwrap();
+        app.run_until(&mut host, |s| s.ui.inputs >= 4).await.unwrap();
 
         // Scroll a page at a time and time each frame's draw.
         let mut frames = Vec::new();

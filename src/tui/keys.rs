@@ -17,6 +17,9 @@ pub enum Scope {
     Json,
     /// The History view.
     History,
+    /// A question asked (delete, quit, bulk replay): any key not bound
+    /// here says no.
+    Confirm,
 }
 
 impl Scope {
@@ -29,6 +32,7 @@ impl Scope {
             Scope::Text => "Typing in a field",
             Scope::Json => "Editing JSON",
             Scope::History => "History",
+            Scope::Confirm => "Answering a question",
         }
     }
 }
@@ -87,6 +91,16 @@ pub enum Action {
     ReceiverToggle,
     ReceiverAnswer,
     ReceiverSecrets,
+    /// Confirm: yes.
+    Yes,
+    /// Confirm (quitting): save everything, then quit.
+    SaveAllQuit,
+    /// Confirm (bulk replay): one more, one fewer request in flight.
+    MoreConcurrency,
+    LessConcurrency,
+    /// Confirm (bulk replay): the next higher or lower rate limit.
+    FasterRate,
+    SlowerRate,
 }
 
 pub struct Binding {
@@ -439,6 +453,42 @@ pub static BINDINGS: &[Binding] = &[
         "Receiver view: secrets to check signatures with"
     ),
     b!(
+        Confirm,
+        [(Char('y'), NONE)],
+        Yes,
+        "yes: delete, quit, start the replay"
+    ),
+    b!(
+        Confirm,
+        [(Char('s'), NONE)],
+        SaveAllQuit,
+        "quitting: save every change, then quit"
+    ),
+    b!(
+        Confirm,
+        [(Char('+'), NONE)],
+        MoreConcurrency,
+        "bulk replay: one more request at a time"
+    ),
+    b!(
+        Confirm,
+        [(Char('-'), NONE)],
+        LessConcurrency,
+        "bulk replay: one fewer request at a time"
+    ),
+    b!(
+        Confirm,
+        [(Char('>'), NONE)],
+        FasterRate,
+        "bulk replay: a higher rate limit"
+    ),
+    b!(
+        Confirm,
+        [(Char('<'), NONE)],
+        SlowerRate,
+        "bulk replay: a lower rate limit"
+    ),
+    b!(
         Text,
         [(Enter, NONE)],
         Commit,
@@ -486,9 +536,17 @@ pub fn lookup(scope: Scope, key: &KeyEvent) -> Option<Action> {
             .map(|b| b.action)
     };
     match scope {
-        Scope::Text | Scope::Json => find(scope),
+        Scope::Text | Scope::Json | Scope::Confirm => find(scope),
         _ => find(scope).or_else(|| find(Scope::Global)),
     }
+}
+
+/// The keys of an action in a scope, as the help shows them (`y`).
+pub fn label_of(scope: Scope, action: Action) -> String {
+    BINDINGS
+        .iter()
+        .find(|b| b.scope == scope && b.action == action)
+        .map_or_else(String::new, keys_label)
 }
 
 /// A key as the help overlay and status bar show it.

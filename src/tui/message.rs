@@ -1,15 +1,30 @@
-//! The only way async work reports back to the loop.
+//! The only way async work reports back to the loop: one message type,
+//! grouped by the pane whose file handles it.
 
 use std::path::PathBuf;
 
 use crate::diag::Diagnostic;
 use crate::exchange::Exchange;
+use crate::history::{Bucket, Summary};
 use crate::profile::LoadedProfile;
+use crate::replay::Tally;
 
+use super::state::history::{CompareView, OpenRecord, SharedStore};
+use super::tasks::WriteError;
 use super::widgets::body::FormattedBody;
 
 #[derive(Debug)]
 pub enum Message {
+    Profiles(ProfilesMsg),
+    Editor(EditorMsg),
+    Fire(FireMsg),
+    History(HistoryMsg),
+    Receiver(ReceiverMsg),
+}
+
+/// The profile list: the folder read, files written, moved, removed.
+#[derive(Debug)]
+pub enum ProfilesMsg {
     /// The profiles folder was read: each file loaded or with its error,
     /// and the sample events found in `events/`.
     Loaded {
@@ -19,48 +34,100 @@ pub enum Message {
         /// The secret store (its problem, when unusable, inside).
         secrets: crate::secrets::Secrets,
     },
-    /// A sample event file was read.
+    /// A profile was written (or not).
+    Saved {
+        path: PathBuf,
+        profile: Box<crate::profile::Profile>,
+        result: Result<(), WriteError>,
+    },
+    /// A profile file was removed (or not).
+    Deleted {
+        path: PathBuf,
+        result: Result<(), String>,
+    },
+    /// A profile file was renamed (or not).
+    Renamed {
+        from: PathBuf,
+        to: PathBuf,
+        result: Result<(), WriteError>,
+    },
+    /// A shared copy was written (the secrets it needs), or not.
+    Shared {
+        path: PathBuf,
+        result: Result<Vec<String>, String>,
+    },
+    /// A profile file was imported into the profiles folder, or not.
+    Imported(Result<Box<Imported>, String>),
+}
+
+/// A profile brought into the profiles folder.
+#[derive(Debug)]
+pub struct Imported {
+    /// As loaded from its new place.
+    pub loaded: LoadedProfile,
+    /// What it takes from the secret store and the environment.
+    pub needs: crate::share::Needs,
+    /// The event file copied beside it, with its text.
+    pub event: Option<(PathBuf, Result<String, String>)>,
+}
+
+/// The form's documents: sample events read and written.
+#[derive(Debug)]
+pub enum EditorMsg {
     EventLoaded {
         path: PathBuf,
         text: Result<String, String>,
     },
-    /// A request finished (or failed); `seq` names the fire it belongs to.
-    Fired {
+    EventSaved {
+        path: PathBuf,
+        result: Result<(), WriteError>,
+    },
+}
+
+/// A fire, `seq` naming which.
+#[derive(Debug)]
+pub enum FireMsg {
+    /// The request finished (an answer or a transport error).
+    Answered {
         seq: u64,
         exchange: Box<Exchange>,
         /// Earlier attempts, when the profile retries.
         earlier: Vec<Exchange>,
     },
-    /// An attempt of fire `seq` failed and another follows.
-    Attempt {
-        seq: u64,
-        text: String,
-    },
-    /// The bodies of fire `seq`, formatted off the UI thread.
+    /// An attempt failed and another follows.
+    Attempt { seq: u64, text: String },
+    /// Its bodies, formatted off the UI thread.
     Formatted {
         seq: u64,
         request: FormattedBody,
         response: FormattedBody,
     },
-    /// The history was opened (or not).
-    HistoryOpened(Result<std::sync::Arc<std::sync::Mutex<crate::history::Store>>, String>),
-    /// Fire `seq` was written to the history as this record.
+    /// Written to the history as this record.
     Recorded {
         seq: u64,
         result: Result<i64, String>,
     },
-    /// A page of the history list (with the count and, on a reload, the
-    /// chart) for query `seq`.
-    HistoryPage {
+    /// The HTTP client could not be made.
+    Failed { seq: u64, error: String },
+}
+
+/// The History view's queries and replays.
+#[derive(Debug)]
+pub enum HistoryMsg {
+    /// The history was opened (or not).
+    Opened(Result<SharedStore, String>),
+    /// A page of the list (with the count and, on a reload, the chart) for
+    /// query `seq`.
+    Page {
         seq: u64,
-        rows: Vec<crate::history::Summary>,
+        rows: Vec<Summary>,
         total: u64,
-        buckets: Option<Vec<crate::history::Bucket>>,
+        buckets: Option<Vec<Bucket>>,
     },
     /// A record for the inspector, bodies formatted.
-    RecordLoaded(Box<super::history::OpenRecord>),
+    RecordLoaded(Box<OpenRecord>),
     /// Two records compared.
-    Compared(Box<super::history::CompareView>),
+    Compared(Box<CompareView>),
     /// What a bulk replay would send, for the confirmation.
     BulkPreview {
         ids: Vec<i64>,
@@ -70,65 +137,25 @@ pub enum Message {
         run: i64,
         warnings: Vec<String>,
     },
-    BulkProgress(crate::replay::Tally),
+    BulkProgress(Tally),
     BulkDone {
-        tally: crate::replay::Tally,
+        tally: Tally,
         error: Option<String>,
     },
-    /// A history query failed.
-    HistoryFailed(String),
-    /// The built-in receiver is listening (or could not start).
-    ReceiverStarted(Result<crate::receiver::Receiver, String>),
-    /// A request arrived at the built-in receiver.
+    /// A query failed.
+    Failed(String),
+}
+
+/// The built-in receiver.
+#[derive(Debug)]
+pub enum ReceiverMsg {
+    /// It is listening (or could not start).
+    Started(Result<crate::receiver::Receiver, String>),
+    /// A request arrived.
     Received(Box<Exchange>),
     /// ... was checked (with secrets set) and recorded (with a history).
-    ReceivedRecorded {
+    Recorded {
         id: Option<i64>,
         verdict: Option<crate::signing::Verdict>,
     },
-    /// The HTTP client could not be made.
-    FireFailed {
-        seq: u64,
-        error: String,
-    },
-    /// A profile was written (or not).
-    Saved {
-        path: PathBuf,
-        profile: Box<crate::profile::Profile>,
-        result: Result<(), String>,
-    },
-    /// A sample event was written (or not).
-    EventSaved {
-        path: PathBuf,
-        result: Result<(), String>,
-    },
-    /// A profile file was removed (or not).
-    Deleted {
-        path: PathBuf,
-        result: Result<(), String>,
-    },
-    /// A shared copy was written (the secrets it needs), or not.
-    Shared {
-        path: PathBuf,
-        result: Result<Vec<String>, String>,
-    },
-    /// A profile file was imported into the profiles folder, or not.
-    ProfileImported(ImportResult),
-    /// A profile file was renamed (or not).
-    Renamed {
-        from: PathBuf,
-        to: PathBuf,
-        result: Result<(), String>,
-    },
 }
-
-/// An imported profile as loaded from its new place, what it needs, and the
-/// event file copied beside it (with its text).
-pub type ImportResult = Result<
-    Box<(
-        crate::profile::LoadedProfile,
-        crate::share::Needs,
-        Option<(PathBuf, Result<String, String>)>,
-    )>,
-    String,
->;

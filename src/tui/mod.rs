@@ -7,13 +7,13 @@
 //! the queue is empty.
 
 pub mod draft;
-pub mod history;
 pub mod keys;
+pub mod layout;
 pub mod log;
 pub mod message;
 mod prompt;
 pub mod state;
-mod transfer;
+pub mod tasks;
 pub mod view;
 pub mod widgets;
 
@@ -32,7 +32,7 @@ use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
 use message::Message;
 pub use prompt::read_hidden;
-use state::{Effect, Mode, State};
+use state::{Effect, State};
 
 /// What the loop needs from the world around it: input events, a terminal to
 /// hand over to `$EDITOR`, a clipboard.
@@ -84,7 +84,7 @@ where
 
     fn draw(&mut self) -> anyhow::Result<()> {
         let size = self.terminal.size()?;
-        self.state.area = ratatui::layout::Rect::new(0, 0, size.width, size.height);
+        self.state.ui.area = ratatui::layout::Rect::new(0, 0, size.width, size.height);
         let state = &self.state;
         self.terminal.draw(|f| f.render_widget(state, f.area()))?;
         Ok(())
@@ -102,7 +102,7 @@ where
 
     /// Runs until the user quits (or input ends).
     pub async fn run<H: Host>(&mut self, host: &mut H) -> anyhow::Result<()> {
-        self.run_until(host, |s| s.quit).await
+        self.run_until(host, |s| s.ui.quit).await
     }
 
     /// The loop, until `done` holds after a step. Tests use this to wait for
@@ -137,12 +137,12 @@ where
                     Some(Err(e)) => return Err(e.into()),
                     None => return Ok(()),
                 },
-                _ = tick.tick(), if self.state.inflight.is_some() => {}
+                _ = tick.tick(), if self.state.sending() => {}
             }
             while let Ok(msg) = self.rx.try_recv() {
                 self.state.on_message(msg);
             }
-            for effect in std::mem::take(&mut self.state.effects) {
+            for effect in std::mem::take(&mut self.state.ui.effects) {
                 match effect {
                     Effect::Copy(text) => host.copy(&text),
                     Effect::ExternalEdit { target, text } => {
@@ -157,7 +157,7 @@ where
     }
 
     fn on_event(&mut self, ev: Event) {
-        self.state.inputs += 1;
+        self.state.ui.inputs += 1;
         match ev {
             Event::Key(k) if k.kind == KeyEventKind::Press => self.state.on_key(k),
             Event::Mouse(m) => self.state.on_mouse(m),
@@ -335,40 +335,4 @@ pub fn main(options: Options) -> anyhow::Result<Ended> {
     let ended = result?;
     restored?;
     Ok(ended)
-}
-
-impl State {
-    /// Pasted text goes into the field being edited.
-    pub fn on_paste(&mut self, text: &str) {
-        let on_workbench = self.view == state::View::Workbench;
-        let naming_new = matches!(
-            &self.mode,
-            Mode::Prompt {
-                kind: state::PromptKind::NewProfile,
-                ..
-            }
-        );
-        if transfer::is_curl(text)
-            && on_workbench
-            && (naming_new || matches!(self.mode, Mode::Normal))
-        {
-            self.mode = Mode::Normal;
-            self.paste_curl(text);
-            return;
-        }
-        match &mut self.mode {
-            Mode::EditLine { area, .. } | Mode::Prompt { area, .. } => {
-                area.insert_str(text.replace(['\r', '\n'], " "));
-            }
-            Mode::EditJson { area, .. } => {
-                area.insert_str(text.replace('\r', ""));
-            }
-            _ => return,
-        }
-        // Sync the field as typing does.
-        self.on_key(ratatui::crossterm::event::KeyEvent::new(
-            ratatui::crossterm::event::KeyCode::Null,
-            ratatui::crossterm::event::KeyModifiers::NONE,
-        ));
-    }
 }

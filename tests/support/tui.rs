@@ -74,7 +74,7 @@ impl Harness {
         receiver: Option<std::net::SocketAddr>,
     ) -> Harness {
         let mut h = Self::unstarted(dir, width, height, receiver);
-        h.until(|s| !s.loading).await;
+        h.until(|s| !s.bench.loading).await;
         h
     }
 
@@ -144,8 +144,8 @@ impl Harness {
     /// its bodies are formatted.
     pub async fn until_answered(&mut self) {
         self.until(|s| {
-            s.current()
-                .and_then(|e| e.exchange.as_ref())
+            s.bench
+                .answered()
                 .is_some_and(|x| x.response_body.is_some())
         })
         .await;
@@ -154,7 +154,39 @@ impl Harness {
     /// Processes every event sent so far.
     pub async fn settle(&mut self) {
         let sent = self.sent;
-        self.until(move |s| s.inputs >= sent).await;
+        self.until(move |s| s.ui.inputs >= sent).await;
+    }
+
+    /// Moves the editor to `field` with the keys a user presses (the
+    /// editor pane gets the focus first): no counting of Down presses in
+    /// the tests.
+    pub async fn goto(&mut self, field: hookbench::tui::draft::Field) {
+        if self.app.state.ui.focus != hookbench::tui::state::Pane::Editor {
+            self.send(key(KeyCode::Enter));
+            self.settle().await;
+        }
+        let row = self
+            .app
+            .state
+            .bench
+            .row_of(field)
+            .unwrap_or_else(|| panic!("the form has no {field:?} row"));
+        let now = self.app.state.bench.editor_row;
+        let code = if row > now {
+            KeyCode::Down
+        } else {
+            KeyCode::Up
+        };
+        for _ in 0..row.abs_diff(now) {
+            self.send(key(code));
+        }
+        self.settle().await;
+        assert_eq!(self.app.state.bench.editor_row, row, "on {field:?}");
+    }
+
+    /// The status line's text.
+    pub fn status(&self) -> &str {
+        &self.app.state.ui.status.text
     }
 
     /// The screen as text, one line per row.

@@ -15,11 +15,11 @@ use crate::wire::is_sensitive_header;
 const LABEL: usize = 11;
 
 pub fn render(s: &State, area: Rect, buf: &mut Buffer) {
-    if let Mode::EditJson { target, area: text } = &s.mode {
+    if let Mode::EditJson { target, area: text } = &s.ui.mode {
         render_json(s, target, text, area, buf);
         return;
     }
-    let focused = s.focus == Pane::Editor;
+    let focused = s.ui.focus == Pane::Editor;
     let title = match s.current() {
         Some(e) => format!(
             " Editor · {}{} ",
@@ -54,17 +54,17 @@ pub fn render(s: &State, area: Rect, buf: &mut Buffer) {
         }
     };
 
-    let errors = s.field_errors();
+    let errors = s.bench.field_errors();
     // Rows, each followed by its inline errors.
     let mut lines: Vec<(Option<usize>, Line)> = Vec::new();
     let mut selected_line = 0;
     for (i, field) in draft.rows().into_iter().enumerate() {
-        if i == s.editor_row {
+        if i == s.bench.editor_row {
             selected_line = lines.len();
         }
         lines.push((
             Some(i),
-            row_line(s, draft, field, i == s.editor_row && focused),
+            row_line(s, draft, field, i == s.bench.editor_row && focused),
         ));
         for (_, msg) in errors.iter().filter(|(f, _)| *f == Some(field)) {
             lines.push((
@@ -82,8 +82,8 @@ pub fn render(s: &State, area: Rect, buf: &mut Buffer) {
         let y = inner.y + row as u16;
         buf.set_line(inner.x, y, line, inner.width);
         // The field being typed in shows its text area over the value.
-        if let (Some(i), Mode::EditLine { area: text, .. }) = (idx, &s.mode)
-            && *i == s.editor_row
+        if let (Some(i), Mode::EditLine { area: text, .. }) = (idx, &s.ui.mode)
+            && *i == s.bench.editor_row
         {
             let x = inner.x + LABEL as u16 + 1;
             let r = Rect::new(x, y, inner.width.saturating_sub(LABEL as u16 + 1), 1);
@@ -96,7 +96,7 @@ pub fn render(s: &State, area: Rect, buf: &mut Buffer) {
 }
 
 fn shown_secret(s: &State, value: &str) -> String {
-    if s.reveal || value.is_empty() || value.contains("{{") {
+    if s.ui.reveal || value.is_empty() || value.contains("{{") {
         value.to_string()
     } else {
         "•".repeat(value.chars().count().min(12))
@@ -173,8 +173,9 @@ fn row_line<'a>(s: &State, d: &'a Draft, field: Field, selected: bool) -> Line<'
         }
         Field::Event => {
             let dirty = s
+                .bench
                 .event_path()
-                .and_then(|p| s.events.get(&p))
+                .and_then(|p| s.bench.events.get(&p))
                 .is_some_and(|doc| doc.dirty());
             vec![
                 match &d.event {
@@ -268,7 +269,8 @@ pub fn render_json(
     let (title, problem) = match target {
         JsonTarget::Payload => (
             " Payload (JSON) · Esc leaves · Ctrl-s saves · Ctrl-e $EDITOR ".to_string(),
-            s.field_errors()
+            s.bench
+                .field_errors()
                 .into_iter()
                 .find(|(f, _)| *f == Some(Field::Payload))
                 .map(|(_, m)| m),
@@ -278,14 +280,16 @@ pub fn render_json(
                 " Event {} · Esc leaves · Ctrl-s saves · Ctrl-n save as new ",
                 p.file_name().unwrap_or_default().to_string_lossy()
             ),
-            s.events
+            s.bench
+                .events
                 .get(p)
                 .and_then(|d| d.parsed.as_ref().err().cloned()),
         ),
         JsonTarget::SampleEvent => (
             " Sample event, inline in the profile · Esc leaves · Ctrl-s saves · Ctrl-e $EDITOR "
                 .to_string(),
-            s.field_errors()
+            s.bench
+                .field_errors()
                 .into_iter()
                 .find(|(f, _)| *f == Some(Field::Event))
                 .map(|(_, m)| m),

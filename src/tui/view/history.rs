@@ -7,17 +7,18 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Gauge, Widget};
 
-use super::inspector::{render_pane, request_lines, response_lines};
+use super::inspector::{line as head_line, render_pane};
 use super::{dim, error_style, pane_block};
 use crate::clock;
 use crate::diff::Change;
-use crate::tui::history::{BUCKETS, CompareView, filter_line};
+use crate::tui::state::history::{BUCKETS, CompareView, filter_line};
+use crate::tui::state::inspector::{request_head, response_head};
 use crate::tui::state::{JsonTarget, Mode, State};
 
 const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
 
 pub fn render(s: &State, area: Rect, buf: &mut Buffer) {
-    let h = &s.hist;
+    let h = &s.history;
     let [filters, counts, chart, rest] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(1),
@@ -25,8 +26,8 @@ pub fn render(s: &State, area: Rect, buf: &mut Buffer) {
         Constraint::Min(0),
     ])
     .areas(area);
-    let line = if s.view == crate::tui::state::View::Receiver {
-        match &s.receiver {
+    let line = if s.ui.view == crate::tui::state::View::Receiver {
+        match &s.receiver.running {
             Some(r) => format!(
                 "receiver on http://{} · answering {} · {} received this session · {}",
                 r.addr,
@@ -36,7 +37,7 @@ pub fn render(s: &State, area: Rect, buf: &mut Buffer) {
                     .map(u16::to_string)
                     .collect::<Vec<_>>()
                     .join(","),
-                s.received,
+                s.receiver.received,
                 filter_line(h)
             ),
             None => format!(
@@ -107,7 +108,7 @@ pub fn render(s: &State, area: Rect, buf: &mut Buffer) {
     if let Mode::EditJson {
         target: target @ JsonTarget::Replay(_),
         area: text,
-    } = &s.mode
+    } = &s.ui.mode
     {
         super::editor::render_json(s, target, text, detail, buf);
     } else if let Some(c) = &h.compare {
@@ -117,8 +118,12 @@ pub fn render(s: &State, area: Rect, buf: &mut Buffer) {
             Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
                 .areas(detail);
         let x = &open.record.exchange;
-        let mut head = verdict_lines(s.verdicts.get(&open.record.id));
-        head.extend(request_lines(s, &x.request, Some(&open.request_body), &[]));
+        let mut head = verdict_lines(s.receiver.verdicts.get(&open.record.id));
+        head.extend(
+            request_head(&x.request, Some(&open.request_body), &[])
+                .iter()
+                .map(head_line),
+        );
         render_pane(
             s,
             h.detail_focus,
@@ -132,7 +137,10 @@ pub fn render(s: &State, area: Rect, buf: &mut Buffer) {
             buf,
         );
         let head = if x.response.is_some() || x.error.is_some() {
-            response_lines(x, Some(&open.response_body), None)
+            response_head(x, Some(&open.response_body), None)
+                .iter()
+                .map(head_line)
+                .collect()
         } else {
             vec![Line::styled("no answer recorded", dim())]
         };
@@ -192,7 +200,7 @@ fn verdict_lines(v: Option<&crate::signing::Verdict>) -> Vec<Line<'static>> {
 }
 
 fn render_chart(s: &State, area: Rect, buf: &mut Buffer) {
-    let b = &s.hist.buckets;
+    let b = &s.history.buckets;
     if b.is_empty() || area.height < 2 {
         return;
     }
@@ -246,7 +254,7 @@ fn render_chart(s: &State, area: Rect, buf: &mut Buffer) {
 }
 
 fn render_table(s: &State, area: Rect, buf: &mut Buffer) {
-    let h = &s.hist;
+    let h = &s.history;
     let focused = !h.detail_focus;
     let block = pane_block(" History · newest first ", focused);
     let inner = block.inner(area);
@@ -350,7 +358,7 @@ fn render_compare(s: &State, c: &CompareView, area: Rect, buf: &mut Buffer) {
         label(&c.left),
         label(&c.right)
     );
-    let block = pane_block(title, s.hist.detail_focus);
+    let block = pane_block(title, s.history.detail_focus);
     let inner = block.inner(area);
     block.render(area, buf);
     let d = &c.diff;
@@ -383,7 +391,7 @@ fn render_compare(s: &State, c: &CompareView, area: Rect, buf: &mut Buffer) {
         "left → right: ~ changed · - only on the left · + only on the right (date and length headers left out)",
         dim(),
     ));
-    let scroll = s.hist.compare_scroll.min(lines.len().saturating_sub(1));
+    let scroll = s.history.compare_scroll.min(lines.len().saturating_sub(1));
     for (row, line) in lines
         .iter()
         .skip(scroll)

@@ -17,54 +17,7 @@ use ratatui::widgets::{Block, BorderType, Paragraph, Widget};
 use super::keys::{self, Action, Scope};
 use super::state::{State, View};
 
-pub const MIN_WIDTH: u16 = 80;
-pub const MIN_HEIGHT: u16 = 24;
-
-/// Where each part of the screen goes.
-#[derive(Debug, Clone, Copy)]
-pub struct Areas {
-    pub tabs: Rect,
-    pub profiles: Rect,
-    pub editor: Rect,
-    pub request: Rect,
-    pub response: Rect,
-    pub status: Rect,
-}
-
-/// The layout of a frame; also used to map mouse clicks to panes.
-pub fn layout(area: Rect) -> Areas {
-    let [tabs, main, status] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Min(0),
-        Constraint::Length(1),
-    ])
-    .areas(area);
-    let list_width = (area.width / 4).clamp(24, 36);
-    let [profiles, right] =
-        Layout::horizontal([Constraint::Length(list_width), Constraint::Min(0)]).areas(main);
-    let editor_height = (right.height * 9 / 20).max(10);
-    let [editor, inspector] =
-        Layout::vertical([Constraint::Length(editor_height), Constraint::Min(0)]).areas(right);
-    let [request, response] =
-        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
-            .areas(inspector);
-    Areas {
-        tabs,
-        profiles,
-        editor,
-        request,
-        response,
-        status,
-    }
-}
-
-/// The first visible row of a list so that `selected` is in view.
-pub fn list_offset(selected: usize, height: usize) -> usize {
-    if height == 0 {
-        return 0;
-    }
-    selected.saturating_sub(height - 1)
-}
+pub use crate::tui::layout::{MIN_HEIGHT, MIN_WIDTH, layout, list_offset};
 
 pub use crate::exchange::human_size as size;
 
@@ -109,7 +62,7 @@ impl Widget for &State {
         }
         let a = layout(area);
         tabs(self, a.tabs, buf);
-        if self.view != View::Workbench {
+        if self.ui.view != View::Workbench {
             let main = Rect::new(
                 area.x,
                 a.tabs.bottom(),
@@ -139,11 +92,11 @@ fn tabs(s: &State, area: Rect, buf: &mut Buffer) {
     let line = Line::from(vec![
         Span::styled(" hookbench ", Style::default().add_modifier(Modifier::BOLD)),
         Span::raw(" "),
-        tab(" 1 Workbench ", s.view == View::Workbench),
+        tab(" 1 Workbench ", s.ui.view == View::Workbench),
         Span::raw(" "),
-        tab(" 2 History ", s.view == View::History),
+        tab(" 2 History ", s.ui.view == View::History),
         Span::raw(" "),
-        tab(" 3 Receiver ", s.view == View::Receiver),
+        tab(" 3 Receiver ", s.ui.view == View::Receiver),
         Span::styled("   ? help", dim()),
     ]);
     buf.set_line(area.x, area.y, &line, area.width);
@@ -176,10 +129,11 @@ fn status_bar(s: &State, area: Rect, buf: &mut Buffer) {
             Action::Compare,
             Action::Help,
         ],
+        Scope::Confirm => &[Action::Yes],
         Scope::Global => &[],
     };
     let hints = keys::hints(scope, actions);
-    let status_style = if s.status.error {
+    let status_style = if s.ui.status.error {
         Style::default().fg(Color::White).bg(Color::Red)
     } else {
         Style::default()
@@ -190,7 +144,7 @@ fn status_bar(s: &State, area: Rect, buf: &mut Buffer) {
     buf.set_stringn(
         left.x,
         left.y,
-        format!(" {}", s.status.text),
+        format!(" {}", s.ui.status.text),
         left.width as usize,
         status_style,
     );

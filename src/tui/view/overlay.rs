@@ -32,7 +32,7 @@ fn frame(area: Rect, buf: &mut Buffer, title: &str) -> Rect {
 }
 
 pub fn render(s: &State, area: Rect, buf: &mut Buffer) {
-    match &s.mode {
+    match &s.ui.mode {
         Mode::Help { scroll } => help(*scroll, area, buf),
         Mode::Confirm(kind) => {
             let (title, body) = match kind {
@@ -57,8 +57,9 @@ pub fn render(s: &State, area: Rect, buf: &mut Buffer) {
                             .collect::<Vec<_>>()
                             .join(", ")
                             + if hosts.len() > 3 { ", …" } else { "" },
-                        s.replay_concurrency,
-                        s.replay_rate
+                        s.history.replay_concurrency,
+                        s.history
+                            .replay_rate
                             .map_or("no rate limit".to_string(), |r| format!("at most {r}/s"))
                     ),
                 ),
@@ -66,7 +67,7 @@ pub fn render(s: &State, area: Rect, buf: &mut Buffer) {
                     " Unsaved changes ",
                     format!(
                         "{} unsaved change(s).  s save all and quit · y quit without saving · any other key stays",
-                        s.any_dirty()
+                        s.bench.any_dirty()
                     ),
                 ),
             };
@@ -146,6 +147,8 @@ fn help(scroll: usize, area: Rect, buf: &mut Buffer) {
         Scope::Inspector,
         Scope::Text,
         Scope::Json,
+        Scope::History,
+        Scope::Confirm,
     ];
     for scope in scopes {
         lines.push(Line::styled(

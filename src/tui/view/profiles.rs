@@ -10,15 +10,15 @@ use super::{dim, error_style, list_offset, pane_block};
 use crate::tui::state::{EntryKind, Pane, State};
 
 pub fn render(s: &State, area: Rect, buf: &mut Buffer) {
-    let focused = s.focus == Pane::Profiles;
-    let block = pane_block(format!(" Profiles ({}) ", s.entries.len()), focused);
+    let focused = s.ui.focus == Pane::Profiles;
+    let block = pane_block(format!(" Profiles ({}) ", s.bench.entries.len()), focused);
     let inner = block.inner(area);
     block.render(area, buf);
-    if s.loading {
+    if s.bench.loading {
         buf.set_string(inner.x + 1, inner.y, "loading…", dim());
         return;
     }
-    if s.entries.is_empty() {
+    if s.bench.entries.is_empty() {
         let lines = ["no profiles yet", "", "n  new profile"];
         for (i, l) in lines.iter().enumerate() {
             if (i as u16) < inner.height {
@@ -28,8 +28,9 @@ pub fn render(s: &State, area: Rect, buf: &mut Buffer) {
         return;
     }
     let height = inner.height as usize;
-    let offset = list_offset(s.selected, height);
+    let offset = list_offset(s.bench.selected, height);
     for (row, (i, e)) in s
+        .bench
         .entries
         .iter()
         .enumerate()
@@ -37,7 +38,7 @@ pub fn render(s: &State, area: Rect, buf: &mut Buffer) {
         .take(height)
         .enumerate()
     {
-        let selected = i == s.selected;
+        let selected = i == s.bench.selected;
         let (name, style, mark) = match &e.kind {
             EntryKind::Ok { draft, .. } => (
                 draft.name.clone(),

@@ -1,0 +1,421 @@
+//! Everything the workbench shows, one room per pane, and the routing that
+//! hands each key, click and message to the pane it belongs to.
+//!
+//! - [`Ui`]: what every pane shares: the view, the focus, the mode (what
+//!   has the keyboard), the status line, effects for the terminal.
+//! - [`profiles`], [`editor`], [`inspector`]: the Workbench view's three
+//!   panes, over one [`Workbench`] (the list, the form of the selected
+//!   profile, its request and answer).
+//! - [`history`]: the History view (and the Receiver view's list).
+//! - [`receiver`]: the built-in receiver.
+//! - [`modes`]: typing in a field, prompts, confirmations, the picker.
+//!
+//! A pane writes its own part and the shared [`Ui`]; work that touches the
+//! network or the disk starts in [`super::tasks`] and comes back as a
+//! [`Message`]. Nothing here draws, and nothing here imports the drawing.
+
+pub mod editor;
+pub mod history;
+pub mod inspector;
+pub mod modes;
+pub mod profiles;
+pub mod receiver;
+
+use std::path::PathBuf;
+
+use ratatui::crossterm::event::{KeyEvent, MouseEvent, MouseEventKind};
+use ratatui::layout::{Position, Rect};
+
+pub use editor::{EventDoc, FieldProblems, JsonTarget, Preview};
+pub use history::HistoryPane;
+pub use inspector::{ExchangeView, MaskedHead, RequestState};
+pub use modes::{ConfirmKind, Mode, PromptKind};
+pub use profiles::{Entry, EntryKind, Workbench};
+pub use receiver::ReceiverPane;
+
+use super::keys::{self, Action, Scope};
+use super::layout;
+use super::message::Message;
+use super::tasks::Tasks;
+
+/// The views across the top.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    Workbench,
+    History,
+    /// The History view of what the built-in receiver captured.
+    Receiver,
+}
+
+/// The panes of the Workbench view, in Tab order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Profiles,
+    Editor,
+    Request,
+    Response,
+}
+
+const PANES: [Pane; 4] = [Pane::Profiles, Pane::Editor, Pane::Request, Pane::Response];
+
+/// Something the loop must do with the terminal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Copy to the clipboard (OSC 52).
+    Copy(String),
+    /// Hand the terminal to $EDITOR with this text.
+    ExternalEdit { target: JsonTarget, text: String },
+}
+
+/// The status line.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Status {
+    pub text: String,
+    pub error: bool,
+}
+
+/// What every pane shares.
+#[derive(Debug)]
+pub struct Ui {
+    pub view: View,
+    pub focus: Pane,
+    pub mode: Mode,
+    pub status: Status,
+    pub effects: Vec<Effect>,
+    /// Show credentials instead of masking them (`v`).
+    pub reveal: bool,
+    pub quit: bool,
+    /// The area of the last frame.
+    pub area: Rect,
+    /// Input events handled so far (lets a driver know the loop caught up).
+    pub inputs: u64,
+}
+
+impl Ui {
+    pub fn set_status(&mut self, text: impl Into<String>) {
+        self.status = Status {
+            text: text.into(),
+            error: false,
+        };
+    }
+
+    pub fn set_error(&mut self, text: impl Into<String>) {
+        self.status = Status {
+            text: text.into(),
+            error: true,
+        };
+    }
+}
+
+pub struct State {
+    pub ui: Ui,
+    pub bench: Workbench,
+    pub history: HistoryPane,
+    pub receiver: ReceiverPane,
+    pub(super) tasks: Tasks,
+}
+
+impl State {
+    pub fn new(options: super::Options, tx: tokio::sync::mpsc::UnboundedSender<Message>) -> State {
+        State {
+            ui: Ui {
+                view: View::Workbench,
+                focus: Pane::Profiles,
+                mode: Mode::Normal,
+                status: Status {
+                    text: "loading profiles…".into(),
+                    error: false,
+                },
+                effects: Vec::new(),
+                reveal: false,
+                quit: false,
+                area: Rect::new(0, 0, 120, 40),
+                inputs: 0,
+            },
+            bench: Workbench::new(options.profiles, options.secrets),
+            history: HistoryPane::new(options.history, options.body_cap),
+            receiver: ReceiverPane::new(options.receiver),
+            tasks: Tasks::new(tx),
+        }
+    }
+
+    /// Reads the profiles folder, opens the history and starts the
+    /// receiver, in tasks.
+    pub fn start(&mut self) {
+        self.history.open(&self.tasks);
+        self.receiver.start(&self.tasks);
+        self.bench.load(&self.tasks);
+    }
+
+    // ---- what tests and drawing read ------------------------------------
+
+    pub fn status(&self) -> &Status {
+        &self.ui.status
+    }
+
+    pub fn mode(&self) -> &Mode {
+        &self.ui.mode
+    }
+
+    pub fn current(&self) -> Option<&Entry> {
+        self.bench.current()
+    }
+
+    pub fn draft(&self) -> Option<&super::draft::Draft> {
+        self.bench.draft()
+    }
+
+    /// Whether any profile's request is on its way.
+    pub fn sending(&self) -> bool {
+        self.bench.in_flight().is_some()
+    }
+
+    /// Reloads the History view's list, count and chart.
+    pub fn reload_history(&mut self) {
+        self.history.reload(&mut self.ui, &self.tasks);
+    }
+
+    /// Writes every profile with unsaved changes beside its file (see
+    /// [`Workbench::keep_unsaved`]).
+    pub fn keep_unsaved(&self) -> Vec<PathBuf> {
+        self.bench.keep_unsaved()
+    }
+
+    // ---- messages -------------------------------------------------------
+
+    pub fn on_message(&mut self, msg: Message) {
+        let (ui, tasks) = (&mut self.ui, &self.tasks);
+        match msg {
+            Message::Profiles(m) => self.bench.on_profiles(m, ui, tasks),
+            Message::Editor(m) => self.bench.on_editor(m, ui, tasks),
+            Message::Fire(m) => {
+                let store = self.history.store.clone();
+                self.bench.on_fire(m, ui, tasks, store);
+            }
+            Message::History(m) => self.history.on_message(m, ui, tasks),
+            Message::Receiver(m) => {
+                let quiet = self.bench.in_flight().is_some();
+                let store = self.history.store.clone();
+                let recorded =
+                    self.receiver
+                        .on_message(m, ui, tasks, store, quiet, &self.bench.store_mask);
+                if recorded && ui.view == View::Receiver {
+                    self.history.reload_soon(tasks, ui);
+                }
+            }
+        }
+    }
+
+    // ---- keys and the mouse ---------------------------------------------
+
+    /// The scope whose bindings apply now.
+    pub fn scope(&self) -> Scope {
+        match &self.ui.mode {
+            Mode::EditLine { .. } | Mode::Prompt { .. } => Scope::Text,
+            Mode::EditJson { .. } => Scope::Json,
+            Mode::Confirm(_) => Scope::Confirm,
+            _ if self.ui.view != View::Workbench => Scope::History,
+            _ => match self.ui.focus {
+                Pane::Profiles => Scope::Profiles,
+                Pane::Editor => Scope::Editor,
+                Pane::Request | Pane::Response => Scope::Inspector,
+            },
+        }
+    }
+
+    pub fn on_key(&mut self, key: KeyEvent) {
+        if matches!(self.ui.mode, Mode::Normal) {
+            if let Some(a) = keys::lookup(self.scope(), &key) {
+                self.act(a);
+            }
+        } else {
+            self.on_mode_key(key);
+        }
+    }
+
+    fn act(&mut self, a: Action) {
+        let (ui, tasks) = (&mut self.ui, &self.tasks);
+        match a {
+            Action::ViewWorkbench => {
+                ui.view = View::Workbench;
+                return;
+            }
+            Action::ViewHistory | Action::ViewReceiver => {
+                let view = if a == Action::ViewHistory {
+                    View::History
+                } else {
+                    View::Receiver
+                };
+                if ui.view != view {
+                    ui.view = view;
+                    self.history.show(view == View::Receiver, ui, tasks);
+                }
+                return;
+            }
+            Action::Quit => {
+                if self.bench.any_dirty() > 0 {
+                    ui.mode = Mode::Confirm(ConfirmKind::Quit);
+                } else {
+                    ui.quit = true;
+                }
+                return;
+            }
+            Action::Help => {
+                ui.mode = Mode::Help { scroll: 0 };
+                return;
+            }
+            Action::Reveal => {
+                ui.reveal = !ui.reveal;
+                ui.set_status(if ui.reveal {
+                    "credentials shown (v masks them again)"
+                } else {
+                    "credentials masked"
+                });
+                return;
+            }
+            _ => {}
+        }
+        if ui.view != View::Workbench {
+            match a {
+                Action::CopyCurl => self.history.copy_curl(ui),
+                Action::Fire | Action::Save => ui.set_error("that is for the Workbench (1)"),
+                Action::ReceiverToggle if ui.view == View::Receiver => {
+                    self.receiver.toggle(ui, tasks)
+                }
+                Action::ReceiverSecrets if ui.view == View::Receiver => {
+                    modes::prompt_masked(ui, PromptKind::ReceiverSecrets)
+                }
+                Action::ReceiverAnswer if ui.view == View::Receiver => {
+                    let current = self.receiver.sequence_text();
+                    modes::prompt(ui, PromptKind::ReceiverAnswer, &current);
+                }
+                _ => {
+                    let replay = self.bench.replay_context();
+                    self.history.act(a, ui, tasks, &replay);
+                }
+            }
+            return;
+        }
+        match a {
+            Action::NextPane | Action::PrevPane => {
+                let i = PANES.iter().position(|p| *p == ui.focus).unwrap_or(0);
+                let n = PANES.len();
+                ui.focus = PANES[if a == Action::NextPane {
+                    (i + 1) % n
+                } else {
+                    (i + n - 1) % n
+                }];
+            }
+            Action::Fire => self.bench.fire(ui, tasks),
+            Action::Escape => {
+                if !self.bench.cancel(ui)
+                    && !self.bench.clear_search()
+                    && ui.focus != Pane::Profiles
+                {
+                    ui.focus = Pane::Profiles;
+                }
+            }
+            Action::Save => {
+                self.bench.save_selected(ui, tasks);
+            }
+            Action::CopyCurl => self.bench.copy_curl(ui),
+            _ => match ui.focus {
+                Pane::Profiles => self.bench.act_profiles(a, ui, tasks),
+                Pane::Editor => self.bench.act_editor(a, ui, tasks),
+                Pane::Request | Pane::Response => self.bench.act_inspector(a, ui),
+            },
+        }
+    }
+
+    pub fn on_mouse(&mut self, m: MouseEvent) {
+        if !matches!(self.ui.mode, Mode::Normal) {
+            return;
+        }
+        let (ui, tasks) = (&mut self.ui, &self.tasks);
+        let a = match m.kind {
+            MouseEventKind::ScrollDown => Some(Action::Down),
+            MouseEventKind::ScrollUp => Some(Action::Up),
+            _ => None,
+        };
+        if ui.view != View::Workbench {
+            if let Some(a) = a {
+                let replay = self.bench.replay_context();
+                for _ in 0..3 {
+                    self.history.act(a, ui, tasks, &replay);
+                }
+            }
+            return;
+        }
+        let at = Position::new(m.column, m.row);
+        let areas = layout::layout(ui.area);
+        let Some(pane) = [
+            (areas.profiles, Pane::Profiles),
+            (areas.editor, Pane::Editor),
+            (areas.request, Pane::Request),
+            (areas.response, Pane::Response),
+        ]
+        .into_iter()
+        .find(|(r, _)| r.contains(at))
+        .map(|(_, p)| p) else {
+            return;
+        };
+        ui.focus = pane;
+        match (m.kind, a) {
+            (MouseEventKind::Down(_), _) if pane == Pane::Profiles => {
+                let row = m.row.saturating_sub(areas.profiles.y + 1) as usize;
+                let offset =
+                    layout::list_offset(self.bench.selected, layout::inner_height(areas.profiles));
+                self.bench.select(offset + row, tasks);
+            }
+            (_, Some(a)) => {
+                for _ in 0..3 {
+                    match pane {
+                        Pane::Profiles => self.bench.act_profiles(a, ui, tasks),
+                        Pane::Editor => self.bench.act_editor(a, ui, tasks),
+                        _ => self.bench.act_inspector(a, ui),
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Pasted text: a curl command on the list (or as a new profile's
+    /// name) becomes a profile; otherwise it goes into the field being
+    /// edited.
+    pub fn on_paste(&mut self, text: &str) {
+        let naming_new = matches!(
+            &self.ui.mode,
+            Mode::Prompt {
+                kind: PromptKind::NewProfile,
+                ..
+            }
+        );
+        if profiles::is_curl(text)
+            && self.ui.view == View::Workbench
+            && (naming_new || matches!(self.ui.mode, Mode::Normal))
+        {
+            self.ui.mode = Mode::Normal;
+            self.bench.paste_curl(text, &mut self.ui, &self.tasks);
+            return;
+        }
+        self.paste_into_mode(text);
+    }
+
+    /// The text came back from $EDITOR.
+    pub fn external_edit_done(&mut self, target: JsonTarget, result: std::io::Result<String>) {
+        match result {
+            Ok(text) => {
+                let text = text.trim_end_matches('\n').to_string();
+                if let Mode::EditJson { target: t, area } = &mut self.ui.mode
+                    && *t == target
+                {
+                    **area = modes::json_area(&text);
+                }
+                self.bench.set_json(&target, text, &self.tasks);
+                self.ui.set_status("back from the editor");
+            }
+            Err(e) => self.ui.set_error(format!("the editor did not run: {e}")),
+        }
+    }
+}

@@ -1,0 +1,325 @@
+//! What has the keyboard when it is not the panes: a field being typed
+//! in, the JSON editor, a prompt, a confirmation, the event picker, help.
+//! Each key goes to the mode's handler, which changes the mode in place or
+//! ends it; what was typed goes to the pane it belongs to.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui_textarea::TextArea;
+
+use super::{JsonTarget, State, View};
+use crate::tui::draft::Field;
+use crate::tui::keys::{self, Action, Scope};
+
+/// What has the keyboard.
+#[derive(Debug)]
+pub enum Mode {
+    Normal,
+    EditLine {
+        field: Field,
+        area: Box<TextArea<'static>>,
+    },
+    EditJson {
+        target: JsonTarget,
+        area: Box<TextArea<'static>>,
+    },
+    Prompt {
+        kind: PromptKind,
+        area: Box<TextArea<'static>>,
+    },
+    Confirm(ConfirmKind),
+    Picker {
+        items: Vec<String>,
+        selected: usize,
+    },
+    Help {
+        scroll: usize,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PromptKind {
+    NewProfile,
+    Rename,
+    /// Save the event being edited (this file) under a new name.
+    SaveEventAs(std::path::PathBuf),
+    Search,
+    FilterProfile,
+    FilterText,
+    ReceiverAnswer,
+    ReceiverSecrets,
+    /// Where to write the shared copy of the selected profile.
+    ShareTo,
+    /// A profile file to bring into the profiles folder.
+    ImportProfile,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConfirmKind {
+    Delete,
+    Quit,
+    /// A bulk replay, with the hosts it sends to.
+    Bulk {
+        hosts: Vec<(String, u64)>,
+    },
+}
+
+/// Opens a one-line prompt with `initial` in it.
+pub fn prompt(ui: &mut super::Ui, kind: PromptKind, initial: &str) {
+    let mut area = TextArea::new(vec![initial.to_string()]);
+    area.move_cursor(ratatui_textarea::CursorMove::End);
+    ui.mode = Mode::Prompt {
+        kind,
+        area: Box::new(area),
+    };
+}
+
+/// A prompt whose text is masked as typed (secrets).
+pub fn prompt_masked(ui: &mut super::Ui, kind: PromptKind) {
+    prompt(ui, kind, "");
+    if let Mode::Prompt { area, .. } = &mut ui.mode {
+        area.set_mask_char('•');
+    }
+}
+
+/// A text area for JSON.
+pub fn json_area(text: &str) -> TextArea<'static> {
+    let lines: Vec<String> = if text.is_empty() {
+        vec![String::new()]
+    } else {
+        text.lines().map(str::to_string).collect()
+    };
+    let mut area = TextArea::new(lines);
+    area.set_tab_length(2);
+    area
+}
+
+/// What a key did to a mode that is not Normal.
+enum Then {
+    /// The mode stays (changed in place, or not at all).
+    Stay,
+    /// The mode ends.
+    Close,
+    /// The mode ends with the text typed: hand it on.
+    Prompted(PromptKind, String),
+    /// The field's text changed: the form takes it.
+    LineChanged(Field, String),
+    /// The JSON document changed.
+    JsonChanged(JsonTarget, String),
+    /// Ctrl-s in the JSON editor.
+    JsonSave(JsonTarget, String),
+    /// Ctrl-s while typing in a field.
+    LineSave,
+    /// Ctrl-e in the JSON editor.
+    External(JsonTarget, String),
+    /// Ctrl-n on an event: save it under a new name.
+    SaveAs(std::path::PathBuf),
+    /// A choice in the picker.
+    Picked(Option<String>),
+    /// A confirmation's answer.
+    Confirmed(ConfirmKind, Action),
+}
+
+impl State {
+    /// A key while a mode has the keyboard.
+    pub(super) fn on_mode_key(&mut self, key: KeyEvent) {
+        let then = match &mut self.ui.mode {
+            Mode::Normal => Then::Stay,
+            Mode::Help { scroll } => match keys::lookup(Scope::Inspector, &key) {
+                Some(Action::Down) => {
+                    *scroll += 1;
+                    Then::Stay
+                }
+                Some(Action::Up) => {
+                    *scroll = scroll.saturating_sub(1);
+                    Then::Stay
+                }
+                _ => Then::Close,
+            },
+            Mode::Confirm(kind) => match keys::lookup(Scope::Confirm, &key) {
+                Some(a) => Then::Confirmed(kind.clone(), a),
+                None => Then::Confirmed(kind.clone(), Action::Escape),
+            },
+            Mode::Picker { items, selected } => match keys::lookup(Scope::Profiles, &key) {
+                Some(Action::Up) => {
+                    *selected = selected.saturating_sub(1);
+                    Then::Stay
+                }
+                Some(Action::Down) => {
+                    *selected = (*selected + 1).min(items.len().saturating_sub(1));
+                    Then::Stay
+                }
+                Some(Action::Enter) => {
+                    Then::Picked((*selected > 0).then(|| items[*selected].clone()))
+                }
+                _ => Then::Close,
+            },
+            Mode::Prompt { kind, area } => match keys::lookup(Scope::Text, &key) {
+                Some(Action::Commit) => {
+                    Then::Prompted(kind.clone(), area.lines().join("").trim().to_string())
+                }
+                Some(Action::Escape) => {
+                    self.ui.status = super::Status {
+                        text: "cancelled".into(),
+                        error: false,
+                    };
+                    Then::Close
+                }
+                _ => {
+                    area.input(key);
+                    Then::Stay
+                }
+            },
+            Mode::EditLine { field, area } => match keys::lookup(Scope::Text, &key) {
+                Some(Action::Commit) | Some(Action::Escape) => Then::Close,
+                Some(Action::Save) => Then::LineSave,
+                _ => {
+                    // One line: no tabs, no line breaks.
+                    let ctrl_m = key.code == KeyCode::Char('m')
+                        && key.modifiers.contains(KeyModifiers::CONTROL);
+                    if key.code != KeyCode::Tab && !ctrl_m {
+                        area.input(key);
+                    }
+                    Then::LineChanged(*field, area.lines().join(""))
+                }
+            },
+            Mode::EditJson { target, area } => {
+                let action = keys::lookup(Scope::Json, &key)
+                    .or_else(|| keys::lookup(Scope::Text, &key).filter(|a| *a != Action::Commit));
+                match action {
+                    Some(Action::Escape) => Then::Close,
+                    Some(Action::Save) => Then::JsonSave(target.clone(), area.lines().join("\n")),
+                    Some(Action::ExternalEditor) => {
+                        Then::External(target.clone(), area.lines().join("\n"))
+                    }
+                    Some(Action::SaveAs) => match target {
+                        JsonTarget::Event(path) => Then::SaveAs(path.clone()),
+                        _ => Then::Stay,
+                    },
+                    _ => {
+                        area.input(key);
+                        Then::JsonChanged(target.clone(), area.lines().join("\n"))
+                    }
+                }
+            }
+        };
+        self.then(then);
+    }
+
+    /// Pasted text goes into the field being edited, as typing it would.
+    pub(super) fn paste_into_mode(&mut self, text: &str) {
+        let then = match &mut self.ui.mode {
+            Mode::EditLine { field, area } => {
+                area.insert_str(text.replace(['\r', '\n'], " "));
+                Then::LineChanged(*field, area.lines().join(""))
+            }
+            Mode::Prompt { area, .. } => {
+                area.insert_str(text.replace(['\r', '\n'], " "));
+                Then::Stay
+            }
+            Mode::EditJson { target, area } => {
+                area.insert_str(text.replace('\r', ""));
+                Then::JsonChanged(target.clone(), area.lines().join("\n"))
+            }
+            _ => Then::Stay,
+        };
+        self.then(then);
+    }
+
+    fn then(&mut self, then: Then) {
+        let (ui, tasks) = (&mut self.ui, &self.tasks);
+        match then {
+            Then::Stay => {}
+            Then::Close => ui.mode = Mode::Normal,
+            Then::Prompted(kind, text) => {
+                ui.mode = Mode::Normal;
+                self.on_prompt(kind, text);
+            }
+            Then::LineChanged(field, text) => self.bench.set_field_text(field, text, tasks),
+            Then::LineSave => {
+                ui.mode = Mode::Normal;
+                self.bench.save_selected(ui, tasks);
+            }
+            Then::JsonChanged(target, text) => self.bench.set_json(&target, text, tasks),
+            Then::JsonSave(target, text) => match target {
+                JsonTarget::Payload | JsonTarget::SampleEvent => {
+                    self.bench.save_selected(ui, tasks);
+                }
+                JsonTarget::Event(p) => self.bench.save_event(p, ui, tasks),
+                JsonTarget::Replay(id) => {
+                    let replay = self.bench.replay_context();
+                    self.history.send_edited(id, &text, ui, tasks, &replay);
+                }
+            },
+            Then::External(target, text) => ui
+                .effects
+                .push(super::Effect::ExternalEdit { target, text }),
+            Then::SaveAs(path) => prompt(ui, PromptKind::SaveEventAs(path), ""),
+            Then::Picked(choice) => {
+                ui.mode = Mode::Normal;
+                self.bench.set_event(choice, tasks);
+            }
+            Then::Confirmed(kind, action) => {
+                ui.mode = Mode::Normal;
+                self.on_confirm(kind, action);
+            }
+        }
+    }
+
+    fn on_confirm(&mut self, kind: ConfirmKind, action: Action) {
+        let (ui, tasks) = (&mut self.ui, &self.tasks);
+        match (kind, action) {
+            (ConfirmKind::Delete, Action::Yes) => self.bench.delete_selected(tasks),
+            (ConfirmKind::Quit, Action::Yes) => ui.quit = true,
+            (ConfirmKind::Quit, Action::SaveAllQuit) => self.bench.save_all_and_quit(ui, tasks),
+            (ConfirmKind::Bulk { .. }, Action::Yes) => {
+                let replay = self.bench.replay_context();
+                self.history.confirm_bulk(ui, tasks, &replay);
+            }
+            (
+                kind @ ConfirmKind::Bulk { .. },
+                a @ (Action::MoreConcurrency
+                | Action::LessConcurrency
+                | Action::FasterRate
+                | Action::SlowerRate),
+            ) => {
+                self.history.tune(a);
+                ui.mode = Mode::Confirm(kind);
+            }
+            _ => ui.set_status("cancelled"),
+        }
+    }
+
+    fn on_prompt(&mut self, kind: PromptKind, text: String) {
+        let (ui, tasks) = (&mut self.ui, &self.tasks);
+        match kind {
+            PromptKind::ReceiverAnswer => return self.receiver.set_answer(&text, ui),
+            PromptKind::ReceiverSecrets => return self.receiver.set_secrets(&text, ui),
+            _ => {}
+        }
+        let may_be_empty = matches!(
+            kind,
+            PromptKind::Search | PromptKind::FilterProfile | PromptKind::FilterText
+        );
+        if text.is_empty() && !may_be_empty {
+            ui.set_error("a name is needed");
+            return;
+        }
+        match kind {
+            PromptKind::NewProfile => self.bench.new_profile(text, ui, tasks),
+            PromptKind::Rename => self.bench.rename(text, ui, tasks),
+            PromptKind::SaveEventAs(old) => self.bench.save_event_as(old, &text, ui, tasks),
+            PromptKind::Search => self.bench.set_search(text, ui),
+            PromptKind::FilterProfile | PromptKind::FilterText => {
+                self.history.on_prompt(kind, text, ui, tasks)
+            }
+            PromptKind::ShareTo => self.bench.share_to(text.into(), ui, tasks),
+            PromptKind::ImportProfile => self.bench.import_profile(text.into(), tasks),
+            PromptKind::ReceiverAnswer | PromptKind::ReceiverSecrets => {}
+        }
+    }
+
+    /// Whether the History view is showing (a mode over it draws there).
+    pub fn on_history(&self) -> bool {
+        self.ui.view != View::Workbench
+    }
+}

@@ -1,0 +1,668 @@
+//! The Profiles pane: every profile file of the folder, and what is done
+//! to a whole profile: new, duplicate, rename, delete, save, share, import,
+//! a pasted curl command. The [`Workbench`] it owns is shared with the
+//! editor and the inspector, which act on the selected entry.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use super::editor::{EventDoc, Preview};
+use super::inspector::RequestState;
+use super::modes::{self, ConfirmKind, Mode, PromptKind};
+use super::{Pane, Ui};
+use crate::diag::Diagnostic;
+use crate::profile::{self, Method, Profile};
+use crate::tui::draft::Draft;
+use crate::tui::keys::Action;
+use crate::tui::message::{Imported, ProfilesMsg};
+use crate::tui::tasks::{Tasks, WriteError};
+
+/// One profile file in the list.
+#[derive(Debug)]
+pub struct Entry {
+    pub path: PathBuf,
+    pub kind: EntryKind,
+    /// The form differs from the file (or there is no file yet).
+    pub dirty: bool,
+    /// Its request: none yet, on its way, answered, cancelled, failed.
+    pub request: RequestState,
+}
+
+impl Entry {
+    /// A profile as its file has it: no unsaved changes.
+    pub fn saved(l: profile::LoadedProfile) -> Entry {
+        Entry {
+            path: l.path,
+            kind: EntryKind::Ok {
+                draft: Box::new(Draft::from_profile(&l.profile)),
+                saved: Some(Box::new(l.profile)),
+            },
+            dirty: false,
+            request: RequestState::None,
+        }
+    }
+}
+
+#[derive(Debug)]
+pub enum EntryKind {
+    Ok {
+        draft: Box<Draft>,
+        /// What the file holds; `None` before the first save.
+        saved: Option<Box<Profile>>,
+    },
+    /// The file does not parse: listed, marked, with its error.
+    Broken(Diagnostic),
+}
+
+/// What a replay from the History view needs of the workbench.
+#[derive(Debug, Clone)]
+pub struct ReplayContext {
+    pub profiles: PathBuf,
+    pub secrets: Arc<crate::secrets::Secrets>,
+}
+
+/// The Workbench view's data: the list, and for the selected entry the
+/// form, its preview and its request.
+#[derive(Debug)]
+pub struct Workbench {
+    pub dir: PathBuf,
+    secrets_path: Option<PathBuf>,
+    /// The secret store, read at start.
+    pub secrets: Arc<crate::secrets::Secrets>,
+    /// Its values, to mask in what the receiver captures.
+    pub(super) store_mask: crate::wire::SecretSet,
+    pub loading: bool,
+    pub load_error: Option<String>,
+    pub entries: Vec<Entry>,
+    pub selected: usize,
+    /// The form row the editor is on.
+    pub editor_row: usize,
+    /// Sample events by path.
+    pub events: BTreeMap<PathBuf, EventDoc>,
+    pub preview: Option<Preview>,
+    /// Show the request as sent (after a fire) rather than the preview.
+    pub show_sent: bool,
+    pub request_scroll: usize,
+    pub response_scroll: usize,
+    pub search: Option<String>,
+    /// Saves still to finish before quitting ("save all and quit").
+    quit_after_saves: Option<usize>,
+    /// Files found made outside the workbench since the list was read: no
+    /// new file goes there.
+    outside: HashSet<PathBuf>,
+    /// Fires so far, to tell their answers apart.
+    pub(super) seq: u64,
+}
+
+impl Workbench {
+    pub fn new(dir: PathBuf, secrets_path: Option<PathBuf>) -> Workbench {
+        Workbench {
+            dir,
+            secrets_path,
+            secrets: Default::default(),
+            store_mask: Default::default(),
+            loading: true,
+            load_error: None,
+            entries: Vec::new(),
+            selected: 0,
+            editor_row: 0,
+            events: BTreeMap::new(),
+            preview: None,
+            show_sent: false,
+            request_scroll: 0,
+            response_scroll: 0,
+            search: None,
+            quit_after_saves: None,
+            outside: HashSet::new(),
+            seq: 0,
+        }
+    }
+
+    pub(super) fn load(&self, tasks: &Tasks) {
+        tasks.load_folder(self.dir.clone(), self.secrets_path.clone());
+    }
+
+    pub fn current(&self) -> Option<&Entry> {
+        self.entries.get(self.selected)
+    }
+
+    pub(super) fn current_mut(&mut self) -> Option<&mut Entry> {
+        self.entries.get_mut(self.selected)
+    }
+
+    pub fn draft(&self) -> Option<&Draft> {
+        match &self.current()?.kind {
+            EntryKind::Ok { draft, .. } => Some(draft),
+            EntryKind::Broken(_) => None,
+        }
+    }
+
+    pub(super) fn draft_mut(&mut self) -> Option<&mut Draft> {
+        match &mut self.current_mut()?.kind {
+            EntryKind::Ok { draft, .. } => Some(draft),
+            EntryKind::Broken(_) => None,
+        }
+    }
+
+    pub(super) fn replay_context(&self) -> ReplayContext {
+        ReplayContext {
+            profiles: self.dir.clone(),
+            secrets: self.secrets.clone(),
+        }
+    }
+
+    pub fn any_dirty(&self) -> usize {
+        self.entries.iter().filter(|e| e.dirty).count()
+            + self.events.values().filter(|d| d.dirty()).count()
+    }
+
+    pub(super) fn select(&mut self, i: usize, tasks: &Tasks) {
+        if i < self.entries.len() && i != self.selected {
+            self.selected = i;
+            self.editor_row = 0;
+            self.show_sent = self
+                .current()
+                .is_some_and(|e| matches!(e.request, RequestState::Answered(_)));
+            self.request_scroll = 0;
+            self.response_scroll = 0;
+            self.refresh_preview(tasks);
+        }
+    }
+
+    pub(super) fn act_profiles(&mut self, a: Action, ui: &mut Ui, tasks: &Tasks) {
+        match a {
+            Action::Up => self.select(self.selected.saturating_sub(1), tasks),
+            Action::Down => self.select(self.selected + 1, tasks),
+            Action::Enter if self.draft().is_some() => ui.focus = Pane::Editor,
+            Action::NewProfile => modes::prompt(ui, PromptKind::NewProfile, ""),
+            Action::Duplicate => self.duplicate(ui, tasks),
+            Action::Rename => {
+                if let Some(name) = self.draft().map(|d| d.name.clone()) {
+                    modes::prompt(ui, PromptKind::Rename, &name);
+                }
+            }
+            Action::Delete if self.current().is_some() => {
+                ui.mode = Mode::Confirm(ConfirmKind::Delete);
+            }
+            Action::Share => self.ask_share(ui),
+            Action::ImportProfile => modes::prompt(ui, PromptKind::ImportProfile, ""),
+            _ => {}
+        }
+    }
+
+    // ---- the folder, read ------------------------------------------------
+
+    pub(super) fn on_profiles(&mut self, m: ProfilesMsg, ui: &mut Ui, tasks: &Tasks) {
+        match m {
+            ProfilesMsg::Loaded {
+                profiles,
+                events,
+                error,
+                secrets,
+            } => self.on_loaded(profiles, events, error, secrets, ui, tasks),
+            ProfilesMsg::Saved {
+                path,
+                profile,
+                result,
+            } => self.on_saved(path, *profile, result, ui),
+            ProfilesMsg::Deleted { path, result } => match result {
+                Ok(()) => {
+                    self.entries.retain(|e| e.path != path);
+                    self.selected = self.selected.min(self.entries.len().saturating_sub(1));
+                    self.editor_row = 0;
+                    ui.set_status(format!("deleted {}", path.display()));
+                    self.refresh_preview(tasks);
+                }
+                Err(e) => ui.set_error(format!("cannot delete {}: {e}", path.display())),
+            },
+            ProfilesMsg::Renamed { from, to, result } => match result {
+                Ok(()) => {
+                    if let Some(e) = self.entries.iter_mut().find(|e| e.path == from) {
+                        e.path = to.clone();
+                        if let EntryKind::Ok { draft, saved } = &mut e.kind
+                            && let Some(s) = saved
+                        {
+                            s.name = draft.name.clone();
+                        }
+                    }
+                    ui.set_status(format!("renamed to {}", to.display()));
+                    self.form_changed(tasks);
+                }
+                Err(e) => {
+                    if e == WriteError::AlreadyThere {
+                        self.outside.insert(to);
+                    }
+                    ui.set_error(format!("cannot rename: {e}"));
+                }
+            },
+            ProfilesMsg::Shared { path, result } => match result {
+                Ok(secrets) if secrets.is_empty() => {
+                    ui.set_status(format!("shared to {} (it needs no secret)", path.display()))
+                }
+                Ok(secrets) => ui.set_status(format!(
+                    "shared to {}, credentials replaced; the receiver sets: {}",
+                    path.display(),
+                    secrets.join(", ")
+                )),
+                Err(e) => ui.set_error(format!("cannot write {}: {e}", path.display())),
+            },
+            ProfilesMsg::Imported(result) => match result {
+                Ok(imported) => self.on_imported(*imported, ui, tasks),
+                Err(e) => ui.set_error(e),
+            },
+        }
+    }
+
+    fn on_loaded(
+        &mut self,
+        profiles: Vec<Result<profile::LoadedProfile, Diagnostic>>,
+        events: Vec<(PathBuf, Result<String, String>)>,
+        error: Option<String>,
+        secrets: crate::secrets::Secrets,
+        ui: &mut Ui,
+        tasks: &Tasks,
+    ) {
+        self.loading = false;
+        if let Some(p) = secrets.problem() {
+            ui.set_error(p.to_string());
+        }
+        self.store_mask = secrets.mask_set();
+        self.secrets = Arc::new(secrets);
+        for (path, text) in events {
+            self.events.insert(path, EventDoc::read(text));
+        }
+        self.entries = profiles
+            .into_iter()
+            .map(|r| match r {
+                Ok(l) => Entry::saved(l),
+                Err(d) => Entry {
+                    path: d.path.clone(),
+                    kind: EntryKind::Broken(d),
+                    dirty: false,
+                    request: RequestState::None,
+                },
+            })
+            .collect();
+        // Open on the profile that works offline, when it is there.
+        self.selected = self
+            .entries
+            .iter()
+            .position(|e| e.path.file_stem().is_some_and(|s| s == "local-echo"))
+            .unwrap_or(0);
+        match error {
+            Some(e) => {
+                self.load_error = Some(e.clone());
+                ui.set_error(e);
+            }
+            None if self.entries.is_empty() => ui.set_status(format!(
+                "no profiles in {}: press n to create one",
+                self.dir.display()
+            )),
+            None => {
+                let broken = self
+                    .entries
+                    .iter()
+                    .filter(|e| matches!(e.kind, EntryKind::Broken(_)))
+                    .count();
+                ui.set_status(format!(
+                    "{} profile(s) from {}{}",
+                    self.entries.len(),
+                    self.dir.display(),
+                    if broken > 0 {
+                        format!(", {broken} with errors")
+                    } else {
+                        String::new()
+                    }
+                ));
+            }
+        }
+        self.refresh_preview(tasks);
+    }
+
+    // ---- new, duplicate, rename, delete ------------------------------------
+
+    pub(super) fn new_profile(&mut self, name: String, ui: &mut Ui, tasks: &Tasks) {
+        let mut p = Profile::new(
+            name.clone(),
+            Method::Post,
+            "http://127.0.0.1:8787/hooks/{{event.eventName}}",
+        );
+        p.event = self.events.keys().next().map(|e| {
+            e.strip_prefix(&self.dir)
+                .unwrap_or(e)
+                .to_string_lossy()
+                .into_owned()
+        });
+        let path = self.unique_path(&name);
+        self.add_entry(path, p, "new profile", ui, tasks);
+    }
+
+    pub(super) fn add_entry(
+        &mut self,
+        path: PathBuf,
+        p: Profile,
+        what: &str,
+        ui: &mut Ui,
+        tasks: &Tasks,
+    ) {
+        self.entries.push(Entry {
+            path: path.clone(),
+            kind: EntryKind::Ok {
+                draft: Box::new(Draft::from_profile(&p)),
+                saved: None,
+            },
+            dirty: true,
+            request: RequestState::None,
+        });
+        self.selected = usize::MAX;
+        self.select(self.entries.len() - 1, tasks);
+        ui.focus = Pane::Editor;
+        ui.set_status(format!("{what}: Ctrl-s saves it to {}", path.display()));
+    }
+
+    fn duplicate(&mut self, ui: &mut Ui, tasks: &Tasks) {
+        let Some(d) = self.draft() else { return };
+        let Ok(mut p) = d.to_profile() else {
+            ui.set_error("fix the profile's errors before duplicating it");
+            return;
+        };
+        p.name = format!("{} copy", p.name);
+        let path = self.unique_path(&p.name);
+        self.add_entry(path, p, "duplicated", ui, tasks);
+    }
+
+    pub(super) fn rename(&mut self, name: String, ui: &mut Ui, tasks: &Tasks) {
+        let Some(entry) = self.entries.get(self.selected) else {
+            return;
+        };
+        let from = entry.path.clone();
+        let saved = match &entry.kind {
+            EntryKind::Ok { saved, .. } => saved.clone(),
+            EntryKind::Broken(_) => return,
+        };
+        if let Some(d) = self.draft_mut() {
+            d.name = name.clone();
+        }
+        let Some(mut saved) = saved else {
+            // Never saved: only the name and the future file change.
+            let to = self.unique_path(&name);
+            self.entries[self.selected].path = to;
+            self.form_changed(tasks);
+            return;
+        };
+        let to = if crate::files::slug(&name)
+            == from.file_stem().unwrap_or_default().to_string_lossy()
+        {
+            from.clone()
+        } else {
+            self.unique_path(&name)
+        };
+        saved.name = name;
+        ui.set_status(format!("renaming to {}…", to.display()));
+        tasks.rename_profile(from, to, *saved);
+    }
+
+    pub(super) fn delete_selected(&mut self, tasks: &Tasks) {
+        if let Some(e) = self.current() {
+            tasks.delete_profile(e.path.clone());
+        }
+    }
+
+    /// A file name for a profile name that no entry uses yet. Only the list
+    /// is asked (no disk on the UI thread); a file made since it was read
+    /// is never replaced: the save says so instead.
+    pub(super) fn unique_path(&self, name: &str) -> PathBuf {
+        let slug = crate::files::slug(name);
+        crate::files::free_name(&self.dir, &slug, "ron", |p| {
+            self.outside.contains(p) || self.entries.iter().any(|e| e.path == p)
+        })
+    }
+
+    /// A file name for an event that no document and no file made outside
+    /// uses yet.
+    pub(super) fn free_event_path(&self, dir: &Path, stem: &str) -> PathBuf {
+        crate::files::free_name(dir, stem, "json", |p| {
+            self.events.contains_key(p) || self.outside.contains(p)
+        })
+    }
+
+    pub(super) fn note_outside(&mut self, path: PathBuf) {
+        self.outside.insert(path);
+    }
+
+    /// A new profile's file turned out to be there already: the profile
+    /// goes to a free name instead, saved with the next Ctrl-s.
+    fn profile_went_elsewhere(&mut self, path: PathBuf, ui: &mut Ui) {
+        self.outside.insert(path.clone());
+        let Some(i) = self.entries.iter().position(|e| e.path == path) else {
+            return;
+        };
+        let EntryKind::Ok { draft, saved: None } = &self.entries[i].kind else {
+            return;
+        };
+        let to = self.unique_path(&draft.name);
+        ui.set_error(format!(
+            "{} was made outside the workbench and is left as it is; this profile goes to {}: Ctrl-s saves it",
+            path.display(),
+            to.display()
+        ));
+        self.entries[i].path = to;
+    }
+
+    // ---- saving ----------------------------------------------------------
+
+    /// Saves the selected profile in a task; false when the form has errors.
+    pub(super) fn save_selected(&mut self, ui: &mut Ui, tasks: &Tasks) -> bool {
+        self.save_entry(self.selected, ui, tasks)
+    }
+
+    fn save_entry(&mut self, i: usize, ui: &mut Ui, tasks: &Tasks) -> bool {
+        let Some(entry) = self.entries.get(i) else {
+            return false;
+        };
+        let EntryKind::Ok { draft, saved } = &entry.kind else {
+            ui.set_error("this file does not parse: fix it in an editor");
+            return false;
+        };
+        match draft.to_profile() {
+            Err(errs) => {
+                ui.set_error(format!(
+                    "cannot save: {}: {}",
+                    errs[0].field.describe(),
+                    errs[0].message
+                ));
+                false
+            }
+            Ok(p) => {
+                tasks.save_profile(entry.path.clone(), p, saved.is_none());
+                true
+            }
+        }
+    }
+
+    pub(super) fn save_all_and_quit(&mut self, ui: &mut Ui, tasks: &Tasks) {
+        let mut n = 0;
+        for i in 0..self.entries.len() {
+            if self.entries[i].dirty {
+                if !self.save_entry(i, ui, tasks) {
+                    return;
+                }
+                n += 1;
+            }
+        }
+        let events: Vec<PathBuf> = self
+            .events
+            .iter()
+            .filter(|(_, d)| d.dirty())
+            .map(|(p, _)| p.clone())
+            .collect();
+        for p in events {
+            self.save_event(p, ui, tasks);
+        }
+        if n == 0 {
+            ui.quit = true;
+        } else {
+            self.quit_after_saves = Some(n);
+        }
+    }
+
+    fn on_saved(
+        &mut self,
+        path: PathBuf,
+        profile: Profile,
+        result: Result<(), WriteError>,
+        ui: &mut Ui,
+    ) {
+        match result {
+            Ok(()) => {
+                if let Some(e) = self.entries.iter_mut().find(|e| e.path == path)
+                    && let EntryKind::Ok { draft, saved } = &mut e.kind
+                {
+                    e.dirty = draft.to_profile().ok().as_ref() != Some(&profile);
+                    *saved = Some(Box::new(profile));
+                }
+                ui.set_status(format!("saved {}", path.display()));
+            }
+            Err(e) => {
+                self.quit_after_saves = None;
+                ui.set_error(format!("cannot save {}: {e}", path.display()));
+                if e == WriteError::AlreadyThere {
+                    self.profile_went_elsewhere(path, ui);
+                }
+            }
+        }
+        if let Some(n) = self.quit_after_saves.as_mut() {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                ui.quit = true;
+            }
+        }
+    }
+
+    /// Writes every profile with unsaved changes beside its file as
+    /// `NAME.ron.unsaved` (not read as a profile), for when the workbench
+    /// is stopped with no chance to ask; returns the files written.
+    pub fn keep_unsaved(&self) -> Vec<PathBuf> {
+        let mut kept = Vec::new();
+        for e in self.entries.iter().filter(|e| e.dirty) {
+            let EntryKind::Ok { draft, .. } = &e.kind else {
+                continue;
+            };
+            let mut name = e.path.clone().into_os_string();
+            name.push(".unsaved");
+            let path = PathBuf::from(name);
+            let text = match draft.to_profile() {
+                Ok(p) => profile::to_ron(&p),
+                // A form that does not make a profile yet: its fields as text.
+                Err(_) => format!("{draft:#?}\n"),
+            };
+            if crate::files::write_atomic(&path, text.as_bytes()).is_ok() {
+                kept.push(path);
+            }
+        }
+        kept
+    }
+
+    // ---- share, import, paste ----------------------------------------------
+
+    /// Asks where to write the shared copy of the selected profile.
+    fn ask_share(&mut self, ui: &mut Ui) {
+        let Some(entry) = self.current() else { return };
+        let target = self
+            .dir
+            .join("shared")
+            .join(format!("{}.ron", stem_of(entry)));
+        modes::prompt(ui, PromptKind::ShareTo, &target.display().to_string());
+    }
+
+    /// Writes the shared copy of the form as it stands, in a task.
+    pub(super) fn share_to(&mut self, target: PathBuf, ui: &mut Ui, tasks: &Tasks) {
+        let Some(draft) = self.draft() else { return };
+        let Ok(profile) = draft.to_profile() else {
+            ui.set_error("fix the profile's errors before sharing it");
+            return;
+        };
+        let event: Option<Value> = match self.event_path() {
+            Some(path) => match self.events.get(&path).map(|d| &d.parsed) {
+                Some(Ok(v)) => Some(v.clone()),
+                _ => {
+                    ui.set_error("its sample event does not load: fix it before sharing");
+                    return;
+                }
+            },
+            None => profile.sample_event.clone().map(Value::Object),
+        };
+        let stem = self
+            .current()
+            .map(stem_of)
+            .unwrap_or_else(|| "profile".into());
+        tasks.share(profile, stem, event, target);
+    }
+
+    pub(super) fn import_profile(&mut self, file: PathBuf, tasks: &Tasks) {
+        tasks.import_profile(file, self.dir.clone());
+    }
+
+    fn on_imported(&mut self, imported: Imported, ui: &mut Ui, tasks: &Tasks) {
+        let Imported {
+            loaded,
+            needs,
+            event,
+        } = imported;
+        if let Some((path, text)) = event {
+            self.events.insert(path, EventDoc::read(text));
+        }
+        let path = loaded.path.clone();
+        self.entries.push(Entry::saved(loaded));
+        self.selected = usize::MAX;
+        self.select(self.entries.len() - 1, tasks);
+        let missing = needs_text(&needs, &self.secrets);
+        ui.set_status(if missing.is_empty() {
+            format!("imported as {}", path.display())
+        } else {
+            format!("imported as {}; {missing}", path.display())
+        });
+    }
+
+    /// A pasted curl command becomes a new, unsaved profile.
+    pub(super) fn paste_curl(&mut self, text: &str, ui: &mut Ui, tasks: &Tasks) {
+        match crate::curl::from_curl(text, &self.secrets) {
+            Ok(p) => {
+                let path = self.unique_path(&p.name);
+                self.add_entry(path, p, "imported from curl", ui, tasks);
+            }
+            Err(m) => ui.set_error(format!("curl command: {m}")),
+        }
+    }
+}
+
+/// The file stem of an entry (`profile` when it has none).
+fn stem_of(e: &Entry) -> String {
+    e.path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "profile".into())
+}
+
+/// What a profile needs that is not set, in a few words for the status line.
+fn needs_text(needs: &crate::share::Needs, store: &crate::secrets::Secrets) -> String {
+    let secrets: Vec<&str> = needs.missing_secrets(store).collect();
+    let env: Vec<&str> = needs.missing_env().collect();
+    let mut parts = Vec::new();
+    if !secrets.is_empty() {
+        parts.push(format!("secrets to set: {}", secrets.join(", ")));
+    }
+    if !env.is_empty() {
+        parts.push(format!("variables to set: {}", env.join(", ")));
+    }
+    parts.join("; ")
+}
+
+/// Whether pasted text is a curl command.
+pub fn is_curl(text: &str) -> bool {
+    let t = text.trim_start();
+    t.starts_with("curl ") || t.starts_with("curl\t") || t.starts_with("curl\\")
+}

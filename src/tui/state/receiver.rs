@@ -1,0 +1,160 @@
+//! The built-in receiver: where it listens, how it answers, the secrets it
+//! checks signatures with, and what it captured this session. Its records
+//! are listed by the History view in the Receiver view.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+
+use super::Ui;
+use super::history::SharedStore;
+use crate::receiver::{Receiver, Script};
+use crate::signing::Verdict;
+use crate::tui::message::ReceiverMsg;
+use crate::tui::tasks::Tasks;
+use crate::wire::SecretSet;
+
+#[derive(Debug)]
+pub struct ReceiverPane {
+    /// Where it listens (or is to listen).
+    addr: Option<SocketAddr>,
+    /// It, once it listens.
+    pub running: Option<Receiver>,
+    /// How it answers (kept across stop and start).
+    pub script: Script,
+    /// Secrets it checks Standard Webhooks signatures with (in memory only).
+    pub secrets: Vec<String>,
+    /// Signature verdicts of received records, by record id.
+    pub verdicts: HashMap<i64, Verdict>,
+    /// Requests captured this session.
+    pub received: u64,
+}
+
+impl ReceiverPane {
+    pub fn new(addr: Option<SocketAddr>) -> ReceiverPane {
+        ReceiverPane {
+            addr,
+            running: None,
+            script: Script::default(),
+            secrets: Vec::new(),
+            verdicts: HashMap::new(),
+            received: 0,
+        }
+    }
+
+    pub(super) fn start(&self, tasks: &Tasks) {
+        if let Some(addr) = self.addr {
+            tasks.start_receiver(addr, self.script.clone());
+        }
+    }
+
+    /// `S`: stop it, or start it again.
+    pub(super) fn toggle(&mut self, ui: &mut Ui, tasks: &Tasks) {
+        match self.running.take() {
+            Some(r) => {
+                let addr = r.addr;
+                r.stop();
+                ui.set_status(format!("receiver on {addr} stopped: S starts it again"));
+            }
+            None => {
+                let addr = *self
+                    .addr
+                    .get_or_insert_with(|| SocketAddr::from(([127, 0, 0, 1], 8787)));
+                tasks.start_receiver(addr, self.script.clone());
+                ui.set_status(format!("starting the receiver on {addr}…"));
+            }
+        }
+    }
+
+    /// The answer's statuses, as the `a` prompt shows them.
+    pub(super) fn sequence_text(&self) -> String {
+        self.script
+            .sequence
+            .iter()
+            .map(u16::to_string)
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    /// `a`: how it answers, `500,500,200 delay=200 fail=0.1`.
+    pub(super) fn set_answer(&mut self, text: &str, ui: &mut Ui) {
+        let mut script = self.script.clone();
+        if let Err(m) = script.apply_text(text) {
+            ui.set_error(format!("answer not changed: {m}"));
+            return;
+        }
+        if let Some(r) = &self.running {
+            r.set_script(script.clone());
+        }
+        ui.set_status(format!("the receiver answers {}", script.summary()));
+        self.script = script;
+    }
+
+    /// Ctrl-k: the secrets to check signatures with.
+    pub(super) fn set_secrets(&mut self, text: &str, ui: &mut Ui) {
+        self.secrets = text.split_whitespace().map(str::to_string).collect();
+        ui.set_status(if self.secrets.is_empty() {
+            "signatures are not checked".to_string()
+        } else {
+            format!(
+                "checking Standard Webhooks signatures with {} secret(s), from the next request on",
+                self.secrets.len()
+            )
+        });
+    }
+
+    /// A receiver message; true when a record landed in the history.
+    /// `quiet` keeps the status line for a request in flight; `mask` is the
+    /// secret store's values, masked in what arrives.
+    pub(super) fn on_message(
+        &mut self,
+        m: ReceiverMsg,
+        ui: &mut Ui,
+        tasks: &Tasks,
+        store: Option<SharedStore>,
+        quiet: bool,
+        mask: &SecretSet,
+    ) -> bool {
+        match m {
+            ReceiverMsg::Started(Ok(r)) => {
+                crate::tui::log::line(&format!("receiver listening on {}", r.addr));
+                self.running = Some(r);
+            }
+            ReceiverMsg::Started(Err(e)) => ui.set_error(e),
+            ReceiverMsg::Received(mut ex) => {
+                self.received += 1;
+                // A fire from this workbench brings the store's values.
+                ex.request.secret_values = mask.clone();
+                if !quiet {
+                    ui.set_status(format!(
+                        "received {} {} -> {}",
+                        ex.request.method,
+                        crate::history::host_and_path(&ex.request.redacted().url).1,
+                        ex.response.as_ref().map_or(0, |r| r.status)
+                    ));
+                }
+                tasks.record_received(store, ex, self.secrets.clone());
+            }
+            ReceiverMsg::Recorded { id, verdict } => {
+                if let Some(v) = verdict {
+                    let text = match &v {
+                        Verdict::Invalid(e) => format!("signature INVALID: {}", e.likely_cause),
+                        other => format!("signature {}", other.as_str()),
+                    };
+                    if !quiet {
+                        let line = format!("{} · {text}", ui.status.text);
+                        if matches!(v, Verdict::Valid) {
+                            ui.set_status(line);
+                        } else {
+                            ui.set_error(line);
+                        }
+                    }
+                    if let Some(id) = id {
+                        self.verdicts.insert(id, v);
+                    }
+                }
+                return true;
+            }
+        }
+        false
+    }
+}

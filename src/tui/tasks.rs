@@ -1,0 +1,575 @@
+//! The only place the workbench starts work: one function per job, owned
+//! inputs in, a [`Message`] out. Disk work runs on the blocking pool,
+//! network work as tasks; nothing here touches the state.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use tokio::sync::mpsc::UnboundedSender;
+use tokio::sync::watch;
+
+use super::message::{EditorMsg, FireMsg, HistoryMsg, Imported, Message, ProfilesMsg, ReceiverMsg};
+use super::state::history::{OpenRecord, SharedStore};
+use super::widgets::body;
+use crate::deliver::{Deliverer, SendOptions};
+use crate::exchange::Exchange;
+use crate::history::Store;
+use crate::profile::{self, Profile};
+use crate::replay::{self, Job, Tally};
+use crate::wire::PreparedRequest;
+
+/// Why a file was not written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WriteError {
+    /// Occurs when a new file finds one of its name already there (made
+    /// outside the workbench): it is left as it is.
+    #[error("a file of that name is already there, and was left as it is")]
+    AlreadyThere,
+    #[error("{0}")]
+    Other(String),
+}
+
+impl WriteError {
+    fn of(e: &(dyn std::error::Error + 'static)) -> WriteError {
+        let mut src = Some(e);
+        while let Some(err) = src {
+            if let Some(io) = err.downcast_ref::<std::io::Error>()
+                && io.kind() == std::io::ErrorKind::AlreadyExists
+            {
+                return WriteError::AlreadyThere;
+            }
+            src = err.source();
+        }
+        WriteError::Other(e.to_string())
+    }
+}
+
+/// Starts the jobs; cheap to clone.
+#[derive(Clone)]
+pub struct Tasks {
+    tx: UnboundedSender<Message>,
+    /// Made on the first fire, then shared.
+    deliverer: Arc<OnceLock<Deliverer>>,
+}
+
+/// A request being sent: cancelling drops it.
+#[derive(Debug)]
+pub struct Handle(tokio::task::AbortHandle);
+
+impl Handle {
+    pub fn cancel(&self) {
+        self.0.abort();
+    }
+}
+
+impl Tasks {
+    pub fn new(tx: UnboundedSender<Message>) -> Tasks {
+        Tasks {
+            tx,
+            deliverer: Arc::new(OnceLock::new()),
+        }
+    }
+
+    fn send(tx: &UnboundedSender<Message>, msg: Message) {
+        let _ = tx.send(msg);
+    }
+
+    /// Runs `f` on the blocking pool and sends what it returns.
+    fn blocking(&self, f: impl FnOnce() -> Message + Send + 'static) {
+        let tx = self.tx.clone();
+        tokio::task::spawn_blocking(move || Self::send(&tx, f()));
+    }
+
+    /// Reads the profiles folder, its `events/` and the secret store.
+    pub fn load_folder(&self, dir: PathBuf, secrets_path: Option<PathBuf>) {
+        self.blocking(move || {
+            let secrets = secrets_path
+                .map(|p| crate::secrets::Secrets::load_for_lookup(&p))
+                .unwrap_or_default();
+            let (profiles, error) = match profile::scan_dir(&dir) {
+                Ok(p) => (p, None),
+                Err(e) => (
+                    Vec::new(),
+                    Some(format!(
+                        "cannot read {}: {e}. Start with --profiles DIR, or press n to create a profile here",
+                        dir.display()
+                    )),
+                ),
+            };
+            let mut events = Vec::new();
+            if let Ok(rd) = std::fs::read_dir(dir.join("events")) {
+                let mut paths: Vec<PathBuf> = rd
+                    .filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|p| p.extension().is_some_and(|x| x == "json"))
+                    .collect();
+                paths.sort();
+                for p in paths {
+                    let text = std::fs::read_to_string(&p).map_err(|e| e.to_string());
+                    events.push((p, text));
+                }
+            }
+            Message::Profiles(ProfilesMsg::Loaded {
+                profiles,
+                events,
+                error,
+                secrets,
+            })
+        });
+    }
+
+    /// Opens (and checks) the history.
+    pub fn open_history(&self, path: PathBuf, cap: Option<usize>) {
+        self.blocking(move || {
+            let result = Store::open(&path)
+                .map(|mut s| {
+                    if let Some(c) = cap {
+                        s.set_body_cap(c);
+                    }
+                    Arc::new(Mutex::new(s))
+                })
+                .map_err(|e| e.to_string());
+            Message::History(HistoryMsg::Opened(result))
+        });
+    }
+
+    /// Reads a sample event file.
+    pub fn load_event(&self, path: PathBuf) {
+        self.blocking(move || {
+            let text = std::fs::read_to_string(&path).map_err(|e| {
+                format!(
+                    "cannot read {}: {}",
+                    path.display(),
+                    crate::files::io_reason(&e)
+                )
+            });
+            Message::Editor(EditorMsg::EventLoaded { path, text })
+        });
+    }
+
+    /// Writes a sample event; `new` never replaces a file.
+    pub fn write_event(&self, path: PathBuf, text: String, new: bool) {
+        self.blocking(move || {
+            let result = if new {
+                crate::files::write_new(&path, text.as_bytes())
+            } else {
+                crate::files::write_atomic(&path, text.as_bytes())
+            }
+            .map_err(|e| WriteError::of(&e));
+            Message::Editor(EditorMsg::EventSaved { path, result })
+        });
+    }
+
+    /// Saves a profile; `new` never replaces a file.
+    pub fn save_profile(&self, path: PathBuf, p: Profile, new: bool) {
+        self.blocking(move || {
+            let result = if new {
+                profile::save_new(&path, &p)
+            } else {
+                profile::save(&path, &p)
+            }
+            .map_err(|e| WriteError::of(&e));
+            Message::Profiles(ProfilesMsg::Saved {
+                path,
+                profile: Box::new(p),
+                result,
+            })
+        });
+    }
+
+    /// Writes `saved` (renamed) to `to`, then removes `from`.
+    pub fn rename_profile(&self, from: PathBuf, to: PathBuf, saved: Profile) {
+        self.blocking(move || {
+            let result = if to == from {
+                profile::save(&to, &saved)
+            } else {
+                profile::save_new(&to, &saved)
+            }
+            .map_err(|e| WriteError::of(&e))
+            .and_then(|()| {
+                if to != from {
+                    std::fs::remove_file(&from).map_err(|e| WriteError::Other(e.to_string()))
+                } else {
+                    Ok(())
+                }
+            });
+            Message::Profiles(ProfilesMsg::Renamed { from, to, result })
+        });
+    }
+
+    /// Removes a profile file (one never saved has none: gone already).
+    pub fn delete_profile(&self, path: PathBuf) {
+        self.blocking(move || {
+            let result = match std::fs::remove_file(&path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.to_string()),
+                _ => Ok(()),
+            };
+            Message::Profiles(ProfilesMsg::Deleted { path, result })
+        });
+    }
+
+    /// Writes the shared copy of a profile.
+    pub fn share(
+        &self,
+        p: Profile,
+        stem: String,
+        event: Option<serde_json::Value>,
+        target: PathBuf,
+    ) {
+        self.blocking(move || {
+            let shared = crate::share::share(&p, &stem, event);
+            let text = profile::to_ron(&shared.profile);
+            let result = crate::files::write_atomic(&target, text.as_bytes())
+                .map(|()| shared.needs.secrets.clone())
+                .map_err(|e| crate::files::io_reason(&e));
+            Message::Profiles(ProfilesMsg::Shared {
+                path: target,
+                result,
+            })
+        });
+    }
+
+    /// Brings a profile file into the profiles folder.
+    pub fn import_profile(&self, file: PathBuf, dir: PathBuf) {
+        self.blocking(move || {
+            let result = (|| {
+                let loaded = profile::load(&file).map_err(|d| d.to_string())?;
+                if let Some(p) = crate::share::check(&loaded).into_iter().next() {
+                    return Err(format!("not imported: {p}"));
+                }
+                let imported = crate::share::import_into(&loaded, &dir)?;
+                let loaded = profile::load(&imported.path).map_err(|d| d.to_string())?;
+                let event = imported.event.as_ref().map(|p| {
+                    (
+                        p.clone(),
+                        std::fs::read_to_string(p).map_err(|e| e.to_string()),
+                    )
+                });
+                Ok(Box::new(Imported {
+                    loaded,
+                    needs: imported.needs,
+                    event,
+                }))
+            })();
+            Message::Profiles(ProfilesMsg::Imported(result))
+        });
+    }
+
+    /// Sends a profile's request (and its retries); cancelled by the handle.
+    pub fn fire(&self, seq: u64, fire: Fire) -> Handle {
+        let tx = self.tx.clone();
+        let cell = self.deliverer.clone();
+        let handle = tokio::spawn(async move {
+            let deliverer = match cell.get() {
+                Some(d) => d.clone(),
+                None => match Deliverer::new() {
+                    Ok(d) => cell.get_or_init(|| d).clone(),
+                    Err(e) => {
+                        let error = e.to_string();
+                        Self::send(&tx, Message::Fire(FireMsg::Failed { seq, error }));
+                        return;
+                    }
+                },
+            };
+            let max = fire.retry.as_ref().map_or(1, |r| r.max_attempts);
+            let progress = tx.clone();
+            let mut attempts = deliverer
+                .send_with_retries(
+                    &fire.request,
+                    &fire.opts,
+                    fire.retry.as_ref(),
+                    fire.signing.as_ref(),
+                    |n, ex, wait| {
+                        if let Some(w) = wait {
+                            let ignored = crate::retry::RetryAfter::of(ex)
+                                .warning()
+                                .map_or_else(String::new, |w| format!(" ({w})"));
+                            let text = format!(
+                                "attempt {n} of {max}: {}; next in {:.1} s{ignored} (Esc cancels)",
+                                ex.outcome(),
+                                w.as_secs_f64()
+                            );
+                            Self::send(&progress, Message::Fire(FireMsg::Attempt { seq, text }));
+                        }
+                    },
+                )
+                .await;
+            let exchange = attempts.pop().expect("at least one attempt");
+            Self::send(
+                &tx,
+                Message::Fire(FireMsg::Answered {
+                    seq,
+                    exchange: Box::new(exchange),
+                    earlier: attempts,
+                }),
+            );
+        });
+        Handle(handle.abort_handle())
+    }
+
+    /// Writes a fire's attempts to the history: the first as the fire, the
+    /// others linked to it.
+    pub fn record_fire(&self, store: SharedStore, seq: u64, mut attempts: Vec<Exchange>) {
+        self.blocking(move || {
+            let result = store
+                .lock()
+                .map_err(|_| "the history is unavailable".to_string())
+                .and_then(|mut s| {
+                    let (first, retries) = attempts.split_first_mut().expect("the fire itself");
+                    s.insert_attempts(first, retries).map_err(|e| e.to_string())
+                });
+            Message::Fire(FireMsg::Recorded { seq, result })
+        });
+    }
+
+    /// Formats a fire's bodies (already masked) once, off the UI thread.
+    pub fn format_bodies(&self, seq: u64, request: Vec<u8>, response: Vec<u8>) {
+        self.blocking(move || {
+            Message::Fire(FireMsg::Formatted {
+                seq,
+                request: body::format(&request),
+                response: body::format(&response),
+            })
+        });
+    }
+
+    /// Runs `f` on the history; its answer (or error) comes back.
+    pub fn query(
+        &self,
+        store: SharedStore,
+        f: impl FnOnce(&mut Store) -> Result<HistoryMsg, String> + Send + 'static,
+    ) {
+        self.blocking(move || {
+            Message::History(match store.lock() {
+                Ok(mut s) => f(&mut s).unwrap_or_else(HistoryMsg::Failed),
+                Err(_) => HistoryMsg::Failed("the history is unavailable".into()),
+            })
+        });
+    }
+
+    /// Loads a record for the inspector, bodies formatted.
+    pub fn open_record(&self, store: SharedStore, id: i64) {
+        self.query(store, move |s| {
+            let record = s.get(id).map_err(|e| e.to_string())?;
+            let request_body = body::format(&record.exchange.request.body);
+            let response_body = body::format(
+                &record
+                    .exchange
+                    .response
+                    .as_ref()
+                    .map(|r| r.shown_body().0.into_owned())
+                    .unwrap_or_default(),
+            );
+            Ok(HistoryMsg::RecordLoaded(Box::new(OpenRecord {
+                record: Box::new(record),
+                request_body,
+                response_body,
+            })))
+        });
+    }
+
+    /// Starts the built-in receiver; what it captures comes back.
+    pub fn start_receiver(&self, addr: std::net::SocketAddr, script: crate::receiver::Script) {
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let (etx, mut erx) = tokio::sync::mpsc::unbounded_channel();
+            let started = crate::receiver::Receiver::start(addr, script, etx)
+                .await
+                .map_err(|e| {
+                    format!(
+                        "receiver: cannot listen on {addr}: {e} (start with --receiver-port N or --no-receiver)"
+                    )
+                });
+            let ok = started.is_ok();
+            Self::send(&tx, Message::Receiver(ReceiverMsg::Started(started)));
+            if ok {
+                while let Some(ex) = erx.recv().await {
+                    if tx
+                        .send(Message::Receiver(ReceiverMsg::Received(Box::new(ex))))
+                        .is_err()
+                    {
+                        break;
+                    }
+                }
+            }
+        });
+    }
+
+    /// Checks a received request's signature (on the request as it came:
+    /// the history keeps signatures masked) and records it.
+    pub fn record_received(
+        &self,
+        store: Option<SharedStore>,
+        ex: Box<Exchange>,
+        secrets: Vec<String>,
+    ) {
+        let tx = self.tx.clone();
+        tokio::task::spawn_blocking(move || {
+            let verdict = (!secrets.is_empty()).then(|| {
+                crate::signing::verify_standard(
+                    &secrets,
+                    &ex.request.headers,
+                    &ex.request.body,
+                    crate::clock::unix_seconds(std::time::SystemTime::now()),
+                )
+            });
+            let id = match store {
+                Some(store) => match store
+                    .lock()
+                    .map_err(|_| "the history is unavailable".to_string())
+                    .and_then(|mut s| s.insert(&ex).map_err(|e| e.to_string()))
+                {
+                    Ok(id) => Some(id),
+                    Err(e) => {
+                        Self::send(&tx, Message::History(HistoryMsg::Failed(e)));
+                        None
+                    }
+                },
+                None => None,
+            };
+            Self::send(
+                &tx,
+                Message::Receiver(ReceiverMsg::Recorded { id, verdict }),
+            );
+        });
+    }
+
+    /// A replay run: the records made jobs (off the UI thread), sent, each
+    /// result recorded; progress twenty times a second.
+    pub fn replay(&self, run: Replay, cancel: watch::Receiver<bool>) {
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let done = |tally, error| Message::History(HistoryMsg::BulkDone { tally, error });
+            let prepared = tokio::task::spawn_blocking(move || run.prepare())
+                .await
+                .map_err(|e| e.to_string())
+                .and_then(|r| r);
+            let (ready, options) = match prepared {
+                Ok(p) => p,
+                Err(e) => {
+                    Self::send(&tx, done(Tally::default(), Some(e)));
+                    return;
+                }
+            };
+            Self::send(
+                &tx,
+                Message::History(HistoryMsg::BulkStarted {
+                    run: ready.run,
+                    warnings: ready.warnings,
+                }),
+            );
+            let writer = replay::Writer::spawn(ready.store, Some(ready.run));
+            let deliverer = match Deliverer::new() {
+                Ok(d) => d,
+                Err(e) => {
+                    Self::send(&tx, done(Tally::default(), Some(e.to_string())));
+                    return;
+                }
+            };
+            let (ptx, prx) = watch::channel(Tally::default());
+            let fwd = tx.clone();
+            let forward = tokio::spawn(async move {
+                let mut tick = tokio::time::interval(Duration::from_millis(50));
+                while prx.has_changed().is_ok() {
+                    tick.tick().await;
+                    let t = *prx.borrow();
+                    Self::send(&fwd, Message::History(HistoryMsg::BulkProgress(t)));
+                }
+            });
+            let tally =
+                replay::run(ready.jobs, deliverer, options, writer.sender(), ptx, cancel).await;
+            let _ = forward.await;
+            let written = tokio::task::spawn_blocking(move || writer.finish().1)
+                .await
+                .map_err(|e| e.to_string())
+                .and_then(|r| r.map_err(|e| e.to_string()));
+            Self::send(&tx, done(tally, written.err()));
+        });
+    }
+}
+
+/// What a fire sends, and how.
+pub struct Fire {
+    pub request: PreparedRequest,
+    pub opts: SendOptions,
+    pub retry: Option<crate::retry::Retry>,
+    pub signing: Option<crate::signing::Signing>,
+}
+
+/// What a replay run from the workbench needs, owned.
+pub struct Replay {
+    pub history: PathBuf,
+    pub profiles: PathBuf,
+    pub secrets: Arc<crate::secrets::Secrets>,
+    pub ids: Vec<i64>,
+    /// One request as the user edited it, instead of the records.
+    pub edited: Option<Edited>,
+    pub options: replay::Options,
+}
+
+/// A recorded request as the user edited it before replaying it.
+pub struct Edited {
+    pub request: PreparedRequest,
+    pub profile: Option<String>,
+    /// The user moved it to another origin.
+    pub retargeted: bool,
+}
+
+/// A run ready to go: the store it records to, its number, its jobs and
+/// what to say first.
+struct Ready {
+    store: Store,
+    run: i64,
+    jobs: Vec<Job>,
+    warnings: Vec<String>,
+}
+
+impl Replay {
+    /// The records as jobs, credentials back, a new run.
+    fn prepare(self) -> Result<(Ready, replay::Options), String> {
+        let mut store = Store::open(&self.history).map_err(|e| e.to_string())?;
+        let mut prepared = match self.edited {
+            Some(e) => {
+                let mut jobs = vec![Job {
+                    source: self.ids[0],
+                    request: e.request,
+                    profile: e.profile,
+                    insecure: false,
+                    retargeted: e.retargeted,
+                }];
+                let warnings = replay::restore_all(&mut jobs, &self.profiles, &self.secrets);
+                replay::Prepared {
+                    jobs,
+                    cut: Vec::new(),
+                    warnings,
+                }
+            }
+            None => replay::prepare(
+                &store,
+                &self.ids,
+                &Default::default(),
+                &self.profiles,
+                &self.secrets,
+            )
+            .map_err(|e| e.to_string())?,
+        };
+        if !prepared.cut.is_empty() {
+            let list: Vec<String> = prepared.cut.iter().map(|id| format!("#{id}")).collect();
+            prepared.warnings.push(format!(
+                "not replayed, their request bodies were cut at the history's cap: {} (m edits one before sending)",
+                list.join(", ")
+            ));
+        }
+        let ids: Vec<i64> = prepared.jobs.iter().map(|j| j.source).collect();
+        let run = store.new_run(&ids, None).map_err(|e| e.to_string())?;
+        Ok((
+            Ready {
+                store,
+                run,
+                jobs: prepared.jobs,
+                warnings: prepared.warnings,
+            },
+            self.options,
+        ))
+    }
+}
