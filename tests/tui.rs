@@ -3,10 +3,12 @@
 
 mod support;
 
+use hookbench::tui::draft::Field;
+
 use std::time::Duration;
 
 use ratatui::crossterm::event::KeyCode::{self, Backspace, Down, Enter, Esc, Tab, Up};
-use support::tui::{Harness, click, ctrl, key, mask};
+use support::tui::{Harness, click, ctrl, key, snapshot};
 use support::{Answer, Server, Workspace};
 
 fn profile_text(base: &str) -> String {
@@ -33,15 +35,6 @@ fn workspace(base: &str) -> Workspace {
 
 async fn open(ws: &Workspace) -> Harness {
     Harness::open(ws.path().to_path_buf(), 120, 40).await
-}
-
-fn snapshot(name: &str, h: &Harness, port: Option<u16>) {
-    let mut settings = insta::Settings::clone_current();
-    settings.set_snapshot_path("snapshots");
-    settings.set_prepend_module_to_snapshot(false);
-    let dir = h.app.state.bench.dir.display().to_string();
-    let screen = mask(&h.screen(), port).replace(&dir, "<dir>");
-    settings.bind(|| insta::assert_snapshot!(name, screen));
 }
 
 // ---- snapshots of the main states ------------------------------------
@@ -76,11 +69,8 @@ async fn snapshot_profile_list_with_a_broken_file() {
 async fn snapshot_editor_with_an_inline_error() {
     let ws = workspace("http://127.0.0.1:9");
     let mut h = open(&ws).await;
-    // Editor, down to Timeout, type something that is not a number.
-    h.send(key(Tab));
-    for _ in 0..11 {
-        h.send(key(Down));
-    }
+    // Editor, to Timeout, type something that is not a number.
+    h.goto(Field::Timeout).await;
     h.send(key(Enter));
     h.send(ctrl('j'));
     h.type_text("soon");
@@ -199,10 +189,7 @@ async fn invalid_payload_is_shown_kept_and_blocks_firing() {
     let server = Server::start(Answer::status(200));
     let ws = workspace(&server.url(""));
     let mut h = open(&ws).await;
-    h.send(key(Tab));
-    for _ in 0..9 {
-        h.send(key(Down));
-    }
+    h.goto(Field::Payload).await;
     h.send(key(Enter)); // the JSON editor
     h.send(key(KeyCode::End));
     h.type_text(",");
@@ -242,10 +229,7 @@ async fn headers_are_added_toggled_moved_and_removed() {
     let server = Server::start(Answer::status(200));
     let ws = workspace(&server.url(""));
     let mut h = open(&ws).await;
-    h.send(key(Tab));
-    for _ in 0..6 {
-        h.send(key(Down)); // Headers
-    }
+    h.goto(Field::Headers).await;
     h.send(key(KeyCode::Char('a')));
     h.send(ctrl('j'));
     h.type_text("X-Second: two");
@@ -470,10 +454,7 @@ async fn events_are_picked_composed_and_saved_as_new() {
         r#"{"eventName": "Other", "profile": {"plan": "gold"}}"#,
     );
     let mut h = open(&ws).await;
-    h.send(key(Tab));
-    for _ in 0..10 {
-        h.send(key(Down)); // Event
-    }
+    h.goto(Field::Event).await;
     h.send(key(Enter));
     h.settle().await;
     assert!(h.screen().contains("events/other.json"), "{}", h.screen());
@@ -587,10 +568,7 @@ async fn external_editor_replaces_the_payload() {
         );
         Ok("{\"from\": \"editor\"}\n".to_string())
     });
-    h.send(key(Tab));
-    for _ in 0..9 {
-        h.send(key(Down)); // Payload
-    }
+    h.goto(Field::Payload).await;
     h.send(key(KeyCode::Char('e')));
     h.settle().await;
     assert_eq!(
@@ -758,29 +736,20 @@ fn the_readme_key_table_is_the_key_table() {
 
 #[tokio::test]
 async fn signing_retries_and_tls_are_set_in_the_form() {
-    use hookbench::tui::draft::Field;
     let server = Server::start(Answer::status(503));
     let ws = workspace(&server.url(""));
     let mut h = open(&ws).await;
     h.keys(&[Enter]);
     h.settle().await;
-    let goto = |h: &mut Harness, f: Field| {
-        let rows = h.app.state.draft().unwrap().rows();
-        let want = rows.iter().position(|r| *r == f).unwrap();
-        let now = h.app.state.bench.editor_row;
-        for _ in now..want {
-            h.send(key(Down));
-        }
-    };
-    goto(&mut h, Field::Signing);
+    h.goto(Field::Signing).await;
     h.send(key(KeyCode::Right));
     h.settle().await;
     assert!(h.screen().contains("Standard Webhooks"), "{}", h.screen());
-    goto(&mut h, Field::SigningSecret);
+    h.goto(Field::SigningSecret).await;
     h.keys(&[Enter]);
     h.type_text("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
     h.keys(&[Enter]);
-    goto(&mut h, Field::Retry);
+    h.goto(Field::Retry).await;
     h.keys(&[Enter]);
     h.type_text("3 fixed 10");
     h.keys(&[Enter]);

@@ -9,7 +9,7 @@ use hookbench::exchange::{ErrorKind, Exchange, Origin, Response, TransportError}
 use hookbench::history::Store;
 use hookbench::wire::PreparedRequest;
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
-use support::tui::{Harness, ctrl, key};
+use support::tui::{Harness, ctrl, key, snapshot};
 use support::{Answer, Server, Workspace};
 
 fn exchange(url: &str, status: Option<u16>, body: &str, at_s: u64) -> Exchange {
@@ -97,15 +97,6 @@ async fn open_history(ws: &Workspace) -> Harness {
     h
 }
 
-fn snapshot(name: &str, h: &Harness) {
-    let mut settings = insta::Settings::clone_current();
-    settings.set_snapshot_path("snapshots");
-    settings.set_prepend_module_to_snapshot(false);
-    let dir = h.app.state.bench.dir.display().to_string();
-    let screen = h.screen().replace(&dir, "<dir>");
-    settings.bind(|| insta::assert_snapshot!(name, screen));
-}
-
 #[tokio::test]
 async fn snapshot_history_view_with_filters_chart_and_inspector() {
     let ws = seeded("http://127.0.0.1:9");
@@ -118,7 +109,7 @@ async fn snapshot_history_view_with_filters_chart_and_inspector() {
         screen.contains("Authorization: Basic [redacted]"),
         "{screen}"
     );
-    snapshot("history_view", &h);
+    snapshot("history_view", &h, None);
 }
 
 #[tokio::test]
@@ -177,7 +168,7 @@ async fn compare_shows_what_differs() {
         screen.contains("~ outcome: 500 Internal Server Error → 200 OK"),
         "{screen}"
     );
-    snapshot("compare_view", &h);
+    snapshot("compare_view", &h, None);
     h.send(key(KeyCode::Esc));
     h.settle().await;
     assert!(h.app.state.history.compare.is_none());

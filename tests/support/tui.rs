@@ -205,60 +205,34 @@ impl Harness {
     }
 }
 
-/// Masks what changes from run to run: a port, durations, dates.
-pub fn mask(screen: &str, port: Option<u16>) -> String {
-    let mut s = screen.to_string();
+/// Compares the screen with the snapshot `name` in `tests/snapshots`,
+/// with what changes from run to run filtered out: the profiles folder, a
+/// port, durations in milliseconds, dates.
+pub fn snapshot(name: &str, h: &Harness, port: Option<u16>) {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("../snapshots");
+    settings.set_prepend_module_to_snapshot(false);
+    settings.add_filter(
+        &regex_escape(&h.app.state.bench.dir.display().to_string()),
+        "<dir>",
+    );
     if let Some(p) = port {
-        s = s.replace(&format!(":{p}"), ":PORT");
+        settings.add_filter(&format!(":{p}\\b"), ":PORT");
     }
-    let mut out = String::new();
-    for line in s.lines() {
-        let mut l = line.to_string();
-        if let Some(i) = l.find("date: ") {
-            let end = l[i..].find('│').map_or(l.len(), |e| i + e);
-            let width = end - i;
-            l.replace_range(i..end, &format!("{:<width$}", "date: <date>"));
-        }
-        let masked = mask_ms(&l);
-        if masked != l {
-            // A time's width varies; so the line's spacing is folded.
-            let mut folded = String::new();
-            for w in masked.split(' ').filter(|w| !w.is_empty()) {
-                if !folded.is_empty() {
-                    folded.push(' ');
-                }
-                folded.push_str(w);
-            }
-            out.push_str(&folded);
-        } else {
-            out.push_str(&l);
-        }
-        out.push('\n');
-    }
-    out
+    settings.add_filter(r"date: [^│]*?GMT", "date: <date>");
+    settings.add_filter(r" +\d+ ms\b", " N ms");
+    let screen = h.screen();
+    settings.bind(|| insta::assert_snapshot!(name, screen));
 }
 
-fn mask_ms(line: &str) -> String {
-    // "12 ms" → "N ms", keeping the width.
+/// Text as a pattern that matches it literally.
+fn regex_escape(text: &str) -> String {
     let mut out = String::new();
-    let chars: Vec<char> = line.chars().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        if chars[i].is_ascii_digit() && (i == 0 || !chars[i - 1].is_alphanumeric()) {
-            let start = i;
-            while i < chars.len() && chars[i].is_ascii_digit() {
-                i += 1;
-            }
-            let rest: String = chars[i..].iter().take(3).collect();
-            if rest == " ms" {
-                out.push('N');
-            } else {
-                out.extend(&chars[start..i]);
-            }
-            continue;
+    for c in text.chars() {
+        if "\\.+*?()|[]{}^$#&-~".contains(c) {
+            out.push('\\');
         }
-        out.push(chars[i]);
-        i += 1;
+        out.push(c);
     }
     out
 }
