@@ -178,3 +178,138 @@ fn the_checker_sees_what_it_should() {
     );
     assert_eq!(imports(&code), ["wire", "exchange", "deliver"]);
 }
+
+#[test]
+fn no_file_grows_past_what_one_person_can_hold() {
+    let (src, files) = all_sources();
+    let long: Vec<String> = files
+        .iter()
+        .filter_map(|f| {
+            let n = std::fs::read_to_string(f).unwrap().lines().count();
+            (n > 900).then(|| format!("{}: {n} lines", f.strip_prefix(&src).unwrap().display()))
+        })
+        .collect();
+    assert!(long.is_empty(), "over 900 lines:\n{}", long.join("\n"));
+}
+
+/// The workbench's rooms a file of `src/tui/` belongs to (`state`,
+/// `view`, `tasks`...), and those it names.
+fn tui_rooms() -> Vec<(String, String, Vec<String>)> {
+    let (src, files) = all_sources();
+    let tui = src.join("tui");
+    let mut out = Vec::new();
+    for f in files.iter().filter(|f| f.starts_with(&tui)) {
+        let rel = f.strip_prefix(&tui).unwrap();
+        let room = module_of(&tui, f);
+        if room == "mod" {
+            continue; // the workbench itself: it holds every room
+        }
+        let nested = rel.components().count() > 1;
+        let code = code_of(&std::fs::read_to_string(f).unwrap());
+        let mut names = Vec::new();
+        for (prefix, counts) in [("crate::tui::", true), ("super::", !nested)] {
+            let mut rest = code.as_str();
+            while let Some(i) = rest.find(prefix) {
+                rest = &rest[i + prefix.len()..];
+                if !counts {
+                    continue;
+                }
+                let groups: Vec<String> = if let Some(g) = rest.strip_prefix('{') {
+                    g[..g.find('}').unwrap_or(g.len())]
+                        .split(',')
+                        .map(|s| {
+                            s.trim()
+                                .chars()
+                                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                                .collect()
+                        })
+                        .collect()
+                } else {
+                    vec![
+                        rest.chars()
+                            .take_while(|c| c.is_alphanumeric() || *c == '_')
+                            .collect(),
+                    ]
+                };
+                names.extend(
+                    groups
+                        .into_iter()
+                        .filter(|n: &String| !n.is_empty() && *n != room),
+                );
+            }
+        }
+        out.push((rel.display().to_string(), room, names));
+    }
+    out
+}
+
+#[test]
+fn the_workbench_state_never_imports_the_drawing() {
+    let wrong: Vec<String> = tui_rooms()
+        .into_iter()
+        .filter(|(_, room, names)| room == "state" && names.iter().any(|n| n == "view"))
+        .map(|(file, _, _)| file)
+        .collect();
+    assert!(wrong.is_empty(), "state/ imports view/: {wrong:?}");
+}
+
+#[test]
+fn the_workbench_rooms_import_without_cycles() {
+    use std::collections::{BTreeMap, BTreeSet};
+    let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (_, room, names) in tui_rooms() {
+        graph.entry(room).or_default().extend(names);
+    }
+    // A cycle is a room that reaches itself.
+    let mut cycles = Vec::new();
+    for start in graph.keys() {
+        let mut seen = BTreeSet::new();
+        let mut stack: Vec<&String> = graph[start].iter().collect();
+        while let Some(n) = stack.pop() {
+            if n == start {
+                cycles.push(start.clone());
+                break;
+            }
+            if seen.insert(n.clone())
+                && let Some(next) = graph.get(n)
+            {
+                stack.extend(next.iter());
+            }
+        }
+    }
+    assert!(
+        cycles.is_empty(),
+        "rooms in a cycle: {cycles:?}\n{graph:#?}"
+    );
+}
+
+#[test]
+fn only_the_tasks_room_starts_work() {
+    let (src, files) = all_sources();
+    let tui = src.join("tui");
+    let wrong: Vec<String> = files
+        .iter()
+        .filter(|f| f.starts_with(&tui) && !f.ends_with("tasks.rs"))
+        .filter(|f| {
+            let code = code_of(&std::fs::read_to_string(f).unwrap());
+            code.contains("spawn(") || code.contains("spawn_blocking(")
+        })
+        .map(|f| f.strip_prefix(&src).unwrap().display().to_string())
+        .collect();
+    assert!(wrong.is_empty(), "spawns outside tui/tasks.rs: {wrong:?}");
+}
+
+#[test]
+fn the_room_reader_sees_the_rooms() {
+    let rooms = tui_rooms();
+    let names = |room: &str| -> Vec<String> {
+        rooms
+            .iter()
+            .filter(|(_, r, _)| r == room)
+            .flat_map(|(_, _, n)| n.clone())
+            .collect()
+    };
+    assert!(names("state").iter().any(|n| n == "tasks"), "{rooms:#?}");
+    assert!(names("view").iter().any(|n| n == "state"), "{rooms:#?}");
+    assert!(names("tasks").iter().any(|n| n == "message"), "{rooms:#?}");
+}

@@ -1,7 +1,6 @@
 //! A log file in the data directory, written by a background thread: never
 //! the screen, never the UI thread's time.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::OnceLock;
@@ -16,15 +15,7 @@ pub fn init(path: &Path) {
     if LOG.set(Mutex::new(tx)).is_err() {
         return;
     }
-    std::thread::spawn(move || {
-        // Owner-only, and never written through a link.
-        let Ok(mut file) = crate::files::open_private_append(&path) else {
-            return;
-        };
-        for line in rx {
-            let _ = writeln!(file, "{line}");
-        }
-    });
+    super::tasks::log_writer(path, rx);
 }
 
 /// The log file's place when there is no history: the user data folder.

@@ -9,9 +9,54 @@ use crate::history::{Bucket, Summary};
 use crate::profile::LoadedProfile;
 use crate::replay::Tally;
 
-use super::state::history::{CompareView, OpenRecord, SharedStore};
-use super::tasks::WriteError;
 use super::widgets::body::FormattedBody;
+use crate::diff::Comparison;
+use crate::history::{Record, Store};
+
+/// Why a file was not written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WriteError {
+    /// Occurs when a new file finds one of its name already there (made
+    /// outside the workbench): it is left as it is.
+    #[error("a file of that name is already there, and was left as it is")]
+    AlreadyThere,
+    #[error("{0}")]
+    Other(String),
+}
+
+impl WriteError {
+    pub fn of(e: &(dyn std::error::Error + 'static)) -> WriteError {
+        let mut src = Some(e);
+        while let Some(err) = src {
+            if let Some(io) = err.downcast_ref::<std::io::Error>()
+                && io.kind() == std::io::ErrorKind::AlreadyExists
+            {
+                return WriteError::AlreadyThere;
+            }
+            src = err.source();
+        }
+        WriteError::Other(e.to_string())
+    }
+}
+
+/// The history, shared by the tasks that query and write it.
+pub type SharedStore = std::sync::Arc<std::sync::Mutex<Store>>;
+
+/// A record opened in the inspector, bodies formatted.
+#[derive(Debug)]
+pub struct OpenRecord {
+    pub record: Box<Record>,
+    pub request_body: FormattedBody,
+    pub response_body: FormattedBody,
+}
+
+/// Two records side by side, and what differs.
+#[derive(Debug)]
+pub struct CompareView {
+    pub left: Box<Record>,
+    pub right: Box<Record>,
+    pub diff: Comparison,
+}
 
 #[derive(Debug)]
 pub enum Message {

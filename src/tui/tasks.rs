@@ -9,8 +9,10 @@ use std::time::Duration;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::sync::watch;
 
-use super::message::{EditorMsg, FireMsg, HistoryMsg, Imported, Message, ProfilesMsg, ReceiverMsg};
-use super::state::history::{OpenRecord, SharedStore};
+use super::message::{
+    EditorMsg, FireMsg, HistoryMsg, Imported, Message, OpenRecord, ProfilesMsg, ReceiverMsg,
+    SharedStore, WriteError,
+};
 use super::widgets::body;
 use crate::deliver::{Deliverer, SendOptions};
 use crate::exchange::Exchange;
@@ -18,32 +20,6 @@ use crate::history::Store;
 use crate::profile::{self, Profile};
 use crate::replay::{self, Job, Tally};
 use crate::wire::PreparedRequest;
-
-/// Why a file was not written.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum WriteError {
-    /// Occurs when a new file finds one of its name already there (made
-    /// outside the workbench): it is left as it is.
-    #[error("a file of that name is already there, and was left as it is")]
-    AlreadyThere,
-    #[error("{0}")]
-    Other(String),
-}
-
-impl WriteError {
-    fn of(e: &(dyn std::error::Error + 'static)) -> WriteError {
-        let mut src = Some(e);
-        while let Some(err) = src {
-            if let Some(io) = err.downcast_ref::<std::io::Error>()
-                && io.kind() == std::io::ErrorKind::AlreadyExists
-            {
-                return WriteError::AlreadyThere;
-            }
-            src = err.source();
-        }
-        WriteError::Other(e.to_string())
-    }
-}
 
 /// Starts the jobs; cheap to clone.
 #[derive(Clone)]
@@ -486,6 +462,20 @@ impl Tasks {
             Self::send(&tx, done(tally, written.err()));
         });
     }
+}
+
+/// The log's writer: a thread of its own appending what `lines` carries to
+/// the file (owner-only, never through a link); the UI thread only sends.
+pub fn log_writer(path: PathBuf, lines: std::sync::mpsc::Receiver<String>) {
+    std::thread::spawn(move || {
+        let Ok(mut file) = crate::files::open_private_append(&path) else {
+            return;
+        };
+        for line in lines {
+            use std::io::Write;
+            let _ = writeln!(file, "{line}");
+        }
+    });
 }
 
 /// What a fire sends, and how.

@@ -14,7 +14,8 @@ use crate::request::{self, Assembled, Context, Place};
 use crate::tui::draft::{Draft, Field, json_error};
 use crate::tui::keys::Action;
 use crate::tui::message::EditorMsg;
-use crate::tui::tasks::{Tasks, WriteError};
+use crate::tui::message::WriteError;
+use crate::tui::tasks::Tasks;
 use crate::tui::widgets::body::{self, FormattedBody};
 use crate::wire::PreparedRequest;
 

@@ -4,7 +4,7 @@
 //! Every query runs in a task.
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+
 use std::time::Instant;
 
 use tokio::sync::watch;
@@ -12,16 +12,12 @@ use tokio::sync::watch;
 use super::Ui;
 use super::modes::{self, ConfirmKind, Mode, PromptKind};
 use super::profiles::ReplayContext;
-use crate::diff::Comparison;
-use crate::history::{Bucket, Filter, Record, StatusClass, Store, Summary};
+use crate::history::{Bucket, Filter, StatusClass, Summary};
 use crate::replay::Tally;
 use crate::tui::keys::Action;
 use crate::tui::message::HistoryMsg;
+pub use crate::tui::message::{CompareView, OpenRecord, SharedStore};
 use crate::tui::tasks::{Edited, Replay, Tasks};
-use crate::tui::widgets::body::FormattedBody;
-
-/// The history, shared by the tasks that query and write it.
-pub type SharedStore = Arc<Mutex<Store>>;
 
 /// The rate limits the bulk confirmation steps through.
 pub const RATES: [Option<f64>; 7] = [
@@ -45,22 +41,6 @@ pub const RANGES: [(&str, Option<u64>); 4] = [
     ("last 24 h", Some(86_400)),
     ("last 7 days", Some(7 * 86_400)),
 ];
-
-/// A record opened in the inspector, bodies formatted.
-#[derive(Debug)]
-pub struct OpenRecord {
-    pub record: Box<Record>,
-    pub request_body: FormattedBody,
-    pub response_body: FormattedBody,
-}
-
-/// Two records side by side, and what differs.
-#[derive(Debug)]
-pub struct CompareView {
-    pub left: Box<Record>,
-    pub right: Box<Record>,
-    pub diff: Comparison,
-}
 
 /// A bulk replay on its way.
 #[derive(Debug)]

@@ -17,8 +17,9 @@ use crate::diag::Diagnostic;
 use crate::profile::{self, Method, Profile};
 use crate::tui::draft::Draft;
 use crate::tui::keys::Action;
+use crate::tui::message::WriteError;
 use crate::tui::message::{Imported, ProfilesMsg};
-use crate::tui::tasks::{Tasks, WriteError};
+use crate::tui::tasks::Tasks;
 
 /// One profile file in the list.
 #[derive(Debug)]
