@@ -9,39 +9,45 @@
 //! receiver (axum) ────────────────────────────────────────────────────► Exchange ─► history
 //! ```
 //!
-//! A map of the modules:
+//! A map of the modules, in their one-way order (a module imports only
+//! those before it; `tests/architecture.rs` holds it):
 //!
+//! * [`clock`] — time formatting and random ids behind plain functions.
+//! * [`diag`] — `file:line:col: message` diagnostics.
+//! * [`template`] — `{{...}}` parsing and rendering, errors with spans.
+//! * [`files`] — atomic owner-only writes, `-o` targets, the editor's
+//!   private file, free names and slugs.
+//! * [`wire`] — [`wire::PreparedRequest`], the exact request; the one rule
+//!   for credential names, and the masking of every form a secret takes.
+//! * [`exchange`] — the record of one attempt: request as sent, response or
+//!   classified error; its outcome text; masked copies.
+//! * [`signing`] — Standard Webhooks and HMAC signatures: sign, verify,
+//!   explain a mismatch.
+//! * [`retry`] — which answers are tried again, and after how long.
 //! * [`profile`] — the shareable file format: model, RON load and atomic save,
 //!   finding profiles by name.
+//! * [`secrets`] — the secret store behind `{{secret.NAME}}`: an owner-only
+//!   file, refused when others can read it.
 //! * [`event`] — sample trigger events (JSON files) and `--set` overrides.
-//! * [`template`] — `{{...}}` parsing and rendering, errors with spans.
 //! * [`request`] — profile + event + [`request::Context`] →
-//!   [`wire::PreparedRequest`], the exact request; pure, no I/O.
+//!   [`wire::PreparedRequest`]: assembly only, pure, no I/O.
 //! * [`deliver`] — sends a `PreparedRequest` (reqwest, rustls; a bulk
 //!   replay sender keeps its own hyper connections for plain HTTP) →
 //!   [`exchange::Exchange`], the request recorded as it arrived.
-//! * [`exchange`] — the record of one attempt: request as sent, response or
-//!   classified error.
 //! * [`history`] — every exchange in SQLite; filters, paging, HAR and JSON
 //!   Lines import and export.
 //! * [`receiver`] — a local endpoint that captures requests as exchanges
 //!   and answers as scripted (status, sequence, delay, failure rate).
-//! * [`signing`] — Standard Webhooks and HMAC signatures: sign, verify,
-//!   explain a mismatch.
-//! * [`secrets`] — the secret store behind `{{secret.NAME}}`: an owner-only
-//!   file, refused when others can read it.
+//! * [`replay`] — bulk replay: preparing jobs (credentials only toward
+//!   their profile's origin), concurrency, rate limit, 429 back-off,
+//!   progress, cancel, resume.
 //! * [`share`] — a profile given away with its credentials replaced by
 //!   placeholders, and one brought in without replacing anything.
-//! * [`retry`] — which answers are tried again, and after how long.
-//! * [`replay`] — bulk replay: concurrency, rate limit, 429 back-off,
-//!   progress, cancel, resume.
-//! * [`diff`] — two exchanges compared: headers by name, JSON bodies by path.
-//! * [`diag`] — `file:line:col: message` diagnostics.
-//! * [`clock`] — time formatting and random ids behind plain functions.
 //! * [`curl`] — curl both ways: a request or a profile as a command line,
 //!   a command line as a profile.
-//! * [`tui`] — the workbench: the loop, its messages, the key table, state
-//!   and views.
+//! * [`diff`] — two exchanges compared: headers by name, JSON bodies by path.
+//! * [`tui`] — the workbench: the loop, the key table, one state room per
+//!   pane, the only place that starts work (`tui::tasks`), the drawing.
 //!
 //! Two front ends sit on this core: the workbench ([`tui`], the only module
 //! that uses ratatui and crossterm) and the command line (`cli`, in the

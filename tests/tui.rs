@@ -584,12 +584,18 @@ async fn external_editor_replaces_the_payload() {
 
 #[tokio::test]
 async fn esc_cancels_a_request_in_flight() {
-    let server = Server::start(Answer {
-        delay: Duration::from_secs(5),
-        ..Answer::status(200)
-    });
+    let server = Server::start(Answer::status(201));
     let ws = workspace(&server.url(""));
     let mut h = open(&ws).await;
+    // A first answer, then a slow one cancelled: the first is not shown as
+    // if it were the second's.
+    h.send(key(KeyCode::Char('f')));
+    h.until_answered().await;
+    assert!(h.screen().contains("201 Created"), "{}", h.screen());
+    server.set_answer(Answer {
+        delay: Duration::from_secs(2),
+        ..Answer::status(200)
+    });
     h.send(key(KeyCode::Char('f')));
     h.until(|s| s.sending()).await;
     tokio::time::sleep(Duration::from_millis(150)).await;
@@ -600,6 +606,10 @@ async fn esc_cancels_a_request_in_flight() {
     h.until(|s| !s.sending()).await;
     assert_eq!(h.app.state.ui.status.text, "request cancelled");
     assert!(h.app.state.bench.answered().is_none());
+    // The response pane says so: no earlier answer stands in for it.
+    h.settle().await;
+    assert!(h.screen().contains("cancelled after"), "{}", h.screen());
+    assert!(!h.screen().contains("201 Created"), "{}", h.screen());
 }
 
 #[tokio::test]
