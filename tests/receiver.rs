@@ -13,10 +13,13 @@ use support::{Workspace, closed_port, stderr};
 /// returns the child (stdout piped) and the port.
 fn listen(ws: &Workspace, args: &[&str]) -> (std::process::Child, u16) {
     let port = closed_port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hookbench"))
-        .args(["listen", "--port", &port.to_string()])
-        .args(args)
-        .env("HOOKBENCH_DATA_DIR", ws.data_dir())
+    let mut listen = vec!["listen", "--port"];
+    let port_text = port.to_string();
+    listen.push(&port_text);
+    listen.extend_from_slice(args);
+    // The workspace's folders: its history, its secret store.
+    let mut child = ws
+        .command(&listen, &[])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -606,17 +609,7 @@ fn values_of_the_secret_store_are_masked_in_what_arrives() {
     let ws = Workspace::new();
     let out = ws.run_with_input(&["secret", "set", "NOTE"], "store-val-61\n");
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let port = closed_port();
-    let mut child = ws
-        .command(&["listen", "--port", &port.to_string(), "--json"], &[])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut err = BufReader::new(child.stderr.take().unwrap());
-    let mut first = String::new();
-    err.read_line(&mut first).unwrap();
-    assert!(first.contains("listening"), "{first}");
+    let (child, port) = listen(&ws, &["--json"]);
     // A fire from this machine: the value in a plain header and the body.
     let out = Command::new("curl")
         .args(["-s", "-o", "/dev/null", "-H", "X-Note: store-val-61"])
