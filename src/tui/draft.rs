@@ -430,12 +430,9 @@ impl Draft {
             Field::Payload => self.payload = text,
             Field::Header(i) => {
                 if let Some(h) = self.headers.get_mut(i) {
-                    let (name, value) = match text.split_once(':') {
-                        Some((n, v)) => (n.trim().to_string(), v.trim_start().to_string()),
-                        None => (text.trim().to_string(), String::new()),
-                    };
-                    h.name = name;
-                    h.value = value;
+                    let (name, value) = crate::wire::split_header_line(&text);
+                    h.name = name.to_string();
+                    h.value = value.to_string();
                 }
             }
             _ => {}

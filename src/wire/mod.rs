@@ -198,13 +198,23 @@ pub fn check_header_value(value: &str) -> Result<(), String> {
 /// A `NAME: value` line (`NAME:value` too), checked: a valid name, a value
 /// HTTP can carry.
 pub fn header_line(line: &str) -> Result<(String, String), String> {
-    let (n, v) = line
-        .split_once(':')
-        .ok_or_else(|| format!("`{line}`: write NAME: value"))?;
-    let (n, v) = (n.trim(), v.trim_matches([' ', '\t']));
+    if !line.contains(':') {
+        return Err(format!("`{line}`: write NAME: value"));
+    }
+    let (n, v) = split_header_line(line);
     check_header_name(n).map_err(|m| format!("`{line}`: {m}"))?;
     check_header_value(v).map_err(|m| format!("header `{n}`: {m}"))?;
     Ok((n.to_string(), v.to_string()))
+}
+
+/// `NAME: value` taken apart as typed, unchecked (a form still being
+/// edited): the name trimmed, the value without its surrounding blanks; no
+/// `:` is a name with no value yet.
+pub fn split_header_line(line: &str) -> (&str, &str) {
+    match line.split_once(':') {
+        Some((n, v)) => (n.trim(), v.trim_matches([' ', '\t'])),
+        None => (line.trim(), ""),
+    }
 }
 
 /// Headers from outside (an import, a received request) that HTTP could
