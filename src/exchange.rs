@@ -214,13 +214,6 @@ impl Response {
             .collect()
     }
 
-    /// The body with every known secret masked. A gzip or deflate body
-    /// that hides one is masked decoded: its `content-encoding` then says
-    /// so (see [`Response::masked`]).
-    pub fn masked_body(&self, known: &SecretSet) -> std::borrow::Cow<'_, [u8]> {
-        known.mask_bytes(&self.body)
-    }
-
     /// This response with credentials masked, copied only when something
     /// is to be masked (a body of tens of MB usually is not).
     pub fn masked_cow(&self, known: &SecretSet) -> std::borrow::Cow<'_, Response> {
@@ -261,7 +254,7 @@ impl Response {
                 }
                 known.mask_bytes(&d.body).into_owned()
             }
-            _ => self.masked_body(known).into_owned(),
+            _ => known.mask_bytes(&self.body).into_owned(),
         };
         Response {
             status: self.status,

@@ -16,7 +16,7 @@ use serde_json::{Map, Value};
 use crate::profile::{Auth, LoadedProfile, Profile};
 use crate::secrets::Secrets;
 use crate::template::{Expr, Template};
-use crate::wire::is_sensitive_header;
+use crate::wire::is_credential_name;
 
 /// A profile ready to give away, and what the receiver must set.
 #[derive(Debug, Clone)]
@@ -51,12 +51,6 @@ impl Needs {
             .map(String::as_str)
             .filter(|n| std::env::var_os(n).is_none())
     }
-}
-
-/// A query parameter or payload key that holds a credential: named as a
-/// credential header would be, or saying `auth`.
-fn is_sensitive_key(name: &str) -> bool {
-    is_sensitive_header(name) || name.to_ascii_lowercase().contains("auth")
 }
 
 /// `PIPEDRIVE_UPDATE_PLAN` from `pipedrive-update-plan`.
@@ -162,7 +156,7 @@ pub fn share(profile: &Profile, stem: &str, event: Option<Value>) -> Shared {
         }
     }
     for (i, h) in p.headers.iter_mut().enumerate() {
-        if is_sensitive_header(&h.name)
+        if is_credential_name(&h.name)
             && let Some(v) =
                 replace_credential(&mut namer, &h.value, &h.name, &format!("headers[{i}]"))
         {
@@ -202,7 +196,7 @@ fn share_query(url: &str, namer: &mut Namer) -> String {
     let parts: Vec<String> = query
         .split('&')
         .map(|pair| match pair.split_once('=') {
-            Some((k, v)) if is_sensitive_key(k) => {
+            Some((k, v)) if is_credential_name(k) => {
                 match replace_credential(namer, v, k, &format!("url ?{k}=")) {
                     Some(ph) => format!("{k}={ph}"),
                     None => pair.to_string(),
@@ -223,7 +217,7 @@ fn share_payload(map: &mut Map<String, Value>, at: &str, namer: &mut Namer) {
     for (k, v) in map.iter_mut() {
         let place = format!("{at}.{k}");
         match v {
-            Value::String(s) if is_sensitive_key(k) => {
+            Value::String(s) if is_credential_name(k) => {
                 if let Some(ph) = replace_credential(namer, s, k, &place) {
                     *s = ph;
                 }

@@ -298,9 +298,20 @@ impl Tasks {
         });
     }
 
-    /// Formats a fire's bodies (already masked) once, off the UI thread.
-    pub fn format_bodies(&self, seq: u64, request: Vec<u8>, response: Vec<u8>) {
+    /// Formats a fire's bodies once, off the UI thread: the request's
+    /// already masked, the answer's masked with `known` here (decoded when
+    /// gzip or deflate).
+    pub fn format_bodies(
+        &self,
+        seq: u64,
+        request: Vec<u8>,
+        response: Option<crate::exchange::Response>,
+        known: crate::wire::SecretSet,
+    ) {
         self.blocking(move || {
+            let response = response
+                .map(|r| r.masked_cow(&known).shown_body().0.into_owned())
+                .unwrap_or_default();
             Message::Fire(FireMsg::Formatted {
                 seq,
                 request: body::format(&request),

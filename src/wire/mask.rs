@@ -100,12 +100,6 @@ fn words(name: &str) -> impl Iterator<Item = &str> {
     out.into_iter()
 }
 
-/// Header names whose values are credentials whatever the profile says: the
-/// [one rule](is_credential_name).
-pub fn is_sensitive_header(name: &str) -> bool {
-    is_credential_name(name)
-}
-
 /// Known secret values, and every form they take in what is sent and
 /// received. Cheap to clone: one set is shared by every request of a replay
 /// run. Its `Debug` never shows the values.

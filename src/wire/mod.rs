@@ -6,7 +6,7 @@ mod mask;
 
 pub use mask::{
     SecretSet, credential_spans, credential_values, has_masked_password, is_credential_name,
-    is_sensitive_header, mask_credential_value,
+    mask_credential_value,
 };
 
 use base64::Engine;

@@ -128,7 +128,7 @@ impl HistoryPane {
         }
     }
 
-    pub(super) fn open(&self, tasks: &Tasks) {
+    pub(super) fn open_store(&self, tasks: &Tasks) {
         if let Some(p) = &self.path {
             tasks.open_history(p.clone(), self.body_cap);
         }

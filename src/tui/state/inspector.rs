@@ -512,13 +512,14 @@ impl Workbench {
             all.push(exchange.clone());
             tasks.record_fire(store, seq, all);
         }
-        // Both bodies formatted once, off the UI thread, credentials masked.
-        let resp_body = exchange
-            .response
-            .as_ref()
-            .map(|r| r.masked_cow(&known).shown_body().0.into_owned())
-            .unwrap_or_default();
-        tasks.format_bodies(seq, masked_request.body.clone(), resp_body);
+        // Both bodies masked and formatted once, off the UI thread (an
+        // answer of tens of MB takes a while to scan).
+        tasks.format_bodies(
+            seq,
+            masked_request.body.clone(),
+            exchange.response.clone(),
+            known,
+        );
         self.entries[i].request = RequestState::Answered(Box::new(ExchangeView {
             seq,
             record: None,

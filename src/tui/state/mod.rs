@@ -142,20 +142,12 @@ impl State {
     /// Reads the profiles folder, opens the history and starts the
     /// receiver, in tasks.
     pub fn start(&mut self) {
-        self.history.open(&self.tasks);
+        self.history.open_store(&self.tasks);
         self.receiver.start(&self.tasks);
         self.bench.load(&self.tasks);
     }
 
     // ---- what tests and drawing read ------------------------------------
-
-    pub fn status(&self) -> &Status {
-        &self.ui.status
-    }
-
-    pub fn mode(&self) -> &Mode {
-        &self.ui.mode
-    }
 
     pub fn current(&self) -> Option<&Entry> {
         self.bench.current()

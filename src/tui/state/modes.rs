@@ -6,7 +6,7 @@
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui_textarea::TextArea;
 
-use super::{JsonTarget, State, View};
+use super::{JsonTarget, State};
 use crate::tui::draft::Field;
 use crate::tui::keys::{self, Action, Scope};
 
@@ -316,10 +316,5 @@ impl State {
             PromptKind::ImportProfile => self.bench.import_profile(text.into(), tasks),
             PromptKind::ReceiverAnswer | PromptKind::ReceiverSecrets => {}
         }
-    }
-
-    /// Whether the History view is showing (a mode over it draws there).
-    pub fn on_history(&self) -> bool {
-        self.ui.view != View::Workbench
     }
 }

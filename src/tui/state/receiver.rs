@@ -125,10 +125,20 @@ impl ReceiverPane {
                 // A fire from this workbench brings the store's values.
                 ex.request.secret_values = mask.clone();
                 if !quiet {
+                    // Only the URL is shown: masked alone, no body scanned
+                    // on the UI thread.
+                    let url = crate::wire::PreparedRequest::plain(
+                        String::new(),
+                        ex.request.url.clone(),
+                        Vec::new(),
+                        Vec::new(),
+                    )
+                    .redacted_with(mask)
+                    .url;
                     ui.set_status(format!(
                         "received {} {} -> {}",
                         ex.request.method,
-                        crate::history::host_and_path(&ex.request.redacted().url).1,
+                        crate::history::host_and_path(&url).1,
                         ex.response.as_ref().map_or(0, |r| r.status)
                     ));
                 }

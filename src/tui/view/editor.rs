@@ -10,7 +10,7 @@ use ratatui::widgets::{Paragraph, Widget, Wrap};
 use super::{dim, error_style, list_offset, pane_block};
 use crate::tui::draft::{AuthKind, Draft, Field, SigningKind};
 use crate::tui::state::{EntryKind, JsonTarget, Mode, Pane, State};
-use crate::wire::is_sensitive_header;
+use crate::wire::is_credential_name;
 
 const LABEL: usize = 11;
 
@@ -147,7 +147,7 @@ fn row_line<'a>(s: &State, d: &'a Draft, field: Field, selected: bool) -> Line<'
         )],
         Field::Header(i) => {
             let h = &d.headers[i];
-            let value = if is_sensitive_header(&h.name) {
+            let value = if is_credential_name(&h.name) {
                 shown_secret(s, &h.value)
             } else {
                 h.value.clone()
