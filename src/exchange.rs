@@ -317,6 +317,8 @@ impl fmt::Display for TransportError {
 pub struct Exchange {
     pub origin: Origin,
     pub profile: Option<String>,
+    /// Who sent it: the client's address, for a request the receiver got.
+    pub peer: Option<String>,
     pub started_at: SystemTime,
     pub elapsed: Duration,
     /// The request as sent (secrets included: redact before showing).
@@ -362,6 +364,7 @@ impl Exchange {
         Exchange {
             origin: self.origin,
             profile: self.profile.clone(),
+            peer: self.peer.clone(),
             started_at: self.started_at,
             elapsed: self.elapsed,
             request: self.request.redacted_with(&known),

@@ -419,11 +419,11 @@ async fn capture(
     if answered && !script.delay.is_zero() {
         tokio::time::sleep(script.delay).await;
     }
-    let mut request_headers = headers;
-    request_headers.push(("x-hookbench-peer".into(), peer.to_string()));
+    let request_headers = headers;
     let exchange = Exchange {
         origin: Origin::Received,
         profile: None,
+        peer: Some(peer.to_string()),
         started_at,
         elapsed: start.elapsed(),
         request: PreparedRequest::plain(

@@ -181,6 +181,53 @@ pub fn edited(
     })
 }
 
+/// A recorded request as text to edit before replaying it: the text of
+/// [`PreparedRequest::to_text`], with a JSON body indented.
+pub fn editable_text(request: &PreparedRequest) -> String {
+    match serde_json::from_slice::<serde_json::Value>(&request.body) {
+        Ok(v) if !request.body.is_empty() => PreparedRequest::plain(
+            request.method.clone(),
+            request.url.clone(),
+            request.headers.clone(),
+            serde_json::to_vec_pretty(&v).unwrap_or_else(|_| request.body.clone()),
+        )
+        .to_text(),
+        _ => request.to_text(),
+    }
+}
+
+/// What the user did not edit follows what they did. A `Host` left as the
+/// original had it names the edited URL's authority; a JSON body that
+/// reads the same as the original's is sent as the original's bytes (the
+/// editor showed it indented), and any other JSON body compact.
+pub fn follow_edits(original: &PreparedRequest, edited: &mut PreparedRequest) {
+    let host_of = |r: &PreparedRequest| {
+        r.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case("host"))
+            .map(|(_, v)| v.clone())
+    };
+    if let (Some(before), Some(now)) = (host_of(original), host_of(edited))
+        && before.eq_ignore_ascii_case(&now)
+        && let Some(authority) = reqwest::Url::parse(&edited.url)
+            .ok()
+            .and_then(|u| crate::wire::authority_of(&u))
+        && !authority.eq_ignore_ascii_case(&now)
+    {
+        edited.set_header("host", &authority);
+    }
+    if let Ok(value) = serde_json::from_slice::<serde_json::Value>(&edited.body) {
+        let same =
+            serde_json::from_slice::<serde_json::Value>(&original.body).is_ok_and(|o| o == value);
+        let body = if same {
+            original.body.clone()
+        } else {
+            serde_json::to_vec(&value).unwrap_or_else(|_| edited.body.clone())
+        };
+        edited.set_body(body);
+    }
+}
+
 /// Where a request goes: `--url` with only an origin (`http://host:port` or
 /// with a bare `/`) keeps each record's path and query; a URL with a path
 /// replaces the whole URL.

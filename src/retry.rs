@@ -262,6 +262,7 @@ mod tests {
         Exchange {
             origin: Origin::Fire,
             profile: None,
+            peer: None,
             started_at: SystemTime::now(),
             elapsed: Duration::ZERO,
             request: PreparedRequest {

@@ -545,10 +545,27 @@ fn an_older_schema_is_migrated_and_keeps_its_records() {
             [],
         )
         .unwrap();
+        // A received request of an older file kept its sender among its headers.
+        conn.execute(
+            "INSERT INTO exchanges (started_ms, origin, method, url, host, path, req_headers,
+                req_body, status, elapsed_ms, failed)
+             VALUES (1769422366000, 'received', 'POST', 'http://b/y', 'b', '/y',
+                '[[\"host\",\"b\"],[\"x-hookbench-peer\",\"127.0.0.1:5000\"]]', x'', 200, 5, 0)",
+            [],
+        )
+        .unwrap();
     }
     let rows = history_json(&ws, &["--failed"]);
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0]["status"], 503);
+    let store = hookbench::history::Store::open(&ws.history()).unwrap();
+    let received = store.get(2).unwrap().exchange;
+    assert_eq!(received.peer.as_deref(), Some("127.0.0.1:5000"));
+    assert_eq!(
+        received.request.headers,
+        vec![("host".to_string(), "b".to_string())]
+    );
+    drop(store);
     let conn = rusqlite::Connection::open(ws.history()).unwrap();
     let v: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))

@@ -17,6 +17,7 @@ fn exchange(url: &str, status: Option<u16>, body: &str, at_s: u64) -> Exchange {
     Exchange {
         origin: Origin::Fire,
         profile: Some("hook".into()),
+        peer: None,
         started_at: UNIX_EPOCH + Duration::from_secs(at_s),
         elapsed: Duration::from_millis(12),
         request: PreparedRequest {

@@ -101,6 +101,7 @@ fn seed(path: &Path, url: &str, n: usize) {
     let ex = Exchange {
         origin: Origin::Fire,
         profile: None,
+        peer: None,
         started_at: UNIX_EPOCH + Duration::from_secs(1_769_422_365),
         elapsed: Duration::from_millis(5),
         request: PreparedRequest {

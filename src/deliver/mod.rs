@@ -239,6 +239,7 @@ fn exchange(
     Exchange {
         origin: opts.origin,
         profile: opts.profile.clone(),
+        peer: None,
         started_at,
         elapsed: start.elapsed(),
         request,

@@ -155,6 +155,13 @@ fn profile_of(v: Option<&Value>, key: &str) -> Result<Option<String>, String> {
     }
 }
 
+/// Who sent a received request: short printable text, or nothing.
+fn peer_of(v: Option<&Value>) -> Option<String> {
+    v?.as_str()
+        .filter(|s| s.len() <= 100 && !s.chars().any(char::is_control))
+        .map(str::to_string)
+}
+
 fn error_of(v: Option<&Value>) -> Option<TransportError> {
     match v? {
         Value::Null => None,
@@ -256,6 +263,7 @@ fn jsonl_line(line: &str) -> Result<Exchange, String> {
     Ok(Exchange {
         origin: origin_of(o.get("origin"))?,
         profile: profile_of(o.get("profile"), "profile")?,
+        peer: peer_of(o.get("peer")),
         started_at: time_of(o.get("time"), "time")?,
         elapsed: millis_of(o.get("elapsed_ms"), "elapsed_ms")?,
         request: PreparedRequest::plain(method, url, headers, body),
@@ -360,6 +368,7 @@ fn har_entry(e: &Value) -> Result<Exchange, String> {
     Ok(Exchange {
         origin: origin_of(e.get("_origin"))?,
         profile: profile_of(e.get("_profile"), "_profile")?,
+        peer: peer_of(e.get("_peer")),
         started_at,
         elapsed,
         request: PreparedRequest::plain(method, url, headers, body),
@@ -415,6 +424,9 @@ pub fn jsonl_record(r: &Record) -> Value {
     o.insert("time".into(), json!(clock::rfc3339_millis(ex.started_at)));
     o.insert("origin".into(), json!(ex.origin.to_string()));
     o.insert("profile".into(), json!(ex.profile));
+    if let Some(p) = &ex.peer {
+        o.insert("peer".into(), json!(p));
+    }
     o.insert("method".into(), json!(ex.request.method));
     o.insert("url".into(), json!(ex.request.url));
     o.insert("headers".into(), json!(ex.request.headers));
@@ -518,6 +530,9 @@ pub fn to_har(records: &[Record]) -> Value {
                 "_origin": ex.origin.to_string(),
                 "_profile": ex.profile,
             });
+            if let Some(p) = &ex.peer {
+                entry["_peer"] = json!(p);
+            }
             if let Some(e) = &ex.error {
                 entry["_error"] = json!(format!("{}: {}", e.kind.as_str(), e.message));
             }

@@ -21,7 +21,7 @@ use crate::exchange::{ErrorKind, Exchange, Origin, Response, TransportError};
 use crate::wire::PreparedRequest;
 
 /// The schema this build reads and writes.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 /// Marks the file as ours ("HKBH").
 const APPLICATION_ID: i64 = 0x484B_4248;
 /// Bodies longer than this are stored cut, and marked: 10 MiB, unless
@@ -75,6 +75,9 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX IF NOT EXISTS exchanges_failed_time ON exchanges(failed, started_ms);
     DROP INDEX IF EXISTS exchanges_started;
     DROP INDEX IF EXISTS exchanges_replay_of;",
+    // 3: who sent a received request, out of its headers (older files kept
+    // it as an `x-hookbench-peer` header: moved out as they are read).
+    "ALTER TABLE exchanges ADD COLUMN peer TEXT;",
 ];
 
 /// Errors of the history store.
@@ -498,7 +501,7 @@ impl Store {
                     request: PreparedRequest::plain(
                         r.get(2)?,
                         r.get(3)?,
-                        parse_headers(&r.get::<_, String>(4)?),
+                        request_headers(&r.get::<_, String>(4)?).0,
                         r.get(5)?,
                     ),
                     truncated: r.get(6)?,
@@ -579,9 +582,9 @@ fn insert_in(
         .prepare_cached(
             "INSERT INTO exchanges (started_ms, origin, replay_of, run, profile, method, url,
                 host, path, req_headers, req_body, req_truncated, status, resp_headers,
-                resp_body, resp_truncated, error_kind, error_message, elapsed_ms, failed)
+                resp_body, resp_truncated, error_kind, error_message, elapsed_ms, failed, peer)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,
-                ?16, ?17, ?18, ?19, ?20)",
+                ?16, ?17, ?18, ?19, ?20, ?21)",
         )
         .map_err(|e| sql(path, e))?;
     // A run sends to few URLs: each is taken apart once.
@@ -637,6 +640,7 @@ fn insert_in(
             error.as_ref().map(|e| e.message.as_str()),
             ex.elapsed.as_millis() as i64,
             !ex.is_success(),
+            ex.peer,
         ])
         .map_err(|e| sql(path, e))?;
         ids.push(tx.last_insert_rowid());
@@ -731,10 +735,21 @@ fn error_kind(s: &str) -> ErrorKind {
     }
 }
 
+/// A stored request's headers, and the peer address an older file kept
+/// among them (never a header that was sent or is to be sent again).
+fn request_headers(json: &str) -> (Vec<(String, String)>, Option<String>) {
+    let mut headers = parse_headers(json);
+    let peer = headers
+        .iter()
+        .position(|(n, _)| n == "x-hookbench-peer")
+        .map(|i| headers.remove(i).1);
+    (headers, peer)
+}
+
 /// The columns `row_to_record` reads, in its order.
 const RECORD_COLUMNS: &str = "id, started_ms, origin, replay_of, run, profile, method, url,
     req_headers, req_body, req_truncated, status, resp_headers, resp_body, resp_truncated,
-    error_kind, error_message, elapsed_ms";
+    error_kind, error_message, elapsed_ms, peer";
 
 fn row_to_record(r: &rusqlite::Row) -> rusqlite::Result<Record> {
     let origin: String = r.get(2)?;
@@ -742,6 +757,7 @@ fn row_to_record(r: &rusqlite::Row) -> rusqlite::Result<Record> {
     let status: Option<u16> = r.get(11)?;
     let resp_headers: Option<String> = r.get(12)?;
     let error_kind_s: Option<String> = r.get(15)?;
+    let (headers, legacy_peer) = request_headers(&r.get::<_, String>(8)?);
     let response = if status.is_some() || resp_headers.is_some() {
         let status = status.unwrap_or(0);
         Some(Response {
@@ -771,14 +787,10 @@ fn row_to_record(r: &rusqlite::Row) -> rusqlite::Result<Record> {
                 _ => Origin::Fire,
             },
             profile: r.get(5)?,
+            peer: r.get::<_, Option<String>>(18)?.or(legacy_peer),
             started_at: clock::from_unix_millis(r.get(1)?),
             elapsed: Duration::from_millis(r.get::<_, i64>(17)?.max(0) as u64),
-            request: PreparedRequest::plain(
-                r.get(6)?,
-                r.get(7)?,
-                parse_headers(&r.get::<_, String>(8)?),
-                r.get(9)?,
-            ),
+            request: PreparedRequest::plain(r.get(6)?, r.get(7)?, headers, r.get(9)?),
             response,
             error: error_kind_s
                 .map(|k| -> rusqlite::Result<TransportError> {

@@ -156,6 +156,10 @@ pub struct Draft {
     pub token: String,
     pub token_header: String,
     pub token_scheme: String,
+    /// The scheme was written out (in the file or the form): it stays as
+    /// written; otherwise it follows the header (`Bearer` on
+    /// `Authorization`, none elsewhere), as the file's default does.
+    pub token_scheme_set: bool,
     pub headers: Vec<Header>,
     pub include_trigger: bool,
     pub payload: String,
@@ -216,6 +220,13 @@ impl Draft {
             token: token.into(),
             token_header: token_header.into(),
             token_scheme: token_scheme.into(),
+            token_scheme_set: matches!(
+                &p.auth,
+                Auth::Token {
+                    scheme: Some(_),
+                    ..
+                }
+            ),
             headers: p.headers.clone(),
             include_trigger: p.include_trigger,
             payload: if p.payload.is_empty() {
@@ -320,8 +331,8 @@ impl Draft {
                     && !self.token_header.eq_ignore_ascii_case("authorization"))
                 .then(|| self.token_header.clone());
                 let default_scheme = Auth::token_scheme(&header, &None);
-                let scheme =
-                    (self.token_scheme != default_scheme).then(|| self.token_scheme.clone());
+                let scheme = (self.token_scheme_set && self.token_scheme != default_scheme)
+                    .then(|| self.token_scheme.clone());
                 Auth::Token {
                     token: self.token.clone(),
                     header,
@@ -405,6 +416,7 @@ impl Draft {
             Field::Header(i) => self
                 .headers
                 .get(i)
+                .filter(|h| !h.name.is_empty() || !h.value.is_empty())
                 .map(|h| format!("{}: {}", h.name, h.value))
                 .unwrap_or_default(),
             Field::Payload => self.payload.clone(),
@@ -420,8 +432,17 @@ impl Draft {
             Field::Username => self.username = text,
             Field::Password => self.password = text,
             Field::Token => self.token = text,
-            Field::TokenHeader => self.token_header = text,
-            Field::TokenScheme => self.token_scheme = text,
+            Field::TokenHeader => {
+                if !self.token_scheme_set {
+                    let header = Some(text.clone()).filter(|h| !h.is_empty());
+                    self.token_scheme = Auth::token_scheme(&header, &None).to_string();
+                }
+                self.token_header = text;
+            }
+            Field::TokenScheme => {
+                self.token_scheme = text;
+                self.token_scheme_set = true;
+            }
             Field::Timeout => self.timeout = text,
             Field::SigningSecret => self.signing_secret = text,
             Field::HmacHeader => self.hmac.0 = text,

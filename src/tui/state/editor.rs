@@ -295,7 +295,7 @@ impl Workbench {
             }
             Action::AddHeader => {
                 let Some(d) = self.draft_mut() else { return };
-                d.headers.push(Header::new("X-Header", ""));
+                d.headers.push(Header::new("", ""));
                 let i = d.headers.len() - 1;
                 self.form_changed(tasks);
                 if let Some(row) = self.row_of(Field::Header(i)) {
@@ -355,10 +355,29 @@ impl Workbench {
         }
     }
 
+    /// Typing in `field` ended: a header left empty (one just added with
+    /// `a`, say) is no header, and is not sent.
+    pub(super) fn line_done(&mut self, field: Field, tasks: &Tasks) {
+        let Field::Header(i) = field else { return };
+        let Some(d) = self.draft_mut() else { return };
+        if d.headers
+            .get(i)
+            .is_some_and(|h| h.name.is_empty() && h.value.is_empty())
+        {
+            d.headers.remove(i);
+            self.form_changed(tasks);
+            self.editor_row = self.editor_row.min(self.rows().len() - 1);
+        }
+    }
+
     fn edit_line(&mut self, field: Field, ui: &mut Ui) {
         let Some(d) = self.draft() else { return };
-        let mut area = TextArea::new(vec![d.text(field)]);
+        let text = d.text(field);
+        let mut area = TextArea::new(vec![text.clone()]);
         area.move_cursor(ratatui_textarea::CursorMove::End);
+        if text.is_empty() && matches!(field, Field::Header(_)) {
+            area.set_placeholder_text("Name: value");
+        }
         if matches!(field, Field::Password | Field::Token | Field::SigningSecret) && !ui.reveal {
             area.set_mask_char('•');
         }
@@ -518,7 +537,11 @@ impl Workbench {
 
     /// `/` opens the search prompt.
     pub(super) fn ask_search(&self, ui: &mut Ui) {
-        modes::prompt(ui, PromptKind::Search, self.search.as_deref().unwrap_or(""));
+        let hint = match &self.search {
+            Some(now) => format!("now: {now} (Enter on empty clears it)"),
+            None => "text to find in the body".to_string(),
+        };
+        modes::prompt(ui, PromptKind::Search, &hint);
     }
 }
 

@@ -393,12 +393,12 @@ impl HistoryPane {
                 self.reload(ui, tasks);
             }
             Action::FilterProfile => {
-                let current = self.filter.profile.clone().unwrap_or_default();
-                modes::prompt(ui, PromptKind::FilterProfile, &current);
+                let hint = now_or_any(&self.filter.profile);
+                modes::prompt(ui, PromptKind::FilterProfile, &hint);
             }
             Action::Search => {
-                let current = self.filter.text.clone().unwrap_or_default();
-                modes::prompt(ui, PromptKind::FilterText, &current);
+                let hint = now_or_any(&self.filter.text);
+                modes::prompt(ui, PromptKind::FilterText, &hint);
             }
             Action::Replay => {
                 if let Some(id) = self.rows.get(sel).map(|r| r.id) {
@@ -475,7 +475,7 @@ impl HistoryPane {
             ui.set_error("no record open");
             return;
         };
-        let text = open.record.exchange.request.to_text();
+        let text = crate::replay::editable_text(&open.record.exchange.request);
         ui.mode = Mode::EditJson {
             target: super::JsonTarget::Replay(open.record.id),
             area: Box::new(ratatui_textarea::TextArea::new(
@@ -495,12 +495,15 @@ impl HistoryPane {
         replay: &ReplayContext,
     ) {
         match crate::wire::PreparedRequest::from_text(text) {
-            Ok(request) => {
+            Ok(mut request) => {
                 let record = self
                     .open
                     .as_ref()
                     .filter(|o| o.record.id == source)
                     .map(|o| &o.record.exchange);
+                if let Some(x) = record {
+                    crate::replay::follow_edits(&x.request, &mut request);
+                }
                 let profile = record.and_then(|x| x.profile.clone());
                 // A URL changed to another origin is the user pointing the
                 // replay there, credentials and all.
@@ -678,4 +681,12 @@ pub fn filter_line(h: &HistoryPane) -> String {
         RANGES[h.range].0,
         h.filter.text.as_deref().unwrap_or("—"),
     )
+}
+
+/// A filter prompt's hint: what the filter is now.
+fn now_or_any(current: &Option<String>) -> String {
+    match current {
+        Some(now) => format!("now: {now} (Enter on empty: any)"),
+        None => "now: any".to_string(),
+    }
 }

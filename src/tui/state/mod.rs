@@ -278,8 +278,8 @@ impl State {
                     modes::prompt_masked(ui, PromptKind::ReceiverSecrets)
                 }
                 Action::ReceiverAnswer if ui.view == View::Receiver => {
-                    let current = self.receiver.sequence_text();
-                    modes::prompt(ui, PromptKind::ReceiverAnswer, &current);
+                    let hint = format!("now: {}", self.receiver.script.summary());
+                    modes::prompt(ui, PromptKind::ReceiverAnswer, &hint);
                 }
                 _ => {
                     let replay = self.bench.replay_context();
@@ -379,7 +379,7 @@ impl State {
         let naming_new = matches!(
             &self.ui.mode,
             Mode::Prompt {
-                kind: PromptKind::NewProfile,
+                kind: PromptKind::NewProfile | PromptKind::ImportProfile,
                 ..
             }
         );

@@ -63,14 +63,27 @@ pub enum ConfirmKind {
     },
 }
 
-/// Opens a one-line prompt with `initial` in it.
-pub fn prompt(ui: &mut super::Ui, kind: PromptKind, initial: &str) {
-    let mut area = TextArea::new(vec![initial.to_string()]);
-    area.move_cursor(ratatui_textarea::CursorMove::End);
+/// Opens an empty one-line prompt. `hint` is shown as a placeholder until
+/// something is typed; for a prompt with a default (where to share to, the
+/// name being replaced) it is what Enter on an empty prompt takes.
+pub fn prompt(ui: &mut super::Ui, kind: PromptKind, hint: &str) {
+    let mut area = TextArea::default();
+    if !hint.is_empty() {
+        area.set_placeholder_text(hint);
+    }
     ui.mode = Mode::Prompt {
         kind,
         area: Box::new(area),
     };
+}
+
+/// What an empty prompt means: its hint when the hint is a default, else
+/// nothing typed.
+fn default_of(kind: &PromptKind, area: &TextArea<'_>) -> String {
+    match kind {
+        PromptKind::ShareTo => area.placeholder_text().to_string(),
+        _ => String::new(),
+    }
 }
 
 /// A prompt whose text is masked as typed (secrets).
@@ -107,8 +120,10 @@ enum Then {
     JsonChanged(JsonTarget, String),
     /// Ctrl-s in the JSON editor.
     JsonSave(JsonTarget, String),
+    /// Typing in the field ended.
+    LineDone(Field),
     /// Ctrl-s while typing in a field.
-    LineSave,
+    LineSave(Field),
     /// Ctrl-e in the JSON editor.
     External(JsonTarget, String),
     /// Ctrl-n on an event: save it under a new name.
@@ -155,7 +170,13 @@ impl State {
             },
             Mode::Prompt { kind, area } => match keys::lookup(Scope::Text, &key) {
                 Some(Action::Commit) => {
-                    Then::Prompted(kind.clone(), area.lines().join("").trim().to_string())
+                    let typed = area.lines().join("").trim().to_string();
+                    let text = if typed.is_empty() {
+                        default_of(kind, area)
+                    } else {
+                        typed
+                    };
+                    Then::Prompted(kind.clone(), text)
                 }
                 Some(Action::Escape) => {
                     self.ui.status = super::Status {
@@ -170,8 +191,8 @@ impl State {
                 }
             },
             Mode::EditLine { field, area } => match keys::lookup(Scope::Text, &key) {
-                Some(Action::Commit) | Some(Action::Escape) => Then::Close,
-                Some(Action::Save) => Then::LineSave,
+                Some(Action::Commit) | Some(Action::Escape) => Then::LineDone(*field),
+                Some(Action::Save) => Then::LineSave(*field),
                 _ => {
                     // One line: no tabs, no line breaks.
                     let ctrl_m = key.code == KeyCode::Char('m')
@@ -235,8 +256,13 @@ impl State {
                 self.on_prompt(kind, text);
             }
             Then::LineChanged(field, text) => self.bench.set_field_text(field, text, tasks),
-            Then::LineSave => {
+            Then::LineDone(field) => {
                 ui.mode = Mode::Normal;
+                self.bench.line_done(field, tasks);
+            }
+            Then::LineSave(field) => {
+                ui.mode = Mode::Normal;
+                self.bench.line_done(field, tasks);
                 self.bench.save_selected(ui, tasks);
             }
             Then::JsonChanged(target, text) => self.bench.set_json(&target, text, tasks),
@@ -292,6 +318,10 @@ impl State {
     fn on_prompt(&mut self, kind: PromptKind, text: String) {
         let (ui, tasks) = (&mut self.ui, &self.tasks);
         match kind {
+            PromptKind::ReceiverAnswer if text.is_empty() => {
+                return ui.set_status("the answer is unchanged");
+            }
+            PromptKind::Rename if text.is_empty() => return ui.set_status("the name is unchanged"),
             PromptKind::ReceiverAnswer => return self.receiver.set_answer(&text, ui),
             PromptKind::ReceiverSecrets => return self.receiver.set_secrets(&text, ui),
             _ => {}
@@ -313,6 +343,9 @@ impl State {
                 self.history.on_prompt(kind, text, ui, tasks)
             }
             PromptKind::ShareTo => self.bench.share_to(text.into(), ui, tasks),
+            PromptKind::ImportProfile if super::profiles::is_curl(&text) => {
+                self.bench.paste_curl(&text, ui, tasks)
+            }
             PromptKind::ImportProfile => self.bench.import_profile(text.into(), tasks),
             PromptKind::ReceiverAnswer | PromptKind::ReceiverSecrets => {}
         }

@@ -182,7 +182,7 @@ impl Workbench {
             Action::Duplicate => self.duplicate(ui, tasks),
             Action::Rename => {
                 if let Some(name) = self.draft().map(|d| d.name.clone()) {
-                    modes::prompt(ui, PromptKind::Rename, &name);
+                    modes::prompt(ui, PromptKind::Rename, &format!("now: {name}"));
                 }
             }
             Action::Delete if self.current().is_some() => {

@@ -65,16 +65,6 @@ impl ReceiverPane {
         }
     }
 
-    /// The answer's statuses, as the `a` prompt shows them.
-    pub(super) fn sequence_text(&self) -> String {
-        self.script
-            .sequence
-            .iter()
-            .map(u16::to_string)
-            .collect::<Vec<_>>()
-            .join(",")
-    }
-
     /// `a`: how it answers, `500,500,200 delay=200 fail=0.1`.
     pub(super) fn set_answer(&mut self, text: &str, ui: &mut Ui) {
         let mut script = self.script.clone();

@@ -128,7 +128,12 @@ pub fn render(s: &State, area: Rect, buf: &mut Buffer) {
             s,
             h.detail_focus,
             (
-                format!(" Request #{} · as sent ", open.record.id),
+                match &x.peer {
+                    Some(peer) => {
+                        format!(" Request #{} · as received from {peer} ", open.record.id)
+                    }
+                    None => format!(" Request #{} · as sent ", open.record.id),
+                },
                 head,
                 Some(&open.request_body),
             ),

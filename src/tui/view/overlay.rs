@@ -91,7 +91,7 @@ pub fn render(s: &State, area: Rect, buf: &mut Buffer) {
             let title = match kind {
                 PromptKind::NewProfile => " New profile: name (or paste a curl command) ",
                 PromptKind::ShareTo => " Share: write the copy without credentials to ",
-                PromptKind::ImportProfile => " Import a profile file (path) ",
+                PromptKind::ImportProfile => " Import: a profile file (path) or a curl command ",
                 PromptKind::Rename => " Rename profile ",
                 PromptKind::SaveEventAs(_) => " Save the event as (name) ",
                 PromptKind::Search => " Search the body ",

@@ -1,0 +1,267 @@
+//! The workbench as a newcomer meets it: each wrong answer found by using
+//! it for an hour, driven through the real loop on a TestBackend against
+//! real servers and files.
+
+mod support;
+
+use hookbench::tui::draft::Field;
+use hookbench::tui::state::Mode;
+use ratatui::crossterm::event::Event;
+use ratatui::crossterm::event::KeyCode::{Char, Enter, Esc};
+use support::tui::{Harness, key};
+use support::{Answer, Server, Workspace, stderr, stdout};
+
+const WHSEC: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+async fn open(ws: &Workspace) -> Harness {
+    Harness::open(ws.path().to_path_buf(), 120, 40).await
+}
+
+fn screen_has(h: &Harness, text: &str) -> bool {
+    h.screen().contains(text)
+}
+
+// ---- 1. a signed profile shared with S imports with i ------------------
+
+#[tokio::test]
+async fn a_signed_profile_shared_with_s_imports_with_i() {
+    let server = Server::start(Answer::status(200));
+    let from = Workspace::new();
+    from.write(
+        "signed.ron",
+        &format!(
+            r#"(name: "signed", method: POST, url: "{}", signing: Some(StandardWebhooks(secret: "{WHSEC}")))"#,
+            server.url("/in")
+        ),
+    );
+    let mut h = open(&from).await;
+    h.send(key(Char('S')));
+    h.send(key(Enter));
+    h.until(|s| s.ui.status.text.starts_with("shared to")).await;
+    let shared = from.path().join("shared").join("signed.ron");
+    let text = std::fs::read_to_string(&shared).unwrap();
+    assert!(!text.contains(WHSEC), "{text}");
+    assert!(text.contains("{{secret."), "{text}");
+
+    // The copy checks, from the command line too: an unset secret is a
+    // note, not a malformed key.
+    let out = from.run(&["validate", shared.to_str().unwrap()], &[]);
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+
+    let to = Workspace::new();
+    let mut h = open(&to).await;
+    h.send(key(Char('i')));
+    h.type_text(shared.to_str().unwrap());
+    h.send(key(Enter));
+    h.until(|s| s.ui.status.text.starts_with("imported") || s.ui.status.error)
+        .await;
+    assert!(
+        h.status().starts_with("imported") && h.status().contains("SIGNING_SECRET"),
+        "{}",
+        h.status()
+    );
+    assert_eq!(h.app.state.bench.entries.len(), 1);
+}
+
+#[test]
+fn a_signing_secret_from_an_unset_variable_is_a_note() {
+    let ws = Workspace::new();
+    ws.write(
+        "p.ron",
+        r#"(name: "p", method: POST, url: "http://127.0.0.1:9/x", signing: Some(StandardWebhooks(secret: "{{env.HB_TEST_UNSET_WHSEC}}")))"#,
+    );
+    let out = ws.run(&["validate"], &[]);
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    let all = format!("{}{}", stdout(&out), stderr(&out));
+    assert!(all.contains("HB_TEST_UNSET_WHSEC"), "{all}");
+    // A malformed key written out is still refused.
+    ws.write(
+        "p.ron",
+        r#"(name: "p", method: POST, url: "http://127.0.0.1:9/x", signing: Some(StandardWebhooks(secret: "not-a-key")))"#,
+    );
+    let out = ws.run(&["validate"], &[]);
+    assert!(!out.status.success());
+    let all = format!("{}{}", stdout(&out), stderr(&out));
+    assert!(all.contains("starts with `whsec_`"), "{all}");
+}
+
+// ---- 7. prompts open empty; a then Esc adds no header ------------------
+
+#[tokio::test]
+async fn prompts_open_empty_and_an_abandoned_header_is_not_sent() {
+    let server = Server::start(Answer::status(200));
+    let ws = Workspace::new();
+    ws.write(
+        "p.ron",
+        &format!(
+            r#"(name: "p", method: POST, url: "{}", headers: [("X-Journey", "orders")])"#,
+            server.url("/in")
+        ),
+    );
+    let mut h = open(&ws).await;
+    h.goto(Field::Headers).await;
+    h.send(key(Char('a')));
+    h.settle().await;
+    match &h.app.state.ui.mode {
+        Mode::EditLine { area, .. } => assert_eq!(area.lines().join(""), ""),
+        m => panic!("not editing: {m:?}"),
+    }
+    assert!(screen_has(&h, "Name: value"), "{}", h.screen());
+    h.send(key(Esc));
+    h.settle().await;
+    assert_eq!(h.app.state.draft().unwrap().headers.len(), 1);
+    assert!(!h.app.state.bench.current().unwrap().dirty);
+
+    // Typed from empty: the header is exactly what was typed.
+    h.send(key(Char('a')));
+    h.type_text("X-Step: two");
+    h.send(key(Enter));
+    h.settle().await;
+    let headers = &h.app.state.draft().unwrap().headers;
+    assert_eq!(headers.len(), 2);
+    assert_eq!(
+        (headers[1].name.as_str(), headers[1].value.as_str()),
+        ("X-Step", "two")
+    );
+
+    // Search opens empty too, with the current search as a hint.
+    h.send(key(Char('f')));
+    h.until_answered().await;
+    h.send(key(ratatui::crossterm::event::KeyCode::Tab));
+    h.send(key(ratatui::crossterm::event::KeyCode::Tab));
+    h.send(key(Char('/')));
+    h.type_text("ok");
+    h.send(key(Enter));
+    h.send(key(Char('/')));
+    h.settle().await;
+    match &h.app.state.ui.mode {
+        Mode::Prompt { area, .. } => {
+            assert_eq!(area.lines().join(""), "");
+            assert!(area.placeholder_text().contains("ok"));
+        }
+        m => panic!("no prompt: {m:?}"),
+    }
+    h.send(key(Esc));
+    h.settle().await;
+    assert_eq!(h.status(), "cancelled");
+}
+
+// ---- 8. i takes a curl command -----------------------------------------
+
+#[tokio::test]
+async fn i_takes_a_curl_command_typed_or_pasted() {
+    let server = Server::start(Answer::status(200));
+    let ws = Workspace::new();
+    let mut h = open(&ws).await;
+    h.send(key(Char('i')));
+    h.type_text(&format!(
+        "curl -X PUT {} -H 'X-Journey: typed'",
+        server.url("/typed")
+    ));
+    h.send(key(Enter));
+    h.until(|s| !s.bench.entries.is_empty()).await;
+    assert_eq!(h.app.state.draft().unwrap().url, server.url("/typed"));
+
+    h.send(key(Esc));
+    h.send(key(Char('i')));
+    h.send(Event::Paste(format!(
+        "curl {} -d '{{}}'",
+        server.url("/pasted")
+    )));
+    h.until(|s| s.bench.entries.len() == 2).await;
+    assert!(matches!(h.app.state.ui.mode, Mode::Normal));
+    assert_eq!(h.app.state.draft().unwrap().url, server.url("/pasted"));
+}
+
+// ---- 14. one default for a token's scheme: the file's -------------------
+
+#[tokio::test]
+async fn a_token_scheme_follows_its_header_unless_written() {
+    let server = Server::start(Answer::status(200));
+    let ws = Workspace::new();
+    ws.write(
+        "p.ron",
+        &format!(
+            r#"(name: "p", method: POST, url: "{}", auth: Token(token: "t0k"))"#,
+            server.url("/in")
+        ),
+    );
+    let mut h = open(&ws).await;
+    h.goto(Field::TokenHeader).await;
+    h.send(key(Enter));
+    for _ in 0.."Authorization".len() {
+        h.send(key(ratatui::crossterm::event::KeyCode::Backspace));
+    }
+    h.type_text("X-API-Key");
+    h.send(key(Enter));
+    h.send(key(Char('f')));
+    h.until_answered().await;
+    assert_eq!(server.only().header("x-api-key"), Some("t0k"));
+
+    // A scheme written out stays, whatever the header.
+    h.goto(Field::TokenScheme).await;
+    h.send(key(Enter));
+    h.type_text("Key");
+    h.send(key(Enter));
+    h.send(support::tui::ctrl('s'));
+    h.until(|s| !s.bench.current().unwrap().dirty).await;
+    let saved = std::fs::read_to_string(ws.path().join("p.ron")).unwrap();
+    assert!(saved.contains(r#"scheme: "Key""#), "{saved}");
+    assert!(saved.contains(r#"header: "X-API-Key""#), "{saved}");
+}
+
+// ---- 5, 6. a received request replayed: no peer header, Host follows ----
+
+#[tokio::test]
+async fn a_received_request_replays_without_its_peer_and_host_follows_the_url() {
+    let target = Server::start(Answer::status(200));
+    let port = support::closed_port();
+    let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let ws = Workspace::new();
+    ws.write(
+        "echo.ron",
+        &format!(
+            r#"(name: "echo", method: POST, url: "http://127.0.0.1:{port}/in", include_trigger: false,
+                headers: [("X-API-Key", "k-123456789"), ("X-Journey", "orders")], payload: {{"plan": "pro", "seats": 3}})"#
+        ),
+    );
+    let mut h = Harness::open_with(ws.path().to_path_buf(), 120, 40, Some(addr)).await;
+    h.until(|s| s.receiver.running.is_some()).await;
+    h.send(key(Char('f')));
+    h.until(|s| s.bench.answered().is_some()).await;
+    h.send(key(Char('3')));
+    h.until(|s| !s.history.loading && s.history.total == 1 && s.history.open.is_some())
+        .await;
+    assert!(
+        screen_has(&h, "as received from 127.0.0.1:"),
+        "{}",
+        h.screen()
+    );
+    assert!(!screen_has(&h, "x-hookbench-peer"), "{}", h.screen());
+
+    h.send(key(Char('m')));
+    h.settle().await;
+    let text = match &h.app.state.ui.mode {
+        Mode::EditJson { area, .. } => area.lines().join("\n"),
+        m => panic!("not editing: {m:?}"),
+    };
+    // The JSON body is shown indented.
+    assert!(text.contains("\n  \"plan\": \"pro\","), "{text}");
+    assert!(text.contains(&format!("host: 127.0.0.1:{port}")), "{text}");
+    // The first line pointed at the server; Host is left as it was.
+    h.send(support::tui::ctrl('k'));
+    h.type_text(&format!("POST {}", target.url("/in")));
+    h.send(support::tui::ctrl('s'));
+    h.until(|s| s.history.bulk.as_ref().is_some_and(|b| b.finished))
+        .await;
+    let got = target.only();
+    let authority = target.url("").trim_start_matches("http://").to_string();
+    assert_eq!(got.header("host"), Some(authority.trim_end_matches('/')));
+    assert_eq!(got.header("x-hookbench-peer"), None);
+    assert_eq!(got.header("x-journey"), Some("orders"));
+    // Sent compact, as it was received.
+    assert_eq!(got.body, br#"{"plan":"pro","seats":3}"#);
+    // The masked key was not sent, and the status line says so.
+    assert_eq!(got.header("x-api-key"), None);
+    assert!(h.status().contains("x-api-key"), "{}", h.status());
+}
