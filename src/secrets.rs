@@ -24,6 +24,22 @@ pub struct Secrets {
     values: BTreeMap<String, String>,
     /// Why the file was not used; every lookup reports it.
     problem: Option<String>,
+    /// The file's time, size and mode when it was read (none: no file).
+    stamp: Option<Stamp>,
+}
+
+type Stamp = (Option<std::time::SystemTime>, u64, u32);
+
+/// What tells a changed file: its modification time, size and mode.
+fn stamp_of(meta: &fs::Metadata) -> Stamp {
+    #[cfg(unix)]
+    let mode = {
+        use std::os::unix::fs::PermissionsExt;
+        meta.permissions().mode()
+    };
+    #[cfg(not(unix))]
+    let mode = 0;
+    (meta.modified().ok(), meta.len(), mode)
 }
 
 /// Why a secrets file cannot be used.
@@ -95,6 +111,7 @@ impl Secrets {
             path: path.to_path_buf(),
             values,
             problem: None,
+            stamp: Some(stamp_of(&meta)),
         })
     }
 
@@ -105,7 +122,15 @@ impl Secrets {
             path: path.to_path_buf(),
             values: BTreeMap::new(),
             problem: Some(e.to_string()),
+            stamp: fs::metadata(path).ok().map(|m| stamp_of(&m)),
         })
+    }
+
+    /// Whether the file changed (was written, made, removed or had its
+    /// mode changed) since it was read: one `stat`, no read.
+    pub fn changed_on_disk(&self) -> bool {
+        !self.path.as_os_str().is_empty()
+            && fs::metadata(&self.path).ok().map(|m| stamp_of(&m)) != self.stamp
     }
 
     /// A store with these values and no file (for tests and previews).
@@ -122,6 +147,7 @@ impl Secrets {
                 .map(|(k, v)| (k.into(), v.into()))
                 .collect(),
             problem: None,
+            stamp: None,
         }
     }
 

@@ -265,3 +265,33 @@ async fn a_received_request_replays_without_its_peer_and_host_follows_the_url() 
     assert_eq!(got.header("x-api-key"), None);
     assert!(h.status().contains("x-api-key"), "{}", h.status());
 }
+
+// ---- 2. a secret set in another shell is seen at once -------------------
+
+#[tokio::test]
+async fn a_secret_set_in_another_shell_is_used_by_the_next_fire() {
+    let server = Server::start(Answer::status(200));
+    let ws = Workspace::new();
+    ws.write(
+        "p.ron",
+        &format!(
+            r#"(name: "p", method: POST, url: "{}", headers: [("X-Token", "{{{{secret.HOOK_TOKEN}}}}")])"#,
+            server.url("/in")
+        ),
+    );
+    let mut h = open(&ws).await;
+    h.send(key(Char('f')));
+    h.settle().await;
+    assert!(
+        h.status().contains("HOOK_TOKEN") && h.app.state.ui.status.error,
+        "{}",
+        h.status()
+    );
+    // Set in another process, after the workbench read the store.
+    let out = ws.run_with_input(&["secret", "set", "HOOK_TOKEN"], "zz-tok-42");
+    assert!(out.status.success(), "{}", stderr(&out));
+    h.send(key(Char('f')));
+    h.until_answered().await;
+    assert_eq!(server.only().header("x-token"), Some("zz-tok-42"));
+    assert!(!h.screen().contains("zz-tok-42"), "{}", h.screen());
+}

@@ -164,6 +164,7 @@ impl Workbench {
 
     /// Assembles the request the form describes, as the preview shows it.
     pub(super) fn refresh_preview(&mut self, tasks: &Tasks) {
+        self.refresh_secrets();
         self.preview = self.assemble(tasks).map(|result| {
             let masked = result.as_ref().ok().map(|a| a.request.redacted());
             let body = body::format(masked.as_ref().map_or(&b""[..], |m| &m.body));

@@ -148,7 +148,21 @@ impl Workbench {
         }
     }
 
-    pub(super) fn replay_context(&self) -> ReplayContext {
+    /// Reads the secret store again when its file changed since it was
+    /// read (a `secret set` in another shell): one `stat` each time, before
+    /// a preview, a fire, a replay or an import.
+    pub(super) fn refresh_secrets(&mut self) {
+        if self.loading || !self.secrets.changed_on_disk() {
+            return;
+        }
+        let secrets = crate::secrets::Secrets::load_for_lookup(self.secrets.path());
+        crate::tui::log::line("the secret store changed on disk: read again");
+        self.store_mask = secrets.mask_set();
+        self.secrets = Arc::new(secrets);
+    }
+
+    pub(super) fn replay_context(&mut self) -> ReplayContext {
+        self.refresh_secrets();
         ReplayContext {
             profiles: self.dir.clone(),
             secrets: self.secrets.clone(),
@@ -617,6 +631,7 @@ impl Workbench {
             self.events.insert(path, EventDoc::read(text));
         }
         let path = loaded.path.clone();
+        self.refresh_secrets();
         self.entries.push(Entry::saved(loaded));
         self.selected = usize::MAX;
         self.select(self.entries.len() - 1, tasks);
@@ -630,6 +645,7 @@ impl Workbench {
 
     /// A pasted curl command becomes a new, unsaved profile.
     pub(super) fn paste_curl(&mut self, text: &str, ui: &mut Ui, tasks: &Tasks) {
+        self.refresh_secrets();
         match crate::curl::from_curl(text, &self.secrets) {
             Ok(p) => {
                 let path = self.unique_path(&p.name);
