@@ -327,7 +327,7 @@ async fn the_receiver_view_captures_answers_as_set_and_stops_and_starts() {
     let screen = h.screen();
     assert!(
         screen.contains(&format!(
-            "receiver on http://127.0.0.1:{port} · answering 503"
+            "receiver on http://127.0.0.1:{port} · answers 503 after 10 ms"
         )),
         "{screen}"
     );
@@ -339,6 +339,15 @@ async fn the_receiver_view_captures_answers_as_set_and_stops_and_starts() {
     )));
     h.settle().await;
     assert!(h.app.state.receiver.running.is_none());
+    // The view says what happened, not a guess.
+    let screen = h.screen();
+    assert!(
+        screen.contains(&format!(
+            "receiver stopped with S: S starts it again on 127.0.0.1:{port}"
+        )),
+        "{screen}"
+    );
+    assert!(!screen.contains("port was taken"), "{screen}");
     tokio::time::sleep(Duration::from_millis(100)).await;
     assert!(std::net::TcpStream::connect(addr).is_err(), "stopped");
     h.send(Event::Key(KeyEvent::new(
@@ -362,6 +371,19 @@ async fn the_receiver_view_captures_answers_as_set_and_stops_and_starts() {
         [503],
         "the answer is kept"
     );
+    // And answers with it: a fire after the restart gets 503.
+    h.send(key(KeyCode::Char('1')));
+    h.send(key(KeyCode::Char('f')));
+    h.until(|s| {
+        s.receiver.received == 2
+            && s.bench.answered().is_some_and(|a| {
+                a.exchange
+                    .response
+                    .as_ref()
+                    .is_some_and(|r| r.status == 503)
+            })
+    })
+    .await;
 }
 
 #[tokio::test]

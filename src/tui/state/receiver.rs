@@ -27,6 +27,8 @@ pub struct ReceiverPane {
     pub verdicts: HashMap<i64, Verdict>,
     /// Requests captured this session.
     pub received: u64,
+    /// While it does not listen: why, and what starts it.
+    pub off: String,
 }
 
 impl ReceiverPane {
@@ -38,6 +40,10 @@ impl ReceiverPane {
             secrets: Vec::new(),
             verdicts: HashMap::new(),
             received: 0,
+            off: match addr {
+                Some(a) => format!("starting on {a}…"),
+                None => "off (--no-receiver): S starts it on 127.0.0.1:8787".into(),
+            },
         }
     }
 
@@ -47,12 +53,26 @@ impl ReceiverPane {
         }
     }
 
+    /// What the Receiver view says of it.
+    pub fn state_line(&self) -> String {
+        match &self.running {
+            Some(r) => format!(
+                "receiver on http://{} · answers {} · {} received this session",
+                r.addr,
+                self.script.summary(),
+                self.received
+            ),
+            None => format!("receiver {}", self.off),
+        }
+    }
+
     /// `S`: stop it, or start it again.
     pub(super) fn toggle(&mut self, ui: &mut Ui, tasks: &Tasks) {
         match self.running.take() {
             Some(r) => {
                 let addr = r.addr;
                 r.stop();
+                self.off = format!("stopped with S: S starts it again on {addr}");
                 ui.set_status(format!("receiver on {addr} stopped: S starts it again"));
             }
             None => {
@@ -60,6 +80,7 @@ impl ReceiverPane {
                     .addr
                     .get_or_insert_with(|| SocketAddr::from(([127, 0, 0, 1], 8787)));
                 tasks.start_receiver(addr, self.script.clone());
+                self.off = format!("starting on {addr}…");
                 ui.set_status(format!("starting the receiver on {addr}…"));
             }
         }
@@ -109,7 +130,10 @@ impl ReceiverPane {
                 crate::tui::log::line(&format!("receiver listening on {}", r.addr));
                 self.running = Some(r);
             }
-            ReceiverMsg::Started(Err(e)) => ui.set_error(e),
+            ReceiverMsg::Started(Err(e)) => {
+                self.off = format!("off: {e}; S tries again");
+                ui.set_error(e);
+            }
             ReceiverMsg::Received(mut ex) => {
                 self.received += 1;
                 // A fire from this workbench brings the store's values.

@@ -27,24 +27,7 @@ pub fn render(s: &State, area: Rect, buf: &mut Buffer) {
     ])
     .areas(area);
     let line = if s.ui.view == crate::tui::state::View::Receiver {
-        match &s.receiver.running {
-            Some(r) => format!(
-                "receiver on http://{} · answering {} · {} received this session · {}",
-                r.addr,
-                r.script()
-                    .sequence
-                    .iter()
-                    .map(u16::to_string)
-                    .collect::<Vec<_>>()
-                    .join(","),
-                s.receiver.received,
-                filter_line(h)
-            ),
-            None => format!(
-                "the receiver is off (started without it, or its port was taken) · {}",
-                filter_line(h)
-            ),
-        }
+        format!("{} · {}", s.receiver.state_line(), filter_line(h))
     } else {
         filter_line(h)
     };
