@@ -574,12 +574,79 @@ async fn a_replay_from_the_workbench_gives_credentials_only_to_the_profiles_orig
     h.send(key(KeyCode::Char('m')));
     h.settle().await;
     h.send(key(KeyCode::Home));
-    for _ in 0..120 {
-        h.send(key(KeyCode::Delete));
-    }
+    h.send(ctrl('k'));
     h.type_text(&format!("POST {}/hooks", crm.url("")));
     h.send(ctrl('s'));
     h.until(|s| s.history.bulk.as_ref().is_some_and(|b| b.finished) && !crm.requests().is_empty())
         .await;
     assert_eq!(crm.only().header("authorization"), Some("Basic b3BzOnB3"));
+}
+
+#[tokio::test]
+async fn records_are_newest_first_by_time_and_each_view_opens_on_its_newest() {
+    let ws = seeded("http://127.0.0.1:9");
+    let t0 = 1_769_422_365;
+    {
+        let mut store = Store::open(&ws.path().join(".data/history.sqlite")).unwrap();
+        // Imported late, but older than every other record.
+        store
+            .insert(&exchange(
+                "http://127.0.0.1:9/old",
+                Some(200),
+                "{}",
+                t0 - 3600,
+            ))
+            .unwrap();
+        // Received records: the newest of them is the last one.
+        for (i, path) in ["/r1", "/r2"].iter().enumerate() {
+            let mut x = exchange(
+                &format!("http://127.0.0.1:9{path}"),
+                Some(200),
+                "{}",
+                t0 + 10 + i as u64,
+            );
+            x.origin = Origin::Received;
+            store.insert(&x).unwrap();
+        }
+    }
+    let mut h = open_history(&ws).await;
+    let order: Vec<i64> = h.app.state.history.rows.iter().map(|r| r.id).collect();
+    assert_eq!(order, [3, 2, 6, 5, 1, 4], "newest first by time");
+    // The chart covers every record shown: its span ends at the newest.
+    let newest =
+        hookbench::clock::rfc3339(UNIX_EPOCH + Duration::from_secs(t0 + 120)).replace('T', " ");
+    assert!(
+        h.screen().contains(&format!("… {newest}")),
+        "{}",
+        h.screen()
+    );
+
+    // Down to an old row, away and back after a new record: the new one
+    // is shown, and selected.
+    h.keys(&[KeyCode::Down, KeyCode::Down, KeyCode::Down]);
+    h.send(key(KeyCode::Char('1')));
+    h.settle().await;
+    {
+        let mut store = Store::open(&ws.path().join(".data/history.sqlite")).unwrap();
+        store
+            .insert(&exchange(
+                "http://127.0.0.1:9/new",
+                Some(200),
+                "{}",
+                t0 + 500,
+            ))
+            .unwrap();
+    }
+    h.send(key(KeyCode::Char('2')));
+    h.until(|s| !s.history.loading && s.history.total == 7 && s.history.open.is_some())
+        .await;
+    assert_eq!(h.app.state.history.selected, 0);
+    assert_eq!(h.app.state.history.open.as_ref().unwrap().record.id, 7);
+
+    // The Receiver view opens on the newest received record.
+    h.keys(&[KeyCode::Down, KeyCode::Down, KeyCode::Down, KeyCode::Down]);
+    h.send(key(KeyCode::Char('3')));
+    h.until(|s| !s.history.loading && s.history.total == 2 && s.history.open.is_some())
+        .await;
+    assert_eq!(h.app.state.history.open.as_ref().unwrap().record.id, 6);
 }

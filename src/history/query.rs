@@ -187,11 +187,13 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
-    /// Up to `limit` matching records, newest first, older than `before`.
+    /// Up to `limit` matching records, newest first by time (then by id),
+    /// after `before` in that order: `(started_ms, id)` of the last row of
+    /// the previous page.
     pub fn page(
         &self,
         f: &Filter,
-        before: Option<i64>,
+        before: Option<(i64, i64)>,
         limit: usize,
     ) -> Result<Vec<Summary>, HistoryError> {
         let (w, mut p) = f.sql();
@@ -200,11 +202,11 @@ impl Store {
                     error_kind, elapsed_ms, failed
              FROM exchanges WHERE {w}"
         );
-        if let Some(b) = before {
-            sql.push_str(" AND id < ?");
-            p.push(SqlValue::Integer(b));
+        if let Some((ms, id)) = before {
+            sql.push_str(" AND (started_ms < ? OR (started_ms = ? AND id < ?))");
+            p.extend([ms, ms, id].map(SqlValue::Integer));
         }
-        sql.push_str(" ORDER BY id DESC LIMIT ?");
+        sql.push_str(" ORDER BY started_ms DESC, id DESC LIMIT ?");
         p.push(SqlValue::Integer(limit as i64));
         let mut stmt = self.conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
         let rows = stmt
@@ -284,6 +286,7 @@ impl Store {
         let mut out: Vec<Bucket> = (0..n)
             .map(|i| Bucket {
                 start_ms: lo + i * width,
+                end_ms: (lo + (i + 1) * width - 1).min(hi),
                 ok: 0,
                 failed: 0,
             })
@@ -324,6 +327,9 @@ impl Store {
 pub struct Bucket {
     /// When the interval starts (Unix ms).
     pub start_ms: i64,
+    /// When it ends (Unix ms, included): the last one's is the newest
+    /// record's time.
+    pub end_ms: i64,
     pub ok: u64,
     pub failed: u64,
 }

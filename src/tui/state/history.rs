@@ -138,6 +138,9 @@ impl HistoryPane {
     pub(super) fn show(&mut self, received: bool, ui: &mut Ui, tasks: &Tasks) {
         self.filter.origin = received.then(|| "received".to_string());
         self.open = None;
+        // Each view opens on its newest record.
+        self.rows.clear();
+        self.selected = 0;
         self.reload(ui, tasks);
     }
 
@@ -194,7 +197,7 @@ impl HistoryPane {
         if self.loading || self.exhausted {
             return;
         }
-        let Some(last) = self.rows.last().map(|r| r.id) else {
+        let Some(last) = self.rows.last().map(|r| (r.started_ms, r.id)) else {
             return;
         };
         let Some(store) = self.store(ui) else { return };

@@ -232,7 +232,7 @@ fn render_chart(s: &State, area: Rect, buf: &mut Buffer) {
         let span = format!(
             " {} … {}",
             clock::rfc3339(clock::from_unix_millis(first.start_ms)).replace('T', " "),
-            clock::rfc3339(clock::from_unix_millis(last.start_ms)).replace('T', " ")
+            clock::rfc3339(clock::from_unix_millis(last.end_ms)).replace('T', " ")
         );
         let x = area.x + label + (b.len() * per) as u16 + 1;
         if x + 10 < area.right() {
