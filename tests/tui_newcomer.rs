@@ -295,3 +295,55 @@ async fn a_secret_set_in_another_shell_is_used_by_the_next_fire() {
     assert_eq!(server.only().header("x-token"), Some("zz-tok-42"));
     assert!(!h.screen().contains("zz-tok-42"), "{}", h.screen());
 }
+
+// ---- 12. the help says where each key works ------------------------------
+
+#[tokio::test]
+async fn the_help_puts_each_key_where_it_works() {
+    let ws = Workspace::new();
+    ws.write(
+        "p.ron",
+        r#"(name: "p", method: POST, url: "http://127.0.0.1:9/x")"#,
+    );
+    let mut h = open(&ws).await;
+    h.send(key(Char('2')));
+    h.send(key(Char('?')));
+    h.settle().await;
+    let screen = h.screen();
+    let anywhere = screen
+        .find("Anywhere (every view)")
+        .expect("an Anywhere heading");
+    let workbench = screen
+        .find("Workbench view (any pane)")
+        .expect("a Workbench heading");
+    let fire = screen.find("fire the selected profile").unwrap();
+    assert!(anywhere < workbench && workbench < fire, "{screen}");
+    // Every key listed as Anywhere does something in History: none of
+    // them is one the History view ignores.
+    use hookbench::tui::keys::{self, BINDINGS, Scope};
+    for b in BINDINGS.iter().filter(|b| b.scope == Scope::Global) {
+        assert!(
+            !matches!(
+                b.action,
+                keys::Action::Fire | keys::Action::Save | keys::Action::NextPane
+            ),
+            "{:?} is listed as Anywhere",
+            b.action
+        );
+    }
+    // f in History is no key at all now, as the help says.
+    h.send(key(Esc));
+    h.send(key(Char('f')));
+    h.settle().await;
+    assert!(!h.app.state.sending());
+    // The Receiver view shows its own keys.
+    h.send(key(Char('3')));
+    h.settle().await;
+    let last = h.screen().lines().last().unwrap_or_default().to_string();
+    assert!(
+        last.contains("a answer")
+            && last.contains("Ctrl-k secrets")
+            && last.contains("S stop/start"),
+        "{last}"
+    );
+}

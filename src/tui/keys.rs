@@ -7,6 +7,8 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 pub enum Scope {
     /// Anywhere no text is being edited.
     Global,
+    /// Any pane of the Workbench view.
+    Workbench,
     Profiles,
     Editor,
     /// The request and response panes.
@@ -25,7 +27,8 @@ pub enum Scope {
 impl Scope {
     pub fn title(self) -> &'static str {
         match self {
-            Scope::Global => "Anywhere",
+            Scope::Global => "Anywhere (every view)",
+            Scope::Workbench => "Workbench view (any pane)",
             Scope::Profiles => "Profiles",
             Scope::Editor => "Editor",
             Scope::Inspector => "Request / Response",
@@ -134,26 +137,6 @@ pub static BINDINGS: &[Binding] = &[
         Quit,
         "quit (asks when there are unsaved changes)"
     ),
-    b!(Global, [(Tab, NONE)], NextPane, "next pane"),
-    b!(Global, [(BackTab, SHIFT)], PrevPane, "previous pane"),
-    b!(
-        Global,
-        [(Char('f'), NONE)],
-        Fire,
-        "fire the selected profile"
-    ),
-    b!(
-        Global,
-        [(Esc, NONE)],
-        Escape,
-        "cancel a request in flight; close"
-    ),
-    b!(
-        Global,
-        [(Char('s'), CTRL)],
-        Save,
-        "save the profile (atomic write)"
-    ),
     b!(
         Global,
         [(Char('y'), NONE)],
@@ -178,6 +161,26 @@ pub static BINDINGS: &[Binding] = &[
         [(Char('3'), NONE)],
         ViewReceiver,
         "the Receiver view (what the receiver captured)"
+    ),
+    b!(Workbench, [(Tab, NONE)], NextPane, "next pane"),
+    b!(Workbench, [(BackTab, SHIFT)], PrevPane, "previous pane"),
+    b!(
+        Workbench,
+        [(Char('f'), NONE)],
+        Fire,
+        "fire the selected profile"
+    ),
+    b!(
+        Workbench,
+        [(Esc, NONE)],
+        Escape,
+        "cancel the request; clear the search; to the list"
+    ),
+    b!(
+        Workbench,
+        [(Char('s'), CTRL)],
+        Save,
+        "save the profile (atomic write)"
     ),
     b!(
         Profiles,
@@ -424,6 +427,12 @@ pub static BINDINGS: &[Binding] = &[
     ),
     b!(
         History,
+        [(Esc, NONE)],
+        Escape,
+        "cancel a replay; close the comparison; leave the inspector"
+    ),
+    b!(
+        History,
         [(Left, NONE), (Char('h'), NONE)],
         Left,
         "scroll the request up (inspector)"
@@ -537,6 +546,9 @@ pub fn lookup(scope: Scope, key: &KeyEvent) -> Option<Action> {
     };
     match scope {
         Scope::Text | Scope::Json | Scope::Confirm => find(scope),
+        Scope::Profiles | Scope::Editor | Scope::Inspector => find(scope)
+            .or_else(|| find(Scope::Workbench))
+            .or_else(|| find(Scope::Global)),
         _ => find(scope).or_else(|| find(Scope::Global)),
     }
 }
@@ -589,15 +601,22 @@ pub fn hints(scope: Scope, actions: &[Action]) -> String {
         .filter_map(|a| {
             let find = |s: Scope| BINDINGS.iter().find(|b| b.action == *a && b.scope == s);
             find(scope)
+                .or_else(|| find(Scope::Workbench))
                 .or_else(|| find(Scope::Global))
-                .map(|b| format!("{} {}", key_label(&b.keys[0]), short(b.help)))
+                .map(|b| format!("{} {}", key_label(&b.keys[0]), short(b.action, b.help)))
         })
         .collect::<Vec<_>>()
         .join("  ")
 }
 
-fn short(help: &str) -> &str {
-    help.split([' ', ':', ';', '(']).next().unwrap_or(help)
+/// A binding's help in a word, for the key hints.
+fn short(action: Action, help: &str) -> &str {
+    match action {
+        Action::ReceiverAnswer => "answer",
+        Action::ReceiverSecrets => "secrets",
+        Action::ReceiverToggle => "stop/start",
+        _ => help.split([' ', ':', ';', '(']).next().unwrap_or(help),
+    }
 }
 
 #[cfg(test)]

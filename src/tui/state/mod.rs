@@ -270,7 +270,6 @@ impl State {
         if ui.view != View::Workbench {
             match a {
                 Action::CopyCurl => self.history.copy_curl(ui),
-                Action::Fire | Action::Save => ui.set_error("that is for the Workbench (1)"),
                 Action::ReceiverToggle if ui.view == View::Receiver => {
                     self.receiver.toggle(ui, tasks)
                 }

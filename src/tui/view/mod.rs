@@ -122,6 +122,13 @@ fn status_bar(s: &State, area: Rect, buf: &mut Buffer) {
         Scope::Inspector => &[Action::Search, Action::CopyCurl, Action::Fire, Action::Help],
         Scope::Text => &[Action::Commit, Action::Escape, Action::Save],
         Scope::Json => &[Action::Escape, Action::Save, Action::ExternalEditor],
+        Scope::History if s.ui.view == View::Receiver => &[
+            Action::ReceiverAnswer,
+            Action::ReceiverSecrets,
+            Action::ReceiverToggle,
+            Action::Replay,
+            Action::Help,
+        ],
         Scope::History => &[
             Action::FilterFailed,
             Action::Replay,
@@ -130,7 +137,7 @@ fn status_bar(s: &State, area: Rect, buf: &mut Buffer) {
             Action::Help,
         ],
         Scope::Confirm => &[Action::Yes],
-        Scope::Global => &[],
+        Scope::Global | Scope::Workbench => &[],
     };
     let hints = keys::hints(scope, actions);
     let status_style = if s.ui.status.error {

@@ -142,6 +142,7 @@ fn help(scroll: usize, area: Rect, buf: &mut Buffer) {
     let mut lines: Vec<Line> = Vec::new();
     let scopes = [
         Scope::Global,
+        Scope::Workbench,
         Scope::Profiles,
         Scope::Editor,
         Scope::Inspector,
