@@ -150,6 +150,7 @@ pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
     while let Some(c) = chars.next() {
         match c {
             '\t' => out.push_str("    "),
+            '\n' => out.push('\n'),
             '\r' if chars.peek() == Some(&'\n') => {}
             c if (c as u32) < 0x20 => {
                 out.push(char::from_u32(0x2400 + c as u32).unwrap_or('\u{fffd}'))

@@ -347,3 +347,109 @@ async fn the_help_puts_each_key_where_it_works() {
         "{last}"
     );
 }
+
+// ---- 4. CRLF bodies break into lines; long lines wrap; z zooms ----------
+
+#[tokio::test]
+async fn crlf_bodies_break_long_lines_wrap_and_a_pane_zooms() {
+    let long = format!("start-{}-the-end", "x".repeat(300));
+    let server = Server::start(Answer {
+        status: 500,
+        body: format!("<html>\r\n<p>first</p>\r\n<p>{long}</p>\r\n</html>\r\n").into_bytes(),
+        headers: vec![("content-type".into(), "text/html".into())],
+        delay: std::time::Duration::ZERO,
+    });
+    let ws = Workspace::new();
+    ws.write(
+        "p.ron",
+        &format!(
+            r#"(name: "p", method: POST, url: "{}")"#,
+            server.url("/iis")
+        ),
+    );
+    let mut h = open(&ws).await;
+    h.send(key(Char('f')));
+    h.until_answered().await;
+    let screen = h.screen();
+    assert!(!screen.contains('␊') && !screen.contains('␍'), "{screen}");
+    assert!(
+        screen.lines().any(|l| l.contains("│<p>first</p>")),
+        "{screen}"
+    );
+    // The long line wraps: its end is on screen.
+    assert!(screen.contains("-the-end</p>"), "{screen}");
+    // A search finds what is seen.
+    h.send(key(ratatui::crossterm::event::KeyCode::Tab));
+    h.send(key(ratatui::crossterm::event::KeyCode::Tab));
+    h.send(key(ratatui::crossterm::event::KeyCode::Tab));
+    h.send(key(Char('/')));
+    h.type_text("the-end");
+    h.send(key(Enter));
+    h.settle().await;
+    assert!(h.status().contains("`the-end`: line"), "{}", h.status());
+    assert!(h.screen().contains("-the-end</p>"), "{}", h.screen());
+    // w cuts long lines again.
+    h.send(key(Char('w')));
+    h.settle().await;
+    assert!(!h.screen().contains("-the-end</p>"), "{}", h.screen());
+    h.send(key(Char('w')));
+    // z: the response pane over the whole screen, and back.
+    h.send(key(Char('z')));
+    h.settle().await;
+    let zoomed = h.screen();
+    assert!(!zoomed.contains("Profiles (1)"), "{zoomed}");
+    let title_row = zoomed.lines().nth(1).unwrap();
+    assert!(title_row.starts_with("┏ Response"), "{zoomed}");
+    assert_eq!(title_row.chars().count(), 120, "{zoomed}");
+    h.send(key(Char('z')));
+    h.settle().await;
+    assert!(h.screen().contains("Profiles (1)"), "{}", h.screen());
+}
+
+// ---- 10. a signature verdict wraps in the Receiver inspector -----------
+
+#[tokio::test]
+async fn a_signature_verdict_is_shown_whole() {
+    let port = support::closed_port();
+    let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let ws = Workspace::new();
+    // Signed with one secret, checked with another.
+    let other = "whsec_YW5vdGhlciBrZXkgZW50aXJlbHkgZGlmZmVyZW50";
+    ws.write(
+        "s.ron",
+        &format!(
+            r#"(name: "s", method: POST, url: "http://127.0.0.1:{port}/in", signing: Some(StandardWebhooks(secret: "{WHSEC}")))"#
+        ),
+    );
+    let mut h = Harness::open_with(ws.path().to_path_buf(), 120, 40, Some(addr)).await;
+    h.until(|s| s.receiver.running.is_some()).await;
+    h.send(key(Char('3')));
+    h.send(support::tui::ctrl('k'));
+    h.type_text(other);
+    h.send(key(Enter));
+    h.send(key(Char('1')));
+    h.send(key(Char('f')));
+    h.until(|s| s.bench.answered().is_some()).await;
+    h.send(key(Char('3')));
+    h.until(|s| !s.history.loading && s.history.open.is_some() && !s.receiver.verdicts.is_empty())
+        .await;
+    h.settle().await;
+    let screen = h.screen();
+    let cause = match h.app.state.receiver.verdicts.values().next().unwrap() {
+        hookbench::signing::Verdict::Invalid(e) => e.likely_cause.clone(),
+        v => panic!("{v:?}"),
+    };
+    // The last words of the cause are on screen, wrapped or not.
+    let tail: String = cause
+        .split_whitespace()
+        .rev()
+        .take(2)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let flat: String = screen.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(cause.len() > 40, "{cause}");
+    assert!(flat.contains(&tail), "{tail}\n{screen}");
+}

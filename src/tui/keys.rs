@@ -61,6 +61,10 @@ pub enum Action {
     Save,
     CopyCurl,
     Reveal,
+    /// Wrap long lines, or cut them.
+    Wrap,
+    /// The focused pane over the whole screen, or back.
+    Zoom,
     NewProfile,
     Duplicate,
     Share,
@@ -148,6 +152,18 @@ pub static BINDINGS: &[Binding] = &[
         [(Char('v'), NONE)],
         Reveal,
         "reveal or mask credentials"
+    ),
+    b!(
+        Global,
+        [(Char('w'), NONE)],
+        Wrap,
+        "wrap long lines, or cut them at the edge"
+    ),
+    b!(
+        Global,
+        [(Char('z'), NONE)],
+        Zoom,
+        "zoom: the focused pane (or record) fills the screen"
     ),
     b!(
         Global,

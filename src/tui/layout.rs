@@ -45,6 +45,22 @@ pub fn layout(area: Rect) -> Areas {
     }
 }
 
+/// The same areas with pane `i` (in Tab order: profiles, editor, request,
+/// response) over all four, and the other three empty.
+pub fn zoomed(a: Areas, i: usize) -> Areas {
+    let main = a.profiles.union(a.editor).union(a.response);
+    let none = Rect::new(main.x, main.y, 0, 0);
+    let pick = |k: usize| if k == i { main } else { none };
+    Areas {
+        tabs: a.tabs,
+        profiles: pick(0),
+        editor: pick(1),
+        request: pick(2),
+        response: pick(3),
+        status: a.status,
+    }
+}
+
 /// Everything between the tabs and the status line (the History and
 /// Receiver views).
 pub fn main_area(area: Rect) -> Rect {

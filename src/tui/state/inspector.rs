@@ -112,6 +112,32 @@ impl PaneView<'_> {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+
+    /// The first line to show so that the last screenful of a pane of
+    /// `rows` by `width` ends with the last line; with `wrap`, a body line
+    /// takes the rows its length needs (only the last screenful is
+    /// measured; head lines count one row).
+    pub fn last_start(&self, rows: usize, width: usize, wrap: bool) -> usize {
+        let total = self.len();
+        if !wrap {
+            return total.saturating_sub(rows);
+        }
+        let (head, mut used, mut first) = (self.head.len(), 0, total);
+        while first > 0 {
+            let i = first - 1;
+            let need = match self.body {
+                Some(b) if i >= head => b.line(i - head).chars().count().div_ceil(width.max(1)),
+                _ => 1,
+            }
+            .max(1);
+            if used + need > rows {
+                break;
+            }
+            used += need;
+            first = i;
+        }
+        first.min(total.saturating_sub(1))
+    }
 }
 
 /// The line about a body under its head.
@@ -582,14 +608,18 @@ impl Workbench {
 
     /// Scroll offsets stay within the content.
     fn clamp_scroll(&mut self, ui: &Ui) {
-        let areas = layout::layout(ui.area);
-        let fit = |total: usize, r| total.saturating_sub(layout::inner_height(r));
-        let (req, resp) = (
-            self.request_pane(ui.reveal).len(),
-            self.response_pane(ui.reveal).len(),
-        );
-        self.request_scroll = self.request_scroll.min(fit(req, areas.request));
-        self.response_scroll = self.response_scroll.min(fit(resp, areas.response));
+        let areas = ui.areas(ui.area);
+        let fit = |v: PaneView<'_>, r: ratatui::layout::Rect| {
+            v.last_start(
+                layout::inner_height(r),
+                r.width.saturating_sub(2) as usize,
+                ui.wrap,
+            )
+        };
+        let req = fit(self.request_pane(ui.reveal), areas.request);
+        let resp = fit(self.response_pane(ui.reveal), areas.response);
+        self.request_scroll = self.request_scroll.min(req);
+        self.response_scroll = self.response_scroll.min(resp);
     }
 
     /// Moves the focused pane to the next (or previous) line that matches.

@@ -84,6 +84,10 @@ pub struct Ui {
     pub effects: Vec<Effect>,
     /// Show credentials instead of masking them (`v`).
     pub reveal: bool,
+    /// Long lines wrap to the pane's width (`w` cuts them instead).
+    pub wrap: bool,
+    /// The focused pane fills the screen (`z`).
+    pub zoom: bool,
     pub quit: bool,
     /// The area of the last frame.
     pub area: Rect,
@@ -92,6 +96,16 @@ pub struct Ui {
 }
 
 impl Ui {
+    /// Where each pane of the Workbench view goes in `area`, with the
+    /// focused one over all when zoomed: drawing and the mouse both ask.
+    pub fn areas(&self, area: Rect) -> layout::Areas {
+        let a = layout::layout(area);
+        match self.zoom {
+            true => layout::zoomed(a, PANES.iter().position(|p| *p == self.focus).unwrap_or(0)),
+            false => a,
+        }
+    }
+
     pub fn set_status(&mut self, text: impl Into<String>) {
         self.status = Status {
             text: text.into(),
@@ -128,6 +142,8 @@ impl State {
                 },
                 effects: Vec::new(),
                 reveal: false,
+                wrap: true,
+                zoom: false,
                 quit: false,
                 area: Rect::new(0, 0, 120, 40),
                 inputs: 0,
@@ -256,6 +272,24 @@ impl State {
                 ui.mode = Mode::Help { scroll: 0 };
                 return;
             }
+            Action::Wrap => {
+                ui.wrap = !ui.wrap;
+                ui.set_status(if ui.wrap {
+                    "long lines wrap (w cuts them at the pane's edge)"
+                } else {
+                    "long lines are cut at the pane's edge (w wraps them)"
+                });
+                return;
+            }
+            Action::Zoom => {
+                ui.zoom = !ui.zoom;
+                ui.set_status(if ui.zoom {
+                    "zoomed: z again shows every pane"
+                } else {
+                    "every pane shown"
+                });
+                return;
+            }
             Action::Reveal => {
                 ui.reveal = !ui.reveal;
                 ui.set_status(if ui.reveal {
@@ -338,7 +372,7 @@ impl State {
             return;
         }
         let at = Position::new(m.column, m.row);
-        let areas = layout::layout(ui.area);
+        let areas = ui.areas(ui.area);
         let Some(pane) = [
             (areas.profiles, Pane::Profiles),
             (areas.editor, Pane::Editor),

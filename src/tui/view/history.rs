@@ -5,7 +5,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Gauge, Widget};
+use ratatui::widgets::{Clear, Gauge, Widget};
 
 use super::inspector::{line as head_line, render_pane};
 use super::{dim, error_style, pane_block};
@@ -81,12 +81,20 @@ pub fn render(s: &State, area: Rect, buf: &mut Buffer) {
             );
         }
     }
-    render_chart(s, chart, buf);
-
-    let detail_height = rest.height.saturating_mul(11) / 20;
-    let [table, detail] =
-        Layout::vertical([Constraint::Min(5), Constraint::Length(detail_height)]).areas(rest);
-    render_table(s, table, buf);
+    let detail = if s.ui.zoom {
+        // Zoomed: the record (or the comparison) has everything below the
+        // filter line.
+        let below = Rect::new(area.x, counts.y, area.width, area.bottom() - counts.y);
+        Clear.render(below, buf);
+        below
+    } else {
+        render_chart(s, chart, buf);
+        let detail_height = rest.height.saturating_mul(11) / 20;
+        let [table, detail] =
+            Layout::vertical([Constraint::Min(5), Constraint::Length(detail_height)]).areas(rest);
+        render_table(s, table, buf);
+        detail
+    };
 
     if let Mode::EditJson {
         target: target @ JsonTarget::Replay(_),

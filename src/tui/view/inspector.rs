@@ -9,7 +9,7 @@ use ratatui::widgets::Widget;
 use super::{dim, error_style, pane_block};
 use crate::tui::state::inspector::{Head, PaneView};
 use crate::tui::state::{Pane, State};
-use crate::tui::widgets::body::{BodyView, FormattedBody};
+use crate::tui::widgets::body::{BodyView, FormattedBody, wrap_line};
 
 const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
@@ -105,9 +105,19 @@ pub fn render_pane(
     block.render(area, buf);
     let height = inner.height as usize;
     let mut row = 0;
-    for line in head.iter().skip(scroll).take(height) {
-        buf.set_line(inner.x, inner.y + row as u16, line, inner.width);
-        row += 1;
+    for line in head.iter().skip(scroll) {
+        if row >= height {
+            break;
+        }
+        if s.ui.wrap {
+            for r in wrap_line(line, inner.width as usize, height - row) {
+                buf.set_line(inner.x, inner.y + row as u16, &r, inner.width);
+                row += 1;
+            }
+        } else {
+            buf.set_line(inner.x, inner.y + row as u16, line, inner.width);
+            row += 1;
+        }
     }
     if let Some(body) = body
         && row < height
@@ -122,6 +132,7 @@ pub fn render_pane(
             body,
             scroll: scroll.saturating_sub(head.len()),
             search: s.bench.search.as_deref(),
+            wrap: s.ui.wrap,
         }
         .render(body_area, buf);
     }

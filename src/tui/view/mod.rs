@@ -60,7 +60,7 @@ impl Widget for &State {
                 .render(Rect::new(area.x, y, area.width, 1.min(area.height)), buf);
             return;
         }
-        let a = layout(area);
+        let a = self.ui.areas(area);
         tabs(self, a.tabs, buf);
         if self.ui.view != View::Workbench {
             let main = Rect::new(
@@ -71,10 +71,20 @@ impl Widget for &State {
             );
             history::render(self, main, buf);
         } else {
-            profiles::render(self, a.profiles, buf);
-            editor::render(self, a.editor, buf);
-            inspector::render_request(self, a.request, buf);
-            inspector::render_response(self, a.response, buf);
+            // A zoomed view draws only the pane that has the screen.
+            let drawn = |r: Rect| !r.is_empty();
+            if drawn(a.profiles) {
+                profiles::render(self, a.profiles, buf);
+            }
+            if drawn(a.editor) {
+                editor::render(self, a.editor, buf);
+            }
+            if drawn(a.request) {
+                inspector::render_request(self, a.request, buf);
+            }
+            if drawn(a.response) {
+                inspector::render_response(self, a.response, buf);
+            }
         }
         status_bar(self, a.status, buf);
         overlay::render(self, area, buf);

@@ -235,11 +235,57 @@ pub fn highlight_json(line: &str) -> Line<'_> {
     Line::from(spans)
 }
 
-/// Draws `body` from line `scroll`, only as many lines as fit.
+/// `line` cut into rows of `width` columns, at most `max` of them: the
+/// work is that of the rows made, however long the line.
+pub fn wrap_line(line: &Line<'_>, width: usize, max: usize) -> Vec<Line<'static>> {
+    use unicode_width::UnicodeWidthChar;
+    let mut rows = Vec::new();
+    if width == 0 || max == 0 {
+        return rows;
+    }
+    let mut row: Vec<Span<'static>> = Vec::new();
+    let mut used = 0;
+    let finish = |row: &mut Vec<Span<'static>>, rows: &mut Vec<Line<'static>>| {
+        rows.push(Line::from(std::mem::take(row)).style(line.style));
+    };
+    'spans: for span in &line.spans {
+        let mut rest: &str = &span.content;
+        while !rest.is_empty() {
+            let mut taken = 0;
+            for (i, c) in rest.char_indices() {
+                let w = c.width().unwrap_or(0);
+                if used + w > width && (used > 0 || i > 0) {
+                    break;
+                }
+                used += w;
+                taken = i + c.len_utf8();
+            }
+            if taken > 0 {
+                row.push(Span::styled(rest[..taken].to_string(), span.style));
+                rest = &rest[taken..];
+            }
+            if !rest.is_empty() {
+                finish(&mut row, &mut rows);
+                used = 0;
+                if rows.len() >= max {
+                    break 'spans;
+                }
+            }
+        }
+    }
+    if rows.len() < max && (!row.is_empty() || rows.is_empty()) {
+        finish(&mut row, &mut rows);
+    }
+    rows
+}
+
+/// Draws `body` from line `scroll`, only as many lines as fit; with
+/// `wrap`, a long line takes as many rows as it needs.
 pub struct BodyView<'a> {
     pub body: &'a FormattedBody,
     pub scroll: usize,
     pub search: Option<&'a str>,
+    pub wrap: bool,
 }
 
 impl Widget for BodyView<'_> {
@@ -249,9 +295,10 @@ impl Widget for BodyView<'_> {
             .fg(Color::Black)
             .add_modifier(Modifier::BOLD);
         let needle = self.search.filter(|s| !s.is_empty()).map(str::to_lowercase);
-        for row in 0..area.height as usize {
-            let i = self.scroll + row;
-            if i >= self.body.len() {
+        let height = area.height as usize;
+        let mut row = 0;
+        for i in self.scroll..self.body.len() {
+            if row >= height {
                 break;
             }
             let text = self.body.line(i);
@@ -264,7 +311,15 @@ impl Widget for BodyView<'_> {
             {
                 line = line.patch_style(hit);
             }
-            buf.set_line(area.x, area.y + row as u16, &line, area.width);
+            if self.wrap {
+                for r in wrap_line(&line, area.width as usize, height - row) {
+                    buf.set_line(area.x, area.y + row as u16, &r, area.width);
+                    row += 1;
+                }
+            } else {
+                buf.set_line(area.x, area.y + row as u16, &line, area.width);
+                row += 1;
+            }
         }
     }
 }
