@@ -358,7 +358,7 @@ mod workbench {
         );
         h.send(key(Enter));
         let target = ws.path().join("shared").join("crm.ron");
-        h.until(|s| s.ui.status.text.starts_with("shared to")).await;
+        h.until(|s| s.ui.status.text.starts_with("shared")).await;
         let text = std::fs::read(&target).unwrap();
         assert!(!contains(&text, PASSWORD) && !contains(&text, API_KEY));
         assert!(contains(&text, "sample_event"));

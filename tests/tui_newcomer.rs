@@ -37,7 +37,7 @@ async fn a_signed_profile_shared_with_s_imports_with_i() {
     let mut h = open(&from).await;
     h.send(key(Char('S')));
     h.send(key(Enter));
-    h.until(|s| s.ui.status.text.starts_with("shared to")).await;
+    h.until(|s| s.ui.status.text.starts_with("shared")).await;
     let shared = from.path().join("shared").join("signed.ron");
     let text = std::fs::read_to_string(&shared).unwrap();
     assert!(!text.contains(WHSEC), "{text}");
@@ -452,4 +452,35 @@ async fn a_signature_verdict_is_shown_whole() {
     let flat: String = screen.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(cause.len() > 40, "{cause}");
     assert!(flat.contains(&tail), "{tail}\n{screen}");
+}
+
+// ---- 9. long messages stay readable: the message log --------------------
+
+#[tokio::test]
+async fn a_long_message_is_cut_with_a_pointer_and_read_whole_in_the_log() {
+    let ws = Workspace::new();
+    ws.write(
+        "crm.ron",
+        r#"(name: "crm", method: POST, url: "http://127.0.0.1:9/x", auth: Basic(username: "ops", password: "pw-123456"),
+            headers: [("X-API-Key", "key-123456789")])"#,
+    );
+    let mut h = Harness::open(ws.path().to_path_buf(), 80, 24).await;
+    h.send(key(Char('S')));
+    h.send(key(Enter));
+    h.until(|s| s.ui.status.text.starts_with("shared")).await;
+    let status = h.status().to_string();
+    assert!(status.contains("CRM_PASSWORD"), "{status}");
+    let screen = h.screen();
+    let last = screen.lines().last().unwrap();
+    assert!(last.contains("… (L)"), "{screen}");
+    // The secrets to set come first: seen even when the path is cut.
+    assert!(last.contains("CRM_PASSWORD"), "{screen}");
+    h.send(key(Char('L')));
+    h.settle().await;
+    let flat: String = h.screen().split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(flat.contains("CRM_X_API_KEY"), "{flat}");
+    assert!(flat.contains("crm.ron"), "{flat}");
+    h.send(key(Esc));
+    h.settle().await;
+    assert!(matches!(h.app.state.ui.mode, Mode::Normal));
 }

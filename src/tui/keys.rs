@@ -63,6 +63,8 @@ pub enum Action {
     Reveal,
     /// Wrap long lines, or cut them.
     Wrap,
+    /// Every status message of the session.
+    Messages,
     /// The focused pane over the whole screen, or back.
     Zoom,
     NewProfile,
@@ -152,6 +154,12 @@ pub static BINDINGS: &[Binding] = &[
         [(Char('v'), NONE)],
         Reveal,
         "reveal or mask credentials"
+    ),
+    b!(
+        Global,
+        [(Char('L'), SHIFT)],
+        Messages,
+        "the message log: every status message, whole"
     ),
     b!(
         Global,

@@ -93,7 +93,13 @@ pub struct Ui {
     pub area: Rect,
     /// Input events handled so far (lets a driver know the loop caught up).
     pub inputs: u64,
+    /// Every status message of this session, oldest first (the last
+    /// [`MESSAGES_KEPT`]), for the message log (`L`).
+    pub messages: std::collections::VecDeque<Status>,
 }
+
+/// How many status messages the message log keeps.
+pub const MESSAGES_KEPT: usize = 200;
 
 impl Ui {
     /// Where each pane of the Workbench view goes in `area`, with the
@@ -107,17 +113,22 @@ impl Ui {
     }
 
     pub fn set_status(&mut self, text: impl Into<String>) {
-        self.status = Status {
-            text: text.into(),
-            error: false,
-        };
+        self.say(text.into(), false);
     }
 
     pub fn set_error(&mut self, text: impl Into<String>) {
-        self.status = Status {
-            text: text.into(),
-            error: true,
-        };
+        self.say(text.into(), true);
+    }
+
+    fn say(&mut self, text: String, error: bool) {
+        let status = Status { text, error };
+        if self.messages.back() != Some(&status) {
+            if self.messages.len() == MESSAGES_KEPT {
+                self.messages.pop_front();
+            }
+            self.messages.push_back(status.clone());
+        }
+        self.status = status;
     }
 }
 
@@ -147,6 +158,7 @@ impl State {
                 quit: false,
                 area: Rect::new(0, 0, 120, 40),
                 inputs: 0,
+                messages: Default::default(),
             },
             bench: Workbench::new(options.profiles, options.secrets),
             history: HistoryPane::new(options.history, options.body_cap),
@@ -270,6 +282,10 @@ impl State {
             }
             Action::Help => {
                 ui.mode = Mode::Help { scroll: 0 };
+                return;
+            }
+            Action::Messages => {
+                ui.mode = Mode::Messages { scroll: 0 };
                 return;
             }
             Action::Wrap => {

@@ -34,6 +34,10 @@ pub enum Mode {
     Help {
         scroll: usize,
     },
+    /// The message log, `scroll` rows up from its newest.
+    Messages {
+        scroll: usize,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -139,17 +143,19 @@ impl State {
     pub(super) fn on_mode_key(&mut self, key: KeyEvent) {
         let then = match &mut self.ui.mode {
             Mode::Normal => Then::Stay,
-            Mode::Help { scroll } => match keys::lookup(Scope::Inspector, &key) {
-                Some(Action::Down) => {
-                    *scroll += 1;
-                    Then::Stay
+            Mode::Help { scroll } | Mode::Messages { scroll } => {
+                match keys::lookup(Scope::Inspector, &key) {
+                    Some(Action::Down) => {
+                        *scroll += 1;
+                        Then::Stay
+                    }
+                    Some(Action::Up) => {
+                        *scroll = scroll.saturating_sub(1);
+                        Then::Stay
+                    }
+                    _ => Then::Close,
                 }
-                Some(Action::Up) => {
-                    *scroll = scroll.saturating_sub(1);
-                    Then::Stay
-                }
-                _ => Then::Close,
-            },
+            }
             Mode::Confirm(kind) => match keys::lookup(Scope::Confirm, &key) {
                 Some(a) => Then::Confirmed(kind.clone(), a),
                 None => Then::Confirmed(kind.clone(), Action::Escape),

@@ -258,9 +258,9 @@ impl Workbench {
                     ui.set_status(format!("shared to {} (it needs no secret)", path.display()))
                 }
                 Ok(secrets) => ui.set_status(format!(
-                    "shared to {}, credentials replaced; the receiver sets: {}",
+                    "shared without credentials; the importer sets {} · {}",
+                    secrets.join(", "),
                     path.display(),
-                    secrets.join(", ")
                 )),
                 Err(e) => ui.set_error(format!("cannot write {}: {e}", path.display())),
             },

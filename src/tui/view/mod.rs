@@ -155,15 +155,25 @@ fn status_bar(s: &State, area: Rect, buf: &mut Buffer) {
     } else {
         Style::default()
     };
+    // The hints give way to a message that needs the room.
+    let message = s.ui.status.text.chars().count() as u16 + 2;
     let hints_width = (hints.chars().count() as u16 + 2).min(area.width / 2);
+    let hints_width = if message + hints_width > area.width {
+        0
+    } else {
+        hints_width
+    };
     let [left, right] =
         Layout::horizontal([Constraint::Min(0), Constraint::Length(hints_width)]).areas(area);
-    buf.set_stringn(
-        left.x,
-        left.y,
-        format!(" {}", s.ui.status.text),
-        left.width as usize,
-        status_style,
-    );
+    // A message longer than the line says where to read it whole.
+    let text = format!(" {}", s.ui.status.text);
+    let room = left.width.saturating_sub(1) as usize;
+    let text = if text.chars().count() > room {
+        let keep: String = text.chars().take(room.saturating_sub(8)).collect();
+        format!("{keep}… (L) ")
+    } else {
+        text
+    };
+    buf.set_stringn(left.x, left.y, text, left.width as usize, status_style);
     buf.set_stringn(right.x, right.y, hints, right.width as usize, dim());
 }

@@ -34,6 +34,7 @@ fn frame(area: Rect, buf: &mut Buffer, title: &str) -> Rect {
 pub fn render(s: &State, area: Rect, buf: &mut Buffer) {
     match &s.ui.mode {
         Mode::Help { scroll } => help(*scroll, area, buf),
+        Mode::Messages { scroll } => messages(s, *scroll, area, buf),
         Mode::Confirm(kind) => {
             let (title, body) = match kind {
                 ConfirmKind::Delete => (
@@ -136,6 +137,84 @@ pub fn render(s: &State, area: Rect, buf: &mut Buffer) {
         }
         _ => {}
     }
+}
+
+/// The message log, newest first, each message whole (wrapped).
+fn messages(s: &State, scroll: usize, area: Rect, buf: &mut Buffer) {
+    let r = centered(
+        area,
+        area.width.saturating_sub(8).max(60),
+        area.height.saturating_sub(4),
+    );
+    let inner = frame(
+        r,
+        buf,
+        " Messages, newest first · j/k scroll · any other key closes ",
+    );
+    let width = inner.width.saturating_sub(1) as usize;
+    let mut lines: Vec<Line> = Vec::new();
+    for m in s.ui.messages.iter().rev() {
+        let style = if m.error {
+            super::error_style()
+        } else {
+            Style::default()
+        };
+        for row in word_wrap(&format!("• {}", m.text), width) {
+            lines.push(Line::styled(row, style));
+        }
+        if lines.len() > scroll + inner.height as usize {
+            break;
+        }
+    }
+    if lines.is_empty() {
+        lines.push(Line::styled("no messages yet", dim()));
+    }
+    let scroll = scroll.min(lines.len().saturating_sub(inner.height as usize));
+    for (row, line) in lines
+        .iter()
+        .skip(scroll)
+        .take(inner.height as usize)
+        .enumerate()
+    {
+        buf.set_line(inner.x + 1, inner.y + row as u16, line, inner.width - 1);
+    }
+}
+
+/// Text cut into rows of at most `width` characters, between words where
+/// it can be (a word longer than a row is cut).
+fn word_wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut rows = Vec::new();
+    let mut row = String::new();
+    for word in text.split(' ') {
+        let mut word = word.to_string();
+        loop {
+            let len = row.chars().count();
+            let need = word.chars().count() + usize::from(len > 0);
+            if len + need <= width {
+                if len > 0 {
+                    row.push(' ');
+                }
+                row.push_str(&word);
+                break;
+            }
+            if len > 0 {
+                rows.push(std::mem::take(&mut row));
+                continue;
+            }
+            // A word wider than a row: cut it.
+            let head: String = word.chars().take(width).collect();
+            word = word.chars().skip(width).collect();
+            rows.push(head);
+            if word.is_empty() {
+                break;
+            }
+        }
+    }
+    if !row.is_empty() || rows.is_empty() {
+        rows.push(row);
+    }
+    rows
 }
 
 fn help(scroll: usize, area: Rect, buf: &mut Buffer) {
