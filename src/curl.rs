@@ -576,7 +576,7 @@ fn from_words(words: Vec<Word>, secrets: &Secrets, read_files: bool) -> Result<P
     let method_text =
         method.unwrap_or_else(|| if data.is_empty() { "GET" } else { "POST" }.to_string());
     let method = Method::parse(&method_text).ok_or_else(|| {
-        format!("{method_text}: a webhook profile sends POST, PUT or DELETE (add -X POST)")
+        format!("{method_text}: a webhook profile sends POST, PUT, DELETE or PATCH (add -X POST)")
     })?;
 
     let mut profile = Profile::new(default_name(method, &url), method, url.clone());
@@ -761,7 +761,7 @@ mod tests {
     fn what_a_profile_cannot_hold_is_refused_with_the_reason() {
         let s = Secrets::default();
         for (cmd, says) in [
-            ("curl http://h/x", "POST, PUT or DELETE"),
+            ("curl http://h/x", "POST, PUT, DELETE or PATCH"),
             ("curl -d 'a=1' http://h/x", "not JSON"),
             ("curl -F a=1 http://h/x", "not supported"),
             ("wget http://h/x", "start with curl"),

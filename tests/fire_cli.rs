@@ -27,7 +27,12 @@ fn workspace_with(url: &str, extra: &str) -> Workspace {
 #[test]
 fn each_method_arrives_as_written() {
     let server = Server::start(Answer::status(200));
-    for (method, include) in [("POST", true), ("PUT", true), ("DELETE", true)] {
+    for (method, include) in [
+        ("POST", true),
+        ("PUT", true),
+        ("DELETE", true),
+        ("PATCH", true),
+    ] {
         let ws = Workspace::new();
         ws.write("events/signup.json", support::SIGNUP_EVENT);
         ws.write(
@@ -42,7 +47,7 @@ fn each_method_arrives_as_written() {
     }
     let seen = server.requests();
     let methods: Vec<&str> = seen.iter().map(|r| r.method.as_str()).collect();
-    assert_eq!(methods, ["POST", "PUT", "DELETE"]);
+    assert_eq!(methods, ["POST", "PUT", "DELETE", "PATCH"]);
     // DELETE with the trigger included has a body, so it is sent.
     assert_eq!(seen[2].json()["eventName"], "Signup Completed");
 }

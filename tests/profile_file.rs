@@ -8,7 +8,7 @@ use serde_json::json;
 
 const DOC_EXAMPLE: &str = r#"(
     name: "CRM: create lead on signup",
-    method: POST,                                   // POST | PUT | DELETE
+    method: POST,                                   // POST | PUT | DELETE | PATCH
     url: "https://crm.example.com/api/leads?src={{event.eventName}}",
     auth: Basic(username: "ops", password: "{{secret.CRM_PASSWORD}}"),
     headers: [("X-Journey", "onboarding"), ("X-Trace", "{{uuid}}")],   // custom headers, in order

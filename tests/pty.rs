@@ -164,7 +164,7 @@ fn launch_fire_edit_quit_and_the_terminal_is_restored() {
 
     // Quit: unsaved changes ask first.
     t.send("q");
-    t.wait_for("unsaved change");
+    t.wait_for("Unsaved: hook.ron");
     t.send("y");
     let status = t.wait_exit();
     assert!(status.success(), "{status:?}");

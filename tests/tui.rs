@@ -422,7 +422,7 @@ async fn quitting_with_unsaved_changes_asks_and_can_save_all() {
     h.send(key(KeyCode::Char('q')));
     h.settle().await;
     assert!(!h.app.state.ui.quit);
-    assert!(h.screen().contains("1 unsaved change(s)"), "{}", h.screen());
+    assert!(h.screen().contains("Unsaved: hook.ron."), "{}", h.screen());
     h.send(key(KeyCode::Char('s')));
     h.until(|s| s.ui.quit).await;
     let p = hookbench::profile::load(&ws.path().join("hook.ron"))

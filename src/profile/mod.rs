@@ -25,16 +25,21 @@ pub enum Method {
     Put,
     #[serde(rename = "DELETE")]
     Delete,
+    /// CRMs update records with it.
+    #[serde(rename = "PATCH")]
+    Patch,
 }
 
 impl Method {
-    pub const ALL: [Method; 3] = [Method::Post, Method::Put, Method::Delete];
+    /// The webhook block's three first, in the form's order.
+    pub const ALL: [Method; 4] = [Method::Post, Method::Put, Method::Delete, Method::Patch];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Method::Post => "POST",
             Method::Put => "PUT",
             Method::Delete => "DELETE",
+            Method::Patch => "PATCH",
         }
     }
 

@@ -220,6 +220,18 @@ pub static BINDINGS: &[Binding] = &[
     ),
     b!(
         Profiles,
+        [(Home, NONE), (Char('g'), NONE)],
+        Top,
+        "first profile"
+    ),
+    b!(
+        Profiles,
+        [(End, NONE), (Char('G'), SHIFT)],
+        Bottom,
+        "last profile"
+    ),
+    b!(
+        Profiles,
         [(Enter, NONE), (Right, NONE), (Char('l'), NONE)],
         Enter,
         "edit the profile"

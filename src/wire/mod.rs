@@ -17,7 +17,7 @@ pub const MASK: &str = "[redacted]";
 /// The request exactly as it goes on the wire.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PreparedRequest {
-    /// Profiles send POST, PUT or DELETE; imported and received requests may
+    /// Profiles send POST, PUT, DELETE or PATCH; imported and received requests may
     /// carry any method.
     pub method: String,
     pub url: String,

@@ -70,6 +70,8 @@ pub struct HistoryPane {
     pub total: u64,
     pub buckets: Vec<Bucket>,
     pub selected: usize,
+    /// The next page selects its newest record (the one a replay made).
+    select_newest: bool,
     pub loading: bool,
     /// Records arrived while a query ran: query again when it answers.
     stale: bool,
@@ -116,6 +118,7 @@ impl HistoryPane {
             detail_focus: false,
             request_scroll: 0,
             response_scroll: 0,
+            select_newest: false,
             mark: None,
             compare: None,
             compare_scroll: 0,
@@ -291,7 +294,10 @@ impl HistoryPane {
         match buckets {
             Some(b) => {
                 // Keep the selected record selected when it is still listed.
-                let keep = self.rows.get(self.selected).map(|r| r.id);
+                let keep = match std::mem::take(&mut self.select_newest) {
+                    true => None,
+                    false => self.rows.get(self.selected).map(|r| r.id),
+                };
                 self.buckets = b;
                 self.rows = rows;
                 self.selected = keep
@@ -648,6 +654,11 @@ impl HistoryPane {
     }
 
     fn on_bulk_done(&mut self, tally: Tally, error: Option<String>, ui: &mut Ui, tasks: &Tasks) {
+        // One record replayed (r, m): its replay is the newest; show it.
+        if tally.total == 1 && tally.done() == 1 {
+            self.select_newest = true;
+            self.selected = 0;
+        }
         let mut warned = String::new();
         if let Some(b) = self.bulk.as_mut() {
             b.tally = tally;

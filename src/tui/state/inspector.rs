@@ -515,7 +515,7 @@ impl Workbench {
             error: exchange.error.as_ref().map(|e| e.masked(&known)),
         };
         let ms = exchange.elapsed.as_millis();
-        let summary = match (&exchange.response, &masked.error) {
+        let mut summary = match (&exchange.response, &masked.error) {
             (_, Some(_)) | (None, None) => format!("{} after {ms} ms", exchange.outcome()),
             (Some(r), None) => format!(
                 "{} in {ms} ms, {}",
@@ -523,6 +523,9 @@ impl Workbench {
                 human_size(r.body.len())
             ),
         };
+        if !earlier.is_empty() {
+            summary.push_str(&format!(" · after {} attempts", earlier.len() + 1));
+        }
         if exchange.is_success() {
             ui.set_status(summary);
         } else {

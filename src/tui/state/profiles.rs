@@ -169,6 +169,28 @@ impl Workbench {
         }
     }
 
+    /// What has unsaved changes, by name: profiles by their file name,
+    /// then sample events by theirs.
+    pub fn dirty_names(&self) -> Vec<String> {
+        let file = |p: &std::path::Path| {
+            p.file_name().map_or_else(
+                || p.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            )
+        };
+        let profiles = self
+            .entries
+            .iter()
+            .filter(|e| e.dirty)
+            .map(|e| file(&e.path));
+        let events = self
+            .events
+            .iter()
+            .filter(|(_, d)| d.dirty())
+            .map(|(p, _)| format!("event {}", file(p)));
+        profiles.chain(events).collect()
+    }
+
     pub fn any_dirty(&self) -> usize {
         self.entries.iter().filter(|e| e.dirty).count()
             + self.events.values().filter(|d| d.dirty()).count()
@@ -191,6 +213,8 @@ impl Workbench {
         match a {
             Action::Up => self.select(self.selected.saturating_sub(1), tasks),
             Action::Down => self.select(self.selected + 1, tasks),
+            Action::Top => self.select(0, tasks),
+            Action::Bottom => self.select(self.entries.len().saturating_sub(1), tasks),
             Action::Enter if self.draft().is_some() => ui.focus = Pane::Editor,
             Action::NewProfile => modes::prompt(ui, PromptKind::NewProfile, ""),
             Action::Duplicate => self.duplicate(ui, tasks),

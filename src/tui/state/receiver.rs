@@ -102,6 +102,14 @@ impl ReceiverPane {
 
     /// Ctrl-k: the secrets to check signatures with.
     pub(super) fn set_secrets(&mut self, text: &str, ui: &mut Ui) {
+        // Refused as typed, not when a request arrives; the secret itself
+        // is never repeated in the message.
+        for (i, s) in text.split_whitespace().enumerate() {
+            if let Err(m) = crate::signing::standard_key(s) {
+                ui.set_error(format!("secret #{} refused: {m}; nothing changed", i + 1));
+                return;
+            }
+        }
         self.secrets = text.split_whitespace().map(str::to_string).collect();
         ui.set_status(if self.secrets.is_empty() {
             "signatures are not checked".to_string()

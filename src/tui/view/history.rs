@@ -258,9 +258,19 @@ fn render_table(s: &State, area: Rect, buf: &mut Buffer) {
     if inner.height == 0 {
         return;
     }
+    // The Receiver view has no profiles to show: each request's signature
+    // verdict (this session's checks) takes their column.
+    let receiver = s.ui.view == crate::tui::state::View::Receiver;
     let header = format!(
         "  {:>6}  {:<19}  {:<11}  {:<16}  {:<6}  {:>7}  {:>6}  {}",
-        "ID", "TIME (UTC)", "ORIGIN", "PROFILE", "METHOD", "STATUS", "MS", "HOST AND PATH"
+        "ID",
+        "TIME (UTC)",
+        "ORIGIN",
+        if receiver { "SIGNATURE" } else { "PROFILE" },
+        "METHOD",
+        "STATUS",
+        "MS",
+        "HOST AND PATH"
     );
     buf.set_stringn(
         inner.x,
@@ -286,12 +296,17 @@ fn render_table(s: &State, area: Rect, buf: &mut Buffer) {
             _ => clip(&r.outcome_label(), 7),
         };
         let mark = if h.mark == Some(r.id) { "◆ " } else { "  " };
+        let third = match (receiver, s.receiver.verdicts.get(&r.id)) {
+            (true, Some(v)) => v.as_str(),
+            (true, None) => "not checked",
+            (false, _) => r.profile.as_deref().unwrap_or("-"),
+        };
         let text = format!(
             "{mark}{:>6}  {:<19}  {:<11}  {:<16}  {:<6}  {:>7}  {:>6}  {}{}",
             r.id,
             &time[..19.min(time.len())],
             clip(&origin, 11),
-            clip(r.profile.as_deref().unwrap_or("-"), 16),
+            clip(third, 16),
             r.method,
             outcome,
             r.elapsed_ms,

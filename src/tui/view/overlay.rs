@@ -67,8 +67,8 @@ pub fn render(s: &State, area: Rect, buf: &mut Buffer) {
                 ConfirmKind::Quit => (
                     " Unsaved changes ",
                     format!(
-                        "{} unsaved change(s).  s save all and quit · y quit without saving · any other key stays",
-                        s.bench.any_dirty()
+                        "Unsaved: {}.  s save all and quit · y quit without saving · any other key stays",
+                        s.bench.dirty_names().join(", ")
                     ),
                 ),
             };

@@ -81,7 +81,7 @@ fn method_color(m: &str) -> Color {
     match m.trim() {
         "POST" => Color::Green,
         "PUT" => Color::Blue,
-        "DELETE" => Color::Red,
+        "PATCH" => Color::Yellow,
         _ => Color::Red,
     }
 }
