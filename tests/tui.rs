@@ -619,11 +619,34 @@ async fn y_copies_the_request_as_curl() {
     h.send(key(KeyCode::Char('y')));
     h.settle().await;
     let cmd = &h.host.copies[0];
+    // Masked, it still works: the password is read from the shell.
     assert!(
-        cmd.starts_with("curl -X POST -H 'X-Journey: onboarding'"),
+        cmd.starts_with(r#"curl -X POST -u ops:"$HOOK_PASSWORD" -H 'X-Journey: onboarding'"#),
         "{cmd}"
     );
-    assert!(cmd.contains("'Authorization: Basic [redacted]'"), "{cmd}");
+    assert!(
+        !cmd.contains("[redacted]") && !cmd.contains("pw123"),
+        "{cmd}"
+    );
+    assert!(h.status().contains("$HOOK_PASSWORD"), "{}", h.status());
+    // Run as it is, with the variable set, it sends what the profile sends.
+    let server = Server::start(Answer::status(200));
+    let cmd_here = cmd.replace("http://127.0.0.1:9", &server.url(""));
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("{cmd_here} -s -o /dev/null"))
+        .env("HOOK_PASSWORD", "pw123")
+        .output()
+        .expect("sh runs");
+    assert!(
+        out.status.success(),
+        "curl: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        server.only().header("authorization"),
+        Some(support::basic("ops", "pw123").as_str())
+    );
     assert!(
         cmd.contains("http://127.0.0.1:9/hooks/Signup%20Completed"),
         "{cmd}"

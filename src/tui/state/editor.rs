@@ -227,6 +227,16 @@ impl Workbench {
         )
     }
 
+    /// The form's profile and its sample event, when both are ready.
+    pub(super) fn profile_and_event(&self) -> Option<(crate::profile::Profile, Option<Value>)> {
+        let profile = self.draft()?.to_profile().ok()?;
+        let event = match self.event_path() {
+            None => profile.sample_event.clone().map(Value::Object),
+            Some(path) => Some(self.events.get(&path)?.parsed.as_ref().ok()?.clone()),
+        };
+        Some((profile, event))
+    }
+
     /// Inline errors of the form, by field.
     pub fn field_errors(&self) -> FieldProblems {
         match &self.preview {

@@ -566,6 +566,33 @@ impl Workbench {
     }
 
     pub(super) fn copy_curl(&mut self, ui: &mut Ui) {
+        // Masked, the command still works: credentials and variables are
+        // read from the shell, as `hookbench curl` writes them.
+        if !ui.reveal
+            && let Some((profile, event)) = self.profile_and_event()
+            && let Some(entry) = self.current()
+        {
+            let stem = entry
+                .path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            if let Ok(c) =
+                crate::curl::profile_to_curl(&profile, &stem, event.as_ref(), self.secrets.clone())
+            {
+                let vars: Vec<String> = c.vars.iter().map(|(n, _)| format!("${n}")).collect();
+                ui.set_status(if vars.is_empty() {
+                    format!("copied a curl command ({} chars)", c.command.len())
+                } else {
+                    format!(
+                        "copied a curl command; it reads {} from the shell (v then y copies the values)",
+                        vars.join(", ")
+                    )
+                });
+                ui.effects.push(super::Effect::Copy(c.command));
+                return;
+            }
+        }
         match self.shown_request() {
             Some(r) => {
                 let cmd = crate::curl::to_curl(r, ui.reveal);
