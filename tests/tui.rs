@@ -56,7 +56,7 @@ async fn snapshot_profile_list_with_a_broken_file() {
     );
     ws.write(
         "broken.ron",
-        "(name: \"broken\", method: PATCH, url: \"x\")",
+        "(name: \"broken\", method: GET, url: \"x\")",
     );
     let h = open(&ws).await;
     let screen = h.screen();

@@ -82,6 +82,8 @@ pub enum Action {
     Search,
     SearchNext,
     SearchPrev,
+    /// Write the response body to a file.
+    SaveBody,
     /// Text: keep what was typed and leave the field.
     Commit,
     /// JSON: save the sample event being edited as a new file.
@@ -361,6 +363,12 @@ pub static BINDINGS: &[Binding] = &[
     b!(Inspector, [(Char('n'), NONE)], SearchNext, "next match"),
     b!(
         Inspector,
+        [(Char('o'), NONE)],
+        SaveBody,
+        "save the response body to a file (masked unless v)"
+    ),
+    b!(
+        Inspector,
         [(Char('N'), SHIFT)],
         SearchPrev,
         "previous match"
@@ -460,6 +468,12 @@ pub static BINDINGS: &[Binding] = &[
         [(Char('c'), NONE)],
         Compare,
         "compare: mark a record, then compare it with a second"
+    ),
+    b!(
+        History,
+        [(Char('o'), NONE)],
+        SaveBody,
+        "save the record's response body to a file"
     ),
     b!(
         History,

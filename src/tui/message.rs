@@ -103,6 +103,11 @@ pub enum ProfilesMsg {
     },
     /// A profile file was imported into the profiles folder, or not.
     Imported(Result<Box<Imported>, String>),
+    /// A response body was written to a file (its size), or not.
+    BodySaved {
+        path: PathBuf,
+        result: Result<usize, String>,
+    },
 }
 
 /// A profile brought into the profiles folder.

@@ -205,6 +205,26 @@ impl Tasks {
         });
     }
 
+    /// Writes a response body to a new file (never over one), its owner's
+    /// only, with `mask`'s secrets masked first.
+    pub fn save_body(&self, path: PathBuf, body: Vec<u8>, mask: Option<crate::wire::SecretSet>) {
+        self.blocking(move || {
+            let body = match &mask {
+                Some(m) => m.mask_bytes(&body).into_owned(),
+                None => body,
+            };
+            let result = crate::files::write_new(&path, &body)
+                .map(|()| body.len())
+                .map_err(|e| match e.kind() {
+                    std::io::ErrorKind::AlreadyExists => {
+                        "something is there already: give another name".to_string()
+                    }
+                    _ => crate::files::io_reason(&e),
+                });
+            Message::Profiles(ProfilesMsg::BodySaved { path, result })
+        });
+    }
+
     /// Brings a profile file into the profiles folder.
     pub fn import_profile(&self, file: PathBuf, dir: PathBuf) {
         self.blocking(move || {

@@ -417,6 +417,13 @@ impl HistoryPane {
             Action::ReplayEdited => self.edit_replay(ui),
             Action::BulkReplay => self.preview_bulk(ui, tasks),
             Action::Compare => self.compare_step(ui, tasks),
+            Action::SaveBody => match self.open.as_ref().and_then(|o| {
+                let r = o.record.exchange.response.as_ref()?;
+                Some(super::body_file_name(&format!("record-{}", o.record.id), r))
+            }) {
+                Some(hint) => modes::prompt(ui, PromptKind::SaveBody { history: true }, &hint),
+                None => ui.set_error("no response body to save in this record"),
+            },
             _ => {}
         }
     }
@@ -429,6 +436,18 @@ impl HistoryPane {
             _ => return,
         }
         self.reload(ui, tasks);
+    }
+
+    /// Writes the open record's response body (masked, as stored) to `path`.
+    pub(super) fn save_body(&self, path: PathBuf, ui: &mut Ui, tasks: &Tasks) {
+        if let Some(r) = self
+            .open
+            .as_ref()
+            .and_then(|o| o.record.exchange.response.as_ref())
+        {
+            tasks.save_body(path, r.body.clone(), None);
+            ui.set_status("saving the body…");
+        }
     }
 
     /// `y`: the open record as a curl command (masked, as stored).

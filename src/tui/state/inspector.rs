@@ -565,6 +565,33 @@ impl Workbench {
         }
     }
 
+    /// `o`: asks where to write the answer's body.
+    fn ask_save_body(&self, ui: &mut Ui) {
+        let Some((entry, x)) = self.current().zip(self.answered()) else {
+            ui.set_error("no response to save: f fires the profile");
+            return;
+        };
+        let Some(r) = &x.exchange.response else {
+            ui.set_error("no response to save: the request got no answer");
+            return;
+        };
+        let stem = entry.path.file_stem().unwrap_or_default().to_string_lossy();
+        let hint = super::body_file_name(&stem, r);
+        super::modes::prompt(ui, super::PromptKind::SaveBody { history: false }, &hint);
+    }
+
+    /// Writes the answer's body to `path`, in a task: masked unless the
+    /// credentials are shown.
+    pub(super) fn save_body(&self, path: std::path::PathBuf, ui: &mut Ui, tasks: &Tasks) {
+        let Some(x) = self.answered() else { return };
+        let Some(r) = &x.exchange.response else {
+            return;
+        };
+        let mask = (!ui.reveal).then(|| x.exchange.request.known_secrets());
+        tasks.save_body(path, r.body.clone(), mask);
+        ui.set_status("saving the body…");
+    }
+
     pub(super) fn copy_curl(&mut self, ui: &mut Ui) {
         // Masked, the command still works: credentials and variables are
         // read from the shell, as `hookbench curl` writes them.
@@ -631,6 +658,7 @@ impl Workbench {
             Action::Search => self.ask_search(ui),
             Action::SearchNext => self.search_step(true, false, ui),
             Action::SearchPrev => self.search_step(false, false, ui),
+            Action::SaveBody => self.ask_save_body(ui),
             _ => {}
         }
         self.clamp_scroll(ui);

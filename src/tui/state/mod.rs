@@ -132,6 +132,29 @@ impl Ui {
     }
 }
 
+/// A file name for a response body: `stem` and an extension that fits
+/// its content type, in the folder hookbench was started in.
+pub(super) fn body_file_name(stem: &str, response: &crate::exchange::Response) -> String {
+    let kind = response
+        .headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case("content-type"))
+        .map(|(_, v)| v.to_ascii_lowercase())
+        .unwrap_or_default();
+    let ext = if kind.contains("json") {
+        "json"
+    } else if kind.contains("html") {
+        "html"
+    } else if kind.contains("xml") {
+        "xml"
+    } else if kind.starts_with("text/") || std::str::from_utf8(&response.body).is_ok() {
+        "txt"
+    } else {
+        "bin"
+    };
+    format!("{}-response.{ext}", crate::files::slug(stem))
+}
+
 pub struct State {
     pub ui: Ui,
     pub bench: Workbench,

@@ -55,6 +55,11 @@ pub enum PromptKind {
     ShareTo,
     /// A profile file to bring into the profiles folder.
     ImportProfile,
+    /// Where to write the response body: of the Workbench's answer, or of
+    /// the History's open record.
+    SaveBody {
+        history: bool,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,7 +90,7 @@ pub fn prompt(ui: &mut super::Ui, kind: PromptKind, hint: &str) {
 /// nothing typed.
 fn default_of(kind: &PromptKind, area: &TextArea<'_>) -> String {
     match kind {
-        PromptKind::ShareTo => area.placeholder_text().to_string(),
+        PromptKind::ShareTo | PromptKind::SaveBody { .. } => area.placeholder_text().to_string(),
         _ => String::new(),
     }
 }
@@ -353,6 +358,10 @@ impl State {
                 self.bench.paste_curl(&text, ui, tasks)
             }
             PromptKind::ImportProfile => self.bench.import_profile(text.into(), tasks),
+            PromptKind::SaveBody { history: false } => self.bench.save_body(text.into(), ui, tasks),
+            PromptKind::SaveBody { history: true } => {
+                self.history.save_body(text.into(), ui, tasks)
+            }
             PromptKind::ReceiverAnswer | PromptKind::ReceiverSecrets => {}
         }
     }

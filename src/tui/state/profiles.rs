@@ -288,6 +288,14 @@ impl Workbench {
                 )),
                 Err(e) => ui.set_error(format!("cannot write {}: {e}", path.display())),
             },
+            ProfilesMsg::BodySaved { path, result } => match result {
+                Ok(n) => ui.set_status(format!(
+                    "saved the body ({}) to {}",
+                    crate::exchange::human_size(n),
+                    path.display()
+                )),
+                Err(e) => ui.set_error(format!("cannot write {}: {e}", path.display())),
+            },
             ProfilesMsg::Imported(result) => match result {
                 Ok(imported) => self.on_imported(*imported, ui, tasks),
                 Err(e) => ui.set_error(e),

@@ -93,6 +93,7 @@ pub fn render(s: &State, area: Rect, buf: &mut Buffer) {
                 PromptKind::NewProfile => " New profile: name (or paste a curl command) ",
                 PromptKind::ShareTo => " Share: write the copy without credentials to ",
                 PromptKind::ImportProfile => " Import: a profile file (path) or a curl command ",
+                PromptKind::SaveBody { .. } => " Save the response body to (a new file) ",
                 PromptKind::Rename => " Rename profile ",
                 PromptKind::SaveEventAs(_) => " Save the event as (name) ",
                 PromptKind::Search => " Search the body ",

@@ -1,0 +1,209 @@
+//! The comfort people expect of a workbench (what slumber, posting and
+//! Postman users look for), through the real loop on a TestBackend
+//! against real servers and files.
+
+mod support;
+
+use hookbench::tui::draft::Field;
+use hookbench::tui::state::Mode;
+use ratatui::crossterm::event::KeyCode::{Char, Down, Enter, Right, Tab};
+use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use support::tui::{Harness, ctrl, key};
+use support::{Answer, Server, Workspace};
+
+const WHSEC: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+fn shift(c: char) -> Event {
+    Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::SHIFT))
+}
+
+async fn open(ws: &Workspace) -> Harness {
+    Harness::open(ws.path().to_path_buf(), 120, 40).await
+}
+
+#[tokio::test]
+async fn g_and_shift_g_move_through_the_profile_list() {
+    let ws = Workspace::new();
+    for n in ["a", "b", "c", "d"] {
+        ws.write(
+            &format!("{n}.ron"),
+            &format!(r#"(name: "{n}", method: POST, url: "http://127.0.0.1:9/{n}")"#),
+        );
+    }
+    let mut h = open(&ws).await;
+    h.send(shift('G'));
+    h.settle().await;
+    assert_eq!(h.app.state.bench.selected, 3);
+    h.send(key(Char('g')));
+    h.settle().await;
+    assert_eq!(h.app.state.bench.selected, 0);
+}
+
+#[tokio::test]
+async fn patch_is_a_method_the_form_offers_and_sends() {
+    let server = Server::start(Answer::status(200));
+    let ws = Workspace::new();
+    ws.write(
+        "p.ron",
+        &format!(
+            r#"(name: "p", method: POST, url: "{}")"#,
+            server.url("/crm")
+        ),
+    );
+    let mut h = open(&ws).await;
+    h.goto(Field::Method).await;
+    // POST, PUT, DELETE first, as the webhook block offers; then PATCH.
+    h.keys(&[Right, Right, Right]);
+    h.settle().await;
+    assert_eq!(h.app.state.draft().unwrap().method.as_str(), "PATCH");
+    h.send(key(Char('f')));
+    h.until_answered().await;
+    assert_eq!(server.only().method, "PATCH");
+    h.send(ctrl('s'));
+    h.until(|s| s.ui.status.text.starts_with("saved")).await;
+    let text = std::fs::read_to_string(ws.path().join("p.ron")).unwrap();
+    assert!(text.contains("method: PATCH"), "{text}");
+}
+
+#[tokio::test]
+async fn a_retried_fire_says_how_many_attempts_it_took() {
+    let server = Server::start(Answer::status(503));
+    let ws = Workspace::new();
+    ws.write(
+        "p.ron",
+        &format!(
+            r#"(name: "p", method: POST, url: "{}", retry: Some((max_attempts: 3, backoff: Fixed(ms: 10))))"#,
+            server.url("/flaky")
+        ),
+    );
+    let mut h = open(&ws).await;
+    h.send(key(Char('f')));
+    h.until_answered().await;
+    assert_eq!(server.requests().len(), 3);
+    assert!(h.status().contains("after 3 attempts"), "{}", h.status());
+}
+
+#[tokio::test]
+async fn o_saves_the_response_body_masked_to_a_new_file() {
+    let server = Server::start(Answer {
+        body: br#"{"echo":"zz-token-778899","id":7}"#.to_vec(),
+        ..Answer::status(200)
+    });
+    let ws = Workspace::new();
+    ws.write(
+        "p.ron",
+        &format!(
+            r#"(name: "p", method: POST, url: "{}", headers: [("X-Api-Token", "zz-token-778899")])"#,
+            server.url("/x")
+        ),
+    );
+    let mut h = open(&ws).await;
+    h.send(key(Char('f')));
+    h.until_answered().await;
+    h.keys(&[Tab, Tab, Tab]);
+    h.send(key(Char('o')));
+    h.settle().await;
+    match &h.app.state.ui.mode {
+        Mode::Prompt { area, .. } => assert!(area.placeholder_text().ends_with("p-response.json")),
+        m => panic!("no prompt: {m:?}"),
+    }
+    let target = ws.path().join("body.json");
+    h.type_text(target.to_str().unwrap());
+    h.send(key(Enter));
+    h.until(|s| s.ui.status.text.starts_with("saved the body") || s.ui.status.error)
+        .await;
+    let saved = std::fs::read_to_string(&target).unwrap();
+    assert!(saved.contains(r#""id":7"#), "{saved}");
+    assert!(
+        !saved.contains("zz-token-778899"),
+        "the token is masked: {saved}"
+    );
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&target).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    // Never over a file that is there.
+    h.send(key(Char('o')));
+    h.type_text(target.to_str().unwrap());
+    h.send(key(Enter));
+    h.until(|s| s.ui.status.error).await;
+    assert!(h.status().contains("give another name"), "{}", h.status());
+}
+
+#[tokio::test]
+async fn r_selects_the_replay_it_made() {
+    let server = Server::start(Answer::status(200));
+    let ws = Workspace::new();
+    ws.write(
+        "p.ron",
+        &format!(r#"(name: "p", method: POST, url: "{}")"#, server.url("/x")),
+    );
+    let mut h = open(&ws).await;
+    for id in 1..=3 {
+        h.send(key(Char('f')));
+        h.until(move |s| s.bench.answered().is_some_and(|a| a.record == Some(id)))
+            .await;
+    }
+    h.send(key(Char('2')));
+    h.until(|s| !s.history.loading && s.history.total == 3 && s.history.open.is_some())
+        .await;
+    // The oldest, replayed: the replay is the one selected after.
+    h.keys(&[Down, Down]);
+    h.settle().await;
+    let oldest = h.app.state.history.rows[2].id;
+    h.send(key(Char('r')));
+    h.until(|s| {
+        s.history.bulk.as_ref().is_some_and(|b| b.finished)
+            && !s.history.loading
+            && s.history.total == 4
+            && s.history.open.as_ref().map(|o| o.record.id) == Some(4)
+    })
+    .await;
+    let open = h.app.state.history.open.as_ref().unwrap();
+    assert_eq!(h.app.state.history.selected, 0);
+    assert_eq!(
+        open.record.exchange.origin,
+        hookbench::exchange::Origin::Replay(Some(oldest))
+    );
+}
+
+#[tokio::test]
+async fn the_receiver_lists_signature_verdicts_and_refuses_a_bad_secret_as_typed() {
+    let port = support::closed_port();
+    let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let ws = Workspace::new();
+    ws.write(
+        "s.ron",
+        &format!(
+            r#"(name: "s", method: POST, url: "http://127.0.0.1:{port}/in", signing: Some(StandardWebhooks(secret: "{WHSEC}")))"#
+        ),
+    );
+    let mut h = Harness::open_with(ws.path().to_path_buf(), 120, 40, Some(addr)).await;
+    h.until(|s| s.receiver.running.is_some()).await;
+    h.send(key(Char('3')));
+    h.send(ctrl('k'));
+    h.type_text("not-a-whsec-secret");
+    h.send(key(Enter));
+    h.settle().await;
+    assert!(h.app.state.ui.status.error, "{}", h.status());
+    assert!(h.status().contains("refused"), "{}", h.status());
+    assert!(!h.status().contains("not-a-whsec-secret"), "{}", h.status());
+    assert!(h.app.state.receiver.secrets.is_empty());
+    h.send(ctrl('k'));
+    h.type_text(WHSEC);
+    h.send(key(Enter));
+    h.send(key(Char('1')));
+    h.send(key(Char('f')));
+    h.until(|s| s.bench.answered().is_some()).await;
+    h.send(key(Char('3')));
+    h.until(|s| !s.history.loading && s.history.total == 1 && !s.receiver.verdicts.is_empty())
+        .await;
+    h.settle().await;
+    let screen = h.screen();
+    assert!(screen.contains("SIGNATURE"), "{screen}");
+    assert!(
+        screen
+            .lines()
+            .any(|l| l.contains("received") && l.contains("valid")),
+        "{screen}"
+    );
+}
