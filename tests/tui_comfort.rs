@@ -207,3 +207,18 @@ async fn the_receiver_lists_signature_verdicts_and_refuses_a_bad_secret_as_typed
         "{screen}"
     );
 }
+
+#[tokio::test]
+async fn the_first_frame_already_shows_the_profile_list() {
+    let ws = Workspace::new();
+    ws.write(
+        "crm.ron",
+        r#"(name: "crm lead", method: POST, url: "http://127.0.0.1:9/x")"#,
+    );
+    let mut h = Harness::unstarted(ws.path().to_path_buf(), 120, 40, None);
+    // One step of the loop: the first frame, nothing else.
+    h.until(|_| true).await;
+    let screen = h.screen();
+    assert!(screen.contains("crm lead"), "{screen}");
+    assert!(!screen.contains("loading profiles"), "{screen}");
+}

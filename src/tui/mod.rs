@@ -60,6 +60,9 @@ pub struct Options {
     pub secrets: Option<PathBuf>,
 }
 
+/// How long the first frame waits for the profiles folder to be read.
+const FIRST_FRAME_WAIT: Duration = Duration::from_millis(100);
+
 /// The workbench over any backend.
 pub struct App<B: Backend> {
     pub terminal: Terminal<B>,
@@ -112,17 +115,26 @@ where
         host: &mut H,
         done: impl Fn(&State) -> bool,
     ) -> anyhow::Result<()> {
-        // Draw first; read the profiles after.
+        if !self.started {
+            self.started = true;
+            self.state.start();
+            // The first frame shows the profile list: the folder is read in
+            // a task, and waited for a moment (a slow disk gets a frame that
+            // says "loading…" first; keys are never held up longer).
+            let deadline = tokio::time::Instant::now() + FIRST_FRAME_WAIT;
+            while self.state.bench.loading {
+                match tokio::time::timeout_at(deadline, self.rx.recv()).await {
+                    Ok(Some(msg)) => self.state.on_message(msg),
+                    _ => break,
+                }
+            }
+        }
         self.draw()?;
         // A test build can be made to panic here, to prove the terminal is
         // restored on a panic (see tests/pty.rs).
         #[cfg(debug_assertions)]
         if std::env::var_os("HOOKBENCH_TEST_PANIC").is_some() {
             panic!("a panic injected for testing");
-        }
-        if !self.started {
-            self.started = true;
-            self.state.start();
         }
         let mut tick = tokio::time::interval(Duration::from_millis(100));
         loop {
