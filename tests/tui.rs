@@ -54,10 +54,7 @@ async fn snapshot_profile_list_with_a_broken_file() {
         "another.ron",
         r#"(name: "another", method: PUT, url: "http://127.0.0.1:9/x", include_trigger: false)"#,
     );
-    ws.write(
-        "broken.ron",
-        "(name: \"broken\", method: GET, url: \"x\")",
-    );
+    ws.write("broken.ron", "(name: \"broken\", method: GET, url: \"x\")");
     let h = open(&ws).await;
     let screen = h.screen();
     assert!(screen.contains("!error  broken.ron"), "{screen}");

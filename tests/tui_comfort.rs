@@ -222,3 +222,92 @@ async fn the_first_frame_already_shows_the_profile_list() {
     assert!(screen.contains("crm lead"), "{screen}");
     assert!(!screen.contains("loading profiles"), "{screen}");
 }
+
+#[tokio::test]
+async fn shift_r_reads_the_folder_again_keeping_unsaved_changes() {
+    let ws = Workspace::new();
+    ws.write(
+        "a.ron",
+        r#"(name: "a", method: POST, url: "http://127.0.0.1:9/a")"#,
+    );
+    ws.write(
+        "b.ron",
+        r#"(name: "b", method: POST, url: "http://127.0.0.1:9/b")"#,
+    );
+    let mut h = open(&ws).await;
+    // b gets an unsaved change here.
+    h.send(key(Down));
+    h.goto(Field::Url).await;
+    h.send(key(Enter));
+    h.type_text("/mine");
+    h.send(key(Enter));
+    h.send(key(KeyCode::Esc));
+    h.settle().await;
+    // Outside: a changes, b changes, c is new.
+    ws.write(
+        "a.ron",
+        r#"(name: "a", method: PUT, url: "http://127.0.0.1:9/a2")"#,
+    );
+    ws.write(
+        "b.ron",
+        r#"(name: "b", method: PUT, url: "http://127.0.0.1:9/theirs")"#,
+    );
+    ws.write(
+        "c.ron",
+        r#"(name: "c", method: POST, url: "http://127.0.0.1:9/c")"#,
+    );
+    h.send(shift('R'));
+    h.until(|s| !s.bench.loading && s.bench.entries.len() == 3)
+        .await;
+    let bench = &h.app.state.bench;
+    let url_of = |stem: &str| {
+        let e = bench
+            .entries
+            .iter()
+            .find(|e| e.path.file_stem().unwrap() == stem)
+            .unwrap();
+        match &e.kind {
+            hookbench::tui::state::EntryKind::Ok { draft, .. } => draft.url.clone(),
+            k => panic!("{k:?}"),
+        }
+    };
+    assert_eq!(url_of("a"), "http://127.0.0.1:9/a2");
+    assert_eq!(
+        url_of("b"),
+        "http://127.0.0.1:9/b/mine",
+        "unsaved changes are kept"
+    );
+    assert_eq!(url_of("c"), "http://127.0.0.1:9/c");
+    assert!(h.status().contains("1 new"), "{}", h.status());
+    assert!(
+        h.status().contains("unsaved changes kept"),
+        "{}",
+        h.status()
+    );
+}
+
+#[tokio::test]
+async fn e_opens_a_broken_profile_in_the_editor_and_it_loads_once_fixed() {
+    let ws = Workspace::new();
+    ws.write(
+        "broken.ron",
+        "(name: \"broken\", method: GET, url: \"http://127.0.0.1:9/x\")",
+    );
+    let mut h = open(&ws).await;
+    assert!(matches!(
+        h.app.state.bench.entries[0].kind,
+        hookbench::tui::state::EntryKind::Broken(_)
+    ));
+    h.host.editor = Box::new(|text| Ok(text.replace("GET", "POST")));
+    h.send(key(Char('e')));
+    h.until(|s| {
+        !s.bench.loading
+            && matches!(
+                s.bench.entries.first().map(|e| &e.kind),
+                Some(hookbench::tui::state::EntryKind::Ok { .. })
+            )
+    })
+    .await;
+    let text = std::fs::read_to_string(ws.path().join("broken.ron")).unwrap();
+    assert!(text.contains("method: POST"), "{text}");
+}

@@ -84,6 +84,8 @@ pub enum Action {
     SearchPrev,
     /// Write the response body to a file.
     SaveBody,
+    /// Read the profiles folder again.
+    Reload,
     /// Text: keep what was typed and leave the field.
     Commit,
     /// JSON: save the sample event being edited as a new file.
@@ -258,6 +260,18 @@ pub static BINDINGS: &[Binding] = &[
         [(Char('x'), NONE), (Del, NONE)],
         Delete,
         "delete (asks first)"
+    ),
+    b!(
+        Profiles,
+        [(Char('R'), SHIFT)],
+        Reload,
+        "read the folder again (files added, changed, removed)"
+    ),
+    b!(
+        Profiles,
+        [(Char('e'), NONE)],
+        ExternalEditor,
+        "open a profile file that has errors in $EDITOR"
     ),
     b!(
         Editor,

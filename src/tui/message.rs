@@ -103,6 +103,16 @@ pub enum ProfilesMsg {
     },
     /// A profile file was imported into the profiles folder, or not.
     Imported(Result<Box<Imported>, String>),
+    /// A profile file's text, read to be edited in $EDITOR.
+    ReadForEdit {
+        path: PathBuf,
+        result: Result<String, String>,
+    },
+    /// A profile file edited as text was written back, or not.
+    FileWritten {
+        path: PathBuf,
+        result: Result<(), String>,
+    },
     /// A response body was written to a file (its size), or not.
     BodySaved {
         path: PathBuf,

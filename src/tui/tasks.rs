@@ -205,6 +205,23 @@ impl Tasks {
         });
     }
 
+    /// Reads a profile file's text, to edit it in $EDITOR.
+    pub fn read_for_edit(&self, path: PathBuf) {
+        self.blocking(move || {
+            let result = std::fs::read_to_string(&path).map_err(|e| crate::files::io_reason(&e));
+            Message::Profiles(ProfilesMsg::ReadForEdit { path, result })
+        });
+    }
+
+    /// Writes a profile file's text back (atomically, keeping its mode).
+    pub fn write_profile_text(&self, path: PathBuf, text: String) {
+        self.blocking(move || {
+            let result = crate::files::write_atomic(&path, text.as_bytes())
+                .map_err(|e| crate::files::io_reason(&e));
+            Message::Profiles(ProfilesMsg::FileWritten { path, result })
+        });
+    }
+
     /// Writes a response body to a new file (never over one), its owner's
     /// only, with `mask`'s secrets masked first.
     pub fn save_body(&self, path: PathBuf, body: Vec<u8>, mask: Option<crate::wire::SecretSet>) {

@@ -74,6 +74,8 @@ pub enum JsonTarget {
     SampleEvent,
     /// A recorded request, edited before it is replayed.
     Replay(i64),
+    /// A profile file that does not load, edited as text in $EDITOR.
+    ProfileFile(PathBuf),
 }
 
 /// Problems of the form, each at its field when it has one.
@@ -136,7 +138,7 @@ impl Workbench {
             JsonTarget::Payload => self.draft().map(|d| d.payload.clone()),
             JsonTarget::Event(p) => self.events.get(p).map(|d| d.text.clone()),
             JsonTarget::SampleEvent => self.draft()?.sample_event.clone(),
-            JsonTarget::Replay(_) => None,
+            JsonTarget::Replay(_) | JsonTarget::ProfileFile(_) => None,
         }
     }
 
@@ -438,6 +440,8 @@ impl Workbench {
             }
             // The text lives in the editor until it is sent.
             JsonTarget::Replay(_) => return,
+            // Written back, then the folder is read again.
+            JsonTarget::ProfileFile(p) => return tasks.write_profile_text(p.clone(), text),
         }
         self.form_changed(tasks);
     }

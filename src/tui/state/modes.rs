@@ -282,6 +282,10 @@ impl State {
                     self.bench.save_selected(ui, tasks);
                 }
                 JsonTarget::Event(p) => self.bench.save_event(p, ui, tasks),
+                JsonTarget::ProfileFile(p) => {
+                    self.bench
+                        .set_json(&JsonTarget::ProfileFile(p), text, tasks)
+                }
                 JsonTarget::Replay(id) => {
                     let replay = self.bench.replay_context();
                     self.history.send_edited(id, &text, ui, tasks, &replay);

@@ -96,6 +96,8 @@ pub struct Workbench {
     outside: HashSet<PathBuf>,
     /// Fires so far, to tell their answers apart.
     pub(super) seq: u64,
+    /// The folder is being read again (`R`): merge what comes back.
+    reloading: bool,
 }
 
 impl Workbench {
@@ -119,6 +121,7 @@ impl Workbench {
             quit_after_saves: None,
             outside: HashSet::new(),
             seq: 0,
+            reloading: false,
         }
     }
 
@@ -213,6 +216,14 @@ impl Workbench {
         match a {
             Action::Up => self.select(self.selected.saturating_sub(1), tasks),
             Action::Down => self.select(self.selected + 1, tasks),
+            Action::Reload => self.reload(ui, tasks),
+            Action::ExternalEditor => match self.current() {
+                Some(e) if matches!(e.kind, EntryKind::Broken(_)) => {
+                    tasks.read_for_edit(e.path.clone());
+                }
+                Some(_) => ui.set_error("e opens a profile with errors; Enter edits this one"),
+                None => {}
+            },
             Action::Top => self.select(0, tasks),
             Action::Bottom => self.select(self.entries.len().saturating_sub(1), tasks),
             Action::Enter if self.draft().is_some() => ui.focus = Pane::Editor,
@@ -288,6 +299,23 @@ impl Workbench {
                 )),
                 Err(e) => ui.set_error(format!("cannot write {}: {e}", path.display())),
             },
+            ProfilesMsg::ReadForEdit { path, result } => match result {
+                Ok(text) => ui.effects.push(super::Effect::ExternalEdit {
+                    target: super::JsonTarget::ProfileFile(path),
+                    text,
+                }),
+                Err(e) => ui.set_error(format!("cannot read {}: {e}", path.display())),
+            },
+            ProfilesMsg::FileWritten { path, result } => match result {
+                Ok(()) => {
+                    ui.set_status(format!(
+                        "{} written: reading the folder again",
+                        path.display()
+                    ));
+                    self.reload(ui, tasks);
+                }
+                Err(e) => ui.set_error(format!("cannot write {}: {e}", path.display())),
+            },
             ProfilesMsg::BodySaved { path, result } => match result {
                 Ok(n) => ui.set_status(format!(
                     "saved the body ({}) to {}",
@@ -301,6 +329,80 @@ impl Workbench {
                 Err(e) => ui.set_error(e),
             },
         }
+    }
+
+    /// `R`: reads the folder again; what has unsaved changes or a request
+    /// on its way is kept as it is.
+    pub(super) fn reload(&mut self, ui: &mut Ui, tasks: &Tasks) {
+        if self.loading {
+            return;
+        }
+        self.loading = true;
+        self.reloading = true;
+        ui.set_status("reading the profiles folder again…");
+        self.load(tasks);
+    }
+
+    /// The folder read again, merged into the list: a file changed outside
+    /// replaces its entry unless that has unsaved changes; new files join;
+    /// removed ones leave unless unsaved.
+    fn merge_reloaded(
+        &mut self,
+        fresh: Vec<Entry>,
+        events: Vec<(PathBuf, Result<String, String>)>,
+    ) -> String {
+        let selected = self.current().map(|e| e.path.clone());
+        let mut old = std::mem::take(&mut self.entries);
+        let (mut kept, mut added) = (0, 0);
+        for mut f in fresh {
+            match old.iter().position(|e| e.path == f.path) {
+                Some(i) => {
+                    let o = old.remove(i);
+                    let busy = matches!(o.request, RequestState::Sending { .. });
+                    if o.dirty || busy {
+                        kept += usize::from(o.dirty);
+                        self.entries.push(o);
+                    } else {
+                        f.request = o.request;
+                        self.entries.push(f);
+                    }
+                }
+                None => {
+                    added += 1;
+                    self.entries.push(f);
+                }
+            }
+        }
+        let mut gone = 0;
+        for o in old {
+            if o.dirty {
+                kept += 1;
+                self.entries.push(o);
+            } else {
+                gone += 1;
+            }
+        }
+        for (path, text) in events {
+            if !self.events.get(&path).is_some_and(EventDoc::dirty) {
+                self.events.insert(path, EventDoc::read(text));
+            }
+        }
+        self.selected = selected
+            .and_then(|p| self.entries.iter().position(|e| e.path == p))
+            .unwrap_or(0)
+            .min(self.entries.len().saturating_sub(1));
+        self.editor_row = 0;
+        let mut parts = vec![format!("{} profile(s), read again", self.entries.len())];
+        if added > 0 {
+            parts.push(format!("{added} new"));
+        }
+        if gone > 0 {
+            parts.push(format!("{gone} gone"));
+        }
+        if kept > 0 {
+            parts.push(format!("{kept} with unsaved changes kept as they are"));
+        }
+        parts.join(" · ")
     }
 
     fn on_loaded(
@@ -318,10 +420,7 @@ impl Workbench {
         }
         self.store_mask = secrets.mask_set();
         self.secrets = Arc::new(secrets);
-        for (path, text) in events {
-            self.events.insert(path, EventDoc::read(text));
-        }
-        self.entries = profiles
+        let fresh: Vec<Entry> = profiles
             .into_iter()
             .map(|r| match r {
                 Ok(l) => Entry::saved(l),
@@ -333,6 +432,19 @@ impl Workbench {
                 },
             })
             .collect();
+        if std::mem::take(&mut self.reloading) {
+            let said = self.merge_reloaded(fresh, events);
+            match error {
+                Some(e) => ui.set_error(e),
+                None => ui.set_status(said),
+            }
+            self.refresh_preview(tasks);
+            return;
+        }
+        for (path, text) in events {
+            self.events.insert(path, EventDoc::read(text));
+        }
+        self.entries = fresh;
         // Open on the profile that works offline, when it is there.
         self.selected = self
             .entries

@@ -300,6 +300,7 @@ pub fn render_json(
             ),
             crate::wire::PreparedRequest::from_text(&text.lines().join("\n")).err(),
         ),
+        JsonTarget::ProfileFile(p) => (format!(" {} ", p.display()), None),
     };
     let block = pane_block(title, true);
     let inner = block.inner(area);
