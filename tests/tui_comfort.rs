@@ -311,3 +311,69 @@ async fn e_opens_a_broken_profile_in_the_editor_and_it_loads_once_fixed() {
     let text = std::fs::read_to_string(ws.path().join("broken.ron")).unwrap();
     assert!(text.contains("method: POST"), "{text}");
 }
+
+#[tokio::test]
+async fn renaming_offers_to_rename_the_file_and_a_new_copy_follows_its_name() {
+    let ws = Workspace::new();
+    ws.write(
+        "crm.ron",
+        r#"(name: "crm", method: POST, url: "http://127.0.0.1:9/x")"#,
+    );
+    let mut h = open(&ws).await;
+    h.goto(Field::Name).await;
+    h.send(key(Enter));
+    h.type_text(" leads");
+    h.send(key(Enter));
+    h.send(ctrl('s'));
+    h.settle().await;
+    assert!(
+        h.screen().contains("y saves it as crm-leads.ron"),
+        "{}",
+        h.screen()
+    );
+    h.send(key(Char('y')));
+    h.until(|s| s.ui.status.text.starts_with("renamed")).await;
+    assert!(!ws.path().join("crm.ron").exists());
+    let text = std::fs::read_to_string(ws.path().join("crm-leads.ron")).unwrap();
+    assert!(text.contains(r#"name: "crm leads""#), "{text}");
+    assert!(!h.app.state.bench.current().unwrap().dirty);
+
+    // A duplicate renamed before its first save is saved under its name.
+    h.send(key(KeyCode::Esc));
+    h.send(key(Char('d')));
+    h.goto(Field::Name).await;
+    h.send(key(Enter));
+    for _ in 0.." copy".len() {
+        h.send(key(KeyCode::Backspace));
+    }
+    h.type_text(" v2");
+    h.send(key(Enter));
+    h.send(ctrl('s'));
+    h.until(|s| s.ui.status.text.starts_with("saved")).await;
+    assert!(ws.path().join("crm-leads-v2.ron").exists());
+    assert!(!ws.path().join("crm-leads-copy.ron").exists());
+}
+
+#[tokio::test]
+async fn two_profiles_of_one_name_show_their_files() {
+    let ws = Workspace::new();
+    ws.write(
+        "a.ron",
+        r#"(name: "crm", method: POST, url: "http://127.0.0.1:9/a")"#,
+    );
+    ws.write(
+        "b.ron",
+        r#"(name: "crm", method: PUT, url: "http://127.0.0.1:9/b")"#,
+    );
+    ws.write(
+        "c.ron",
+        r#"(name: "other", method: PUT, url: "http://127.0.0.1:9/c")"#,
+    );
+    let h = open(&ws).await;
+    let screen = h.screen();
+    assert!(
+        screen.contains("crm · a.ron") && screen.contains("crm · b.ron"),
+        "{screen}"
+    );
+    assert!(!screen.contains("other · c.ron"), "{screen}");
+}

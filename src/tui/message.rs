@@ -94,6 +94,8 @@ pub enum ProfilesMsg {
     Renamed {
         from: PathBuf,
         to: PathBuf,
+        /// The profile as written there.
+        written: Box<crate::profile::Profile>,
         result: Result<(), WriteError>,
     },
     /// A shared copy was written (the secrets it needs), or not.

@@ -169,7 +169,12 @@ impl Tasks {
                     Ok(())
                 }
             });
-            Message::Profiles(ProfilesMsg::Renamed { from, to, result })
+            Message::Profiles(ProfilesMsg::Renamed {
+                from,
+                to,
+                written: Box::new(saved),
+                result,
+            })
         });
     }
 

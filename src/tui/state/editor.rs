@@ -371,6 +371,9 @@ impl Workbench {
     /// Typing in `field` ended: a header left empty (one just added with
     /// `a`, say) is no header, and is not sent.
     pub(super) fn line_done(&mut self, field: Field, tasks: &Tasks) {
+        if field == Field::Name {
+            return self.follow_name();
+        }
         let Field::Header(i) = field else { return };
         let Some(d) = self.draft_mut() else { return };
         if d.headers

@@ -70,6 +70,12 @@ pub enum ConfirmKind {
     Bulk {
         hosts: Vec<(String, u64)>,
     },
+    /// Saving a profile whose file was named after it, renamed: the file
+    /// may follow the new name.
+    RenameFile {
+        from: std::path::PathBuf,
+        to: std::path::PathBuf,
+    },
 }
 
 /// Opens an empty one-line prompt. `hint` is shown as a placeholder until
@@ -312,6 +318,13 @@ impl State {
             (ConfirmKind::Delete, Action::Yes) => self.bench.delete_selected(tasks),
             (ConfirmKind::Quit, Action::Yes) => ui.quit = true,
             (ConfirmKind::Quit, Action::SaveAllQuit) => self.bench.save_all_and_quit(ui, tasks),
+            (ConfirmKind::RenameFile { from, to }, Action::Yes) => {
+                self.bench.save_renamed(from, to, ui, tasks)
+            }
+            // No: saved all the same, in the file it has.
+            (ConfirmKind::RenameFile { .. }, _) => {
+                self.bench.save_entry_in_place(ui, tasks);
+            }
             (ConfirmKind::Bulk { .. }, Action::Yes) => {
                 let replay = self.bench.replay_context();
                 self.history.confirm_bulk(ui, tasks, &replay);

@@ -268,14 +268,17 @@ impl Workbench {
                 }
                 Err(e) => ui.set_error(format!("cannot delete {}: {e}", path.display())),
             },
-            ProfilesMsg::Renamed { from, to, result } => match result {
+            ProfilesMsg::Renamed {
+                from,
+                to,
+                written,
+                result,
+            } => match result {
                 Ok(()) => {
                     if let Some(e) = self.entries.iter_mut().find(|e| e.path == from) {
                         e.path = to.clone();
-                        if let EntryKind::Ok { draft, saved } = &mut e.kind
-                            && let Some(s) = saved
-                        {
-                            s.name = draft.name.clone();
+                        if let EntryKind::Ok { saved, .. } = &mut e.kind {
+                            *saved = Some(written);
                         }
                     }
                     ui.set_status(format!("renamed to {}", to.display()));
@@ -573,6 +576,27 @@ impl Workbench {
     /// A file name for a profile name that no entry uses yet. Only the list
     /// is asked (no disk on the UI thread); a file made since it was read
     /// is never replaced: the save says so instead.
+    /// A profile never saved takes its file name from its name as it is
+    /// renamed (a duplicate, a new profile).
+    pub(super) fn follow_name(&mut self) {
+        let Some(e) = self.current() else { return };
+        let EntryKind::Ok { draft, saved: None } = &e.kind else {
+            return;
+        };
+        let slug = crate::files::slug(&draft.name);
+        if e.path
+            .file_stem()
+            .is_some_and(|s| s.to_string_lossy() == slug)
+        {
+            return;
+        }
+        let own = e.path.clone();
+        let to = crate::files::free_name(&self.dir, &slug, "ron", |p| {
+            p != own && (self.outside.contains(p) || self.entries.iter().any(|e| e.path == p))
+        });
+        self.entries[self.selected].path = to;
+    }
+
     pub(super) fn unique_path(&self, name: &str) -> PathBuf {
         let slug = crate::files::slug(name);
         crate::files::free_name(&self.dir, &slug, "ron", |p| {
@@ -614,8 +638,38 @@ impl Workbench {
     // ---- saving ----------------------------------------------------------
 
     /// Saves the selected profile in a task; false when the form has errors.
+    /// Ctrl-s. A profile whose file was named after it and that was
+    /// renamed asks first whether the file follows the name.
     pub(super) fn save_selected(&mut self, ui: &mut Ui, tasks: &Tasks) -> bool {
+        if let Some(entry) = self.current()
+            && let EntryKind::Ok {
+                draft,
+                saved: Some(saved),
+            } = &entry.kind
+        {
+            let stem = entry.path.file_stem().unwrap_or_default().to_string_lossy();
+            let followed = crate::files::slug(&saved.name) == stem;
+            if followed && crate::files::slug(&draft.name) != stem && draft.to_profile().is_ok() {
+                let (from, to) = (entry.path.clone(), self.unique_path(&draft.name));
+                ui.mode = super::Mode::Confirm(super::ConfirmKind::RenameFile { from, to });
+                return false;
+            }
+        }
         self.save_entry(self.selected, ui, tasks)
+    }
+
+    /// Saves the selected profile in its own file, whatever its name.
+    pub(super) fn save_entry_in_place(&mut self, ui: &mut Ui, tasks: &Tasks) -> bool {
+        self.save_entry(self.selected, ui, tasks)
+    }
+
+    /// Saves the selected profile as `to`, removing `from`.
+    pub(super) fn save_renamed(&mut self, from: PathBuf, to: PathBuf, ui: &mut Ui, tasks: &Tasks) {
+        let Some(Ok(p)) = self.draft().map(Draft::to_profile) else {
+            return;
+        };
+        ui.set_status(format!("saving as {}…", to.display()));
+        tasks.rename_profile(from, to, p);
     }
 
     fn save_entry(&mut self, i: usize, ui: &mut Ui, tasks: &Tasks) -> bool {

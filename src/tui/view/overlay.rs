@@ -46,6 +46,14 @@ pub fn render(s: &State, area: Rect, buf: &mut Buffer) {
                             .unwrap_or_default()
                     ),
                 ),
+                ConfirmKind::RenameFile { from, to } => (
+                    " Rename the file too? ",
+                    format!(
+                        "The profile is renamed; its file is {}.  y saves it as {} · any other key saves it where it is",
+                        from.file_name().unwrap_or_default().to_string_lossy(),
+                        to.file_name().unwrap_or_default().to_string_lossy()
+                    ),
+                ),
                 ConfirmKind::Bulk { hosts } => (
                     " Bulk replay ",
                     format!(

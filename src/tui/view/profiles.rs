@@ -29,6 +29,13 @@ pub fn render(s: &State, area: Rect, buf: &mut Buffer) {
     }
     let height = inner.height as usize;
     let offset = list_offset(s.bench.selected, height);
+    // Two profiles of one name are told apart by their files.
+    let mut names: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for e in &s.bench.entries {
+        if let EntryKind::Ok { draft, .. } = &e.kind {
+            *names.entry(draft.name.as_str()).or_default() += 1;
+        }
+    }
     for (row, (i, e)) in s
         .bench
         .entries
@@ -41,7 +48,15 @@ pub fn render(s: &State, area: Rect, buf: &mut Buffer) {
         let selected = i == s.bench.selected;
         let (name, style, mark) = match &e.kind {
             EntryKind::Ok { draft, .. } => (
-                draft.name.clone(),
+                if names.get(draft.name.as_str()).copied().unwrap_or(0) > 1 {
+                    format!(
+                        "{} · {}",
+                        draft.name,
+                        e.path.file_name().unwrap_or_default().to_string_lossy()
+                    )
+                } else {
+                    draft.name.clone()
+                },
                 Style::default(),
                 if e.dirty { "*" } else { " " },
             ),
