@@ -377,3 +377,40 @@ async fn two_profiles_of_one_name_show_their_files() {
     );
     assert!(!screen.contains("other · c.ron"), "{screen}");
 }
+
+#[tokio::test]
+async fn an_edited_event_is_marked_unsaved_and_saving_a_shared_one_says_who_shares_it() {
+    let ws = Workspace::new();
+    ws.write("events/signup.json", support::SIGNUP_EVENT);
+    for n in ["crm", "mail"] {
+        ws.write(
+            &format!("{n}.ron"),
+            &format!(
+                r#"(name: "{n}", method: POST, url: "http://127.0.0.1:9/{n}", event: "events/signup.json")"#
+            ),
+        );
+    }
+    let mut h = open(&ws).await;
+    // In $EDITOR (e on the Event row): the plan changes.
+    h.host.editor = Box::new(|text| Ok(text.replace("\"free\"", "\"pro\"")));
+    h.goto(Field::Event).await;
+    h.send(key(Char('e')));
+    h.until(|s| s.ui.status.text == "back from the editor")
+        .await;
+    h.settle().await;
+    let screen = h.screen();
+    assert!(screen.contains("(unsaved)"), "{screen}");
+    assert!(screen.contains("*POST   crm"), "{screen}");
+    // Ctrl-s saves the event too, once told which other profile uses it.
+    h.send(ctrl('s'));
+    h.settle().await;
+    assert!(
+        h.screen().contains("also the sample event of mail"),
+        "{}",
+        h.screen()
+    );
+    h.send(key(Char('y')));
+    h.until(|s| s.bench.any_dirty() == 0).await;
+    let text = std::fs::read_to_string(ws.path().join("events/signup.json")).unwrap();
+    assert!(text.contains("\"pro\""), "{text}");
+}

@@ -467,7 +467,43 @@ impl Workbench {
         self.form_changed(tasks);
     }
 
+    /// The sample event file an entry names.
+    pub fn event_of(entry: &super::Entry) -> Option<PathBuf> {
+        let super::EntryKind::Ok { draft, .. } = &entry.kind else {
+            return None;
+        };
+        Some(entry.path.parent()?.join(draft.event.as_ref()?))
+    }
+
+    /// Whether an entry has unsaved changes: its own, or its event's.
+    pub fn unsaved(&self, entry: &super::Entry) -> bool {
+        entry.dirty
+            || Self::event_of(entry)
+                .is_some_and(|p| self.events.get(&p).is_some_and(EventDoc::dirty))
+    }
+
+    /// Saves an event; one that other profiles use too is saved only once
+    /// the user has heard which (and said yes).
     pub(super) fn save_event(&mut self, path: PathBuf, ui: &mut Ui, tasks: &Tasks) {
+        let others: Vec<String> = self
+            .entries
+            .iter()
+            .enumerate()
+            .filter(|(i, e)| *i != self.selected && Self::event_of(e).as_ref() == Some(&path))
+            .filter_map(|(_, e)| match &e.kind {
+                super::EntryKind::Ok { draft, .. } => Some(draft.name.clone()),
+                super::EntryKind::Broken(_) => None,
+            })
+            .collect();
+        if others.is_empty() {
+            self.write_event(path, false, ui, tasks);
+        } else {
+            ui.mode = Mode::Confirm(super::ConfirmKind::SaveSharedEvent { path, others });
+        }
+    }
+
+    /// Saves an event, however many profiles use it.
+    pub(super) fn save_event_for_all(&mut self, path: PathBuf, ui: &mut Ui, tasks: &Tasks) {
         self.write_event(path, false, ui, tasks);
     }
 

@@ -76,6 +76,11 @@ pub enum ConfirmKind {
         from: std::path::PathBuf,
         to: std::path::PathBuf,
     },
+    /// Saving a sample event that other profiles use too (their names).
+    SaveSharedEvent {
+        path: std::path::PathBuf,
+        others: Vec<String>,
+    },
 }
 
 /// Opens an empty one-line prompt. `hint` is shown as a placeholder until
@@ -320,6 +325,12 @@ impl State {
             (ConfirmKind::Quit, Action::SaveAllQuit) => self.bench.save_all_and_quit(ui, tasks),
             (ConfirmKind::RenameFile { from, to }, Action::Yes) => {
                 self.bench.save_renamed(from, to, ui, tasks)
+            }
+            (ConfirmKind::SaveSharedEvent { path, .. }, Action::Yes) => {
+                self.bench.save_event_for_all(path, ui, tasks)
+            }
+            (ConfirmKind::SaveSharedEvent { .. }, _) => {
+                ui.set_status("the event is not saved (still unsaved)")
             }
             // No: saved all the same, in the file it has.
             (ConfirmKind::RenameFile { .. }, _) => {

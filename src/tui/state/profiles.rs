@@ -641,6 +641,16 @@ impl Workbench {
     /// Ctrl-s. A profile whose file was named after it and that was
     /// renamed asks first whether the file follows the name.
     pub(super) fn save_selected(&mut self, ui: &mut Ui, tasks: &Tasks) -> bool {
+        // Its sample event too, when that has unsaved changes.
+        if let Some(p) = self.current().and_then(Self::event_of)
+            && self.events.get(&p).is_some_and(EventDoc::dirty)
+        {
+            self.save_event(p, ui, tasks);
+            if !matches!(ui.mode, super::Mode::Normal) {
+                // Asked about the event: the profile is saved as it is.
+                return self.save_entry(self.selected, ui, tasks);
+            }
+        }
         if let Some(entry) = self.current()
             && let EntryKind::Ok {
                 draft,

@@ -24,7 +24,7 @@ pub fn render(s: &State, area: Rect, buf: &mut Buffer) {
         Some(e) => format!(
             " Editor · {}{} ",
             e.path.file_name().unwrap_or_default().to_string_lossy(),
-            if e.dirty { " (unsaved)" } else { "" }
+            if s.bench.unsaved(e) { " (unsaved)" } else { "" }
         ),
         None => " Editor ".into(),
     };

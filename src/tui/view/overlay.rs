@@ -46,6 +46,14 @@ pub fn render(s: &State, area: Rect, buf: &mut Buffer) {
                             .unwrap_or_default()
                     ),
                 ),
+                ConfirmKind::SaveSharedEvent { path, others } => (
+                    " Save a shared event? ",
+                    format!(
+                        "{} is also the sample event of {}.  y saves it for them too · any other key does not",
+                        path.file_name().unwrap_or_default().to_string_lossy(),
+                        others.join(", ")
+                    ),
+                ),
                 ConfirmKind::RenameFile { from, to } => (
                     " Rename the file too? ",
                     format!(

@@ -58,7 +58,7 @@ pub fn render(s: &State, area: Rect, buf: &mut Buffer) {
                     draft.name.clone()
                 },
                 Style::default(),
-                if e.dirty { "*" } else { " " },
+                if s.bench.unsaved(e) { "*" } else { " " },
             ),
             EntryKind::Broken(_) => (
                 e.path
