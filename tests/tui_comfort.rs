@@ -414,3 +414,41 @@ async fn an_edited_event_is_marked_unsaved_and_saving_a_shared_one_says_who_shar
     let text = std::fs::read_to_string(ws.path().join("events/signup.json")).unwrap();
     assert!(text.contains("\"pro\""), "{text}");
 }
+
+#[tokio::test]
+async fn ctrl_k_sets_an_unset_secret_typed_masked() {
+    let server = Server::start(Answer::status(200));
+    let ws = Workspace::new();
+    ws.write(
+        "p.ron",
+        &format!(
+            r#"(name: "p", method: POST, url: "{}", headers: [("X-Token", "{{{{secret.HOOK_TOKEN}}}}")])"#,
+            server.url("/in")
+        ),
+    );
+    let mut h = open(&ws).await;
+    h.send(ctrl('k'));
+    h.type_text("zz-typed-secret-9");
+    h.settle().await;
+    let screen = h.screen();
+    assert!(screen.contains("Secret HOOK_TOKEN"), "{screen}");
+    assert!(!screen.contains("zz-typed"), "typed masked: {screen}");
+    h.send(key(Enter));
+    h.until(|s| s.ui.status.text.starts_with("secret HOOK_TOKEN set"))
+        .await;
+    let file = ws.config_dir().join("secrets.ron");
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&file).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    h.send(key(Char('f')));
+    h.until_answered().await;
+    assert_eq!(server.only().header("x-token"), Some("zz-typed-secret-9"));
+    assert!(!h.screen().contains("zz-typed"), "{}", h.screen());
+    // Nothing left unset now.
+    h.send(ctrl('k'));
+    h.settle().await;
+    assert!(matches!(h.app.state.ui.mode, Mode::Normal));
+    assert!(h.status().contains("every secret"), "{}", h.status());
+}

@@ -86,6 +86,8 @@ pub enum Action {
     SaveBody,
     /// Read the profiles folder again.
     Reload,
+    /// Set a secret the profile needs in the store.
+    SetSecret,
     /// Text: keep what was typed and leave the field.
     Commit,
     /// JSON: save the sample event being edited as a new file.
@@ -209,6 +211,12 @@ pub static BINDINGS: &[Binding] = &[
         [(Char('s'), CTRL)],
         Save,
         "save the profile (atomic write)"
+    ),
+    b!(
+        Workbench,
+        [(Char('k'), CTRL)],
+        SetSecret,
+        "set a secret the profile needs (typed masked, to the store)"
     ),
     b!(
         Profiles,

@@ -105,6 +105,11 @@ pub enum ProfilesMsg {
     },
     /// A profile file was imported into the profiles folder, or not.
     Imported(Result<Box<Imported>, String>),
+    /// A secret was written to the store (its name), or not.
+    SecretSet {
+        name: String,
+        result: Result<PathBuf, String>,
+    },
     /// A profile file's text, read to be edited in $EDITOR.
     ReadForEdit {
         path: PathBuf,

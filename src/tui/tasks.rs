@@ -210,6 +210,21 @@ impl Tasks {
         });
     }
 
+    /// Sets a secret in the store at `path` (read again first, so nothing
+    /// set elsewhere meanwhile is lost); the value is never logged.
+    pub fn set_secret(&self, path: PathBuf, name: String, value: String) {
+        self.blocking(move || {
+            let result = crate::secrets::Secrets::load(&path)
+                .and_then(|mut s| {
+                    s.set(&name, &value);
+                    s.save()
+                })
+                .map(|()| path)
+                .map_err(|e| e.to_string());
+            Message::Profiles(ProfilesMsg::SecretSet { name, result })
+        });
+    }
+
     /// Reads a profile file's text, to edit it in $EDITOR.
     pub fn read_for_edit(&self, path: PathBuf) {
         self.blocking(move || {

@@ -382,6 +382,7 @@ impl State {
             Action::Save => {
                 self.bench.save_selected(ui, tasks);
             }
+            Action::SetSecret => self.bench.ask_secret(ui),
             Action::CopyCurl => self.bench.copy_curl(ui),
             _ => match ui.focus {
                 Pane::Profiles => self.bench.act_profiles(a, ui, tasks),

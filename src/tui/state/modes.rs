@@ -55,6 +55,8 @@ pub enum PromptKind {
     ShareTo,
     /// A profile file to bring into the profiles folder.
     ImportProfile,
+    /// The value of a secret the profile needs, for the store.
+    SetSecret(String),
     /// Where to write the response body: of the Workbench's answer, or of
     /// the History's open record.
     SaveBody {
@@ -361,6 +363,8 @@ impl State {
                 return ui.set_status("the answer is unchanged");
             }
             PromptKind::Rename if text.is_empty() => return ui.set_status("the name is unchanged"),
+            PromptKind::SetSecret(_) if text.is_empty() => return ui.set_status("nothing set"),
+            PromptKind::SetSecret(name) => return self.bench.set_secret(name, text, ui, tasks),
             PromptKind::ReceiverAnswer => return self.receiver.set_answer(&text, ui),
             PromptKind::ReceiverSecrets => return self.receiver.set_secrets(&text, ui),
             _ => {}
@@ -390,7 +394,8 @@ impl State {
             PromptKind::SaveBody { history: true } => {
                 self.history.save_body(text.into(), ui, tasks)
             }
-            PromptKind::ReceiverAnswer | PromptKind::ReceiverSecrets => {}
+            PromptKind::ReceiverAnswer | PromptKind::ReceiverSecrets | PromptKind::SetSecret(_) => {
+            }
         }
     }
 }

@@ -302,6 +302,13 @@ impl Workbench {
                 )),
                 Err(e) => ui.set_error(format!("cannot write {}: {e}", path.display())),
             },
+            ProfilesMsg::SecretSet { name, result } => match result {
+                Ok(path) => {
+                    ui.set_status(format!("secret {name} set in {}", path.display()));
+                    self.refresh_preview(tasks);
+                }
+                Err(e) => ui.set_error(format!("secret {name} not set: {e}")),
+            },
             ProfilesMsg::ReadForEdit { path, result } => match result {
                 Ok(text) => ui.effects.push(super::Effect::ExternalEdit {
                     target: super::JsonTarget::ProfileFile(path),
@@ -576,6 +583,47 @@ impl Workbench {
     /// A file name for a profile name that no entry uses yet. Only the list
     /// is asked (no disk on the UI thread); a file made since it was read
     /// is never replaced: the save says so instead.
+    /// Ctrl-k: asks for the first secret the profile names that the store
+    /// lacks, typed masked.
+    pub(super) fn ask_secret(&mut self, ui: &mut Ui) {
+        self.refresh_secrets();
+        let Some(Ok(p)) = self.draft().map(Draft::to_profile) else {
+            ui.set_error("fix the profile's errors first");
+            return;
+        };
+        let needs = crate::share::needs(&p);
+        let missing: Vec<String> = needs
+            .missing_secrets(&self.secrets)
+            .map(str::to_string)
+            .collect();
+        match missing.first() {
+            Some(name) => {
+                super::modes::prompt_masked(ui, super::PromptKind::SetSecret(name.clone()));
+                if missing.len() > 1 {
+                    ui.set_status(format!(
+                        "{} unset: {} (Ctrl-k again for the next)",
+                        missing.len(),
+                        missing.join(", ")
+                    ));
+                }
+            }
+            None => ui.set_status("every secret this profile names is set"),
+        }
+    }
+
+    /// Writes a secret's value to the store, in a task.
+    pub(super) fn set_secret(&mut self, name: String, value: String, ui: &mut Ui, tasks: &Tasks) {
+        let path = match self.secrets_path.clone() {
+            Some(p) => p,
+            None => {
+                ui.set_error("no secret store for this session");
+                return;
+            }
+        };
+        ui.set_status(format!("setting secret {name}…"));
+        tasks.set_secret(path, name, value);
+    }
+
     /// A profile never saved takes its file name from its name as it is
     /// renamed (a duplicate, a new profile).
     pub(super) fn follow_name(&mut self) {

@@ -105,11 +105,16 @@ pub fn render(s: &State, area: Rect, buf: &mut Buffer) {
             );
         }
         Mode::Prompt { kind, area: text } => {
+            let secret_title;
             let title = match kind {
                 PromptKind::NewProfile => " New profile: name (or paste a curl command) ",
                 PromptKind::ShareTo => " Share: write the copy without credentials to ",
                 PromptKind::ImportProfile => " Import: a profile file (path) or a curl command ",
                 PromptKind::SaveBody { .. } => " Save the response body to (a new file) ",
+                PromptKind::SetSecret(name) => {
+                    secret_title = format!(" Secret {name} (typed masked; to the store) ");
+                    &secret_title
+                }
                 PromptKind::Rename => " Rename profile ",
                 PromptKind::SaveEventAs(_) => " Save the event as (name) ",
                 PromptKind::Search => " Search the body ",
