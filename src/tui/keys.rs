@@ -216,7 +216,7 @@ pub static BINDINGS: &[Binding] = &[
         Workbench,
         [(Char('k'), CTRL)],
         SetSecret,
-        "set a secret the profile needs (typed masked, to the store)"
+        "set a secret the profile needs (typed masked)"
     ),
     b!(
         Profiles,

@@ -20,6 +20,7 @@ pub mod inspector;
 pub mod modes;
 pub mod profiles;
 pub mod receiver;
+pub mod sharing;
 
 use std::path::PathBuf;
 
