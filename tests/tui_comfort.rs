@@ -452,3 +452,40 @@ async fn ctrl_k_sets_an_unset_secret_typed_masked() {
     assert!(matches!(h.app.state.ui.mode, Mode::Normal));
     assert!(h.status().contains("every secret"), "{}", h.status());
 }
+
+#[tokio::test]
+async fn p_picks_the_profile_filter_from_the_names_the_history_holds() {
+    let server = Server::start(Answer::status(200));
+    let ws = Workspace::new();
+    for n in ["alpha", "beta"] {
+        ws.write(
+            &format!("{n}.ron"),
+            &format!(
+                r#"(name: "{n}", method: POST, url: "{}")"#,
+                server.url("/x")
+            ),
+        );
+    }
+    let mut h = open(&ws).await;
+    h.send(key(Char('f')));
+    h.until(|s| s.bench.answered().is_some_and(|a| a.record == Some(1)))
+        .await;
+    h.send(key(Down));
+    h.send(key(Char('f')));
+    h.until(|s| s.bench.answered().is_some_and(|a| a.record == Some(2)))
+        .await;
+    h.send(key(Char('2')));
+    h.until(|s| !s.history.loading && s.history.total == 2)
+        .await;
+    h.send(key(Char('p')));
+    h.until(|s| matches!(s.ui.mode, Mode::Picker { .. })).await;
+    match &h.app.state.ui.mode {
+        Mode::Picker { items, .. } => assert_eq!(items, &["(any profile)", "alpha", "beta"]),
+        m => panic!("{m:?}"),
+    }
+    h.keys(&[Down, Down, Enter]);
+    h.until(|s| !s.history.loading && s.history.total == 1)
+        .await;
+    assert_eq!(h.app.state.history.filter.profile.as_deref(), Some("beta"));
+    assert!(h.screen().contains("p profile: beta"), "{}", h.screen());
+}

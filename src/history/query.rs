@@ -232,6 +232,23 @@ impl Store {
         Ok(rows)
     }
 
+    /// The profile names the history holds, sorted (at most `limit`).
+    pub fn profile_names(&self, limit: usize) -> Result<Vec<String>, HistoryError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT DISTINCT profile FROM exchanges WHERE profile IS NOT NULL
+                 ORDER BY profile LIMIT ?1",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([limit as i64], |r| r.get::<_, String>(0))
+            .map_err(|e| self.err(e))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| self.err(e))?;
+        Ok(rows)
+    }
+
     /// Ids of every matching record, oldest first.
     pub fn ids(&self, f: &Filter) -> Result<Vec<i64>, HistoryError> {
         let (w, p) = f.sql();

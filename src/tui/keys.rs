@@ -453,7 +453,7 @@ pub static BINDINGS: &[Binding] = &[
         History,
         [(Char('p'), NONE)],
         FilterProfile,
-        "filter: profile"
+        "filter: profile, picked from the names the history holds"
     ),
     b!(
         History,

@@ -195,6 +195,8 @@ pub enum HistoryMsg {
     RecordLoaded(Box<OpenRecord>),
     /// Two records compared.
     Compared(Box<CompareView>),
+    /// The profile names in the history, for the `p` filter's picker.
+    ProfileNames(Vec<String>),
     /// What a bulk replay would send, for the confirmation.
     BulkPreview {
         ids: Vec<i64>,

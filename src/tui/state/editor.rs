@@ -456,7 +456,11 @@ impl Workbench {
         let selected = current
             .and_then(|c| items.iter().position(|i| *i == c))
             .unwrap_or(0);
-        ui.mode = Mode::Picker { items, selected };
+        ui.mode = Mode::Picker {
+            kind: super::modes::PickerKind::Event,
+            items,
+            selected,
+        };
     }
 
     /// The event picked for the profile (none: no event file).

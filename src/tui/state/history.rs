@@ -254,6 +254,21 @@ impl HistoryPane {
                 self.compare = Some(c);
                 self.compare_scroll = 0;
             }
+            HistoryMsg::ProfileNames(names) => {
+                let mut items = vec!["(any profile)".to_string()];
+                items.extend(names);
+                let selected = self
+                    .filter
+                    .profile
+                    .as_ref()
+                    .and_then(|p| items.iter().position(|i| i == p))
+                    .unwrap_or(0);
+                ui.mode = Mode::Picker {
+                    kind: modes::PickerKind::ProfileFilter,
+                    items,
+                    selected,
+                };
+            }
             HistoryMsg::BulkPreview { ids, hosts } => {
                 if ids.is_empty() {
                     ui.set_error("the filter selects no records");
@@ -402,8 +417,13 @@ impl HistoryPane {
                 self.reload(ui, tasks);
             }
             Action::FilterProfile => {
-                let hint = now_or_any(&self.filter.profile);
-                modes::prompt(ui, PromptKind::FilterProfile, &hint);
+                // Picked from the names the history holds.
+                let Some(store) = self.store(ui) else { return };
+                tasks.query(store, |s| {
+                    s.profile_names(500)
+                        .map(HistoryMsg::ProfileNames)
+                        .map_err(|e| e.to_string())
+                });
             }
             Action::Search => {
                 let hint = now_or_any(&self.filter.text);

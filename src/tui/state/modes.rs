@@ -28,6 +28,7 @@ pub enum Mode {
     },
     Confirm(ConfirmKind),
     Picker {
+        kind: PickerKind,
         items: Vec<String>,
         selected: usize,
     },
@@ -38,6 +39,15 @@ pub enum Mode {
     Messages {
         scroll: usize,
     },
+}
+
+/// What a picker picks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PickerKind {
+    /// The profile's sample event.
+    Event,
+    /// The History's profile filter.
+    ProfileFilter,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -151,7 +161,7 @@ enum Then {
     /// Ctrl-n on an event: save it under a new name.
     SaveAs(std::path::PathBuf),
     /// A choice in the picker.
-    Picked(Option<String>),
+    Picked(PickerKind, Option<String>),
     /// A confirmation's answer.
     Confirmed(ConfirmKind, Action),
 }
@@ -178,7 +188,11 @@ impl State {
                 Some(a) => Then::Confirmed(kind.clone(), a),
                 None => Then::Confirmed(kind.clone(), Action::Escape),
             },
-            Mode::Picker { items, selected } => match keys::lookup(Scope::Profiles, &key) {
+            Mode::Picker {
+                kind,
+                items,
+                selected,
+            } => match keys::lookup(Scope::Profiles, &key) {
                 Some(Action::Up) => {
                     *selected = selected.saturating_sub(1);
                     Then::Stay
@@ -188,7 +202,7 @@ impl State {
                     Then::Stay
                 }
                 Some(Action::Enter) => {
-                    Then::Picked((*selected > 0).then(|| items[*selected].clone()))
+                    Then::Picked(*kind, (*selected > 0).then(|| items[*selected].clone()))
                 }
                 _ => Then::Close,
             },
@@ -308,9 +322,15 @@ impl State {
                 .effects
                 .push(super::Effect::ExternalEdit { target, text }),
             Then::SaveAs(path) => prompt(ui, PromptKind::SaveEventAs(path), ""),
-            Then::Picked(choice) => {
+            Then::Picked(PickerKind::Event, choice) => {
                 ui.mode = Mode::Normal;
                 self.bench.set_event(choice, tasks);
+            }
+            Then::Picked(PickerKind::ProfileFilter, choice) => {
+                ui.mode = Mode::Normal;
+                let text = choice.unwrap_or_default();
+                self.history
+                    .on_prompt(PromptKind::FilterProfile, text, ui, tasks);
             }
             Then::Confirmed(kind, action) => {
                 ui.mode = Mode::Normal;

@@ -131,10 +131,20 @@ pub fn render(s: &State, area: Rect, buf: &mut Buffer) {
             let inner = frame(r, buf, title);
             text.render(inner, buf);
         }
-        Mode::Picker { items, selected } => {
+        Mode::Picker {
+            kind,
+            items,
+            selected,
+        } => {
             let height = (items.len() as u16 + 2).min(area.height - 4);
             let r = centered(area, 50, height);
-            let inner = frame(r, buf, " Sample event ");
+            let title = match kind {
+                crate::tui::state::modes::PickerKind::Event => " Sample event ",
+                crate::tui::state::modes::PickerKind::ProfileFilter => {
+                    " Filter: profile (as the history has them) "
+                }
+            };
+            let inner = frame(r, buf, title);
             let offset = super::list_offset(*selected, inner.height as usize);
             for (row, (i, item)) in items
                 .iter()
