@@ -146,11 +146,17 @@ async fn filters_narrow_the_list_and_the_count() {
     h.send(key(KeyCode::Enter));
     h.until(|s| !s.history.loading && s.history.total == 1 && s.history.rows[0].id == 3)
         .await;
+    // p picks from the profiles the history holds: here only `hook`.
     h.send(key(KeyCode::Char('p')));
-    h.type_text("nobody");
-    h.send(key(KeyCode::Enter));
-    h.until(|s| !s.history.loading && s.history.total == 0)
+    h.until(|s| matches!(s.ui.mode, hookbench::tui::state::Mode::Picker { .. }))
         .await;
+    h.keys(&[KeyCode::Down, KeyCode::Enter]);
+    h.until(|s| {
+        !s.history.loading
+            && s.history.filter.profile.as_deref() == Some("hook")
+            && s.history.total == 1
+    })
+    .await;
 }
 
 #[tokio::test]
