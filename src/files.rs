@@ -262,6 +262,54 @@ pub fn free_name(dir: &Path, want: &str, ext: &str, taken: impl Fn(&Path) -> boo
         .expect("some number is free")
 }
 
+/// Completes a typed path from its folder: the longest start every name
+/// that fits shares (a folder gets its `/` when it is the only one), and
+/// those names. `~/` is the home folder.
+pub fn complete_path(typed: &str) -> (String, Vec<String>) {
+    let (dir_text, stem) = match typed.rfind('/') {
+        Some(i) => (&typed[..=i], &typed[i + 1..]),
+        None => ("", typed),
+    };
+    let dir = match dir_text {
+        "" => PathBuf::from("."),
+        d if d.starts_with("~/") => std::env::var_os("HOME")
+            .map(|h| PathBuf::from(h).join(&d[2..]))
+            .unwrap_or_else(|| PathBuf::from(d)),
+        d => PathBuf::from(d),
+    };
+    let mut names: Vec<(String, bool)> = std::fs::read_dir(&dir)
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let is_dir = e.file_type().is_ok_and(|t| t.is_dir());
+            (name.starts_with(stem) && (!name.starts_with('.') || stem.starts_with('.')))
+                .then_some((name, is_dir))
+        })
+        .collect();
+    names.sort();
+    let choices: Vec<String> = names.iter().map(|(n, _)| n.clone()).collect();
+    let completion = match names.as_slice() {
+        [] => typed.to_string(),
+        [(one, is_dir)] => format!("{dir_text}{one}{}", if *is_dir { "/" } else { "" }),
+        many => {
+            let first = &many[0].0;
+            let common = many.iter().fold(first.len(), |n, (name, _)| {
+                first
+                    .char_indices()
+                    .zip(name.chars())
+                    .take_while(|((_, a), b)| a == b)
+                    .last()
+                    .map_or(0, |((i, a), _)| i + a.len_utf8())
+                    .min(n)
+            });
+            format!("{dir_text}{}", &first[..common])
+        }
+    };
+    (completion, choices)
+}
+
 /// A file-name-safe form of a name: lowercase letters and digits joined by
 /// `-` (`CRM: create lead` is `crm-create-lead`), `profile` when nothing is
 /// left.

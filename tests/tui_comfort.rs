@@ -489,3 +489,56 @@ async fn p_picks_the_profile_filter_from_the_names_the_history_holds() {
     assert_eq!(h.app.state.history.filter.profile.as_deref(), Some("beta"));
     assert!(h.screen().contains("p profile: beta"), "{}", h.screen());
 }
+
+#[tokio::test]
+async fn text_fields_take_ctrl_u_show_the_terminal_cursor_and_complete_paths() {
+    let ws = Workspace::new();
+    ws.write(
+        "p.ron",
+        r#"(name: "p", method: POST, url: "http://127.0.0.1:9/x")"#,
+    );
+    std::fs::create_dir_all(ws.path().join("incoming")).unwrap();
+    ws.write(
+        "incoming/crm-lead.shared.ron",
+        r#"(name: "crm lead", method: POST, url: "http://127.0.0.1:9/crm")"#,
+    );
+    let mut h = open(&ws).await;
+    // Ctrl-u clears the field back to its start.
+    h.goto(Field::Url).await;
+    h.send(key(Enter));
+    h.send(ctrl('u'));
+    h.type_text("http://127.0.0.1:9/new");
+    h.settle().await;
+    // The terminal's cursor is where typing goes: at the end of the URL.
+    let cursor = h.app.terminal.get_cursor_position().unwrap();
+    let row: String = {
+        let buf = h.app.terminal.backend().buffer();
+        (0..buf.area.width)
+            .map(|x| buf[(x, cursor.y)].symbol().to_string())
+            .collect()
+    };
+    assert!(row.contains("http://127.0.0.1:9/new"), "{row}");
+    let url_end = row.find("/new").unwrap() + 4;
+    assert_eq!(cursor.x as usize, row[..url_end].chars().count());
+    h.send(key(Enter));
+    h.settle().await;
+    assert_eq!(h.app.state.draft().unwrap().url, "http://127.0.0.1:9/new");
+    // Tab completes a path in the import prompt.
+    h.send(key(KeyCode::Esc));
+    h.send(key(Char('i')));
+    h.type_text(&format!("{}/inc", ws.path().display()));
+    h.send(key(Tab));
+    h.until(|s| match &s.ui.mode {
+        Mode::Prompt { area, .. } => area.lines().join("").ends_with("incoming/"),
+        _ => false,
+    })
+    .await;
+    h.send(key(Tab));
+    h.until(|s| match &s.ui.mode {
+        Mode::Prompt { area, .. } => area.lines().join("").ends_with("crm-lead.shared.ron"),
+        _ => false,
+    })
+    .await;
+    h.send(key(Enter));
+    h.until(|s| s.ui.status.text.starts_with("imported")).await;
+}

@@ -105,6 +105,13 @@ pub enum ProfilesMsg {
     },
     /// A profile file was imported into the profiles folder, or not.
     Imported(Result<Box<Imported>, String>),
+    /// A path typed in a prompt, completed: the text it completes, the
+    /// completion (their longest common start), and the names that fit.
+    Completed {
+        typed: String,
+        completion: String,
+        choices: Vec<String>,
+    },
     /// A secret was written to the store (its name), or not.
     SecretSet {
         name: String,

@@ -89,7 +89,12 @@ where
         let size = self.terminal.size()?;
         self.state.ui.area = ratatui::layout::Rect::new(0, 0, size.width, size.height);
         let state = &self.state;
-        self.terminal.draw(|f| f.render_widget(state, f.area()))?;
+        self.terminal.draw(|f| {
+            f.render_widget(state, f.area());
+            if let Some(p) = state.ui.cursor.get() {
+                f.set_cursor_position(p);
+            }
+        })?;
         Ok(())
     }
 

@@ -225,6 +225,18 @@ impl Tasks {
         });
     }
 
+    /// Completes a path typed in a prompt from what its folder holds.
+    pub fn complete_path(&self, typed: String) {
+        self.blocking(move || {
+            let (completion, choices) = crate::files::complete_path(&typed);
+            Message::Profiles(ProfilesMsg::Completed {
+                typed,
+                completion,
+                choices,
+            })
+        });
+    }
+
     /// Reads a profile file's text, to edit it in $EDITOR.
     pub fn read_for_edit(&self, path: PathBuf) {
         self.blocking(move || {

@@ -94,6 +94,9 @@ pub struct Ui {
     pub area: Rect,
     /// Input events handled so far (lets a driver know the loop caught up).
     pub inputs: u64,
+    /// Where the terminal's cursor goes after a frame: where typing goes,
+    /// set by the drawing of a text area (none: hidden).
+    pub cursor: std::cell::Cell<Option<Position>>,
     /// Every status message of this session, oldest first (the last
     /// [`MESSAGES_KEPT`]), for the message log (`L`).
     pub messages: std::collections::VecDeque<Status>,
@@ -183,6 +186,7 @@ impl State {
                 area: Rect::new(0, 0, 120, 40),
                 inputs: 0,
                 messages: Default::default(),
+                cursor: Default::default(),
             },
             bench: Workbench::new(options.profiles, options.secrets),
             history: HistoryPane::new(options.history, options.body_cap),

@@ -126,6 +126,46 @@ pub fn prompt_masked(ui: &mut super::Ui, kind: PromptKind) {
     }
 }
 
+/// A key typed into a text field: Ctrl-u deletes back to the line's start,
+/// as in a shell; everything else is the text area's own.
+fn type_into(area: &mut TextArea<'static>, key: KeyEvent) {
+    if key.code == KeyCode::Char('u') && key.modifiers.contains(KeyModifiers::CONTROL) {
+        area.delete_line_by_head();
+    } else {
+        area.input(key);
+    }
+}
+
+impl PromptKind {
+    /// Prompts whose answer is a path (Tab completes it).
+    pub fn takes_path(&self) -> bool {
+        matches!(
+            self,
+            PromptKind::ShareTo | PromptKind::ImportProfile | PromptKind::SaveBody { .. }
+        )
+    }
+}
+
+/// A completion came back: it goes into the prompt when the prompt still
+/// holds what was completed.
+pub fn completed(ui: &mut super::Ui, typed: &str, completion: String, choices: Vec<String>) {
+    if let Mode::Prompt { kind, area } = &mut ui.mode
+        && kind.takes_path()
+        && area.lines().join("") == typed
+    {
+        if completion != typed {
+            let mut fresh = TextArea::new(vec![completion]);
+            fresh.move_cursor(ratatui_textarea::CursorMove::End);
+            **area = fresh;
+        }
+        match choices.len() {
+            0 => ui.set_error("no file or folder there starts so"),
+            1 => {}
+            n => ui.set_status(format!("{n} choices: {}", choices.join("  "))),
+        }
+    }
+}
+
 /// A text area for JSON.
 pub fn json_area(text: &str) -> TextArea<'static> {
     let lines: Vec<String> = if text.is_empty() {
@@ -160,6 +200,8 @@ enum Then {
     External(JsonTarget, String),
     /// Ctrl-n on an event: save it under a new name.
     SaveAs(std::path::PathBuf),
+    /// Tab in a path prompt: complete this text.
+    Complete(String),
     /// A choice in the picker.
     Picked(PickerKind, Option<String>),
     /// A confirmation's answer.
@@ -223,8 +265,12 @@ impl State {
                     };
                     Then::Close
                 }
+                // Tab in a prompt for a path: completed from the folder.
+                _ if key.code == KeyCode::Tab && kind.takes_path() => {
+                    Then::Complete(area.lines().join(""))
+                }
                 _ => {
-                    area.input(key);
+                    type_into(area, key);
                     Then::Stay
                 }
             },
@@ -236,7 +282,7 @@ impl State {
                     let ctrl_m = key.code == KeyCode::Char('m')
                         && key.modifiers.contains(KeyModifiers::CONTROL);
                     if key.code != KeyCode::Tab && !ctrl_m {
-                        area.input(key);
+                        type_into(area, key);
                     }
                     Then::LineChanged(*field, area.lines().join(""))
                 }
@@ -288,6 +334,7 @@ impl State {
         let (ui, tasks) = (&mut self.ui, &self.tasks);
         match then {
             Then::Stay => {}
+            Then::Complete(text) => tasks.complete_path(text),
             Then::Close => ui.mode = Mode::Normal,
             Then::Prompted(kind, text) => {
                 ui.mode = Mode::Normal;

@@ -287,6 +287,11 @@ impl Workbench {
                 )),
                 Err(e) => ui.set_error(format!("cannot write {}: {e}", path.display())),
             },
+            ProfilesMsg::Completed {
+                typed,
+                completion,
+                choices,
+            } => super::modes::completed(ui, &typed, completion, choices),
             ProfilesMsg::SecretSet { name, result } => match result {
                 Ok(path) => {
                     ui.set_status(format!("secret {name} set in {}", path.display()));

@@ -90,7 +90,7 @@ pub fn render(s: &State, area: Rect, buf: &mut Buffer) {
             for cx in r.x..r.right() {
                 buf[(cx, y)].reset();
             }
-            text.render(r, buf);
+            super::render_text(s, text, r, buf);
         }
     }
 }
@@ -309,7 +309,7 @@ pub fn render_json(
         return;
     }
     let text_area = Rect::new(inner.x, inner.y, inner.width, inner.height - 1);
-    text.render(text_area, buf);
+    super::render_text(s, text, text_area, buf);
     let (msg, style) = match problem {
         Some(m) => (m, error_style()),
         None if matches!(target, JsonTarget::Replay(_)) => (

@@ -42,12 +42,36 @@ pub fn error_style() -> Style {
     Style::default().fg(Color::Red)
 }
 
+/// Draws a text area and puts the terminal's own cursor where typing goes
+/// (screen readers and input methods follow it).
+pub fn render_text(
+    s: &State,
+    text: &ratatui_textarea::TextArea<'static>,
+    area: Rect,
+    buf: &mut Buffer,
+) {
+    text.render(area, buf);
+    let c = text.screen_cursor();
+    let (top, left) = text.scroll_offset();
+    let (row, col) = (
+        (c.row as u16).saturating_sub(top),
+        (c.col as u16).saturating_sub(left),
+    );
+    if row < area.height && col < area.width {
+        s.ui.cursor.set(Some(ratatui::layout::Position::new(
+            area.x + col,
+            area.y + row,
+        )));
+    }
+}
+
 pub fn dim() -> Style {
     Style::default().fg(Color::DarkGray)
 }
 
 impl Widget for &State {
     fn render(self, area: Rect, buf: &mut Buffer) {
+        self.ui.cursor.set(None);
         if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
             let msg = format!(
                 "terminal too small: hookbench needs {MIN_WIDTH}x{MIN_HEIGHT}, this is {}x{}",

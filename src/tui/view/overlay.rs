@@ -129,7 +129,7 @@ pub fn render(s: &State, area: Rect, buf: &mut Buffer) {
             };
             let r = centered(area, 60, 3);
             let inner = frame(r, buf, title);
-            text.render(inner, buf);
+            super::render_text(s, text, inner, buf);
         }
         Mode::Picker {
             kind,
