@@ -316,31 +316,27 @@ impl State {
                 ui.mode = Mode::Messages { scroll: 0 };
                 return;
             }
-            Action::Wrap => {
-                ui.wrap = !ui.wrap;
-                ui.set_status(if ui.wrap {
-                    "long lines wrap (w cuts them at the pane's edge)"
-                } else {
-                    "long lines are cut at the pane's edge (w wraps them)"
-                });
-                return;
-            }
-            Action::Zoom => {
-                ui.zoom = !ui.zoom;
-                ui.set_status(if ui.zoom {
-                    "zoomed: z again shows every pane"
-                } else {
-                    "every pane shown"
-                });
-                return;
-            }
-            Action::Reveal => {
-                ui.reveal = !ui.reveal;
-                ui.set_status(if ui.reveal {
-                    "credentials shown (v masks them again)"
-                } else {
-                    "credentials masked"
-                });
+            Action::Wrap | Action::Zoom | Action::Reveal => {
+                let (flag, on, off) = match a {
+                    Action::Wrap => (
+                        &mut ui.wrap,
+                        "long lines wrap (w cuts them at the pane's edge)",
+                        "long lines are cut at the pane's edge (w wraps them)",
+                    ),
+                    Action::Zoom => (
+                        &mut ui.zoom,
+                        "zoomed: z again shows every pane",
+                        "every pane shown",
+                    ),
+                    _ => (
+                        &mut ui.reveal,
+                        "credentials shown (v masks them again)",
+                        "credentials masked",
+                    ),
+                };
+                *flag = !*flag;
+                let now = *flag;
+                ui.set_status(if now { on } else { off });
                 return;
             }
             _ => {}

@@ -201,6 +201,12 @@ fn messages(s: &State, scroll: usize, area: Rect, buf: &mut Buffer) {
     if lines.is_empty() {
         lines.push(Line::styled("no messages yet", dim()));
     }
+    scrolled_lines(&lines, scroll, inner, buf);
+}
+
+/// `lines` from `scroll` on (no further than a last full screen), inside
+/// `inner`.
+fn scrolled_lines(lines: &[Line], scroll: usize, inner: Rect, buf: &mut Buffer) {
     let scroll = scroll.min(lines.len().saturating_sub(inner.height as usize));
     for (row, line) in lines
         .iter()
@@ -285,13 +291,5 @@ fn help(scroll: usize, area: Rect, buf: &mut Buffer) {
     ));
     let r = centered(area, 76, area.height.saturating_sub(2));
     let inner = frame(r, buf, " Keys · j/k scroll · any other key closes ");
-    let scroll = scroll.min(lines.len().saturating_sub(inner.height as usize));
-    for (row, line) in lines
-        .iter()
-        .skip(scroll)
-        .take(inner.height as usize)
-        .enumerate()
-    {
-        buf.set_line(inner.x + 1, inner.y + row as u16, line, inner.width - 1);
-    }
+    scrolled_lines(&lines, scroll, inner, buf);
 }
