@@ -272,10 +272,7 @@ pub fn complete_path(typed: &str) -> (String, Vec<String>) {
     };
     let dir = match dir_text {
         "" => PathBuf::from("."),
-        d if d.starts_with("~/") => std::env::var_os("HOME")
-            .map(|h| PathBuf::from(h).join(&d[2..]))
-            .unwrap_or_else(|| PathBuf::from(d)),
-        d => PathBuf::from(d),
+        d => expand_home(d),
     };
     let mut names: Vec<(String, bool)> = std::fs::read_dir(&dir)
         .into_iter()
@@ -316,6 +313,10 @@ pub fn complete_path(typed: &str) -> (String, Vec<String>) {
 pub fn slug(name: &str) -> String {
     let mut s = String::new();
     for c in name.chars() {
+        // File names stay short, whatever the name (a pasted page).
+        if s.len() >= SLUG_MAX {
+            break;
+        }
         if c.is_ascii_alphanumeric() {
             s.push(c.to_ascii_lowercase());
         } else if !s.ends_with('-') && !s.is_empty() {
@@ -324,6 +325,23 @@ pub fn slug(name: &str) -> String {
     }
     let s = s.trim_end_matches('-').to_string();
     if s.is_empty() { "profile".into() } else { s }
+}
+
+/// The longest a slug gets: a file name well under every file system's
+/// limit, with room for `-2.ron`.
+pub const SLUG_MAX: usize = 64;
+
+/// A path as typed: `~/` is the home folder.
+pub fn expand_home(typed: &str) -> PathBuf {
+    match typed.strip_prefix("~/") {
+        Some(rest) => std::env::var_os("HOME")
+            .map(|h| PathBuf::from(h).join(rest))
+            .unwrap_or_else(|| PathBuf::from(typed)),
+        None if typed == "~" => {
+            std::env::var_os("HOME").map_or_else(|| PathBuf::from(typed), PathBuf::from)
+        }
+        None => PathBuf::from(typed),
+    }
 }
 
 /// An io error's reason in lowercase, without the "(os error N)" tail.

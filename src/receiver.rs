@@ -106,14 +106,54 @@ impl Script {
                 script.sequence = Script::parse_sequence(word)?;
             }
         }
+        // A body given says its own type, unless a header= named one.
+        let typed = words
+            .split_whitespace()
+            .filter_map(|w| w.strip_prefix("header="))
+            .any(|h| h.to_ascii_lowercase().starts_with("content-type:"));
+        if let Some(b) = body
+            && !typed
+        {
+            let kind = if serde_json::from_str::<serde::de::IgnoredAny>(b).is_ok() {
+                "application/json"
+            } else {
+                "text/plain; charset=utf-8"
+            };
+            script
+                .headers
+                .retain(|(n, _)| !n.eq_ignore_ascii_case("content-type"));
+            script
+                .headers
+                .insert(0, ("content-type".into(), kind.into()));
+        }
+        // A content type given replaces the one there was.
+        if typed {
+            let last = script
+                .headers
+                .iter()
+                .rposition(|(n, _)| n.eq_ignore_ascii_case("content-type"));
+            let mut i = 0;
+            script.headers.retain(|(n, _)| {
+                i += 1;
+                !n.eq_ignore_ascii_case("content-type") || Some(i - 1) == last
+            });
+        }
         *self = script;
         Ok(())
     }
 
-    /// `500,500,200 after 200 ms, 10% failing`.
+    /// `500,500,200 after 200 ms, 10% failing, body "try later"`.
     pub fn summary(&self) -> String {
+        let body = if self.body == Script::default().body {
+            String::new()
+        } else {
+            let text = String::from_utf8_lossy(&self.body);
+            let short: String = text.chars().take(40).collect();
+            let more = if text.chars().count() > 40 { "…" } else { "" };
+            format!(", body {:?}{more}", crate::exchange::printable(&short))
+        };
         format!(
-            "{}{}{}",
+            "{}{}{}{body}",
             self.sequence
                 .iter()
                 .map(u16::to_string)
@@ -488,7 +528,31 @@ mod tests {
         assert_eq!(s.delay, Duration::from_millis(20));
         assert_eq!(s.body, b"try later");
         assert!(s.headers.contains(&("Retry-After".into(), "2".into())));
-        assert_eq!(s.summary(), "500,200 after 20 ms, 50% failing");
+        assert_eq!(
+            s.summary(),
+            r#"500,200 after 20 ms, 50% failing, body "try later""#
+        );
+        // A body given says its type: text here, JSON when it is JSON.
+        assert!(
+            s.headers
+                .contains(&("content-type".into(), "text/plain; charset=utf-8".into()))
+        );
+        let mut j = Script::default();
+        j.apply_text(r#"201 body={"id": 7}"#).unwrap();
+        assert!(
+            j.headers
+                .contains(&("content-type".into(), "application/json".into()))
+        );
+        let mut h = Script::default();
+        h.apply_text("200 header=Content-Type:text/html body=<p>hi</p>")
+            .unwrap();
+        let types: Vec<_> = h
+            .headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case("content-type"))
+            .collect();
+        assert_eq!(types.len(), 1, "{:?}", h.headers);
+        assert_eq!(types[0].1, "text/html");
         let before = s.clone();
         for bad in ["101", "delay=x", "fail=2", "header=X-A", "header=X:a\u{0}b"] {
             assert!(s.apply_text(bad).is_err(), "{bad}");

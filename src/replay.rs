@@ -603,7 +603,12 @@ pub fn restore_all(
 ) -> Vec<String> {
     let (creds, mut warnings) = credentials_by_profile(jobs, profiles_dir, secrets);
     let none = Credentials::default();
-    let mut dropped = std::collections::BTreeSet::new();
+    // What could not be put back, by the profile whose credentials were
+    // used (none: no profile's).
+    let mut dropped: std::collections::BTreeMap<
+        Option<String>,
+        std::collections::BTreeSet<String>,
+    > = Default::default();
     let mut pointed = std::collections::BTreeSet::new();
     let mut withheld = Vec::new();
     for job in jobs.iter_mut() {
@@ -628,7 +633,11 @@ pub fn restore_all(
             None => &none,
         };
         let signed = c.signing.as_ref().map(signing_headers).unwrap_or_default();
-        dropped.extend(restore_credentials(&mut job.request, c, &signed));
+        let from = (!std::ptr::eq(c, &none)).then(|| profile.to_string());
+        let lost = restore_credentials(&mut job.request, c, &signed);
+        if !lost.is_empty() {
+            dropped.entry(from).or_default().extend(lost);
+        }
         if let Some(sg) = &c.signing
             && let Err(m) = crate::signing::resign(&mut job.request, sg)
         {
@@ -642,11 +651,31 @@ pub fn restore_all(
         ));
     }
     warnings.extend(withheld);
-    if !dropped.is_empty() {
-        warnings.push(format!(
-            "masked in the history and no profile to take them from, so not sent: {}",
-            dropped.into_iter().collect::<Vec<_>>().join(", ")
-        ));
+    for (from, names) in dropped {
+        let names = names.into_iter().collect::<Vec<_>>().join(", ");
+        let sends = |p: &str| {
+            creds
+                .get(p)
+                .and_then(Option::as_ref)
+                .map(|c| {
+                    c.headers
+                        .iter()
+                        .map(|(n, _)| n.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                })
+                .unwrap_or_default()
+        };
+        warnings.push(match from {
+            None => format!("masked in the history and no profile to take them from, so not sent: {names}"),
+            Some(p) if sends(&p).is_empty() => format!(
+                "masked in the history and not among profile `{p}`'s credentials as saved, so not sent: {names}"
+            ),
+            Some(p) => format!(
+                "masked in the history and not among profile `{p}`'s credentials as saved, so not sent: {names}; the profile's own are sent instead: {}",
+                sends(&p)
+            ),
+        });
     }
     warnings
 }

@@ -49,10 +49,12 @@ pub fn standard_key(secret: &str) -> Result<Vec<u8>, String> {
     let Some(encoded) = secret.strip_prefix("whsec_") else {
         return Err("a Standard Webhooks secret starts with `whsec_` followed by base64".into());
     };
-    b64()
-        .decode(encoded)
+    match b64().decode(encoded) {
+        Ok(key) if key.is_empty() => Err("the secret after `whsec_` is empty".into()),
+        Ok(key) => Ok(key),
         // The decoder's message quotes a byte of the secret: not said.
-        .map_err(|_| "the secret after `whsec_` is not valid base64".to_string())
+        Err(_) => Err("the secret after `whsec_` is not valid base64".to_string()),
+    }
 }
 
 fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> Vec<u8> {

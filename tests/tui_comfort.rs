@@ -372,10 +372,10 @@ async fn two_profiles_of_one_name_show_their_files() {
     let h = open(&ws).await;
     let screen = h.screen();
     assert!(
-        screen.contains("crm · a.ron") && screen.contains("crm · b.ron"),
+        screen.contains("a.ron · crm") && screen.contains("b.ron · crm"),
         "{screen}"
     );
-    assert!(!screen.contains("other · c.ron"), "{screen}");
+    assert!(!screen.contains("c.ron · other"), "{screen}");
 }
 
 #[tokio::test]

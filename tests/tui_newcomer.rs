@@ -484,3 +484,171 @@ async fn a_long_message_is_cut_with_a_pointer_and_read_whole_in_the_log() {
     h.settle().await;
     assert!(matches!(h.app.state.ui.mode, Mode::Normal));
 }
+
+// ---- found by using it: what a second hour turned up ---------------------
+
+#[tokio::test]
+async fn save_all_and_quit_never_drops_an_event_that_cannot_be_saved() {
+    let ws = Workspace::new();
+    ws.write("events/signup.json", support::SIGNUP_EVENT);
+    ws.write(
+        "p.ron",
+        r#"(name: "p", method: POST, url: "http://127.0.0.1:9/x", event: "events/signup.json")"#,
+    );
+    let mut h = open(&ws).await;
+    h.host.editor = Box::new(|text| Ok(text.replace("\"free\"", "free\"")));
+    h.goto(Field::Event).await;
+    h.send(key(Char('e')));
+    h.until(|s| s.ui.status.text == "back from the editor")
+        .await;
+    h.send(key(Esc));
+    h.send(key(Char('q')));
+    h.send(key(Char('s')));
+    h.settle().await;
+    assert!(!h.app.state.ui.quit);
+    assert!(h.status().contains("not quitting"), "{}", h.status());
+    let text = std::fs::read_to_string(ws.path().join("events/signup.json")).unwrap();
+    assert_eq!(text, support::SIGNUP_EVENT);
+    assert_eq!(h.app.state.bench.any_dirty(), 1, "the edit is still there");
+}
+
+#[tokio::test]
+async fn history_and_receiver_keep_their_own_filters_and_the_receiver_its_own_line() {
+    let port = support::closed_port();
+    let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let ws = Workspace::new();
+    ws.write(
+        "echo.ron",
+        &format!(r#"(name: "echo", method: POST, url: "http://127.0.0.1:{port}/in")"#),
+    );
+    let mut h = Harness::open_with(ws.path().to_path_buf(), 120, 40, Some(addr)).await;
+    h.until(|s| s.receiver.running.is_some()).await;
+    h.send(key(Char('f')));
+    h.until(|s| s.bench.answered().is_some_and(|a| a.record.is_some()))
+        .await;
+    h.send(key(Char('2')));
+    h.until(|s| !s.history.loading && s.history.total == 2)
+        .await;
+    h.send(ratatui::crossterm::event::Event::Key(
+        ratatui::crossterm::event::KeyEvent::new(
+            Char('F'),
+            ratatui::crossterm::event::KeyModifiers::SHIFT,
+        ),
+    ));
+    h.until(|s| !s.history.loading && s.history.filter.failed)
+        .await;
+    // The Receiver view has its own: not failed-only.
+    h.send(key(Char('3')));
+    h.until(|s| !s.history.loading && s.history.total == 1)
+        .await;
+    assert!(!h.app.state.history.filter.failed);
+    let screen = h.screen();
+    let lines: Vec<&str> = screen.lines().collect();
+    assert!(
+        lines[1].contains(&format!("receiver on http://127.0.0.1:{port}")),
+        "{screen}"
+    );
+    assert!(
+        lines[2].contains("t time: all time") && lines[2].contains("/ text"),
+        "{screen}"
+    );
+    // And back: History's filter is as it was left.
+    h.send(key(Char('2')));
+    h.until(|s| !s.history.loading && s.history.filter.failed)
+        .await;
+}
+
+#[tokio::test]
+async fn a_broken_file_says_why_it_cannot_be_shared_or_duplicated_and_names_stay_unique() {
+    let ws = Workspace::new();
+    ws.write("broken.ron", "(name: \"b\", method: GET, url: \"x\")");
+    let mut h = open(&ws).await;
+    h.send(key(Char('S')));
+    h.settle().await;
+    assert!(h.status().contains("e opens it"), "{}", h.status());
+    assert!(matches!(h.app.state.ui.mode, Mode::Normal));
+    h.send(key(Char('d')));
+    h.settle().await;
+    assert!(h.status().contains("e opens it"), "{}", h.status());
+    // The same curl pasted twice: two names.
+    for _ in 0..2 {
+        h.send(Event::Paste(
+            "curl -X POST http://127.0.0.1:9/hook -d '{}'".into(),
+        ));
+        h.send(key(Esc));
+    }
+    h.until(|s| s.bench.entries.len() == 3).await;
+    let names: Vec<String> = h
+        .app
+        .state
+        .bench
+        .entries
+        .iter()
+        .filter_map(|e| match &e.kind {
+            hookbench::tui::state::EntryKind::Ok { draft, .. } => Some(draft.name.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(names.len(), 2);
+    assert_ne!(names[0], names[1], "{names:?}");
+    assert!(names[1].ends_with(" (2)"), "{names:?}");
+}
+
+#[tokio::test]
+async fn o_makes_no_folder_and_an_empty_whsec_key_is_refused() {
+    let server = Server::start(Answer::status(200));
+    let ws = Workspace::new();
+    ws.write(
+        "p.ron",
+        &format!(r#"(name: "p", method: POST, url: "{}")"#, server.url("/x")),
+    );
+    let mut h = open(&ws).await;
+    h.send(key(Char('f')));
+    h.until_answered().await;
+    h.send(key(ratatui::crossterm::event::KeyCode::Tab));
+    h.send(key(ratatui::crossterm::event::KeyCode::Tab));
+    h.send(key(ratatui::crossterm::event::KeyCode::Tab));
+    h.send(key(Char('o')));
+    let target = ws.path().join("no-such-folder").join("x.json");
+    h.type_text(target.to_str().unwrap());
+    h.send(key(Enter));
+    h.until(|s| s.ui.status.error).await;
+    assert!(h.status().contains("no folder"), "{}", h.status());
+    assert!(!ws.path().join("no-such-folder").exists());
+    assert!(hookbench::signing::standard_key("whsec_").is_err());
+}
+
+#[tokio::test]
+async fn a_replay_says_when_the_saved_profile_lacks_what_the_record_sent() {
+    let server = Server::start(Answer::status(200));
+    let ws = Workspace::new();
+    ws.write(
+        "p.ron",
+        &format!(
+            r#"(name: "p", method: POST, url: "{}", auth: Basic(username: "ops", password: "pw"))"#,
+            server.url("/x")
+        ),
+    );
+    let mut h = open(&ws).await;
+    // Fired from an unsaved form whose key the saved file does not have.
+    h.goto(Field::Headers).await;
+    h.send(key(Char('a')));
+    h.type_text("X-API-Key: k-unsaved-123");
+    h.send(key(Enter));
+    h.send(key(Char('f')));
+    h.until(|s| s.bench.answered().is_some_and(|a| a.record.is_some()))
+        .await;
+    h.send(key(Char('2')));
+    h.until(|s| !s.history.loading && s.history.open.is_some())
+        .await;
+    h.send(key(Char('r')));
+    h.until(|s| s.history.bulk.as_ref().is_some_and(|b| b.finished))
+        .await;
+    assert!(
+        h.status()
+            .contains("not among profile `p`'s credentials as saved")
+            && h.status().contains("X-API-Key"),
+        "{}",
+        h.status()
+    );
+}

@@ -60,6 +60,9 @@ pub struct Options {
     pub secrets: Option<PathBuf>,
 }
 
+/// Most input events taken before a frame is drawn.
+const INPUT_BATCH: usize = 1024;
+
 /// How long the first frame waits for the profiles folder to be read.
 const FIRST_FRAME_WAIT: Duration = Duration::from_millis(100);
 
@@ -150,7 +153,23 @@ where
                 biased;
                 Some(msg) = self.rx.recv() => self.state.on_message(msg),
                 ev = host.next_event() => match ev {
-                    Some(Ok(ev)) => self.on_event(ev),
+                    Some(Ok(ev)) => {
+                        self.on_event(ev);
+                        // Keys that are already there (a paste the terminal
+                        // did not bracket, typing faster than a frame) are
+                        // taken before drawing, not one frame each.
+                        for _ in 0..INPUT_BATCH {
+                            if done(&self.state) || !self.state.ui.effects.is_empty() {
+                                break;
+                            }
+                            match tokio::time::timeout(Duration::ZERO, host.next_event()).await {
+                                Ok(Some(Ok(ev))) => self.on_event(ev),
+                                Ok(Some(Err(e))) => return Err(e.into()),
+                                Ok(None) => return Ok(()),
+                                Err(_) => break,
+                            }
+                        }
+                    }
                     Some(Err(e)) => return Err(e.into()),
                     None => return Ok(()),
                 },

@@ -262,6 +262,18 @@ impl Tasks {
                 Some(m) => m.mask_bytes(&body).into_owned(),
                 None => body,
             };
+            // Into a folder that is there: a typo makes no folders.
+            let folder = match path.parent() {
+                Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+                _ => PathBuf::from("."),
+            };
+            if !folder.is_dir() {
+                let result = Err(format!(
+                    "no folder {}: make it first, or give another",
+                    folder.display()
+                ));
+                return Message::Profiles(ProfilesMsg::BodySaved { path, result });
+            }
             let result = crate::files::write_new(&path, &body)
                 .map(|()| body.len())
                 .map_err(|e| match e.kind() {

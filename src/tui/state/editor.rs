@@ -259,9 +259,16 @@ impl Workbench {
                         doc.saved_text = doc.text.clone();
                     }
                     ui.set_status(format!("saved {}", path.display()));
+                    self.one_save_done(ui);
                 }
-                Err(WriteError::AlreadyThere) => self.event_went_elsewhere(path, ui),
-                Err(e) => ui.set_error(format!("cannot save {}: {e}", path.display())),
+                Err(WriteError::AlreadyThere) => {
+                    self.save_failed();
+                    self.event_went_elsewhere(path, ui)
+                }
+                Err(e) => {
+                    self.save_failed();
+                    ui.set_error(format!("cannot save {}: {e}", path.display()))
+                }
             },
         }
     }

@@ -70,6 +70,10 @@ pub struct HistoryPane {
     pub total: u64,
     pub buckets: Vec<Bucket>,
     pub selected: usize,
+    /// The other view's filters (History's while the Receiver view is
+    /// shown, and the other way round), and its time range.
+    parked: Filter,
+    parked_range: usize,
     /// The next page selects its newest record (the one a replay made).
     select_newest: bool,
     pub loading: bool,
@@ -119,6 +123,8 @@ impl HistoryPane {
             request_scroll: 0,
             response_scroll: 0,
             select_newest: false,
+            parked: Filter::default(),
+            parked_range: 0,
             mark: None,
             compare: None,
             compare_scroll: 0,
@@ -139,6 +145,12 @@ impl HistoryPane {
 
     /// The view was switched to: the History (all) or Receiver (received).
     pub(super) fn show(&mut self, received: bool, ui: &mut Ui, tasks: &Tasks) {
+        // Each view keeps its own filters.
+        let was_received = self.filter.origin.as_deref() == Some("received");
+        if was_received != received {
+            std::mem::swap(&mut self.filter, &mut self.parked);
+            std::mem::swap(&mut self.range, &mut self.parked_range);
+        }
         self.filter.origin = received.then(|| "received".to_string());
         self.open = None;
         // Each view opens on its newest record.

@@ -452,14 +452,22 @@ impl State {
             PromptKind::FilterProfile | PromptKind::FilterText => {
                 self.history.on_prompt(kind, text, ui, tasks)
             }
-            PromptKind::ShareTo => self.bench.share_to(text.into(), ui, tasks),
+            PromptKind::ShareTo => self
+                .bench
+                .share_to(crate::files::expand_home(&text), ui, tasks),
             PromptKind::ImportProfile if super::profiles::is_curl(&text) => {
                 self.bench.paste_curl(&text, ui, tasks)
             }
-            PromptKind::ImportProfile => self.bench.import_profile(text.into(), tasks),
-            PromptKind::SaveBody { history: false } => self.bench.save_body(text.into(), ui, tasks),
+            PromptKind::ImportProfile => self
+                .bench
+                .import_profile(crate::files::expand_home(&text), tasks),
+            PromptKind::SaveBody { history: false } => {
+                self.bench
+                    .save_body(crate::files::expand_home(&text), ui, tasks)
+            }
             PromptKind::SaveBody { history: true } => {
-                self.history.save_body(text.into(), ui, tasks)
+                self.history
+                    .save_body(crate::files::expand_home(&text), ui, tasks)
             }
             PromptKind::ReceiverAnswer | PromptKind::ReceiverSecrets | PromptKind::SetSecret(_) => {
             }

@@ -523,7 +523,12 @@ impl Workbench {
     }
 
     fn duplicate(&mut self, ui: &mut Ui, tasks: &Tasks) {
-        let Some(d) = self.draft() else { return };
+        let Some(d) = self.draft() else {
+            if self.current().is_some() {
+                ui.set_error("this file has errors: e opens it in $EDITOR to fix it first");
+            }
+            return;
+        };
         let Ok(mut p) = d.to_profile() else {
             ui.set_error("fix the profile's errors before duplicating it");
             return;
@@ -701,6 +706,19 @@ impl Workbench {
     }
 
     pub(super) fn save_all_and_quit(&mut self, ui: &mut Ui, tasks: &Tasks) {
+        // Nothing is quit away: an event that cannot be saved stops it.
+        if let Some((p, e)) = self
+            .events
+            .iter()
+            .filter(|(_, d)| d.dirty())
+            .find_map(|(p, d)| d.parsed.as_ref().err().map(|e| (p, e)))
+        {
+            ui.set_error(format!(
+                "not quitting: event {} cannot be saved ({e}); fix it, or q then y quits without saving",
+                p.file_name().unwrap_or_default().to_string_lossy()
+            ));
+            return;
+        }
         let mut n = 0;
         for i in 0..self.entries.len() {
             if self.entries[i].dirty {
@@ -717,7 +735,9 @@ impl Workbench {
             .map(|(p, _)| p.clone())
             .collect();
         for p in events {
-            self.save_event(p, ui, tasks);
+            // Saving everything is the answer for shared events too.
+            self.save_event_for_all(p, ui, tasks);
+            n += 1;
         }
         if n == 0 {
             ui.quit = true;
@@ -751,12 +771,22 @@ impl Workbench {
                 }
             }
         }
+        self.one_save_done(ui);
+    }
+
+    /// A save of "save all and quit" finished: quit after the last.
+    pub(super) fn one_save_done(&mut self, ui: &mut Ui) {
         if let Some(n) = self.quit_after_saves.as_mut() {
             *n = n.saturating_sub(1);
             if *n == 0 {
                 ui.quit = true;
             }
         }
+    }
+
+    /// A save of "save all and quit" failed: stay.
+    pub(super) fn save_failed(&mut self) {
+        self.quit_after_saves = None;
     }
 
     /// Writes every profile with unsaved changes beside its file as

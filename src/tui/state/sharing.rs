@@ -78,6 +78,10 @@ impl Workbench {
     /// Asks where to write the shared copy of the selected profile.
     pub(super) fn ask_share(&mut self, ui: &mut Ui) {
         let Some(entry) = self.current() else { return };
+        if self.draft().is_none() {
+            ui.set_error("this file has errors: e opens it in $EDITOR to fix it first");
+            return;
+        }
         let target = self
             .dir
             .join("shared")
@@ -139,7 +143,21 @@ impl Workbench {
     pub(super) fn paste_curl(&mut self, text: &str, ui: &mut Ui, tasks: &Tasks) {
         self.refresh_secrets();
         match crate::curl::from_curl(text, &self.secrets) {
-            Ok(p) => {
+            Ok(mut p) => {
+                // A name no other profile has, as an import gives.
+                let taken = |n: &str| {
+                    self.entries.iter().any(|e| match &e.kind {
+                        super::EntryKind::Ok { draft, .. } => draft.name == n,
+                        super::EntryKind::Broken(_) => false,
+                    })
+                };
+                if taken(&p.name) {
+                    let base = p.name.clone();
+                    p.name = (2..)
+                        .map(|n| format!("{base} ({n})"))
+                        .find(|n| !taken(n))
+                        .expect("some number is free");
+                }
                 let path = self.unique_path(&p.name);
                 self.add_entry(path, p, "imported from curl", ui, tasks);
             }

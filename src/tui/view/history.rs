@@ -19,22 +19,29 @@ const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█']
 
 pub fn render(s: &State, area: Rect, buf: &mut Buffer) {
     let h = &s.history;
-    let [filters, counts, chart, rest] = Layout::vertical([
+    let receiver = s.ui.view == crate::tui::state::View::Receiver;
+    // The Receiver view says what the receiver does on a line of its own.
+    let [state, filters, counts, chart, rest] = Layout::vertical([
+        Constraint::Length(u16::from(receiver)),
         Constraint::Length(1),
         Constraint::Length(1),
         Constraint::Length(2),
         Constraint::Min(0),
     ])
     .areas(area);
-    let line = if s.ui.view == crate::tui::state::View::Receiver {
-        format!("{} · {}", s.receiver.state_line(), filter_line(h))
-    } else {
-        filter_line(h)
-    };
+    if receiver {
+        buf.set_stringn(
+            state.x + 1,
+            state.y,
+            s.receiver.state_line(),
+            state.width as usize - 1,
+            Style::default().fg(Color::Green),
+        );
+    }
     buf.set_stringn(
         filters.x + 1,
         filters.y,
-        line,
+        filter_line(h),
         filters.width as usize - 1,
         Style::default().fg(Color::Cyan),
     );

@@ -49,10 +49,11 @@ pub fn render(s: &State, area: Rect, buf: &mut Buffer) {
         let (name, style, mark) = match &e.kind {
             EntryKind::Ok { draft, .. } => (
                 if names.get(draft.name.as_str()).copied().unwrap_or(0) > 1 {
+                    // The file first: the part that tells them apart.
                     format!(
                         "{} · {}",
-                        draft.name,
-                        e.path.file_name().unwrap_or_default().to_string_lossy()
+                        e.path.file_name().unwrap_or_default().to_string_lossy(),
+                        draft.name
                     )
                 } else {
                     draft.name.clone()
