@@ -652,3 +652,56 @@ async fn a_replay_says_when_the_saved_profile_lacks_what_the_record_sent() {
         h.status()
     );
 }
+
+#[tokio::test]
+async fn history_at_80_columns_still_shows_host_and_path() {
+    let server = Server::start(Answer::status(200));
+    let ws = Workspace::new();
+    ws.write(
+        "p.ron",
+        &format!(
+            r#"(name: "p", method: POST, url: "{}")"#,
+            server.url("/orders/x")
+        ),
+    );
+    let mut h = Harness::open(ws.path().to_path_buf(), 80, 24).await;
+    h.send(key(Char('f')));
+    h.until(|s| s.bench.answered().is_some_and(|a| a.record.is_some()))
+        .await;
+    h.send(key(Char('2')));
+    h.until(|s| !s.history.loading && s.history.total == 1)
+        .await;
+    let screen = h.screen();
+    assert!(screen.contains("/orders/x"), "{screen}");
+}
+
+#[tokio::test]
+async fn tab_with_several_choices_lists_them() {
+    let ws = Workspace::new();
+    ws.write(
+        "crm-a.ron",
+        r#"(name: "a", method: POST, url: "http://127.0.0.1:9/a")"#,
+    );
+    ws.write(
+        "crm-b.ron",
+        r#"(name: "b", method: POST, url: "http://127.0.0.1:9/b")"#,
+    );
+    let mut h = open(&ws).await;
+    h.send(key(Char('i')));
+    h.type_text(&format!("{}/cr", ws.path().display()));
+    h.send(key(ratatui::crossterm::event::KeyCode::Tab));
+    h.until(|s| s.ui.status.text.contains("choices")).await;
+    assert!(
+        h.status().contains("crm-a.ron") && h.status().contains("crm-b.ron"),
+        "{}",
+        h.status()
+    );
+    match &h.app.state.ui.mode {
+        Mode::Prompt { area, .. } => assert!(
+            area.lines().join("").ends_with("/crm-"),
+            "{:?}",
+            area.lines()
+        ),
+        m => panic!("{m:?}"),
+    }
+}

@@ -99,7 +99,7 @@ pub struct Ui {
     pub cursor: std::cell::Cell<Option<Position>>,
     /// Every status message of this session, oldest first (the last
     /// [`MESSAGES_KEPT`]), for the message log (`L`).
-    pub messages: std::collections::VecDeque<Status>,
+    pub messages: std::collections::VecDeque<(String, Status)>,
 }
 
 /// How many status messages the message log keeps.
@@ -126,11 +126,14 @@ impl Ui {
 
     fn say(&mut self, text: String, error: bool) {
         let status = Status { text, error };
-        if self.messages.back() != Some(&status) {
+        if self.messages.back().map(|(_, s)| s) != Some(&status) {
             if self.messages.len() == MESSAGES_KEPT {
                 self.messages.pop_front();
             }
-            self.messages.push_back(status.clone());
+            // The time of day (UTC), as the history shows times.
+            let now = crate::clock::rfc3339(std::time::SystemTime::now());
+            let time = now.get(11..19).unwrap_or_default().to_string();
+            self.messages.push_back((time, status.clone()));
         }
         self.status = status;
     }
@@ -336,7 +339,14 @@ impl State {
                 };
                 *flag = !*flag;
                 let now = *flag;
-                ui.set_status(if now { on } else { off });
+                if a == Action::Reveal && now && ui.view != View::Workbench {
+                    // Records are stored masked: nothing here to reveal.
+                    ui.set_status(
+                        "credentials shown in the Workbench; the history stores them masked, so records stay masked",
+                    );
+                } else {
+                    ui.set_status(if now { on } else { off });
+                }
                 return;
             }
             _ => {}
@@ -348,7 +358,11 @@ impl State {
                     self.receiver.toggle(ui, tasks)
                 }
                 Action::ReceiverSecrets if ui.view == View::Receiver => {
-                    modes::prompt_masked(ui, PromptKind::ReceiverSecrets)
+                    let hint = match self.receiver.secrets.len() {
+                        0 => "now: none (whsec_…, space-separated)".to_string(),
+                        n => format!("now: {n} secret(s); Enter on empty stops checking"),
+                    };
+                    modes::prompt_masked(ui, PromptKind::ReceiverSecrets, &hint)
                 }
                 Action::ReceiverAnswer if ui.view == View::Receiver => {
                     let hint = format!("now: {}", self.receiver.script.summary());

@@ -118,9 +118,9 @@ fn default_of(kind: &PromptKind, area: &TextArea<'_>) -> String {
     }
 }
 
-/// A prompt whose text is masked as typed (secrets).
-pub fn prompt_masked(ui: &mut super::Ui, kind: PromptKind) {
-    prompt(ui, kind, "");
+/// A prompt whose text is masked as typed (secrets), with a hint.
+pub fn prompt_masked(ui: &mut super::Ui, kind: PromptKind, hint: &str) {
+    prompt(ui, kind, hint);
     if let Mode::Prompt { area, .. } = &mut ui.mode {
         area.set_mask_char('•');
     }

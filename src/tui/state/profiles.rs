@@ -223,7 +223,11 @@ impl Workbench {
                 ui.mode = Mode::Confirm(ConfirmKind::Delete);
             }
             Action::Share => self.ask_share(ui),
-            Action::ImportProfile => modes::prompt(ui, PromptKind::ImportProfile, ""),
+            Action::ImportProfile => modes::prompt(
+                ui,
+                PromptKind::ImportProfile,
+                "path/to/profile.ron (Tab completes), or curl …",
+            ),
             _ => {}
         }
     }

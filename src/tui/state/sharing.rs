@@ -49,7 +49,11 @@ impl Workbench {
             .collect();
         match missing.first() {
             Some(name) => {
-                super::modes::prompt_masked(ui, super::PromptKind::SetSecret(name.clone()));
+                super::modes::prompt_masked(
+                    ui,
+                    super::PromptKind::SetSecret(name.clone()),
+                    "typed masked; Enter writes it to the store",
+                );
                 if missing.len() > 1 {
                     ui.set_status(format!(
                         "{} unset: {} (Ctrl-k again for the next)",

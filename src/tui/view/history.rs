@@ -268,16 +268,20 @@ fn render_table(s: &State, area: Rect, buf: &mut Buffer) {
     // The Receiver view has no profiles to show: each request's signature
     // verdict (this session's checks) takes their column.
     let receiver = s.ui.view == crate::tui::state::View::Receiver;
+    // Narrow: shorter time, origin and profile, no milliseconds and the
+    // path alone (the host is in the inspector), so the path still shows.
+    let narrow = inner.width < 110;
+    let (time_w, origin_w, third_w) = if narrow { (14, 9, 10) } else { (19, 11, 16) };
     let header = format!(
-        "  {:>6}  {:<19}  {:<11}  {:<16}  {:<6}  {:>7}  {:>6}  {}",
+        "  {:>6}  {:<time_w$}  {:<origin_w$}  {:<third_w$}  {:<6}  {:>7}  {}{}",
         "ID",
-        "TIME (UTC)",
+        if narrow { "TIME" } else { "TIME (UTC)" },
         "ORIGIN",
         if receiver { "SIGNATURE" } else { "PROFILE" },
         "METHOD",
         "STATUS",
-        "MS",
-        "HOST AND PATH"
+        if narrow { "" } else { "    MS  " },
+        if narrow { "PATH" } else { "HOST AND PATH" }
     );
     buf.set_stringn(
         inner.x,
@@ -308,16 +312,25 @@ fn render_table(s: &State, area: Rect, buf: &mut Buffer) {
             (true, None) => "not checked",
             (false, _) => r.profile.as_deref().unwrap_or("-"),
         };
+        let time = if narrow {
+            time.get(5..19).unwrap_or(&time)
+        } else {
+            &time[..19.min(time.len())]
+        };
+        let ms = if narrow {
+            String::new()
+        } else {
+            format!("{:>6}  ", r.elapsed_ms)
+        };
         let text = format!(
-            "{mark}{:>6}  {:<19}  {:<11}  {:<16}  {:<6}  {:>7}  {:>6}  {}{}",
+            "{mark}{:>6}  {:<time_w$}  {:<origin_w$}  {:<third_w$}  {:<6}  {:>7}  {ms}{}{}",
             r.id,
-            &time[..19.min(time.len())],
-            clip(&origin, 11),
-            clip(third, 16),
-            r.method,
+            time,
+            clip(&origin, origin_w),
+            clip(third, third_w),
+            clip(&r.method, 6),
             outcome,
-            r.elapsed_ms,
-            r.host,
+            if narrow { "" } else { r.host.as_str() },
             r.path
         );
         let mut style = if r.failed {

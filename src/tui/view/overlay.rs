@@ -185,13 +185,13 @@ fn messages(s: &State, scroll: usize, area: Rect, buf: &mut Buffer) {
     );
     let width = inner.width.saturating_sub(1) as usize;
     let mut lines: Vec<Line> = Vec::new();
-    for m in s.ui.messages.iter().rev() {
+    for (time, m) in s.ui.messages.iter().rev() {
         let style = if m.error {
             super::error_style()
         } else {
             Style::default()
         };
-        for row in word_wrap(&format!("• {}", m.text), width) {
+        for row in word_wrap(&format!("{time}  {}", m.text), width) {
             lines.push(Line::styled(row, style));
         }
         if lines.len() > scroll + inner.height as usize {
