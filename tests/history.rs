@@ -118,7 +118,9 @@ fn a_password_in_a_url_is_kept_out_of_the_history_and_not_replayed_masked() {
         stderr(&out)
     );
     assert_eq!(server.only().header("authorization"), None);
-    let rows = history_json(&ws, &[]);
+    // One delivery, two attempts: the import and its replay.
+    assert_eq!(history_json(&ws, &[]).len(), 1);
+    let rows = history_json(&ws, &["--attempts"]);
     assert_eq!(rows.len(), 2);
     for suffix in ["", "-wal"] {
         let p = format!("{}{suffix}", ws.history().display());
@@ -180,8 +182,16 @@ fn failed_deliveries_are_found_and_fixed_by_bulk_replay() {
         .collect();
     links.sort();
     assert_eq!(links, [1, 2, 3]);
-    // The originals are unchanged.
-    assert_eq!(history_json(&ws, &["--failed"]).len(), 3);
+    // The originals are unchanged, and their deliveries are resolved now.
+    assert_eq!(history_json(&ws, &["--failed", "--attempts"]).len(), 3);
+    assert_eq!(history_json(&ws, &["--failed"]).len(), 0);
+    assert_eq!(
+        history_json(&ws, &["--failed", "--include-resolved"]).len(),
+        3
+    );
+    // A second replay --failed sends nothing.
+    let out = ws.run(&["replay", "--failed"], ENV);
+    assert_eq!(server.requests().len(), 7, "{}", stderr(&out));
 }
 
 #[test]
@@ -261,7 +271,10 @@ fn a_429_with_retry_after_slows_the_replay_down() {
         stderr(&out)
     );
     // The 429 attempt is in the history too.
-    assert_eq!(history_json(&ws, &["--status", "4xx"]).len(), 1);
+    assert_eq!(
+        history_json(&ws, &["--status", "4xx", "--attempts"]).len(),
+        1
+    );
 }
 
 #[test]

@@ -81,7 +81,7 @@ fn fire(ws: &Workspace) -> (i32, Value, String) {
 }
 
 fn recorded(ws: &Workspace) -> usize {
-    let out = ws.run(&["history", "--json"], &[]);
+    let out = ws.run(&["history", "--json", "--attempts"], &[]);
     stdout(&out).lines().count()
 }
 

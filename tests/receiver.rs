@@ -340,7 +340,7 @@ fn retries_follow_the_schedule_against_a_500_500_200_receiver_with_linked_record
     assert!(support::stdout(&out).contains("< 200 OK"));
 
     // Three records, the later two linked to the first.
-    let out = ws.run(&["history", "--json"], &[]);
+    let out = ws.run(&["history", "--json", "--attempts"], &[]);
     let rows: Vec<serde_json::Value> = support::stdout(&out)
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())

@@ -201,11 +201,12 @@ async fn replay_one_and_bulk_replay_fix_failures_and_link_records() {
     );
 
     // B on the failed filter: asks, with the count and hosts, then sends.
+    // The delivery r just fixed is resolved: not sent again.
     h.send(Event::Key(KeyEvent::new(
         KeyCode::Char('F'),
         KeyModifiers::SHIFT,
     )));
-    h.until(|s| !s.history.loading && s.history.total == 2)
+    h.until(|s| !s.history.loading && s.history.filter.failed && s.history.total == 1)
         .await;
     h.send(Event::Key(KeyEvent::new(
         KeyCode::Char('B'),
@@ -214,7 +215,7 @@ async fn replay_one_and_bulk_replay_fix_failures_and_link_records() {
     h.until(|s| matches!(s.ui.mode, hookbench::tui::state::Mode::Confirm(_)))
         .await;
     assert!(
-        h.screen().contains("Replay 2 record(s) to 127.0.0.1"),
+        h.screen().contains("Replay 1 record(s) to 127.0.0.1"),
         "{}",
         h.screen()
     );
@@ -223,35 +224,40 @@ async fn replay_one_and_bulk_replay_fix_failures_and_link_records() {
         s.history
             .bulk
             .as_ref()
-            .is_some_and(|b| b.finished && b.tally.total == 2)
+            .is_some_and(|b| b.finished && b.tally.total == 1)
             && !s.history.loading
+            && server.requests().len() == 2
     })
     .await;
-    assert_eq!(server.requests().len(), 3);
     let b = h.app.state.history.bulk.as_ref().unwrap();
     assert_eq!(
         (b.tally.succeeded, b.tally.still_failing, b.tally.errors),
-        (2, 0, 0)
+        (1, 0, 0)
     );
     // Originals are kept; the replays are new records linked to them.
     let store = Store::open(&ws.path().join(".data/history.sqlite")).unwrap();
+    let every = hookbench::history::Filter {
+        attempts: true,
+        ..Default::default()
+    };
     let mut links: Vec<i64> = store
-        .page(&Default::default(), None, 100)
+        .page(&every, None, 100)
         .unwrap()
         .iter()
         .filter_map(|r| r.replay_of)
         .collect();
     links.sort();
-    assert_eq!(links, [2, 3, 3]);
-    assert_eq!(
+    assert_eq!(links, [2, 3]);
+    let failed = |attempts| {
         store
             .count(&hookbench::history::Filter {
                 failed: true,
+                attempts,
                 ..Default::default()
             })
-            .unwrap(),
-        2
-    );
+            .unwrap()
+    };
+    assert_eq!((failed(true), failed(false)), (2, 0));
 }
 
 #[tokio::test]
@@ -508,6 +514,7 @@ async fn retries_show_their_schedule_and_each_attempt_and_are_recorded_linked() 
         .page(
             &hookbench::history::Filter {
                 origin: Some("retry".into()),
+                attempts: true,
                 ..Default::default()
             },
             None,
@@ -516,6 +523,15 @@ async fn retries_show_their_schedule_and_each_attempt_and_are_recorded_linked() 
         .unwrap();
     assert_eq!(rows.len(), 2);
     assert!(rows.iter().all(|r| r.replay_of == Some(first)));
+    // One delivery of three attempts, resolved by the last.
+    let of_r = hookbench::history::Filter {
+        profile: Some("r".into()),
+        ..Default::default()
+    };
+    let deliveries = store.page(&of_r, None, 10).unwrap();
+    assert_eq!(deliveries.len(), 1);
+    assert_eq!((deliveries[0].attempts, deliveries[0].resolved), (3, true));
+    assert_eq!(deliveries[0].root, first);
 }
 
 #[tokio::test]

@@ -45,6 +45,9 @@ pub fn run(places: &Places, args: HistoryArgs) -> anyhow::Result<Outcome> {
                 "error": s.error_kind,
                 "elapsed_ms": s.elapsed_ms,
                 "failed": s.failed,
+                "delivery": s.root,
+                "attempts": s.attempts,
+                "resolved": s.resolved,
             });
             writeln!(out, "{v}")?;
         }
@@ -53,13 +56,21 @@ pub fn run(places: &Places, args: HistoryArgs) -> anyhow::Result<Outcome> {
     let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     writeln!(
         out,
-        "{:>6}  {:<20}  {:<12}  {:<18}  {:<6}  {:<40}  {:>7}  {:>6}",
-        "ID", "TIME (UTC)", "ORIGIN", "PROFILE", "METHOD", "HOST AND PATH", "STATUS", "MS"
+        "{:>6}  {:<20}  {:<12}  {:<18}  {:<6}  {:<40}  {:>7}  {:>6}  {:>8}",
+        "ID",
+        "TIME (UTC)",
+        "ORIGIN",
+        "PROFILE",
+        "METHOD",
+        "HOST AND PATH",
+        "STATUS",
+        "MS",
+        "ATTEMPTS"
     )?;
     for s in &rows {
         let time = clock::rfc3339(clock::from_unix_millis(s.started_ms)).replace('T', " ");
         let line = format!(
-            "{:>6}  {:<20}  {:<12}  {:<18}  {:<6}  {:<40}  {:>7}  {:>6}",
+            "{:>6}  {:<20}  {:<12}  {:<18}  {:<6}  {:<40}  {:>7}  {:>6}  {:>8}",
             s.id,
             &time[..19],
             s.origin_label(),
@@ -68,7 +79,12 @@ pub fn run(places: &Places, args: HistoryArgs) -> anyhow::Result<Outcome> {
             printable(&s.method),
             clip(&printable(&format!("{}{}", s.host, s.path)), 40),
             s.outcome_label(),
-            s.elapsed_ms
+            s.elapsed_ms,
+            format!(
+                "{}{}",
+                s.attempts,
+                if s.resolved && s.failed { " ✓" } else { "" }
+            )
         );
         if color && s.failed {
             writeln!(out, "\x1b[31m{line}\x1b[0m")?;
@@ -78,10 +94,49 @@ pub fn run(places: &Places, args: HistoryArgs) -> anyhow::Result<Outcome> {
     }
     writeln!(
         out,
-        "{} of {total} record(s) matching: {}",
+        "{} of {total} {} matching: {}",
         rows.len(),
+        if filter.attempts {
+            "record(s)"
+        } else {
+            "deliveries (the latest attempt of each; --attempts lists every one)"
+        },
         filter.describe()
     )?;
+    Ok(Outcome::Success)
+}
+
+#[derive(Debug, Args)]
+pub struct ResolveArgs {
+    /// Records (any attempt of a delivery marks the whole delivery)
+    #[arg(required = true, value_name = "ID")]
+    pub ids: Vec<i64>,
+    /// Mark them open instead: failing, whatever their attempts got
+    #[arg(long)]
+    pub undo: bool,
+}
+
+/// `hookbench resolve`: deliveries marked resolved (or open) by hand.
+pub fn resolve(places: &Places, args: ResolveArgs) -> anyhow::Result<Outcome> {
+    let mut store = places.open_history()?;
+    let roots = match store.mark_resolved(&args.ids, !args.undo) {
+        Ok(r) => r,
+        Err(hookbench::history::HistoryError::NotFound(id)) => {
+            say!(
+                "error: no record #{id} in the history (hookbench history lists them); nothing was marked"
+            );
+            return Ok(Outcome::BadInput);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    for (id, root) in args.ids.iter().zip(&roots) {
+        let what = if args.undo { "open" } else { "resolved" };
+        if id == root {
+            out!("delivery #{root}: {what}");
+        } else {
+            out!("delivery #{root} (of #{id}): {what}");
+        }
+    }
     Ok(Outcome::Success)
 }
 

@@ -98,6 +98,8 @@ pub enum Command {
     History(history::HistoryArgs),
     /// Send recorded deliveries again: by id, or every one a filter selects
     Replay(replay::ReplayArgs),
+    /// Mark deliveries resolved by hand (fixed by other means), or open again with --undo
+    Resolve(history::ResolveArgs),
     /// Add deliveries from a HAR or JSON Lines file to the history
     Import(transfer::ImportArgs),
     /// Write recorded deliveries as HAR or JSON Lines (credentials masked)
@@ -149,9 +151,17 @@ impl Places {
 /// Filters shared by history, replay and export.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct FilterArgs {
-    /// Only failures: transport errors and answers outside 2xx
+    /// Only deliveries still failing: no attempt (retry, replay) got a 2xx
+    /// and none was marked resolved; one record each, the latest attempt
     #[arg(long)]
     pub failed: bool,
+    /// Every attempt on its own (retries and replays too), not one record
+    /// per delivery; with --failed, every failed attempt
+    #[arg(long)]
+    pub attempts: bool,
+    /// With --failed: deliveries that failed and were resolved since, too
+    #[arg(long, requires = "failed")]
+    pub include_resolved: bool,
     /// Only this profile's deliveries
     #[arg(long, value_name = "NAME")]
     pub profile: Option<String>,
@@ -204,6 +214,8 @@ impl FilterArgs {
         };
         Ok(hookbench::history::Filter {
             failed: self.failed,
+            attempts: self.attempts,
+            include_resolved: self.include_resolved,
             profile: self.profile.clone(),
             since_ms,
             until_ms: None,
@@ -256,6 +268,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Some(Command::Validate(args)) => validate::run(&places, args),
         Some(Command::History(args)) => history::run(&places, args),
         Some(Command::Replay(args)) => replay::run(&places, args),
+        Some(Command::Resolve(args)) => history::resolve(&places, args),
         Some(Command::Import(args)) => transfer::import(&places, args),
         Some(Command::Export(args)) => transfer::export(&places, args),
         Some(Command::Listen(args)) => listen::run(&places, args),

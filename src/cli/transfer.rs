@@ -88,6 +88,12 @@ pub fn export(places: &Places, args: ExportArgs) -> anyhow::Result<Outcome> {
         Ok(f) => f,
         Err(outcome) => return Ok(outcome),
     };
+    // An export holds records: every attempt, unless it asks for the
+    // deliveries still failing (--failed).
+    let mut filter = filter;
+    if !filter.failed {
+        filter.attempts = true;
+    }
     let store = places.open_history()?;
     let ids = store.ids(&filter)?;
     let mut text = String::new();

@@ -8,6 +8,7 @@
 
 pub mod io;
 mod query;
+mod schema;
 
 pub use query::{Bucket, Filter, StatusClass, Summary};
 
@@ -21,64 +22,14 @@ use crate::exchange::{ErrorKind, Exchange, Origin, Response, TransportError};
 use crate::wire::PreparedRequest;
 
 /// The schema this build reads and writes.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 /// Marks the file as ours ("HKBH").
 const APPLICATION_ID: i64 = 0x484B_4248;
 /// Bodies longer than this are stored cut, and marked: 10 MiB, unless
 /// `--body-cap` says otherwise.
 pub const STORED_BODY_CAP: usize = 10 * 1024 * 1024;
 
-/// The schema, step by step: step N takes a file from version N to N + 1.
-pub const MIGRATIONS: &[&str] = &[
-    // 1: exchanges, and the items of bulk replay runs (for resuming).
-    "CREATE TABLE IF NOT EXISTS exchanges (
-        id INTEGER PRIMARY KEY,
-        started_ms INTEGER NOT NULL,
-        origin TEXT NOT NULL,
-        replay_of INTEGER,
-        run INTEGER,
-        profile TEXT,
-        method TEXT NOT NULL,
-        url TEXT NOT NULL,
-        host TEXT NOT NULL,
-        path TEXT NOT NULL,
-        req_headers TEXT NOT NULL,
-        req_body BLOB NOT NULL,
-        req_truncated INTEGER NOT NULL DEFAULT 0,
-        status INTEGER,
-        resp_headers TEXT,
-        resp_body BLOB,
-        resp_truncated INTEGER NOT NULL DEFAULT 0,
-        error_kind TEXT,
-        error_message TEXT,
-        elapsed_ms INTEGER NOT NULL,
-        failed INTEGER NOT NULL
-    );
-    CREATE INDEX IF NOT EXISTS exchanges_failed ON exchanges(failed, id);
-    CREATE INDEX IF NOT EXISTS exchanges_profile ON exchanges(profile, id);
-    CREATE INDEX IF NOT EXISTS exchanges_started ON exchanges(started_ms);
-    CREATE INDEX IF NOT EXISTS exchanges_replay_of ON exchanges(replay_of);
-    CREATE INDEX IF NOT EXISTS exchanges_run ON exchanges(run, replay_of);
-    CREATE TABLE IF NOT EXISTS runs (
-        id INTEGER PRIMARY KEY,
-        created_ms INTEGER NOT NULL,
-        url TEXT
-    );
-    CREATE TABLE IF NOT EXISTS run_items (
-        run INTEGER NOT NULL,
-        source INTEGER NOT NULL,
-        PRIMARY KEY (run, source)
-    ) WITHOUT ROWID;",
-    // 2: covering indexes for the outcome chart, so it reads no bodies;
-    // fewer indexes to keep up on every insert.
-    "CREATE INDEX IF NOT EXISTS exchanges_time_failed ON exchanges(started_ms, failed);
-    CREATE INDEX IF NOT EXISTS exchanges_failed_time ON exchanges(failed, started_ms);
-    DROP INDEX IF EXISTS exchanges_started;
-    DROP INDEX IF EXISTS exchanges_replay_of;",
-    // 3: who sent a received request, out of its headers (older files kept
-    // it as an `x-hookbench-peer` header: moved out as they are read).
-    "ALTER TABLE exchanges ADD COLUMN peer TEXT;",
-];
+pub use schema::MIGRATIONS;
 
 /// Errors of the history store.
 #[derive(Debug, thiserror::Error)]
@@ -379,7 +330,7 @@ impl Store {
     ) -> Result<Vec<i64>, HistoryError> {
         let (cap, path) = (self.body_cap, self.path.clone());
         let tx = self.conn.transaction().map_err(|e| sql(&path, e))?;
-        let ids = insert_in(&tx, items, run, cap, &path)?;
+        let ids = insert_in(&tx, items, run, cap, &path, true)?;
         tx.commit().map_err(|e| sql(&path, e))?;
         Ok(ids)
     }
@@ -394,11 +345,11 @@ impl Store {
     ) -> Result<i64, HistoryError> {
         let (cap, path) = (self.body_cap, self.path.clone());
         let tx = self.conn.transaction().map_err(|e| sql(&path, e))?;
-        let id = insert_in(&tx, std::slice::from_ref(first), None, cap, &path)?[0];
+        let id = insert_in(&tx, std::slice::from_ref(first), None, cap, &path, true)?[0];
         for a in retries.iter_mut() {
             a.origin = Origin::Retry(Some(id));
         }
-        insert_in(&tx, retries, None, cap, &path)?;
+        insert_in(&tx, retries, None, cap, &path, true)?;
         tx.commit().map_err(|e| sql(&path, e))?;
         Ok(id)
     }
@@ -416,7 +367,7 @@ impl Store {
     ) -> Result<Vec<i64>, HistoryError> {
         let (cap, path) = (self.body_cap, self.path.clone());
         let tx = self.conn.transaction().map_err(|e| sql(&path, e))?;
-        let ids = insert_in(&tx, items, None, cap, &path)?;
+        let ids = insert_in(&tx, items, None, cap, &path, false)?;
         let new_id: std::collections::HashMap<i64, i64> = exported
             .iter()
             .zip(&ids)
@@ -433,10 +384,62 @@ impl Store {
                         .map_err(|e| sql(&path, e))?;
                 }
             }
+            // Deliveries, in order: a link points at an earlier item.
+            let mut set_root = tx
+                .prepare(
+                    "UPDATE exchanges SET root = (SELECT coalesce(root, id) FROM exchanges
+                        WHERE id = ?1) WHERE id = ?2",
+                )
+                .map_err(|e| sql(&path, e))?;
+            let mut root_of = tx
+                .prepare("SELECT coalesce(root, id) FROM exchanges WHERE id = ?1")
+                .map_err(|e| sql(&path, e))?;
+            let mut roots = std::collections::BTreeSet::new();
+            for (ex, id) in items.iter().zip(&ids) {
+                if let Some(source) = ex.origin.source().and_then(|o| new_id.get(&o)) {
+                    set_root
+                        .execute(params![source, id])
+                        .map_err(|e| sql(&path, e))?;
+                }
+                let root: i64 = root_of
+                    .query_row([id], |r| r.get(0))
+                    .map_err(|e| sql(&path, e))?;
+                roots.insert(root);
+            }
+            recount(&tx, &roots.into_iter().collect::<Vec<_>>(), &path)?;
         }
         tx.commit().map_err(|e| sql(&path, e))?;
         Ok(ids)
     }
+    /// Marks the deliveries of these records resolved (or, `false`, open)
+    /// by hand, whatever their attempts got; returns each record's
+    /// delivery (its first attempt's id), in order.
+    pub fn mark_resolved(&mut self, ids: &[i64], resolved: bool) -> Result<Vec<i64>, HistoryError> {
+        let path = self.path.clone();
+        let tx = self.conn.transaction().map_err(|e| sql(&path, e))?;
+        let mut roots = Vec::with_capacity(ids.len());
+        {
+            let mut root_of = tx
+                .prepare("SELECT coalesce(root, id) FROM exchanges WHERE id = ?1")
+                .map_err(|e| sql(&path, e))?;
+            let mut mark = tx
+                .prepare("UPDATE deliveries SET manual = ?2 WHERE root = ?1")
+                .map_err(|e| sql(&path, e))?;
+            for id in ids {
+                let root: i64 = root_of
+                    .query_row([id], |r| r.get(0))
+                    .optional()
+                    .map_err(|e| sql(&path, e))?
+                    .ok_or(HistoryError::NotFound(*id))?;
+                mark.execute(params![root, resolved])
+                    .map_err(|e| sql(&path, e))?;
+                roots.push(root);
+            }
+        }
+        tx.commit().map_err(|e| sql(&path, e))?;
+        Ok(roots)
+    }
+
     /// One record, whole.
     pub fn get(&self, id: i64) -> Result<Record, HistoryError> {
         self.conn
@@ -570,21 +573,35 @@ impl Store {
 
 /// Inserts exchanges within `tx`, credentials masked and bodies cut at
 /// `cap`; returns their ids in order.
+/// `link`: each record joins its source's delivery (or starts its own)
+/// as it is written; an import links its records itself, afterwards.
 fn insert_in(
     tx: &rusqlite::Transaction<'_>,
     items: &[Exchange],
     run: Option<i64>,
     cap: usize,
     path: &Path,
+    link: bool,
 ) -> Result<Vec<i64>, HistoryError> {
     let mut ids = Vec::with_capacity(items.len());
     let mut stmt = tx
         .prepare_cached(
             "INSERT INTO exchanges (started_ms, origin, replay_of, run, profile, method, url,
                 host, path, req_headers, req_body, req_truncated, status, resp_headers,
-                resp_body, resp_truncated, error_kind, error_message, elapsed_ms, failed, peer)
+                resp_body, resp_truncated, error_kind, error_message, elapsed_ms, failed, peer,
+                root)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,
-                ?16, ?17, ?18, ?19, ?20, ?21)",
+                ?16, ?17, ?18, ?19, ?20, ?21, ?22)",
+        )
+        .map_err(|e| sql(path, e))?;
+    let mut root_of = tx
+        .prepare_cached("SELECT coalesce(root, id) FROM exchanges WHERE id = ?1")
+        .map_err(|e| sql(path, e))?;
+    let mut count = tx
+        .prepare_cached(
+            "INSERT INTO deliveries (root, latest, attempts, succeeded) VALUES (?1, ?2, 1, ?3)
+             ON CONFLICT(root) DO UPDATE SET latest = max(latest, excluded.latest),
+                attempts = attempts + 1, succeeded = succeeded + excluded.succeeded",
         )
         .map_err(|e| sql(path, e))?;
     // A run sends to few URLs: each is taken apart once.
@@ -619,6 +636,14 @@ fn insert_in(
             }
             None => (None, false),
         };
+        // The delivery it belongs to: its source's, or its own.
+        let root: Option<i64> = match replay_of.filter(|_| link) {
+            Some(source) => root_of
+                .query_row([source], |r| r.get(0))
+                .optional()
+                .map_err(|e| sql(path, e))?,
+            None => None,
+        };
         stmt.execute(params![
             clock::unix_millis(ex.started_at),
             origin,
@@ -641,11 +666,36 @@ fn insert_in(
             ex.elapsed.as_millis() as i64,
             !ex.is_success(),
             ex.peer,
+            root,
         ])
         .map_err(|e| sql(path, e))?;
-        ids.push(tx.last_insert_rowid());
+        let id = tx.last_insert_rowid();
+        if link {
+            count
+                .execute(params![root.unwrap_or(id), id, ex.is_success()])
+                .map_err(|e| sql(path, e))?;
+        }
+        ids.push(id);
     }
     Ok(ids)
+}
+
+/// Counts the records of these deliveries again, from the records
+/// themselves (after an import linked them); a mark by hand is kept.
+fn recount(tx: &rusqlite::Transaction<'_>, roots: &[i64], path: &Path) -> Result<(), HistoryError> {
+    let mut stmt = tx
+        .prepare_cached(
+            "INSERT INTO deliveries (root, latest, attempts, succeeded)
+                SELECT ?1, max(id), count(*), sum(failed = 0) FROM exchanges
+                 WHERE id = ?1 OR root = ?1
+             ON CONFLICT(root) DO UPDATE SET latest = excluded.latest,
+                attempts = excluded.attempts, succeeded = excluded.succeeded",
+        )
+        .map_err(|e| sql(path, e))?;
+    for r in roots {
+        stmt.execute([r]).map_err(|e| sql(path, e))?;
+    }
+    Ok(())
 }
 
 /// Runs `f` again while SQLite answers that the file is busy (another

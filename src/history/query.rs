@@ -5,6 +5,10 @@ use rusqlite::types::Value as SqlValue;
 
 use super::{HistoryError, Store};
 
+/// Whether a delivery (a row of `deliveries`) is resolved: a person said
+/// so, or else an attempt got a 2xx.
+pub const RESOLVED: &str = "coalesce(manual, succeeded > 0)";
+
 /// A class of outcome.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StatusClass {
@@ -37,10 +41,23 @@ impl StatusClass {
 }
 
 /// Which records to list, count, export or replay.
+///
+/// By default a filter selects deliveries, one record each: the latest
+/// attempt of every delivery whose latest attempt matches. With `failed`
+/// those are the unresolved deliveries (no attempt got a 2xx, or a person
+/// marked it open), unless `include_resolved` brings back every delivery
+/// that failed at some point. `attempts` selects records instead, every
+/// attempt on its own.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Filter {
-    /// Transport errors and answers outside 2xx.
+    /// Transport errors and answers outside 2xx: unresolved deliveries
+    /// (with `attempts`, failed records).
     pub failed: bool,
+    /// Every record on its own, not one per delivery.
+    pub attempts: bool,
+    /// With `failed`: resolved deliveries too (those that failed at some
+    /// point).
+    pub include_resolved: bool,
     pub profile: Option<String>,
     /// Records at or after this time (Unix ms).
     pub since_ms: Option<i64>,
@@ -58,8 +75,17 @@ impl Filter {
     fn sql(&self) -> (String, Vec<SqlValue>) {
         let mut clauses = Vec::new();
         let mut params = Vec::new();
-        if self.failed {
-            clauses.push("failed = 1".to_string());
+        match (self.attempts, self.failed, self.include_resolved) {
+            (true, true, _) => clauses.push("failed = 1".to_string()),
+            (true, false, _) => {}
+            (false, false, _) => clauses.push("id IN (SELECT latest FROM deliveries)".into()),
+            (false, true, false) => clauses.push(format!(
+                "id IN (SELECT latest FROM deliveries WHERE NOT {RESOLVED})"
+            )),
+            (false, true, true) => clauses.push(
+                "id IN (SELECT latest FROM deliveries WHERE succeeded < attempts OR manual = 0)"
+                    .into(),
+            ),
         }
         if let Some(p) = &self.profile {
             clauses.push("profile = ?".into());
@@ -107,8 +133,14 @@ impl Filter {
     /// A short description: `failed, profile=crm, since 2h`.
     pub fn describe(&self) -> String {
         let mut parts = Vec::new();
-        if self.failed {
-            parts.push("failed".to_string());
+        match (self.failed, self.attempts, self.include_resolved) {
+            (true, true, _) => parts.push("failed attempts".to_string()),
+            (true, false, false) => parts.push("unresolved deliveries".to_string()),
+            (true, false, true) => {
+                parts.push("deliveries that failed, resolved or not".to_string())
+            }
+            (false, true, _) => parts.push("every attempt".to_string()),
+            (false, false, _) => {}
         }
         if let Some(s) = self.status {
             parts.push(format!("status {}", s.label()));
@@ -151,6 +183,11 @@ pub struct Summary {
     pub error_kind: Option<String>,
     pub elapsed_ms: i64,
     pub failed: bool,
+    /// Its delivery: the first attempt's id, the attempts so far, and
+    /// whether it is resolved.
+    pub root: i64,
+    pub attempts: u32,
+    pub resolved: bool,
 }
 
 impl Summary {
@@ -199,7 +236,9 @@ impl Store {
         let (w, mut p) = f.sql();
         let mut sql = format!(
             "SELECT id, started_ms, origin, replay_of, profile, method, host, path, status,
-                    error_kind, elapsed_ms, failed
+                    error_kind, elapsed_ms, failed, coalesce(root, id),
+                    (SELECT attempts FROM deliveries WHERE deliveries.root = coalesce(exchanges.root, exchanges.id)),
+                    (SELECT {RESOLVED} FROM deliveries WHERE deliveries.root = coalesce(exchanges.root, exchanges.id))
              FROM exchanges WHERE {w}"
         );
         if let Some((ms, id)) = before {
@@ -224,6 +263,9 @@ impl Store {
                     error_kind: r.get(9)?,
                     elapsed_ms: r.get(10)?,
                     failed: r.get(11)?,
+                    root: r.get(12)?,
+                    attempts: r.get::<_, Option<u32>>(13)?.unwrap_or(1),
+                    resolved: r.get::<_, Option<bool>>(14)?.unwrap_or(false),
                 })
             })
             .map_err(|e| self.err(e))?

@@ -88,6 +88,8 @@ pub enum Action {
     Reload,
     /// Set a secret the profile needs in the store.
     SetSecret,
+    /// Mark a delivery resolved by hand, or open again.
+    Resolve,
     /// Text: keep what was typed and leave the field.
     Commit,
     /// JSON: save the sample event being edited as a new file.
@@ -490,6 +492,12 @@ pub static BINDINGS: &[Binding] = &[
         [(Char('c'), NONE)],
         Compare,
         "compare: mark a record, then compare it with a second"
+    ),
+    b!(
+        History,
+        [(Char('R'), SHIFT)],
+        Resolve,
+        "mark the delivery resolved by hand, or open again"
     ),
     b!(
         History,

@@ -202,6 +202,11 @@ pub enum HistoryMsg {
     RecordLoaded(Box<OpenRecord>),
     /// Two records compared.
     Compared(Box<CompareView>),
+    /// A delivery was marked resolved (or open) by hand.
+    Marked {
+        root: i64,
+        resolved: bool,
+    },
     /// The profile names in the history, for the `p` filter's picker.
     ProfileNames(Vec<String>),
     /// What a bulk replay would send, for the confirmation.

@@ -266,6 +266,14 @@ impl HistoryPane {
                 self.compare = Some(c);
                 self.compare_scroll = 0;
             }
+            HistoryMsg::Marked { root, resolved } => {
+                ui.set_status(format!(
+                    "delivery #{root} marked {} by hand (R again: {})",
+                    if resolved { "resolved" } else { "open" },
+                    if resolved { "open" } else { "resolved" }
+                ));
+                self.reload(ui, tasks);
+            }
             HistoryMsg::ProfileNames(names) => {
                 let mut items = vec!["(any profile)".to_string()];
                 items.extend(names);
@@ -449,6 +457,22 @@ impl HistoryPane {
             Action::ReplayEdited => self.edit_replay(ui),
             Action::BulkReplay => self.preview_bulk(ui, tasks),
             Action::Compare => self.compare_step(ui, tasks),
+            Action::Resolve => {
+                let Some(row) = self.rows.get(sel) else {
+                    return;
+                };
+                let (id, resolved) = (row.id, !row.resolved);
+                let Some(store) = self.store(ui) else { return };
+                tasks.query(store, move |s| {
+                    let roots = s
+                        .mark_resolved(&[id], resolved)
+                        .map_err(|e| e.to_string())?;
+                    Ok(HistoryMsg::Marked {
+                        root: roots[0],
+                        resolved,
+                    })
+                });
+            }
             Action::SaveBody => match self.open.as_ref().and_then(|o| {
                 let r = o.record.exchange.response.as_ref()?;
                 Some(super::body_file_name(&format!("record-{}", o.record.id), r))

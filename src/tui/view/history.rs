@@ -273,7 +273,7 @@ fn render_table(s: &State, area: Rect, buf: &mut Buffer) {
     let narrow = inner.width < 110;
     let (time_w, origin_w, third_w) = if narrow { (14, 9, 10) } else { (19, 11, 16) };
     let header = format!(
-        "  {:>6}  {:<time_w$}  {:<origin_w$}  {:<third_w$}  {:<6}  {:>7}  {}{}",
+        "  {:>6}  {:<time_w$}  {:<origin_w$}  {:<third_w$}  {:<6}  {:>8}  {}{}",
         "ID",
         if narrow { "TIME" } else { "TIME (UTC)" },
         "ORIGIN",
@@ -304,8 +304,17 @@ fn render_table(s: &State, area: Rect, buf: &mut Buffer) {
         let origin = r.origin_label();
         let outcome = match r.error_kind.as_deref() {
             Some("connection_refused") => "refused".to_string(),
-            _ => clip(&r.outcome_label(), 7),
+            _ => r.outcome_label(),
         };
+        // A delivery of several attempts says how many; one resolved by
+        // hand says so.
+        let outcome = match (r.attempts, r.failed && r.resolved) {
+            (n, true) if n > 1 => format!("✓{outcome}×{n}"),
+            (_, true) => format!("✓{outcome}"),
+            (n, false) if n > 1 => format!("{outcome}×{n}"),
+            _ => outcome,
+        };
+        let outcome = clip(&outcome, 8);
         let mark = if h.mark == Some(r.id) { "◆ " } else { "  " };
         let third = match (receiver, s.receiver.verdicts.get(&r.id)) {
             (true, Some(v)) => v.as_str(),
@@ -323,7 +332,7 @@ fn render_table(s: &State, area: Rect, buf: &mut Buffer) {
             format!("{:>6}  ", r.elapsed_ms)
         };
         let text = format!(
-            "{mark}{:>6}  {:<time_w$}  {:<origin_w$}  {:<third_w$}  {:<6}  {:>7}  {ms}{}{}",
+            "{mark}{:>6}  {:<time_w$}  {:<origin_w$}  {:<third_w$}  {:<6}  {:>8}  {ms}{}{}",
             r.id,
             time,
             clip(&origin, origin_w),
@@ -333,7 +342,7 @@ fn render_table(s: &State, area: Rect, buf: &mut Buffer) {
             if narrow { "" } else { r.host.as_str() },
             r.path
         );
-        let mut style = if r.failed {
+        let mut style = if r.failed && !r.resolved {
             error_style()
         } else {
             Style::default()

@@ -1,0 +1,80 @@
+//! The history's schema, step by step, and what each step means.
+
+/// The schema, step by step: step N takes a file from version N to N + 1.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: exchanges, and the items of bulk replay runs (for resuming).
+    "CREATE TABLE IF NOT EXISTS exchanges (
+        id INTEGER PRIMARY KEY,
+        started_ms INTEGER NOT NULL,
+        origin TEXT NOT NULL,
+        replay_of INTEGER,
+        run INTEGER,
+        profile TEXT,
+        method TEXT NOT NULL,
+        url TEXT NOT NULL,
+        host TEXT NOT NULL,
+        path TEXT NOT NULL,
+        req_headers TEXT NOT NULL,
+        req_body BLOB NOT NULL,
+        req_truncated INTEGER NOT NULL DEFAULT 0,
+        status INTEGER,
+        resp_headers TEXT,
+        resp_body BLOB,
+        resp_truncated INTEGER NOT NULL DEFAULT 0,
+        error_kind TEXT,
+        error_message TEXT,
+        elapsed_ms INTEGER NOT NULL,
+        failed INTEGER NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS exchanges_failed ON exchanges(failed, id);
+    CREATE INDEX IF NOT EXISTS exchanges_profile ON exchanges(profile, id);
+    CREATE INDEX IF NOT EXISTS exchanges_started ON exchanges(started_ms);
+    CREATE INDEX IF NOT EXISTS exchanges_replay_of ON exchanges(replay_of);
+    CREATE INDEX IF NOT EXISTS exchanges_run ON exchanges(run, replay_of);
+    CREATE TABLE IF NOT EXISTS runs (
+        id INTEGER PRIMARY KEY,
+        created_ms INTEGER NOT NULL,
+        url TEXT
+    );
+    CREATE TABLE IF NOT EXISTS run_items (
+        run INTEGER NOT NULL,
+        source INTEGER NOT NULL,
+        PRIMARY KEY (run, source)
+    ) WITHOUT ROWID;",
+    // 2: covering indexes for the outcome chart, so it reads no bodies;
+    // fewer indexes to keep up on every insert.
+    "CREATE INDEX IF NOT EXISTS exchanges_time_failed ON exchanges(started_ms, failed);
+    CREATE INDEX IF NOT EXISTS exchanges_failed_time ON exchanges(failed, started_ms);
+    DROP INDEX IF EXISTS exchanges_started;
+    DROP INDEX IF EXISTS exchanges_replay_of;",
+    // 3: who sent a received request, out of its headers (older files kept
+    // it as an `x-hookbench-peer` header: moved out as they are read).
+    "ALTER TABLE exchanges ADD COLUMN peer TEXT;",
+    // 4: deliveries. A delivery is a first attempt and everything that
+    // descends from it (its retries, its replays and theirs): `root` is
+    // that first attempt's id (NULL on the first attempt itself), and a
+    // row of `deliveries` per delivery says its latest attempt, how many
+    // there were, how many got a 2xx, and whether a person marked it
+    // resolved (1) or open (0). Older files get their roots and
+    // deliveries computed here.
+    "ALTER TABLE exchanges ADD COLUMN root INTEGER;
+    CREATE INDEX IF NOT EXISTS exchanges_root ON exchanges(root) WHERE root IS NOT NULL;
+    CREATE TABLE IF NOT EXISTS deliveries (
+        root INTEGER PRIMARY KEY,
+        latest INTEGER NOT NULL,
+        attempts INTEGER NOT NULL,
+        succeeded INTEGER NOT NULL,
+        manual INTEGER
+    );
+    WITH RECURSIVE tree(id, root) AS (
+        SELECT id, id FROM exchanges
+         WHERE replay_of IS NULL OR replay_of NOT IN (SELECT id FROM exchanges)
+        UNION
+        SELECT e.id, tree.root FROM exchanges e JOIN tree ON e.replay_of = tree.id
+    )
+    UPDATE exchanges SET root = (SELECT tree.root FROM tree WHERE tree.id = exchanges.id)
+     WHERE replay_of IS NOT NULL AND replay_of IN (SELECT id FROM exchanges);
+    INSERT OR REPLACE INTO deliveries (root, latest, attempts, succeeded)
+        SELECT coalesce(root, id), max(id), count(*), sum(failed = 0)
+          FROM exchanges GROUP BY coalesce(root, id);",
+];
