@@ -6,6 +6,7 @@
 //! to a cap, marked when cut. A file that is damaged, not ours, or from a
 //! newer version is reported and never written to.
 
+mod deliveries;
 pub mod io;
 mod query;
 mod schema;
@@ -406,40 +407,11 @@ impl Store {
                     .map_err(|e| sql(&path, e))?;
                 roots.insert(root);
             }
-            recount(&tx, &roots.into_iter().collect::<Vec<_>>(), &path)?;
+            deliveries::recount(&tx, &roots.into_iter().collect::<Vec<_>>(), &path)?;
         }
         tx.commit().map_err(|e| sql(&path, e))?;
         Ok(ids)
     }
-    /// Marks the deliveries of these records resolved (or, `false`, open)
-    /// by hand, whatever their attempts got; returns each record's
-    /// delivery (its first attempt's id), in order.
-    pub fn mark_resolved(&mut self, ids: &[i64], resolved: bool) -> Result<Vec<i64>, HistoryError> {
-        let path = self.path.clone();
-        let tx = self.conn.transaction().map_err(|e| sql(&path, e))?;
-        let mut roots = Vec::with_capacity(ids.len());
-        {
-            let mut root_of = tx
-                .prepare("SELECT coalesce(root, id) FROM exchanges WHERE id = ?1")
-                .map_err(|e| sql(&path, e))?;
-            let mut mark = tx
-                .prepare("UPDATE deliveries SET manual = ?2 WHERE root = ?1")
-                .map_err(|e| sql(&path, e))?;
-            for id in ids {
-                let root: i64 = root_of
-                    .query_row([id], |r| r.get(0))
-                    .optional()
-                    .map_err(|e| sql(&path, e))?
-                    .ok_or(HistoryError::NotFound(*id))?;
-                mark.execute(params![root, resolved])
-                    .map_err(|e| sql(&path, e))?;
-                roots.push(root);
-            }
-        }
-        tx.commit().map_err(|e| sql(&path, e))?;
-        Ok(roots)
-    }
-
     /// One record, whole.
     pub fn get(&self, id: i64) -> Result<Record, HistoryError> {
         self.conn
@@ -589,20 +561,33 @@ fn insert_in(
             "INSERT INTO exchanges (started_ms, origin, replay_of, run, profile, method, url,
                 host, path, req_headers, req_body, req_truncated, status, resp_headers,
                 resp_body, resp_truncated, error_kind, error_message, elapsed_ms, failed, peer,
-                root)
+                root, latest, open, troubled)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,
-                ?16, ?17, ?18, ?19, ?20, ?21, ?22)",
+                ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)",
         )
         .map_err(|e| sql(path, e))?;
-    let mut root_of = tx
-        .prepare_cached("SELECT coalesce(root, id) FROM exchanges WHERE id = ?1")
-        .map_err(|e| sql(path, e))?;
-    let mut count = tx
+    // The delivery a source record belongs to: its first attempt, latest
+    // attempt, attempts, successes and mark by hand.
+    let mut delivery_of = tx
         .prepare_cached(
-            "INSERT INTO deliveries (root, latest, attempts, succeeded) VALUES (?1, ?2, 1, ?3)
-             ON CONFLICT(root) DO UPDATE SET latest = max(latest, excluded.latest),
-                attempts = attempts + 1, succeeded = succeeded + excluded.succeeded",
+            "SELECT d.root, d.latest, d.attempts, d.succeeded, d.manual
+               FROM exchanges e JOIN deliveries d ON d.root = coalesce(e.root, e.id)
+              WHERE e.id = ?1",
         )
+        .map_err(|e| sql(path, e))?;
+    let mut new_delivery = tx
+        .prepare_cached(
+            "INSERT OR REPLACE INTO deliveries (root, latest, attempts, succeeded)
+             VALUES (?1, ?1, 1, ?2)",
+        )
+        .map_err(|e| sql(path, e))?;
+    let mut grow = tx
+        .prepare_cached(
+            "UPDATE deliveries SET latest = ?2, attempts = ?3, succeeded = ?4 WHERE root = ?1",
+        )
+        .map_err(|e| sql(path, e))?;
+    let mut supersede = tx
+        .prepare_cached("UPDATE exchanges SET latest = 0, open = 0, troubled = 0 WHERE id = ?1")
         .map_err(|e| sql(path, e))?;
     // A run sends to few URLs: each is taken apart once.
     let mut last: Option<(String, (String, String))> = None;
@@ -637,12 +622,25 @@ fn insert_in(
             None => (None, false),
         };
         // The delivery it belongs to: its source's, or its own.
-        let root: Option<i64> = match replay_of.filter(|_| link) {
-            Some(source) => root_of
-                .query_row([source], |r| r.get(0))
+        let ok = ex.is_success();
+        let joined: Option<(i64, i64, i64, i64, Option<bool>)> = match replay_of.filter(|_| link) {
+            Some(source) => delivery_of
+                .query_row([source], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                })
                 .optional()
                 .map_err(|e| sql(path, e))?,
             None => None,
+        };
+        let (root, flags) = match joined {
+            Some((root, _, attempts, succeeded, manual)) => {
+                let (attempts, succeeded) = (attempts + 1, succeeded + i64::from(ok));
+                let resolved = manual.unwrap_or(succeeded > 0);
+                let troubled = succeeded < attempts || manual == Some(false);
+                (Some(root), (true, !resolved, troubled))
+            }
+            // An import sets its records' deliveries afterwards.
+            None => (None, (link, link && !ok, link && !ok)),
         };
         stmt.execute(params![
             clock::unix_millis(ex.started_at),
@@ -667,35 +665,28 @@ fn insert_in(
             !ex.is_success(),
             ex.peer,
             root,
+            flags.0,
+            flags.1,
+            flags.2,
         ])
         .map_err(|e| sql(path, e))?;
         let id = tx.last_insert_rowid();
-        if link {
-            count
-                .execute(params![root.unwrap_or(id), id, ex.is_success()])
-                .map_err(|e| sql(path, e))?;
+        match joined {
+            Some((root, previous, attempts, succeeded, _)) => {
+                grow.execute(params![root, id, attempts + 1, succeeded + i64::from(ok)])
+                    .map_err(|e| sql(path, e))?;
+                supersede.execute([previous]).map_err(|e| sql(path, e))?;
+            }
+            None if link => {
+                new_delivery
+                    .execute(params![id, ok])
+                    .map_err(|e| sql(path, e))?;
+            }
+            None => {}
         }
         ids.push(id);
     }
     Ok(ids)
-}
-
-/// Counts the records of these deliveries again, from the records
-/// themselves (after an import linked them); a mark by hand is kept.
-fn recount(tx: &rusqlite::Transaction<'_>, roots: &[i64], path: &Path) -> Result<(), HistoryError> {
-    let mut stmt = tx
-        .prepare_cached(
-            "INSERT INTO deliveries (root, latest, attempts, succeeded)
-                SELECT ?1, max(id), count(*), sum(failed = 0) FROM exchanges
-                 WHERE id = ?1 OR root = ?1
-             ON CONFLICT(root) DO UPDATE SET latest = excluded.latest,
-                attempts = excluded.attempts, succeeded = excluded.succeeded",
-        )
-        .map_err(|e| sql(path, e))?;
-    for r in roots {
-        stmt.execute([r]).map_err(|e| sql(path, e))?;
-    }
-    Ok(())
 }
 
 /// Runs `f` again while SQLite answers that the file is busy (another

@@ -75,17 +75,14 @@ impl Filter {
     fn sql(&self) -> (String, Vec<SqlValue>) {
         let mut clauses = Vec::new();
         let mut params = Vec::new();
+        // The latest attempt of each delivery carries its delivery's state
+        // (see the schema), so each list is an index range.
         match (self.attempts, self.failed, self.include_resolved) {
             (true, true, _) => clauses.push("failed = 1".to_string()),
             (true, false, _) => {}
-            (false, false, _) => clauses.push("id IN (SELECT latest FROM deliveries)".into()),
-            (false, true, false) => clauses.push(format!(
-                "id IN (SELECT latest FROM deliveries WHERE NOT {RESOLVED})"
-            )),
-            (false, true, true) => clauses.push(
-                "id IN (SELECT latest FROM deliveries WHERE succeeded < attempts OR manual = 0)"
-                    .into(),
-            ),
+            (false, false, _) => clauses.push("latest = 1".into()),
+            (false, true, false) => clauses.push("open = 1".into()),
+            (false, true, true) => clauses.push("latest = 1 AND troubled = 1".into()),
         }
         if let Some(p) = &self.profile {
             clauses.push("profile = ?".into());

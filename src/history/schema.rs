@@ -55,9 +55,15 @@ pub const MIGRATIONS: &[&str] = &[
     // that first attempt's id (NULL on the first attempt itself), and a
     // row of `deliveries` per delivery says its latest attempt, how many
     // there were, how many got a 2xx, and whether a person marked it
-    // resolved (1) or open (0). Older files get their roots and
-    // deliveries computed here.
+    // resolved (1) or open (0). On the records, `latest` marks each
+    // delivery's latest attempt, and on that one `open` says the delivery
+    // is unresolved and `troubled` that an attempt of it failed: the
+    // History view's lists are then plain index ranges. Older files get
+    // their roots and deliveries computed here.
     "ALTER TABLE exchanges ADD COLUMN root INTEGER;
+    ALTER TABLE exchanges ADD COLUMN latest INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE exchanges ADD COLUMN open INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE exchanges ADD COLUMN troubled INTEGER NOT NULL DEFAULT 0;
     CREATE INDEX IF NOT EXISTS exchanges_root ON exchanges(root) WHERE root IS NOT NULL;
     CREATE TABLE IF NOT EXISTS deliveries (
         root INTEGER PRIMARY KEY,
@@ -76,5 +82,13 @@ pub const MIGRATIONS: &[&str] = &[
      WHERE replay_of IS NOT NULL AND replay_of IN (SELECT id FROM exchanges);
     INSERT OR REPLACE INTO deliveries (root, latest, attempts, succeeded)
         SELECT coalesce(root, id), max(id), count(*), sum(failed = 0)
-          FROM exchanges GROUP BY coalesce(root, id);",
+          FROM exchanges GROUP BY coalesce(root, id);
+    UPDATE exchanges SET latest = 1,
+        open = (SELECT succeeded = 0 FROM deliveries d WHERE d.latest = exchanges.id),
+        troubled = (SELECT succeeded < attempts FROM deliveries d WHERE d.latest = exchanges.id)
+     WHERE id IN (SELECT latest FROM deliveries);
+    DROP INDEX IF EXISTS exchanges_time_failed;
+    DROP INDEX IF EXISTS exchanges_failed;
+    CREATE INDEX IF NOT EXISTS exchanges_latest_time ON exchanges(latest, started_ms, failed);
+    CREATE INDEX IF NOT EXISTS exchanges_open_time ON exchanges(open, started_ms);",
 ];
