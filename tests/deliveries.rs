@@ -137,6 +137,12 @@ fn a_realistic_day_replays_each_failed_delivery_once() {
     let out = ws.run(&["replay", "--failed"], &[]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(crm.seen(), 1, "{}", stderr(&out));
+    // B (by its retry) and C (by hand) were left out, and it says so.
+    assert!(
+        stderr(&out).contains("2 delivery(ies) that failed are resolved already"),
+        "{}",
+        stderr(&out)
+    );
     assert!(history(&ws, &["--failed"]).is_empty());
     // Again: nothing left to send.
     let out = ws.run(&["replay", "--failed"], &[]);

@@ -81,7 +81,23 @@ pub fn run(places: &Places, args: ReplayArgs) -> anyhow::Result<Outcome> {
                 return bad("name the records: IDs, or a filter such as --failed");
             } else {
                 match args.filter.to_filter() {
-                    Ok(f) => store.ids(&f)?,
+                    Ok(f) => {
+                        // Deliveries already resolved are not sent again:
+                        // say how many were left out.
+                        if f.failed && !f.attempts && !f.include_resolved {
+                            let all = hookbench::history::Filter {
+                                include_resolved: true,
+                                ..f.clone()
+                            };
+                            let skipped = store.count(&all)?.saturating_sub(store.count(&f)?);
+                            if skipped > 0 {
+                                say!(
+                                    "{skipped} delivery(ies) that failed are resolved already (a retry or a replay got a 2xx, or marked by hand): not sent (--include-resolved sends them too)"
+                                );
+                            }
+                        }
+                        store.ids(&f)?
+                    }
                     Err(m) => return bad(m),
                 }
             };
