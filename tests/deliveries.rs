@@ -238,8 +238,9 @@ async fn the_history_view_shows_deliveries_and_r_marks_one_resolved() {
         .await;
     h.until(|s| !s.history.loading && s.history.total == 0)
         .await;
-    // B finds nothing to send now.
+    // B finds nothing to send now, and says why.
     h.send(shift('B'));
     h.until(|s| s.ui.status.error).await;
+    assert!(h.status().contains("1 resolved already"), "{}", h.status());
     assert_eq!(crm.seen(), 3);
 }

@@ -213,6 +213,8 @@ pub enum HistoryMsg {
     BulkPreview {
         ids: Vec<i64>,
         hosts: Vec<(String, u64)>,
+        /// Failed deliveries left out as resolved already.
+        skipped: u64,
     },
     BulkStarted {
         run: i64,

@@ -289,13 +289,21 @@ impl HistoryPane {
                     selected,
                 };
             }
-            HistoryMsg::BulkPreview { ids, hosts } => {
+            HistoryMsg::BulkPreview {
+                ids,
+                hosts,
+                skipped,
+            } => {
                 if ids.is_empty() {
-                    ui.set_error("the filter selects no records");
+                    ui.set_error(if skipped > 0 {
+                        format!("no delivery is still failing ({skipped} resolved already)")
+                    } else {
+                        "the filter selects no records".to_string()
+                    });
                     return;
                 }
                 self.pending_bulk = Some(ids);
-                ui.mode = Mode::Confirm(ConfirmKind::Bulk { hosts });
+                ui.mode = Mode::Confirm(ConfirmKind::Bulk { hosts, skipped });
             }
             HistoryMsg::BulkStarted { run, warnings } => self.on_bulk_started(run, warnings, ui),
             HistoryMsg::BulkProgress(t) => {
@@ -626,7 +634,22 @@ impl HistoryPane {
         tasks.query(store, move |s| {
             let ids = s.ids(&filter).map_err(|e| e.to_string())?;
             let hosts = s.hosts(&filter).map_err(|e| e.to_string())?;
-            Ok(HistoryMsg::BulkPreview { ids, hosts })
+            // Failed deliveries resolved already: left out, and said.
+            let skipped = if filter.failed && !filter.attempts && !filter.include_resolved {
+                let all = Filter {
+                    include_resolved: true,
+                    ..filter.clone()
+                };
+                let n = s.count(&all).map_err(|e| e.to_string())?;
+                n.saturating_sub(ids.len() as u64)
+            } else {
+                0
+            };
+            Ok(HistoryMsg::BulkPreview {
+                ids,
+                hosts,
+                skipped,
+            })
         });
     }
 

@@ -81,6 +81,8 @@ pub enum ConfirmKind {
     /// A bulk replay, with the hosts it sends to.
     Bulk {
         hosts: Vec<(String, u64)>,
+        /// Failed deliveries left out as resolved already.
+        skipped: u64,
     },
     /// Saving a profile whose file was named after it, renamed: the file
     /// may follow the new name.

@@ -62,10 +62,10 @@ pub fn render(s: &State, area: Rect, buf: &mut Buffer) {
                         to.file_name().unwrap_or_default().to_string_lossy()
                     ),
                 ),
-                ConfirmKind::Bulk { hosts } => (
+                ConfirmKind::Bulk { hosts, skipped } => (
                     " Bulk replay ",
                     format!(
-                        "Replay {} record(s) to {}, {} at a time, {}?  y starts · +/- concurrency · </> rate · any other key does not",
+                        "Replay {} record(s) to {}, {} at a time, {}?{}  y starts · +/- concurrency · </> rate · any other key does not",
                         hosts.iter().map(|(_, n)| n).sum::<u64>(),
                         hosts
                             .iter()
@@ -77,7 +77,12 @@ pub fn render(s: &State, area: Rect, buf: &mut Buffer) {
                         s.history.replay_concurrency,
                         s.history
                             .replay_rate
-                            .map_or("no rate limit".to_string(), |r| format!("at most {r}/s"))
+                            .map_or("no rate limit".to_string(), |r| format!("at most {r}/s")),
+                        if *skipped > 0 {
+                            format!(" ({skipped} failed deliveries resolved already are left out.)")
+                        } else {
+                            String::new()
+                        }
                     ),
                 ),
                 ConfirmKind::Quit => (
