@@ -70,16 +70,21 @@ impl Flaky {
     }
 }
 
-fn history(ws: &Workspace, args: &[&str]) -> Vec<Value> {
-    let mut a = vec!["history", "--json", "--limit", "100000"];
-    a.extend_from_slice(args);
-    let out = ws.run(&a, &[]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    stdout(&out)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
+/// A profile `crm` aimed at `crm`, retrying three times.
+fn crm_workspace(crm: &Flaky) -> Workspace {
+    let ws = Workspace::new();
+    ws.write(
+        "crm.ron",
+        &format!(
+            r#"(name: "crm", method: POST, url: "{}/leads", include_trigger: false,
+               retry: (max_attempts: 3, backoff: Fixed(ms: 5), jitter: false))"#,
+            crm.url
+        ),
+    );
+    ws
 }
+
+use support::history_json as history;
 
 fn ids(rows: &[Value]) -> Vec<i64> {
     let mut v: Vec<i64> = rows.iter().map(|r| r["id"].as_i64().unwrap()).collect();
@@ -90,15 +95,7 @@ fn ids(rows: &[Value]) -> Vec<i64> {
 #[test]
 fn a_realistic_day_replays_each_failed_delivery_once() {
     let crm = Flaky::start(&[500]);
-    let ws = Workspace::new();
-    ws.write(
-        "crm.ron",
-        &format!(
-            r#"(name: "crm", method: POST, url: "{}/leads", include_trigger: false,
-               retry: (max_attempts: 3, backoff: Fixed(ms: 5), jitter: false))"#,
-            crm.url
-        ),
-    );
+    let ws = crm_workspace(&crm);
     let fire = |ws: &Workspace| ws.run(&["fire", "crm"], &[]).status.code();
     // A: every attempt fails (3 records). B: fails, then a retry succeeds.
     // C: fails every attempt. D: succeeds at once.
@@ -212,15 +209,7 @@ async fn the_history_view_shows_deliveries_and_r_marks_one_resolved() {
     use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
     use support::tui::{Harness, key};
     let crm = Flaky::start(&[503]);
-    let ws = Workspace::new();
-    ws.write(
-        "crm.ron",
-        &format!(
-            r#"(name: "crm", method: POST, url: "{}/leads", include_trigger: false,
-               retry: (max_attempts: 3, backoff: Fixed(ms: 5), jitter: false))"#,
-            crm.url
-        ),
-    );
+    let ws = crm_workspace(&crm);
     assert_eq!(ws.run(&["fire", "crm"], &[]).status.code(), Some(1));
     let shift = |c| Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::SHIFT));
     let mut h = Harness::open(ws.path().to_path_buf(), 120, 40).await;

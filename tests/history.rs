@@ -28,16 +28,7 @@ const ENV: &[(&str, &str)] = &[
     ("HB_TEST_KEY", "k3y-value"),
 ];
 
-fn history_json(ws: &Workspace, args: &[&str]) -> Vec<Value> {
-    let mut a = vec!["history", "--json", "--limit", "100000"];
-    a.extend_from_slice(args);
-    let out = ws.run(&a, &[]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    stdout(&out)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
-}
+use support::history_json;
 
 #[test]
 fn fire_is_recorded_with_secrets_masked_in_an_owner_only_wal_file() {

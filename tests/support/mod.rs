@@ -287,3 +287,15 @@ pub fn basic(user: &str, password: &str) -> String {
     let b64 = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
     format!("Basic {b64}")
 }
+
+/// `hookbench history --json` with `args`, every row, parsed.
+pub fn history_json(ws: &Workspace, args: &[&str]) -> Vec<serde_json::Value> {
+    let mut a = vec!["history", "--json", "--limit", "100000"];
+    a.extend_from_slice(args);
+    let out = ws.run(&a, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
