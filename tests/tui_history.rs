@@ -103,7 +103,7 @@ async fn snapshot_history_view_with_filters_chart_and_inspector() {
     let ws = seeded("http://127.0.0.1:9");
     let h = open_history(&ws).await;
     let screen = h.screen();
-    assert!(screen.contains("3 record(s) match"), "{screen}");
+    assert!(screen.contains("3 deliveries match"), "{screen}");
     assert!(screen.contains("timeout"), "{screen}");
     assert!(screen.contains("Request #3 · as sent"), "{screen}");
     assert!(

@@ -74,7 +74,7 @@ pub fn render(s: &State, area: Rect, buf: &mut Buffer) {
                 "loading…".to_string()
             } else {
                 format!(
-                    "{} record(s) match · showing {} · failures in red",
+                    "{} deliveries match (each its latest attempt) · showing {} · still failing in red",
                     h.total,
                     h.rows.len()
                 )
