@@ -184,22 +184,26 @@ pub fn edited(
 /// A recorded request as text to edit before replaying it: the text of
 /// [`PreparedRequest::to_text`], with a JSON body indented.
 pub fn editable_text(request: &PreparedRequest) -> String {
-    match serde_json::from_slice::<serde_json::Value>(&request.body) {
-        Ok(v) if !request.body.is_empty() => PreparedRequest::plain(
+    match std::str::from_utf8(&request.body)
+        .ok()
+        .and_then(crate::exchange::indent_json)
+    {
+        Some(pretty) => PreparedRequest::plain(
             request.method.clone(),
             request.url.clone(),
             request.headers.clone(),
-            serde_json::to_vec_pretty(&v).unwrap_or_else(|_| request.body.clone()),
+            pretty.into_bytes(),
         )
         .to_text(),
-        _ => request.to_text(),
+        None => request.to_text(),
     }
 }
 
 /// What the user did not edit follows what they did. A `Host` left as the
-/// original had it names the edited URL's authority; a JSON body that
-/// reads the same as the original's is sent as the original's bytes (the
-/// editor showed it indented), and any other JSON body compact.
+/// original had it names the edited URL's authority; a JSON body that is
+/// the original's but for whitespace is sent as the original's bytes (the
+/// editor showed it indented), and any other JSON body compact, each number
+/// and string as written.
 pub fn follow_edits(original: &PreparedRequest, edited: &mut PreparedRequest) {
     let host_of = |r: &PreparedRequest| {
         r.headers
@@ -216,13 +220,17 @@ pub fn follow_edits(original: &PreparedRequest, edited: &mut PreparedRequest) {
     {
         edited.set_header("host", &authority);
     }
-    if let Ok(value) = serde_json::from_slice::<serde_json::Value>(&edited.body) {
-        let same =
-            serde_json::from_slice::<serde_json::Value>(&original.body).is_ok_and(|o| o == value);
-        let body = if same {
+    // Compared and compacted as text: numbers and strings stay as written.
+    let compact = |b: &[u8]| {
+        std::str::from_utf8(b)
+            .ok()
+            .and_then(crate::exchange::minify_json)
+    };
+    if let Some(now) = compact(&edited.body) {
+        let body = if compact(&original.body).as_ref() == Some(&now) {
             original.body.clone()
         } else {
-            serde_json::to_vec(&value).unwrap_or_else(|_| edited.body.clone())
+            now.into_bytes()
         };
         edited.set_body(body);
     }
@@ -797,6 +805,38 @@ mod tests {
         assert_eq!(
             r.header("content-length"),
             Some(r.body.len().to_string().as_str())
+        );
+    }
+}
+
+#[cfg(test)]
+mod edit_tests {
+    use super::*;
+
+    fn req(body: &str) -> PreparedRequest {
+        PreparedRequest::plain(
+            "POST".into(),
+            "http://a/x".into(),
+            vec![("host".into(), "a".into())],
+            body.as_bytes().to_vec(),
+        )
+    }
+
+    #[test]
+    fn an_edited_json_body_keeps_its_numbers_and_order_as_written() {
+        let original = req(r#"{"id":123456789012345678901234567890,"z":1.50,"a":"x  y"}"#);
+        let text = editable_text(&original);
+        assert!(text.contains("123456789012345678901234567890"), "{text}");
+        assert!(text.contains("\n  \"z\": 1.50,"), "{text}");
+        // Untouched: the original bytes. Edited: compact, as written.
+        let mut same = PreparedRequest::from_text(&text).unwrap();
+        follow_edits(&original, &mut same);
+        assert_eq!(same.body, original.body);
+        let mut edited = PreparedRequest::from_text(&text.replace("\"x  y\"", "\"w\"")).unwrap();
+        follow_edits(&original, &mut edited);
+        assert_eq!(
+            String::from_utf8(edited.body).unwrap(),
+            r#"{"id":123456789012345678901234567890,"z":1.50,"a":"w"}"#
         );
     }
 }

@@ -92,7 +92,7 @@ pub fn format(body: &[u8]) -> FormattedBody {
         return FormattedBody::from_text(BodyKind::Empty, String::new());
     }
     match std::str::from_utf8(body) {
-        Ok(text) => match indent_json(text) {
+        Ok(text) => match crate::exchange::indent_json(text) {
             Some(pretty) => FormattedBody::from_text(BodyKind::Json, pretty),
             None => FormattedBody::from_text(
                 BodyKind::Text,
@@ -101,68 +101,6 @@ pub fn format(body: &[u8]) -> FormattedBody {
         },
         Err(_) => FormattedBody::from_text(BodyKind::Hex, hex_dump(body)),
     }
-}
-
-/// Re-indents valid JSON by two spaces without building a value tree, so a
-/// body of tens of MB costs one pass and one output string.
-fn indent_json(text: &str) -> Option<String> {
-    serde_json::from_str::<serde::de::IgnoredAny>(text).ok()?;
-    let mut out = String::with_capacity(text.len() + text.len() / 2);
-    let mut depth = 0usize;
-    let mut in_string = false;
-    let mut escaped = false;
-    let newline = |out: &mut String, depth: usize| {
-        out.push('\n');
-        for _ in 0..depth {
-            out.push_str("  ");
-        }
-    };
-    let mut chars = text.trim().chars().peekable();
-    while let Some(c) = chars.next() {
-        if in_string {
-            out.push(c);
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == '"' {
-                in_string = false;
-            }
-            continue;
-        }
-        match c {
-            '"' => {
-                in_string = true;
-                out.push(c);
-            }
-            '{' | '[' => {
-                out.push(c);
-                // Keep empty containers on one line.
-                while chars.peek().is_some_and(|c| c.is_whitespace()) {
-                    chars.next();
-                }
-                if matches!(chars.peek(), Some('}') | Some(']')) {
-                    out.push(chars.next().expect("peeked"));
-                } else {
-                    depth += 1;
-                    newline(&mut out, depth);
-                }
-            }
-            '}' | ']' => {
-                depth = depth.saturating_sub(1);
-                newline(&mut out, depth);
-                out.push(c);
-            }
-            ',' => {
-                out.push(c);
-                newline(&mut out, depth);
-            }
-            ':' => out.push_str(": "),
-            c if c.is_whitespace() => {}
-            c => out.push(c),
-        }
-    }
-    Some(out)
 }
 
 fn hex_dump(body: &[u8]) -> String {
