@@ -541,3 +541,46 @@ async fn text_fields_take_ctrl_u_show_the_terminal_cursor_and_complete_paths() {
     h.send(key(Enter));
     h.until(|s| s.ui.status.text.starts_with("imported")).await;
 }
+
+#[tokio::test]
+async fn an_exchange_made_while_the_history_opens_is_recorded_once_it_is_open() {
+    // Another process holds the history file: opening it waits.
+    let port = support::closed_port();
+    let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let ws = Workspace::new();
+    ws.write(
+        "s.ron",
+        &format!(r#"(name: "s", method: POST, url: "http://127.0.0.1:{port}/in")"#),
+    );
+    std::fs::create_dir_all(ws.history().parent().unwrap()).unwrap();
+    let holder = rusqlite::Connection::open(ws.history()).unwrap();
+    holder.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    let mut h = Harness::open_with(ws.path().to_path_buf(), 120, 40, Some(addr)).await;
+    h.until(|s| s.receiver.running.is_some()).await;
+    h.send(key(Char('f')));
+    h.until(|s| s.bench.answered().is_some()).await;
+    h.settle().await;
+    assert!(
+        h.app.state.history.store.is_none(),
+        "the history opened early"
+    );
+    // The other process lets go: both the fire and what the receiver got
+    // are written.
+    holder.execute_batch("COMMIT").unwrap();
+    drop(holder);
+    h.until(|s| s.bench.answered().is_some_and(|a| a.record.is_some()))
+        .await;
+    h.send(key(Char('2')));
+    h.until(|s| !s.history.loading && s.history.rows.len() == 2)
+        .await;
+    let mut origins: Vec<_> = h
+        .app
+        .state
+        .history
+        .rows
+        .iter()
+        .map(|r| r.origin.clone())
+        .collect();
+    origins.sort();
+    assert_eq!(origins, ["fire", "received"], "{}", h.screen());
+}

@@ -12,6 +12,7 @@ use tokio::sync::watch;
 use super::Ui;
 use super::modes::{self, ConfirmKind, Mode, PromptKind};
 use super::profiles::ReplayContext;
+use crate::exchange::Exchange;
 use crate::history::{Bucket, Filter, StatusClass, Summary};
 use crate::replay::Tally;
 use crate::tui::keys::Action;
@@ -55,6 +56,18 @@ pub struct Bulk {
     cancel: watch::Sender<bool>,
 }
 
+/// An exchange for the history.
+#[derive(Debug)]
+pub(super) enum Write {
+    /// A fire's attempts: the first is the fire, the others linked to it.
+    Fire { seq: u64, attempts: Vec<Exchange> },
+    /// A received request, its signature checked with `secrets`.
+    Received {
+        exchange: Box<Exchange>,
+        secrets: Vec<String>,
+    },
+}
+
 /// The History view's data.
 #[derive(Debug)]
 pub struct HistoryPane {
@@ -64,6 +77,8 @@ pub struct HistoryPane {
     pub store: Option<SharedStore>,
     /// The history could not be opened.
     failed: bool,
+    /// Exchanges that came before the history was open, written once it is.
+    pending: Vec<Write>,
     pub filter: Filter,
     pub range: usize,
     pub rows: Vec<Summary>,
@@ -109,6 +124,7 @@ impl HistoryPane {
             body_cap,
             store: None,
             failed: false,
+            pending: Vec::new(),
             filter: Filter::default(),
             range: 0,
             rows: Vec::new(),
@@ -157,6 +173,22 @@ impl HistoryPane {
         self.rows.clear();
         self.selected = 0;
         self.reload(ui, tasks);
+    }
+
+    /// Writes an exchange to the history; one that comes while the history
+    /// is still opening waits for it, so no exchange goes unrecorded.
+    pub(super) fn record(&mut self, w: Write, tasks: &Tasks) {
+        let opening = self.path.is_some() && !self.failed;
+        match (&self.store, w) {
+            (None, w) if opening => self.pending.push(w),
+            (Some(store), Write::Fire { seq, attempts }) => {
+                tasks.record_fire(store.clone(), seq, attempts)
+            }
+            (None, Write::Fire { .. }) => {}
+            (store, Write::Received { exchange, secrets }) => {
+                tasks.record_received(store.clone(), exchange, secrets)
+            }
+        }
     }
 
     fn store(&self, ui: &mut Ui) -> Option<SharedStore> {
@@ -238,8 +270,17 @@ impl HistoryPane {
                     Ok(store) => self.store = Some(store),
                     Err(e) => {
                         self.failed = true;
-                        ui.set_error(format!("history: {e}"));
+                        let lost = self.pending.len();
+                        let lost = if lost > 0 {
+                            format!(" ({lost} exchanges not recorded)")
+                        } else {
+                            String::new()
+                        };
+                        ui.set_error(format!("history: {e}{lost}"));
                     }
+                }
+                for w in std::mem::take(&mut self.pending) {
+                    self.record(w, tasks);
                 }
                 if std::mem::take(&mut self.waiting) {
                     self.reload(ui, tasks);

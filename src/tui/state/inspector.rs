@@ -435,14 +435,14 @@ impl Workbench {
         m: FireMsg,
         ui: &mut Ui,
         tasks: &Tasks,
-        store: Option<super::history::SharedStore>,
+        history: &mut super::history::HistoryPane,
     ) {
         match m {
             FireMsg::Answered {
                 seq,
                 exchange,
                 earlier,
-            } => self.on_answered(seq, *exchange, earlier, ui, tasks, store),
+            } => self.on_answered(seq, *exchange, earlier, ui, tasks, history),
             FireMsg::Attempt { seq, text } => {
                 if self.in_flight().and_then(Self::sending_seq) == Some(seq) {
                     ui.set_error(text);
@@ -486,7 +486,7 @@ impl Workbench {
         earlier: Vec<Exchange>,
         ui: &mut Ui,
         tasks: &Tasks,
-        store: Option<super::history::SharedStore>,
+        history: &mut super::history::HistoryPane,
     ) {
         let Some(i) = self
             .entries
@@ -536,11 +536,9 @@ impl Workbench {
             "fired {} {}: {}",
             exchange.request.method, masked_request.url, ui.status.text
         ));
-        if let Some(store) = store {
-            let mut all = earlier;
-            all.push(exchange.clone());
-            tasks.record_fire(store, seq, all);
-        }
+        let mut attempts = earlier;
+        attempts.push(exchange.clone());
+        history.record(super::history::Write::Fire { seq, attempts }, tasks);
         // Both bodies masked and formatted once, off the UI thread (an
         // answer of tens of MB takes a while to scan).
         tasks.format_bodies(

@@ -239,17 +239,18 @@ impl State {
         match msg {
             Message::Profiles(m) => self.bench.on_profiles(m, ui, tasks),
             Message::Editor(m) => self.bench.on_editor(m, ui, tasks),
-            Message::Fire(m) => {
-                let store = self.history.store.clone();
-                self.bench.on_fire(m, ui, tasks, store);
-            }
+            Message::Fire(m) => self.bench.on_fire(m, ui, tasks, &mut self.history),
             Message::History(m) => self.history.on_message(m, ui, tasks),
             Message::Receiver(m) => {
                 let quiet = self.bench.in_flight().is_some();
-                let store = self.history.store.clone();
-                let recorded =
-                    self.receiver
-                        .on_message(m, ui, tasks, store, quiet, &self.bench.store_mask);
+                let recorded = self.receiver.on_message(
+                    m,
+                    ui,
+                    tasks,
+                    &mut self.history,
+                    quiet,
+                    &self.bench.store_mask,
+                );
                 if recorded && ui.view == View::Receiver {
                     self.history.reload_soon(tasks, ui);
                 }

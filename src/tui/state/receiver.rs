@@ -6,7 +6,6 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 
 use super::Ui;
-use super::history::SharedStore;
 use crate::receiver::{Receiver, Script};
 use crate::signing::Verdict;
 use crate::tui::message::ReceiverMsg;
@@ -129,7 +128,7 @@ impl ReceiverPane {
         m: ReceiverMsg,
         ui: &mut Ui,
         tasks: &Tasks,
-        store: Option<SharedStore>,
+        history: &mut super::history::HistoryPane,
         quiet: bool,
         mask: &SecretSet,
     ) -> bool {
@@ -164,7 +163,13 @@ impl ReceiverPane {
                         ex.response.as_ref().map_or(0, |r| r.status)
                     ));
                 }
-                tasks.record_received(store, ex, self.secrets.clone());
+                history.record(
+                    super::history::Write::Received {
+                        exchange: ex,
+                        secrets: self.secrets.clone(),
+                    },
+                    tasks,
+                );
             }
             ReceiverMsg::Recorded { id, verdict } => {
                 if let Some(v) = verdict {
