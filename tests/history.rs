@@ -588,15 +588,9 @@ fn bodies_over_the_cap_are_stored_cut_and_marked() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     // What was shown is whole; what was stored is cut, and says so.
     assert!(stdout(&out).contains(&"x".repeat(5000)));
-    let conn = rusqlite::Connection::open(ws.history()).unwrap();
-    let (len, cut): (i64, bool) = conn
-        .query_row(
-            "SELECT length(resp_body), resp_truncated FROM exchanges",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .unwrap();
-    assert_eq!((len, cut), (1024, true));
+    let store = hookbench::history::Store::open(&ws.history()).unwrap();
+    let resp = store.get(1).unwrap().exchange.response.unwrap();
+    assert_eq!((resp.body.len(), resp.truncated), (1024, true));
     let out = ws.run(&["fire", "hook", "--body-cap", "lots"], ENV);
     assert_eq!(out.status.code(), Some(2));
 }
@@ -628,4 +622,75 @@ fn a_request_body_cut_at_the_cap_is_not_replayed_as_if_it_were_whole() {
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert_eq!(server.requests().len(), 2);
     assert_eq!(server.requests()[1].body, br#"{"plan":"pro"}"#);
+}
+
+#[test]
+fn unchanged_replays_refer_to_the_payloads_once_kept_and_read_back_whole() {
+    // A CRM that fails with a large JSON error report.
+    let report: String = (0..4000)
+        .map(|i| format!(r#"{{"field":"email_{i}","error":"rejected"}},"#))
+        .collect();
+    let answer = format!(r#"{{"errors":[{report}{{"needle":"zq-only-in-the-answer"}}]}}"#);
+    let server = Server::start(Answer {
+        body: answer.clone().into_bytes(),
+        ..Answer::status(500)
+    });
+    let ws = workspace(&server.url("/in"));
+    let out = ws.run(&["fire", "hook"], ENV);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let size = |ws: &Workspace| {
+        let c = rusqlite::Connection::open(ws.history()).unwrap();
+        c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+            .unwrap();
+        std::fs::metadata(ws.history()).unwrap().len()
+    };
+    let before = size(&ws);
+    for _ in 0..10 {
+        let out = ws.run(&["replay", "1"], ENV);
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    }
+    let grown = size(&ws) - before;
+    // Ten replays of an 1 KB request answered with 170 KB: references.
+    assert!(
+        grown < 10 * 2048,
+        "{grown} bytes for 10 replays of a {} B answer",
+        answer.len()
+    );
+    let conn = rusqlite::Connection::open(ws.history()).unwrap();
+    let refs: Vec<(Option<i64>, Option<i64>)> = conn
+        .prepare("SELECT req_body_ref, resp_body_ref FROM exchanges ORDER BY id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(refs.len(), 11);
+    assert!(refs[0].0.is_some() && refs[0].1.is_some(), "{refs:?}");
+    assert!(refs.iter().all(|r| *r == refs[0]), "{refs:?}");
+    // Kept compressed, and whole as every reader sees it.
+    let stored: i64 = conn
+        .query_row(
+            "SELECT length(data) FROM blobs WHERE id = ?1",
+            [refs[0].1],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(stored * 4 < answer.len() as i64, "{stored}");
+    let out = ws.run(&["export", "--format", "jsonl"], &[]);
+    let lines: Vec<Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 11);
+    for l in &lines {
+        assert_eq!(l["response_body"].as_str(), Some(answer.as_str()));
+        assert_eq!(l["body"], lines[0]["body"]);
+        assert!(l["body"].as_str().unwrap().contains("Signup Completed"));
+    }
+    // Text search looks into kept payloads, compressed or not.
+    let found = history_json(&ws, &["--attempts", "--text", "zq-only-in-the-answer"]);
+    assert_eq!(found.len(), 11);
+    let found = history_json(&ws, &["--attempts", "--text", "Signup Completed"]);
+    assert_eq!(found.len(), 11);
+    assert!(history_json(&ws, &["--attempts", "--text", "zq-nowhere"]).is_empty());
 }

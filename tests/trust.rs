@@ -306,11 +306,12 @@ fn processes_opening_a_new_history_at_once_lose_no_record() {
     }
 }
 
-/// A history of `n` records with bodies large enough to fill many pages.
+/// A history of `n` records with bodies large enough to fill many pages
+/// (each its own: the same body twice is kept once).
 fn filled_history(ws: &Workspace, n: usize) {
-    let body = "x".repeat(3000);
     let lines: Vec<String> = (0..n)
         .map(|i| {
+            let body = format!("{i:04}{}", "x".repeat(3000));
             serde_json::json!({"method": "POST", "url": format!("http://127.0.0.1:9/{i}"),
                 "headers": [], "body": body, "status": 200})
             .to_string()

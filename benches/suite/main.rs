@@ -3,7 +3,7 @@
 //! `cargo bench` runs every section, each in a process of its own (so one
 //! section's memory never counts in another's), and ends with one table of
 //! figure, target and measured value. `cargo bench -- SECTION` runs one
-//! (`fire`, `tui`, `history`, `replay`, `receiver`), printing its details.
+//! (`fire`, `fire-big`, `tui`, `history`, `replay`, `receiver`), printing its details.
 //! A number after the section changes its size (runs or records).
 
 mod fire;
@@ -14,8 +14,9 @@ mod tui;
 
 use std::process::{Command, Stdio};
 
-const SECTIONS: [(&str, fn()); 5] = [
+const SECTIONS: [(&str, fn()); 6] = [
     ("fire", fire::main),
+    ("fire-big", fire::big),
     ("tui", tui::main),
     ("history", history::main),
     ("replay", replay::main),
@@ -82,6 +83,38 @@ pub fn serve_ok(port: u16) -> std::net::SocketAddr {
             addr_tx.send(listener.local_addr().unwrap()).unwrap();
             let app =
                 axum::Router::new().fallback(|_b: axum::body::Bytes| async { r#"{"ok":true}"# });
+            axum::serve(listener, app).await.unwrap();
+        });
+    });
+    addr_rx.recv().unwrap()
+}
+
+/// A local server answering every request 200 with the JSON object
+/// `body`, numbered (`{"seq":N,...`), on a thread of its own; returns its
+/// address once it listens.
+pub fn serve_body(body: Vec<u8>) -> std::net::SocketAddr {
+    let (addr_tx, addr_rx) = std::sync::mpsc::channel();
+    let body = axum::body::Bytes::from(body);
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            addr_tx.send(listener.local_addr().unwrap()).unwrap();
+            let seq = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+            let app = axum::Router::new().fallback(move |_b: axum::body::Bytes| {
+                let (body, seq) = (body.clone(), seq.clone());
+                async move {
+                    // Each answer its own, as a real server's are: the same
+                    // document with a number of its own in front.
+                    let n = seq.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let mut own = format!("{{\"seq\":{n:012},").into_bytes();
+                    own.extend_from_slice(&body[1..]);
+                    ([("content-type", "application/json")], own)
+                }
+            });
             axum::serve(listener, app).await.unwrap();
         });
     });

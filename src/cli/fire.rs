@@ -124,27 +124,39 @@ pub fn run(places: &Places, args: FireArgs) -> anyhow::Result<Outcome> {
             }
         );
     }
-    let mut attempts = send(
+    let attempts = send(
         req,
         SendOptions::for_profile(&loaded.profile),
         retry,
         assembled.signing.as_ref(),
     )?;
-    let recorded = history
-        .as_mut()
-        .map(|h| {
-            let (first, retries) = attempts.split_first_mut().expect("at least one attempt");
-            h.insert_attempts(first, retries)
-        })
-        .transpose();
-    let exchange = attempts.pop().expect("at least one attempt");
-    if args.json {
-        out!("{}", exchange.to_json(args.reveal));
-    } else {
-        print::exchange(&exchange, args.reveal);
-        if let Ok(Some(id)) = &recorded {
-            out!("\n(recorded as #{id}; hookbench replay {id} sends it again)");
-        }
+    // The record is written (and the history closed) on a thread of its
+    // own while the answer is printed: a large body costs one of them,
+    // not both.
+    let exchange = attempts.last().expect("at least one attempt");
+    let all = &attempts;
+    let recorded = std::thread::scope(|s| -> anyhow::Result<_> {
+        let writer = history
+            .take()
+            .map(|mut h| s.spawn(move || h.insert_attempts(all)));
+        let printed = (|| -> anyhow::Result<()> {
+            if args.json {
+                out!("{}", exchange.to_json(args.reveal));
+            } else {
+                print::exchange(exchange, args.reveal);
+            }
+            Ok(())
+        })();
+        // Written whether or not the printing worked.
+        let recorded = writer.map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+        printed?;
+        Ok(recorded)
+    })?
+    .transpose();
+    if !args.json
+        && let Ok(Some(id)) = &recorded
+    {
+        out!("\n(recorded as #{id}; hookbench replay {id} sends it again)");
     }
     // What was sent and not recorded is an error, never a warning.
     if let Err(e) = recorded {

@@ -6,10 +6,12 @@
 //! to a cap, marked when cut. A file that is damaged, not ours, or from a
 //! newer version is reported and never written to.
 
+mod blobs;
 mod deliveries;
 pub mod io;
 mod query;
 mod schema;
+mod write;
 
 pub use query::{Bucket, Filter, StatusClass, Summary};
 
@@ -23,7 +25,7 @@ use crate::exchange::{ErrorKind, Exchange, Origin, Response, TransportError};
 use crate::wire::PreparedRequest;
 
 /// The schema this build reads and writes.
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 /// Marks the file as ours ("HKBH").
 const APPLICATION_ID: i64 = 0x484B_4248;
 /// Bodies longer than this are stored cut, and marked: 10 MiB, unless
@@ -84,6 +86,8 @@ pub struct Store {
     /// The file was found whole when opened: on close, its state is noted
     /// so that the next open need not check it again (see [`Stamp`]).
     sound: bool,
+    /// What this writer knows is in `blobs`.
+    blobs: blobs::Blobs,
 }
 
 impl Drop for Store {
@@ -211,6 +215,7 @@ impl Store {
             path: path.to_path_buf(),
             body_cap: STORED_BODY_CAP,
             sound: false,
+            blobs: blobs::Blobs::default(),
         };
         store.prepare()?;
         Ok(store)
@@ -229,6 +234,19 @@ impl Store {
         let path = self.path.clone();
         self.conn
             .busy_timeout(Duration::from_secs(10))
+            .map_err(|e| sql(&path, e))?;
+        // A payload as stored, for text search in SQL (see blobs.rs).
+        self.conn
+            .create_scalar_function(
+                "hb_unpack",
+                2,
+                rusqlite::functions::FunctionFlags::SQLITE_UTF8
+                    | rusqlite::functions::FunctionFlags::SQLITE_DETERMINISTIC,
+                |ctx| {
+                    blobs::unpack(ctx.get(0)?, ctx.get(1)?)
+                        .map_err(|e| rusqlite::Error::UserFunctionError(e.into()))
+                },
+            )
             .map_err(|e| sql(&path, e))?;
         let (version, app_id, tables) = self.header().map_err(|e| sql(&path, e))?;
         if tables > 0 && app_id != APPLICATION_ID {
@@ -329,30 +347,56 @@ impl Store {
         items: &[Exchange],
         run: Option<i64>,
     ) -> Result<Vec<i64>, HistoryError> {
+        self.written(|tx, blobs, cap, path| {
+            write::insert_in(tx, blobs, items, write::How::linked(run), cap, path)
+        })
+    }
+
+    /// Runs `f` in a transaction and commits; when either fails, the
+    /// writer forgets the blobs it thought written.
+    fn written<T>(
+        &mut self,
+        f: impl FnOnce(
+            &rusqlite::Transaction<'_>,
+            &mut blobs::Blobs,
+            usize,
+            &Path,
+        ) -> Result<T, HistoryError>,
+    ) -> Result<T, HistoryError> {
         let (cap, path) = (self.body_cap, self.path.clone());
-        let tx = self.conn.transaction().map_err(|e| sql(&path, e))?;
-        let ids = insert_in(&tx, items, run, cap, &path, true)?;
-        tx.commit().map_err(|e| sql(&path, e))?;
-        Ok(ids)
+        // Immediate: the first statement may read (is this payload kept
+        // already?), and a reader that then writes after another process
+        // did is refused at once rather than waited for.
+        let result = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(|e| sql(&path, e))
+            .and_then(|tx| {
+                let t = f(&tx, &mut self.blobs, cap, &path)?;
+                tx.commit().map_err(|e| sql(&path, e))?;
+                Ok(t)
+            });
+        if result.is_err() {
+            self.blobs.forget();
+        }
+        result
     }
 
     /// Stores the attempts of one delivery, in one transaction: the first
-    /// as it is, the others as its retries (`retry of #first`, which this
-    /// sets). Returns the first's id.
-    pub fn insert_attempts(
-        &mut self,
-        first: &Exchange,
-        retries: &mut [Exchange],
-    ) -> Result<i64, HistoryError> {
-        let (cap, path) = (self.body_cap, self.path.clone());
-        let tx = self.conn.transaction().map_err(|e| sql(&path, e))?;
-        let id = insert_in(&tx, std::slice::from_ref(first), None, cap, &path, true)?[0];
-        for a in retries.iter_mut() {
-            a.origin = Origin::Retry(Some(id));
-        }
-        insert_in(&tx, retries, None, cap, &path, true)?;
-        tx.commit().map_err(|e| sql(&path, e))?;
-        Ok(id)
+    /// as it is, the others as its retries (`retry of #first`). Returns
+    /// the first's id.
+    pub fn insert_attempts(&mut self, attempts: &[Exchange]) -> Result<i64, HistoryError> {
+        let (first, retries) = attempts.split_first().ok_or(HistoryError::NotFound(0))?;
+        self.written(|tx, blobs, cap, path| {
+            let one = std::slice::from_ref(first);
+            let id = write::insert_in(tx, blobs, one, write::How::linked(None), cap, path)?[0];
+            let how = write::How {
+                retry_of: Some(id),
+                ..write::How::linked(None)
+            };
+            write::insert_in(tx, blobs, retries, how, cap, path)?;
+            Ok(id)
+        })
     }
 
     /// Stores imported exchanges in one transaction, keeping the links
@@ -366,59 +410,63 @@ impl Store {
         items: &[Exchange],
         exported: &[Option<i64>],
     ) -> Result<Vec<i64>, HistoryError> {
-        let (cap, path) = (self.body_cap, self.path.clone());
-        let tx = self.conn.transaction().map_err(|e| sql(&path, e))?;
-        let ids = insert_in(&tx, items, None, cap, &path, false)?;
-        let new_id: std::collections::HashMap<i64, i64> = exported
-            .iter()
-            .zip(&ids)
-            .filter_map(|(old, new)| old.map(|o| (o, *new)))
-            .collect();
-        {
-            let mut relink = tx
-                .prepare("UPDATE exchanges SET replay_of = ?1 WHERE id = ?2")
-                .map_err(|e| sql(&path, e))?;
-            for (ex, id) in items.iter().zip(&ids) {
-                if let Some(old) = ex.origin.source() {
-                    relink
-                        .execute(params![new_id.get(&old), id])
-                        .map_err(|e| sql(&path, e))?;
+        self.written(|tx, blobs, cap, path| {
+            let how = write::How {
+                link: false,
+                ..write::How::linked(None)
+            };
+            let ids = write::insert_in(tx, blobs, items, how, cap, path)?;
+            let new_id: std::collections::HashMap<i64, i64> = exported
+                .iter()
+                .zip(&ids)
+                .filter_map(|(old, new)| old.map(|o| (o, *new)))
+                .collect();
+            {
+                let mut relink = tx
+                    .prepare("UPDATE exchanges SET replay_of = ?1 WHERE id = ?2")
+                    .map_err(|e| sql(path, e))?;
+                for (ex, id) in items.iter().zip(&ids) {
+                    if let Some(old) = ex.origin.source() {
+                        relink
+                            .execute(params![new_id.get(&old), id])
+                            .map_err(|e| sql(path, e))?;
+                    }
                 }
-            }
-            // Deliveries, in order: a link points at an earlier item.
-            let mut set_root = tx
-                .prepare(
-                    "UPDATE exchanges SET root = (SELECT coalesce(root, id) FROM exchanges
-                        WHERE id = ?1) WHERE id = ?2",
-                )
-                .map_err(|e| sql(&path, e))?;
-            let mut root_of = tx
-                .prepare("SELECT coalesce(root, id) FROM exchanges WHERE id = ?1")
-                .map_err(|e| sql(&path, e))?;
-            let mut roots = std::collections::BTreeSet::new();
-            for (ex, id) in items.iter().zip(&ids) {
-                if let Some(source) = ex.origin.source().and_then(|o| new_id.get(&o)) {
-                    set_root
-                        .execute(params![source, id])
-                        .map_err(|e| sql(&path, e))?;
+                // Deliveries, in order: a link points at an earlier item.
+                let mut set_root = tx
+                    .prepare(
+                        "UPDATE exchanges SET root = (SELECT coalesce(root, id) FROM exchanges
+                            WHERE id = ?1) WHERE id = ?2",
+                    )
+                    .map_err(|e| sql(path, e))?;
+                let mut root_of = tx
+                    .prepare("SELECT coalesce(root, id) FROM exchanges WHERE id = ?1")
+                    .map_err(|e| sql(path, e))?;
+                let mut roots = std::collections::BTreeSet::new();
+                for (ex, id) in items.iter().zip(&ids) {
+                    if let Some(source) = ex.origin.source().and_then(|o| new_id.get(&o)) {
+                        set_root
+                            .execute(params![source, id])
+                            .map_err(|e| sql(path, e))?;
+                    }
+                    let root: i64 = root_of
+                        .query_row([id], |r| r.get(0))
+                        .map_err(|e| sql(path, e))?;
+                    roots.insert(root);
                 }
-                let root: i64 = root_of
-                    .query_row([id], |r| r.get(0))
-                    .map_err(|e| sql(&path, e))?;
-                roots.insert(root);
+                deliveries::recount(tx, &roots.into_iter().collect::<Vec<_>>(), path)?;
             }
-            deliveries::recount(&tx, &roots.into_iter().collect::<Vec<_>>(), &path)?;
-        }
-        tx.commit().map_err(|e| sql(&path, e))?;
-        Ok(ids)
+            Ok(ids)
+        })
     }
+
     /// One record, whole.
     pub fn get(&self, id: i64) -> Result<Record, HistoryError> {
         self.conn
             .query_row(
                 &format!("SELECT {RECORD_COLUMNS} FROM exchanges WHERE id = ?1"),
                 [id],
-                row_to_record,
+                |r| row_to_record(&self.conn, r),
             )
             .optional()
             .map_err(|e| self.err(e))?
@@ -428,7 +476,12 @@ impl Store {
     /// Records by id, in the order given, read in chunks rather than one
     /// query each; an id that is not there is an error.
     pub fn get_many(&self, ids: &[i64]) -> Result<Vec<Record>, HistoryError> {
-        self.rows_by_id(ids, RECORD_COLUMNS, row_to_record, |r| r.id)
+        self.rows_by_id(
+            ids,
+            RECORD_COLUMNS,
+            |r| row_to_record(&self.conn, r),
+            |r| r.id,
+        )
     }
 
     /// Rows of `columns` for these ids, in the order of `ids`, read 500 to a
@@ -437,7 +490,7 @@ impl Store {
         &self,
         ids: &[i64],
         columns: &str,
-        read: fn(&rusqlite::Row) -> rusqlite::Result<T>,
+        read: impl Fn(&rusqlite::Row) -> rusqlite::Result<T>,
         id_of: fn(&T) -> i64,
     ) -> Result<Vec<T>, HistoryError> {
         let mut by_id = std::collections::HashMap::with_capacity(ids.len());
@@ -450,7 +503,7 @@ impl Store {
                 ))
                 .map_err(|e| self.err(e))?;
             let rows = stmt
-                .query_map(rusqlite::params_from_iter(chunk), read)
+                .query_map(rusqlite::params_from_iter(chunk), &read)
                 .map_err(|e| self.err(e))?;
             for r in rows {
                 let r = r.map_err(|e| self.err(e))?;
@@ -468,16 +521,18 @@ impl Store {
     pub fn requests(&self, ids: &[i64]) -> Result<Vec<StoredRequest>, HistoryError> {
         self.rows_by_id(
             ids,
-            "id, profile, method, url, req_headers, req_body, req_truncated",
+            "id, profile, method, url, req_headers, req_body, req_truncated, req_headers_ref,
+             req_body_ref",
             |r| {
+                let headers = blobs::resolve_text(&self.conn, r.get(4)?, r.get(7)?)?;
                 Ok(StoredRequest {
                     id: r.get(0)?,
                     profile: r.get(1)?,
                     request: PreparedRequest::plain(
                         r.get(2)?,
                         r.get(3)?,
-                        request_headers(&r.get::<_, String>(4)?).0,
-                        r.get(5)?,
+                        request_headers(&headers).0,
+                        blobs::resolve(&self.conn, r.get(5)?, r.get(8)?)?,
                     ),
                     truncated: r.get(6)?,
                 })
@@ -523,7 +578,8 @@ impl Store {
             .prepare(
                 "SELECT source FROM run_items i WHERE run = ?1 AND NOT EXISTS (
                     SELECT 1 FROM exchanges e
-                    WHERE e.run = ?1 AND e.replay_of = i.source AND e.failed = 0)
+                    WHERE e.root = (SELECT coalesce(root, id) FROM exchanges WHERE id = i.source)
+                      AND e.run = ?1 AND e.replay_of = i.source AND e.failed = 0)
                  ORDER BY source",
             )
             .map_err(|e| self.err(e))?;
@@ -541,152 +597,6 @@ impl Store {
             .query_row("SELECT max(id) FROM runs", [], |r| r.get(0))
             .map_err(|e| self.err(e))
     }
-}
-
-/// Inserts exchanges within `tx`, credentials masked and bodies cut at
-/// `cap`; returns their ids in order.
-/// `link`: each record joins its source's delivery (or starts its own)
-/// as it is written; an import links its records itself, afterwards.
-fn insert_in(
-    tx: &rusqlite::Transaction<'_>,
-    items: &[Exchange],
-    run: Option<i64>,
-    cap: usize,
-    path: &Path,
-    link: bool,
-) -> Result<Vec<i64>, HistoryError> {
-    let mut ids = Vec::with_capacity(items.len());
-    let mut stmt = tx
-        .prepare_cached(
-            "INSERT INTO exchanges (started_ms, origin, replay_of, run, profile, method, url,
-                host, path, req_headers, req_body, req_truncated, status, resp_headers,
-                resp_body, resp_truncated, error_kind, error_message, elapsed_ms, failed, peer,
-                root, latest, open, troubled)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,
-                ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)",
-        )
-        .map_err(|e| sql(path, e))?;
-    // The delivery a source record belongs to: its first attempt, latest
-    // attempt, attempts, successes and mark by hand.
-    let mut delivery_of = tx
-        .prepare_cached(
-            "SELECT d.root, d.latest, d.attempts, d.succeeded, d.manual
-               FROM exchanges e JOIN deliveries d ON d.root = coalesce(e.root, e.id)
-              WHERE e.id = ?1",
-        )
-        .map_err(|e| sql(path, e))?;
-    let mut new_delivery = tx
-        .prepare_cached(
-            "INSERT OR REPLACE INTO deliveries (root, latest, attempts, succeeded)
-             VALUES (?1, ?1, 1, ?2)",
-        )
-        .map_err(|e| sql(path, e))?;
-    let mut grow = tx
-        .prepare_cached(
-            "UPDATE deliveries SET latest = ?2, attempts = ?3, succeeded = ?4 WHERE root = ?1",
-        )
-        .map_err(|e| sql(path, e))?;
-    let mut supersede = tx
-        .prepare_cached("UPDATE exchanges SET latest = 0, open = 0, troubled = 0 WHERE id = ?1")
-        .map_err(|e| sql(path, e))?;
-    // A run sends to few URLs: each is taken apart once.
-    let mut last: Option<(String, (String, String))> = None;
-    for ex in items {
-        let known = ex.request.known_secrets();
-        let req = ex.request.redacted_with(&known);
-        let (host, target) = match &last {
-            Some((url, parts)) if *url == req.url => parts.clone(),
-            _ => {
-                let parts = host_and_path(&req.url);
-                last = Some((req.url.clone(), parts.clone()));
-                parts
-            }
-        };
-        let (origin, replay_of) = match ex.origin {
-            Origin::Fire => ("fire", None),
-            Origin::Replay(id) => ("replay", id),
-            Origin::Retry(id) => ("retry", id),
-            Origin::Import => ("import", None),
-            Origin::Received => ("received", None),
-        };
-        let (req_body, req_cut) = cut(&req.body, cap);
-        let resp = ex.response.as_ref().map(|r| r.masked_cow(&known));
-        let resp = resp.as_deref();
-        let resp_headers = resp.map(|r| headers_json(&r.headers));
-        let error = ex.error.as_ref().map(|e| e.masked(&known));
-        let (resp_body, resp_cut) = match resp {
-            Some(r) => {
-                let (b, c) = cut(&r.body, cap);
-                (Some(b), c || r.truncated)
-            }
-            None => (None, false),
-        };
-        // The delivery it belongs to: its source's, or its own.
-        let ok = ex.is_success();
-        let joined: Option<(i64, i64, i64, i64, Option<bool>)> = match replay_of.filter(|_| link) {
-            Some(source) => delivery_of
-                .query_row([source], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-                })
-                .optional()
-                .map_err(|e| sql(path, e))?,
-            None => None,
-        };
-        let (root, flags) = match joined {
-            Some((root, _, attempts, succeeded, manual)) => {
-                let (attempts, succeeded) = (attempts + 1, succeeded + i64::from(ok));
-                let resolved = manual.unwrap_or(succeeded > 0);
-                let troubled = succeeded < attempts || manual == Some(false);
-                (Some(root), (true, !resolved, troubled))
-            }
-            // An import sets its records' deliveries afterwards.
-            None => (None, (link, link && !ok, link && !ok)),
-        };
-        stmt.execute(params![
-            clock::unix_millis(ex.started_at),
-            origin,
-            replay_of,
-            run,
-            ex.profile,
-            req.method,
-            req.url,
-            host,
-            target,
-            headers_json(&req.headers),
-            req_body,
-            req_cut,
-            resp.map(|r| r.status),
-            resp_headers,
-            resp_body,
-            resp_cut,
-            error.as_ref().map(|e| e.kind.as_str()),
-            error.as_ref().map(|e| e.message.as_str()),
-            ex.elapsed.as_millis() as i64,
-            !ex.is_success(),
-            ex.peer,
-            root,
-            flags.0,
-            flags.1,
-            flags.2,
-        ])
-        .map_err(|e| sql(path, e))?;
-        let id = tx.last_insert_rowid();
-        match joined {
-            Some((root, previous, attempts, succeeded, _)) => {
-                grow.execute(params![root, id, attempts + 1, succeeded + i64::from(ok)])
-                    .map_err(|e| sql(path, e))?;
-                supersede.execute([previous]).map_err(|e| sql(path, e))?;
-            }
-            None if link => {
-                new_delivery
-                    .execute(params![id, ok])
-                    .map_err(|e| sql(path, e))?;
-            }
-            None => {}
-        }
-        ids.push(id);
-    }
-    Ok(ids)
 }
 
 /// Runs `f` again while SQLite answers that the file is busy (another
@@ -790,15 +700,21 @@ fn request_headers(json: &str) -> (Vec<(String, String)>, Option<String>) {
 /// The columns `row_to_record` reads, in its order.
 const RECORD_COLUMNS: &str = "id, started_ms, origin, replay_of, run, profile, method, url,
     req_headers, req_body, req_truncated, status, resp_headers, resp_body, resp_truncated,
-    error_kind, error_message, elapsed_ms, peer";
+    error_kind, error_message, elapsed_ms, peer, req_headers_ref, req_body_ref, resp_headers_ref,
+    resp_body_ref";
 
-fn row_to_record(r: &rusqlite::Row) -> rusqlite::Result<Record> {
+/// A record from its row, its payloads read where they are kept.
+fn row_to_record(conn: &Connection, r: &rusqlite::Row) -> rusqlite::Result<Record> {
     let origin: String = r.get(2)?;
     let replay_of: Option<i64> = r.get(3)?;
     let status: Option<u16> = r.get(11)?;
-    let resp_headers: Option<String> = r.get(12)?;
+    let resp_headers: Option<String> = match r.get(12)? {
+        Some(h) => Some(blobs::resolve_text(conn, h, r.get(21)?)?),
+        None => None,
+    };
     let error_kind_s: Option<String> = r.get(15)?;
-    let (headers, legacy_peer) = request_headers(&r.get::<_, String>(8)?);
+    let (headers, legacy_peer) =
+        request_headers(&blobs::resolve_text(conn, r.get(8)?, r.get(19)?)?);
     let response = if status.is_some() || resp_headers.is_some() {
         let status = status.unwrap_or(0);
         Some(Response {
@@ -808,7 +724,11 @@ fn row_to_record(r: &rusqlite::Row) -> rusqlite::Result<Record> {
                 .as_deref()
                 .map(parse_headers)
                 .unwrap_or_default(),
-            body: r.get::<_, Option<Vec<u8>>>(13)?.unwrap_or_default(),
+            body: blobs::resolve(
+                conn,
+                r.get::<_, Option<Vec<u8>>>(13)?.unwrap_or_default(),
+                r.get(22)?,
+            )?,
             truncated: r.get(14)?,
             redirects: Vec::new(),
         })
@@ -831,7 +751,12 @@ fn row_to_record(r: &rusqlite::Row) -> rusqlite::Result<Record> {
             peer: r.get::<_, Option<String>>(18)?.or(legacy_peer),
             started_at: clock::from_unix_millis(r.get(1)?),
             elapsed: Duration::from_millis(r.get::<_, i64>(17)?.max(0) as u64),
-            request: PreparedRequest::plain(r.get(6)?, r.get(7)?, headers, r.get(9)?),
+            request: PreparedRequest::plain(
+                r.get(6)?,
+                r.get(7)?,
+                headers,
+                blobs::resolve(conn, r.get(9)?, r.get(20)?)?,
+            ),
             response,
             error: error_kind_s
                 .map(|k| -> rusqlite::Result<TransportError> {

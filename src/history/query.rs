@@ -70,6 +70,13 @@ pub struct Filter {
     pub origin: Option<String>,
 }
 
+/// A body column as SQL sees it: from its blob when it refers to one.
+fn payload(column: &str) -> String {
+    format!(
+        "coalesce((SELECT hb_unpack(codec, data) FROM blobs WHERE id = {column}_ref), {column})"
+    )
+}
+
 impl Filter {
     /// The WHERE clause and its parameters.
     fn sql(&self) -> (String, Vec<SqlValue>) {
@@ -81,7 +88,10 @@ impl Filter {
             (true, true, _) => clauses.push("failed = 1".to_string()),
             (true, false, _) => {}
             (false, false, _) => clauses.push("latest = 1".into()),
-            (false, true, false) => clauses.push("open = 1".into()),
+            // `latest` too, though `open` implies it: the profile index
+            // holds latest attempts only, and SQLite uses it when the
+            // query says so.
+            (false, true, false) => clauses.push("latest = 1 AND open = 1".into()),
             (false, true, true) => clauses.push("latest = 1 AND troubled = 1".into()),
         }
         if let Some(p) = &self.profile {
@@ -110,11 +120,12 @@ impl Filter {
             params.push(SqlValue::Text(o.clone()));
         }
         if let Some(t) = self.text.as_ref().filter(|t| !t.is_empty()) {
-            clauses.push(
-                "(instr(url, ?) > 0 OR instr(CAST(req_body AS TEXT), ?) > 0
-                  OR instr(CAST(resp_body AS TEXT), ?) > 0)"
-                    .into(),
-            );
+            clauses.push(format!(
+                "(instr(url, ?) > 0 OR instr(CAST({} AS TEXT), ?) > 0
+                      OR instr(CAST({} AS TEXT), ?) > 0)",
+                payload("req_body"),
+                payload("resp_body")
+            ));
             for _ in 0..3 {
                 params.push(SqlValue::Text(t.clone()));
             }

@@ -91,4 +91,39 @@ pub const MIGRATIONS: &[&str] = &[
     DROP INDEX IF EXISTS exchanges_failed;
     CREATE INDEX IF NOT EXISTS exchanges_latest_time ON exchanges(latest, started_ms, failed);
     CREATE INDEX IF NOT EXISTS exchanges_open_time ON exchanges(open, started_ms);",
+    // 5: payloads kept once. Headers and bodies over a few bytes go to
+    // `blobs`, by content (see blobs.rs), and a record refers to them
+    // (`*_ref`; its own column is then empty): an unchanged replay adds
+    // references, not copies, and large bodies are kept compressed. Older
+    // records keep their payloads in their rows. Fewer index entries per
+    // record: the lists of latest attempts, open deliveries and failed
+    // attempts index only their own records, the profile index only the
+    // latest attempts of a profile's deliveries (a list of every attempt
+    // of one profile reads the table), and a run's replays are found
+    // through their delivery (the root index). Each holds the flags its
+    // lists test, so they read no row (flags cost no bytes but a type).
+    "CREATE TABLE IF NOT EXISTS blobs (
+        id INTEGER PRIMARY KEY,
+        hash INTEGER NOT NULL,
+        codec INTEGER NOT NULL,
+        data BLOB NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS blobs_hash ON blobs(hash);
+    ALTER TABLE exchanges ADD COLUMN req_headers_ref INTEGER;
+    ALTER TABLE exchanges ADD COLUMN req_body_ref INTEGER;
+    ALTER TABLE exchanges ADD COLUMN resp_headers_ref INTEGER;
+    ALTER TABLE exchanges ADD COLUMN resp_body_ref INTEGER;
+    DROP INDEX IF EXISTS exchanges_run;
+    DROP INDEX IF EXISTS exchanges_profile;
+    DROP INDEX IF EXISTS exchanges_failed_time;
+    DROP INDEX IF EXISTS exchanges_latest_time;
+    DROP INDEX IF EXISTS exchanges_open_time;
+    CREATE INDEX IF NOT EXISTS exchanges_profile
+        ON exchanges(profile, started_ms, failed, open, troubled)
+        WHERE latest = 1 AND profile IS NOT NULL;
+    CREATE INDEX IF NOT EXISTS exchanges_latest ON exchanges(started_ms, failed, troubled)
+        WHERE latest = 1;
+    CREATE INDEX IF NOT EXISTS exchanges_open ON exchanges(started_ms, failed, latest)
+        WHERE open = 1;
+    CREATE INDEX IF NOT EXISTS exchanges_failed ON exchanges(started_ms) WHERE failed = 1;",
 ];

@@ -366,15 +366,12 @@ impl Tasks {
 
     /// Writes a fire's attempts to the history: the first as the fire, the
     /// others linked to it.
-    pub fn record_fire(&self, store: SharedStore, seq: u64, mut attempts: Vec<Exchange>) {
+    pub fn record_fire(&self, store: SharedStore, seq: u64, attempts: Vec<Exchange>) {
         self.blocking(move || {
             let result = store
                 .lock()
                 .map_err(|_| "the history is unavailable".to_string())
-                .and_then(|mut s| {
-                    let (first, retries) = attempts.split_first_mut().expect("the fire itself");
-                    s.insert_attempts(first, retries).map_err(|e| e.to_string())
-                });
+                .and_then(|mut s| s.insert_attempts(&attempts).map_err(|e| e.to_string()));
             Message::Fire(FireMsg::Recorded { seq, result })
         });
     }
