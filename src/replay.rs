@@ -405,6 +405,10 @@ impl Writer {
         let (tx, rx) = std::sync::mpsc::channel::<Exchange>();
         let thread = std::thread::spawn(move || {
             let mut written = 0;
+            // The log is folded into the file once, at the end, rather
+            // than every 4 MB while the run writes (each time with a wait
+            // for the disk).
+            store.defer_checkpoints(true);
             // Idle, it waits on the channel; busy, it naps between batches
             // instead, so senders never have to wake it for each record.
             while let Ok(first) = rx.recv() {
@@ -433,6 +437,7 @@ impl Writer {
                     std::thread::sleep(Duration::from_millis(2));
                 }
             }
+            store.defer_checkpoints(false);
             (store, Ok(written))
         });
         Writer {

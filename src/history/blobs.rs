@@ -105,24 +105,47 @@ pub fn get(conn: &Connection, id: i64) -> rusqlite::Result<Vec<u8>> {
     unpack(codec, data).map_err(damaged)
 }
 
-/// A record's payload: the blob it refers to, or what its row holds.
-pub fn resolve(conn: &Connection, inline: Vec<u8>, blob: Option<i64>) -> rusqlite::Result<Vec<u8>> {
-    match blob {
-        Some(id) => get(conn, id),
-        None => Ok(inline),
-    }
+/// Reads records' payloads; a blob that many of them refer to (the
+/// request of a delivery replayed many times) is read once.
+pub struct Reader<'c> {
+    conn: &'c Connection,
+    memo: std::cell::RefCell<HashMap<i64, Vec<u8>>>,
 }
 
-/// The same, for text (headers as JSON).
-pub fn resolve_text(
-    conn: &Connection,
-    inline: String,
-    blob: Option<i64>,
-) -> rusqlite::Result<String> {
-    match blob {
-        Some(id) => String::from_utf8(get(conn, id)?)
-            .map_err(|_| damaged(format!("stored headers {id} are not text"))),
-        None => Ok(inline),
+impl<'c> Reader<'c> {
+    pub fn new(conn: &'c Connection) -> Reader<'c> {
+        Reader {
+            conn,
+            memo: Default::default(),
+        }
+    }
+
+    /// A record's payload: the blob it refers to, or what its row holds.
+    pub fn resolve(&self, inline: Vec<u8>, blob: Option<i64>) -> rusqlite::Result<Vec<u8>> {
+        let Some(id) = blob else {
+            return Ok(inline);
+        };
+        if let Some(b) = self.memo.borrow().get(&id) {
+            return Ok(b.clone());
+        }
+        let bytes = get(self.conn, id)?;
+        if bytes.len() <= CACHE_MAX {
+            let mut memo = self.memo.borrow_mut();
+            if memo.len() >= CACHE_ENTRIES {
+                memo.clear();
+            }
+            memo.insert(id, bytes.clone());
+        }
+        Ok(bytes)
+    }
+
+    /// The same, for text (headers as JSON).
+    pub fn resolve_text(&self, inline: String, blob: Option<i64>) -> rusqlite::Result<String> {
+        match blob {
+            Some(id) => String::from_utf8(self.resolve(Vec::new(), Some(id))?)
+                .map_err(|_| damaged(format!("stored headers {id} are not text"))),
+            None => Ok(inline),
+        }
     }
 }
 

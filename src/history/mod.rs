@@ -221,6 +221,13 @@ impl Store {
         Ok(store)
     }
 
+    /// While `defer` holds, the log grows up to 256 MB before it is folded
+    /// into the file (a bulk writer's setting); otherwise SQLite's 4 MB.
+    pub fn defer_checkpoints(&mut self, defer: bool) {
+        let pages = if defer { 65_536 } else { 1000 };
+        let _ = self.conn.pragma_update(None, "wal_autocheckpoint", pages);
+    }
+
     /// Bodies over `cap` bytes are stored cut.
     pub fn set_body_cap(&mut self, cap: usize) {
         self.body_cap = cap;
@@ -466,7 +473,7 @@ impl Store {
             .query_row(
                 &format!("SELECT {RECORD_COLUMNS} FROM exchanges WHERE id = ?1"),
                 [id],
-                |r| row_to_record(&self.conn, r),
+                |r| row_to_record(&blobs::Reader::new(&self.conn), r),
             )
             .optional()
             .map_err(|e| self.err(e))?
@@ -476,12 +483,8 @@ impl Store {
     /// Records by id, in the order given, read in chunks rather than one
     /// query each; an id that is not there is an error.
     pub fn get_many(&self, ids: &[i64]) -> Result<Vec<Record>, HistoryError> {
-        self.rows_by_id(
-            ids,
-            RECORD_COLUMNS,
-            |r| row_to_record(&self.conn, r),
-            |r| r.id,
-        )
+        let reader = blobs::Reader::new(&self.conn);
+        self.rows_by_id(ids, RECORD_COLUMNS, |r| row_to_record(&reader, r), |r| r.id)
     }
 
     /// Rows of `columns` for these ids, in the order of `ids`, read 500 to a
@@ -519,12 +522,13 @@ impl Store {
     /// request as stored, its profile, and whether its body was cut. Leaner
     /// than [`Store::get_many`]: no response is read.
     pub fn requests(&self, ids: &[i64]) -> Result<Vec<StoredRequest>, HistoryError> {
+        let reader = blobs::Reader::new(&self.conn);
         self.rows_by_id(
             ids,
             "id, profile, method, url, req_headers, req_body, req_truncated, req_headers_ref,
              req_body_ref",
             |r| {
-                let headers = blobs::resolve_text(&self.conn, r.get(4)?, r.get(7)?)?;
+                let headers = reader.resolve_text(r.get(4)?, r.get(7)?)?;
                 Ok(StoredRequest {
                     id: r.get(0)?,
                     profile: r.get(1)?,
@@ -532,7 +536,7 @@ impl Store {
                         r.get(2)?,
                         r.get(3)?,
                         request_headers(&headers).0,
-                        blobs::resolve(&self.conn, r.get(5)?, r.get(8)?)?,
+                        reader.resolve(r.get(5)?, r.get(8)?)?,
                     ),
                     truncated: r.get(6)?,
                 })
@@ -704,17 +708,16 @@ const RECORD_COLUMNS: &str = "id, started_ms, origin, replay_of, run, profile, m
     resp_body_ref";
 
 /// A record from its row, its payloads read where they are kept.
-fn row_to_record(conn: &Connection, r: &rusqlite::Row) -> rusqlite::Result<Record> {
+fn row_to_record(blobs: &blobs::Reader, r: &rusqlite::Row) -> rusqlite::Result<Record> {
     let origin: String = r.get(2)?;
     let replay_of: Option<i64> = r.get(3)?;
     let status: Option<u16> = r.get(11)?;
     let resp_headers: Option<String> = match r.get(12)? {
-        Some(h) => Some(blobs::resolve_text(conn, h, r.get(21)?)?),
+        Some(h) => Some(blobs.resolve_text(h, r.get(21)?)?),
         None => None,
     };
     let error_kind_s: Option<String> = r.get(15)?;
-    let (headers, legacy_peer) =
-        request_headers(&blobs::resolve_text(conn, r.get(8)?, r.get(19)?)?);
+    let (headers, legacy_peer) = request_headers(&blobs.resolve_text(r.get(8)?, r.get(19)?)?);
     let response = if status.is_some() || resp_headers.is_some() {
         let status = status.unwrap_or(0);
         Some(Response {
@@ -724,8 +727,7 @@ fn row_to_record(conn: &Connection, r: &rusqlite::Row) -> rusqlite::Result<Recor
                 .as_deref()
                 .map(parse_headers)
                 .unwrap_or_default(),
-            body: blobs::resolve(
-                conn,
+            body: blobs.resolve(
                 r.get::<_, Option<Vec<u8>>>(13)?.unwrap_or_default(),
                 r.get(22)?,
             )?,
@@ -755,7 +757,7 @@ fn row_to_record(conn: &Connection, r: &rusqlite::Row) -> rusqlite::Result<Recor
                 r.get(6)?,
                 r.get(7)?,
                 headers,
-                blobs::resolve(conn, r.get(9)?, r.get(20)?)?,
+                blobs.resolve(r.get(9)?, r.get(20)?)?,
             ),
             response,
             error: error_kind_s

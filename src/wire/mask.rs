@@ -60,7 +60,8 @@ pub fn is_credential_name(name: &str) -> bool {
     if NOT.iter().any(|n| name.eq_ignore_ascii_case(n)) {
         return false;
     }
-    words(name).map(singular).any(|w| {
+    any_word(name, |w| {
+        let w = singular(w);
         WORDS.iter().any(|k| w.eq_ignore_ascii_case(k))
             || ENDINGS.iter().any(|e| {
                 w.len() > e.len()
@@ -70,23 +71,28 @@ pub fn is_credential_name(name: &str) -> bool {
     })
 }
 
-/// The words of a name: `X-API-Key` is `X`, `API`, `Key`; `accessToken` is
-/// `access`, `Token`; `private_key2` is `private`, `key`.
-fn words(name: &str) -> impl Iterator<Item = &str> {
-    let mut out = Vec::new();
+/// Whether `f` holds for a word of a name: `X-API-Key` is `X`, `API`,
+/// `Key`; `accessToken` is `access`, `Token`; `private_key2` is `private`,
+/// `key`. (Called for every key of every body the history writes: it
+/// allocates nothing.)
+fn any_word(name: &str, mut f: impl FnMut(&str) -> bool) -> bool {
     let mut start = None;
     let mut prev_lower = false;
     for (i, c) in name.char_indices() {
         if !c.is_alphabetic() {
-            if let Some(s) = start.take() {
-                out.push(&name[s..i]);
+            if let Some(s) = start.take()
+                && f(&name[s..i])
+            {
+                return true;
             }
             prev_lower = false;
             continue;
         }
         if c.is_uppercase() && prev_lower {
-            if let Some(s) = start {
-                out.push(&name[s..i]);
+            if let Some(s) = start
+                && f(&name[s..i])
+            {
+                return true;
             }
             start = Some(i);
         } else if start.is_none() {
@@ -94,10 +100,7 @@ fn words(name: &str) -> impl Iterator<Item = &str> {
         }
         prev_lower = c.is_lowercase();
     }
-    if let Some(s) = start {
-        out.push(&name[s..]);
-    }
-    out.into_iter()
+    start.is_some_and(|s| f(&name[s..]))
 }
 
 /// Known secret values, and every form they take in what is sent and
@@ -685,12 +688,16 @@ pub fn credential_values(text: &str) -> Vec<(String, Range<usize>)> {
                 }) = stack.last_mut()
                 {
                     let raw = &text[i..end];
-                    let name = if raw.contains('\\') {
-                        serde_json::from_str::<String>(raw).ok()
+                    // Most keys are plain and no credential: nothing is
+                    // allocated for them.
+                    *key = if raw.contains('\\') {
+                        serde_json::from_str::<String>(raw)
+                            .ok()
+                            .filter(|k| is_credential_name(k))
                     } else {
-                        Some(raw[1..raw.len() - 1].to_string())
+                        let plain = &raw[1..raw.len() - 1];
+                        is_credential_name(plain).then(|| plain.to_string())
                     };
-                    *key = name.filter(|k| is_credential_name(k));
                     *want = false;
                 } else if let Some(k) = value_key(&stack) {
                     out.push((k, i..end));
