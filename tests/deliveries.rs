@@ -233,3 +233,78 @@ async fn the_history_view_shows_deliveries_and_r_marks_one_resolved() {
     assert!(h.status().contains("1 resolved already"), "{}", h.status());
     assert_eq!(crm.seen(), 3);
 }
+
+#[tokio::test]
+async fn enter_lists_a_deliverys_attempts_under_it_and_folds_them_again() {
+    use ratatui::crossterm::event::KeyCode::{Char, Down, Enter, Right};
+    use support::tui::{Harness, key};
+    let crm = Flaky::start(&[503]);
+    let ws = crm_workspace(&crm);
+    // Two deliveries: one of three attempts and one of a single attempt.
+    assert_eq!(ws.run(&["fire", "crm"], &[]).status.code(), Some(1));
+    crm.answer(&[200]);
+    assert_eq!(ws.run(&["fire", "crm"], &[]).status.code(), Some(0));
+    let mut h = Harness::open(ws.path().to_path_buf(), 120, 40).await;
+    h.send(key(Char('2')));
+    h.until(|s| !s.history.loading && s.history.rows.len() == 2)
+        .await;
+    // The newest (single) first, then the delivery of three, folded.
+    h.send(key(Down));
+    h.settle().await;
+    assert!(
+        h.screen()
+            .lines()
+            .any(|l| l.contains("▸") && l.contains("503×3")),
+        "{}",
+        h.screen()
+    );
+    h.send(key(Enter));
+    h.until(|s| s.history.rows.len() == 4).await;
+    let rows = &h.app.state.history.rows;
+    // The delivery's row, then its two earlier attempts, newest first.
+    assert_eq!(
+        rows.iter().map(|r| (r.id, r.nested)).collect::<Vec<_>>(),
+        [(4, false), (3, false), (2, true), (1, true)]
+    );
+    let screen = h.screen();
+    assert_eq!(screen.matches('↳').count(), 2, "{screen}");
+    assert!(screen.contains('▾'), "{screen}");
+    // Still listed when the list is read again, with a new record in it.
+    assert_eq!(ws.run(&["fire", "crm"], &[]).status.code(), Some(0));
+    h.send(key(Char('1')));
+    h.send(key(Char('2')));
+    h.until(|s| !s.history.loading && s.history.rows.len() == 5)
+        .await;
+    // Enter on an attempt goes into the inspector; Enter leaves it.
+    let at = h
+        .app
+        .state
+        .history
+        .rows
+        .iter()
+        .position(|r| r.id == 1)
+        .unwrap();
+    for _ in 0..at {
+        h.send(key(Down));
+    }
+    h.until(|s| s.history.open.as_ref().is_some_and(|o| o.record.id == 1))
+        .await;
+    h.send(key(Enter));
+    h.settle().await;
+    assert!(h.app.state.history.detail_focus);
+    h.send(key(Enter));
+    // Folded with Enter on the delivery's row; → goes into the inspector.
+    let head = at - 2;
+    for _ in 0..2 {
+        h.send(key(ratatui::crossterm::event::KeyCode::Up));
+    }
+    h.settle().await;
+    assert_eq!(h.app.state.history.selected, head);
+    h.send(key(Enter));
+    h.until(|s| s.history.rows.len() == 3).await;
+    assert!(!h.screen().contains('↳'), "{}", h.screen());
+    h.until(|s| s.history.open.is_some()).await;
+    h.send(key(Right));
+    h.settle().await;
+    assert!(h.app.state.history.detail_focus);
+}

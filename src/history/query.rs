@@ -9,6 +9,11 @@ use super::{HistoryError, Store};
 /// so, or else an attempt got a 2xx.
 pub const RESOLVED: &str = "coalesce(manual, succeeded > 0)";
 
+#[test]
+fn the_summary_reads_resolved_as_the_rest_of_the_history_does() {
+    assert!(SUMMARY_COLUMNS.contains(RESOLVED));
+}
+
 /// A class of outcome.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StatusClass {
@@ -196,6 +201,38 @@ pub struct Summary {
     pub root: i64,
     pub attempts: u32,
     pub resolved: bool,
+    /// An earlier attempt shown under its delivery's row (the History
+    /// view's expanded delivery), not a row of the list itself.
+    pub nested: bool,
+}
+
+/// The columns [`summary_of`] reads, in its order (the last is
+/// [`RESOLVED`], written out).
+const SUMMARY_COLUMNS: &str = "id, started_ms, origin, replay_of, profile, method, host, path,
+    status, error_kind, elapsed_ms, failed, coalesce(root, id),
+    (SELECT attempts FROM deliveries WHERE deliveries.root = coalesce(exchanges.root, exchanges.id)),
+    (SELECT coalesce(manual, succeeded > 0) FROM deliveries
+      WHERE deliveries.root = coalesce(exchanges.root, exchanges.id))";
+
+fn summary_of(r: &rusqlite::Row) -> rusqlite::Result<Summary> {
+    Ok(Summary {
+        id: r.get(0)?,
+        started_ms: r.get(1)?,
+        origin: r.get(2)?,
+        replay_of: r.get(3)?,
+        profile: r.get(4)?,
+        method: r.get(5)?,
+        host: r.get(6)?,
+        path: r.get(7)?,
+        status: r.get(8)?,
+        error_kind: r.get(9)?,
+        elapsed_ms: r.get(10)?,
+        failed: r.get(11)?,
+        root: r.get(12)?,
+        attempts: r.get::<_, Option<u32>>(13)?.unwrap_or(1),
+        resolved: r.get::<_, Option<bool>>(14)?.unwrap_or(false),
+        nested: false,
+    })
 }
 
 impl Summary {
@@ -242,13 +279,7 @@ impl Store {
         limit: usize,
     ) -> Result<Vec<Summary>, HistoryError> {
         let (w, mut p) = f.sql();
-        let mut sql = format!(
-            "SELECT id, started_ms, origin, replay_of, profile, method, host, path, status,
-                    error_kind, elapsed_ms, failed, coalesce(root, id),
-                    (SELECT attempts FROM deliveries WHERE deliveries.root = coalesce(exchanges.root, exchanges.id)),
-                    (SELECT {RESOLVED} FROM deliveries WHERE deliveries.root = coalesce(exchanges.root, exchanges.id))
-             FROM exchanges WHERE {w}"
-        );
+        let mut sql = format!("SELECT {SUMMARY_COLUMNS} FROM exchanges WHERE {w}");
         if let Some((ms, id)) = before {
             sql.push_str(" AND (started_ms < ? OR (started_ms = ? AND id < ?))");
             p.extend([ms, ms, id].map(SqlValue::Integer));
@@ -257,25 +288,25 @@ impl Store {
         p.push(SqlValue::Integer(limit as i64));
         let mut stmt = self.conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
         let rows = stmt
-            .query_map(rusqlite::params_from_iter(p), |r| {
-                Ok(Summary {
-                    id: r.get(0)?,
-                    started_ms: r.get(1)?,
-                    origin: r.get(2)?,
-                    replay_of: r.get(3)?,
-                    profile: r.get(4)?,
-                    method: r.get(5)?,
-                    host: r.get(6)?,
-                    path: r.get(7)?,
-                    status: r.get(8)?,
-                    error_kind: r.get(9)?,
-                    elapsed_ms: r.get(10)?,
-                    failed: r.get(11)?,
-                    root: r.get(12)?,
-                    attempts: r.get::<_, Option<u32>>(13)?.unwrap_or(1),
-                    resolved: r.get::<_, Option<bool>>(14)?.unwrap_or(false),
-                })
-            })
+            .query_map(rusqlite::params_from_iter(p), summary_of)
+            .map_err(|e| self.err(e))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| self.err(e))?;
+        Ok(rows)
+    }
+
+    /// Every attempt of the delivery whose first attempt is `root`, newest
+    /// first.
+    pub fn attempts_of(&self, root: i64) -> Result<Vec<Summary>, HistoryError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {SUMMARY_COLUMNS} FROM exchanges WHERE id = ?1 OR root = ?1
+                 ORDER BY started_ms DESC, id DESC"
+            ))
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([root], summary_of)
             .map_err(|e| self.err(e))?
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| self.err(e))?;

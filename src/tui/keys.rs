@@ -437,7 +437,7 @@ pub static BINDINGS: &[Binding] = &[
         History,
         [(Enter, NONE)],
         Enter,
-        "into the inspector (Enter or Esc back); ←/→ scroll the request"
+        "list a delivery's attempts (▸), or into the inspector"
     ),
     b!(
         History,
@@ -521,7 +521,7 @@ pub static BINDINGS: &[Binding] = &[
         History,
         [(Right, NONE), (Char('l'), NONE)],
         Right,
-        "scroll the request down (inspector)"
+        "into the inspector; there, scroll the request down"
     ),
     b!(
         History,

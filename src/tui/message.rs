@@ -207,6 +207,11 @@ pub enum HistoryMsg {
         root: i64,
         resolved: bool,
     },
+    /// Every attempt of the delivery whose first attempt is `root`.
+    Attempts {
+        root: i64,
+        rows: Vec<Summary>,
+    },
     /// The profile names in the history, for the `p` filter's picker.
     ProfileNames(Vec<String>),
     /// What a bulk replay would send, for the confirmation.

@@ -75,6 +75,8 @@ pub struct HistoryPane {
     path: Option<PathBuf>,
     body_cap: Option<usize>,
     pub store: Option<SharedStore>,
+    /// Deliveries whose attempts are listed under them (by first attempt).
+    pub expanded: std::collections::BTreeSet<i64>,
     /// The history could not be opened.
     failed: bool,
     /// Exchanges that came before the history was open, written once it is.
@@ -123,6 +125,7 @@ impl HistoryPane {
             path,
             body_cap,
             store: None,
+            expanded: Default::default(),
             failed: false,
             pending: Vec::new(),
             filter: Filter::default(),
@@ -244,7 +247,14 @@ impl HistoryPane {
         if self.loading || self.exhausted {
             return;
         }
-        let Some(last) = self.rows.last().map(|r| (r.started_ms, r.id)) else {
+        // The next page follows the last delivery (not an attempt under it).
+        let Some(last) = self
+            .rows
+            .iter()
+            .rev()
+            .find(|r| !r.nested)
+            .map(|r| (r.started_ms, r.id))
+        else {
             return;
         };
         let Some(store) = self.store(ui) else { return };
@@ -315,6 +325,7 @@ impl HistoryPane {
                 ));
                 self.reload(ui, tasks);
             }
+            HistoryMsg::Attempts { root, rows } => self.on_attempts(root, rows, ui),
             HistoryMsg::ProfileNames(names) => {
                 let mut items = vec!["(any profile)".to_string()];
                 items.extend(names);
@@ -391,6 +402,7 @@ impl HistoryPane {
             }
             None => self.rows.extend(rows),
         }
+        self.refetch_groups(ui, tasks);
         if std::mem::take(&mut self.stale) {
             self.reload(ui, tasks);
         }
@@ -451,7 +463,8 @@ impl HistoryPane {
             Action::PageDown => self.select(sel + 10, ui, tasks),
             Action::Top => self.select(0, ui, tasks),
             Action::Bottom => self.select(usize::MAX, ui, tasks),
-            Action::Enter if self.open.is_some() || self.compare.is_some() => {
+            Action::Enter => self.enter(ui, tasks),
+            Action::Right if self.open.is_some() || self.compare.is_some() => {
                 self.detail_focus = true;
             }
             Action::Escape => {

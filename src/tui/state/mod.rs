@@ -15,6 +15,7 @@
 //! [`Message`]. Nothing here draws, and nothing here imports the drawing.
 
 pub mod editor;
+mod groups;
 pub mod history;
 pub mod inspector;
 pub mod modes;

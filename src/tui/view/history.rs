@@ -308,14 +308,29 @@ fn render_table(s: &State, area: Rect, buf: &mut Buffer) {
         };
         // A delivery of several attempts says how many; one resolved by
         // hand says so.
-        let outcome = match (r.attempts, r.failed && r.resolved) {
+        let outcome = match (
+            if r.nested { 1 } else { r.attempts },
+            r.failed && r.resolved,
+        ) {
             (n, true) if n > 1 => format!("✓{outcome}×{n}"),
             (_, true) => format!("✓{outcome}"),
             (n, false) if n > 1 => format!("{outcome}×{n}"),
             _ => outcome,
         };
         let outcome = clip(&outcome, 8);
-        let mark = if h.mark == Some(r.id) { "◆ " } else { "  " };
+        // ▸ a delivery of several attempts (Enter lists them), ▾ listed,
+        // ↳ an earlier attempt under it.
+        let mark = if h.mark == Some(r.id) {
+            "◆ "
+        } else if r.nested {
+            " ↳"
+        } else if r.attempts > 1 && h.expanded.contains(&r.root) {
+            "▾ "
+        } else if r.attempts > 1 {
+            "▸ "
+        } else {
+            "  "
+        };
         let third = match (receiver, s.receiver.verdicts.get(&r.id)) {
             (true, Some(v)) => v.as_str(),
             (true, None) => "not checked",
@@ -347,6 +362,9 @@ fn render_table(s: &State, area: Rect, buf: &mut Buffer) {
         } else {
             Style::default()
         };
+        if r.nested {
+            style = style.add_modifier(Modifier::DIM);
+        }
         if i == h.selected {
             style = style.add_modifier(if focused {
                 Modifier::REVERSED
