@@ -624,9 +624,18 @@ pub fn restore_all(
     > = Default::default();
     let mut pointed = std::collections::BTreeSet::new();
     let mut withheld = Vec::new();
+    // Most jobs go to a few URLs: each is taken apart once.
+    let mut last: Option<(String, String)> = None;
     for job in jobs.iter_mut() {
         let profile = job.profile.as_deref().unwrap_or_default();
-        let here = origin(&job.request.url);
+        let here = match &last {
+            Some((url, here)) if *url == job.request.url => here.clone(),
+            _ => {
+                let here = origin(&job.request.url);
+                last = Some((job.request.url.clone(), here.clone()));
+                here
+            }
+        };
         let c = match creds.get(profile).and_then(Option::as_ref) {
             Some(c) if c.origin == here => c,
             // The profile's origin may hold a secret (its host): said masked.
