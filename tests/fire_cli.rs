@@ -448,3 +448,57 @@ fn profiles_are_found_by_file_stem_name_or_path() {
         stderr(&out)
     );
 }
+
+/// hookbench outside the repository, in a home with nothing in it.
+fn in_empty_home(home: &std::path::Path, args: &[&str]) -> std::process::Output {
+    let cwd = home.join("somewhere");
+    std::fs::create_dir_all(&cwd).unwrap();
+    std::process::Command::new(env!("CARGO_BIN_EXE_hookbench"))
+        .args(args)
+        .current_dir(&cwd)
+        .env("HOME", home)
+        .env("HOOKBENCH_DATA_DIR", home.join("data"))
+        .env("HOOKBENCH_CONFIG_DIR", home.join("config"))
+        .env_remove("XDG_CONFIG_HOME")
+        .env_remove("HOOKBENCH_PROFILES")
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn the_first_run_outside_the_repository_makes_the_profiles_folder_with_local_echo() {
+    let home = tempfile::tempdir().unwrap();
+    let out = in_empty_home(home.path(), &["validate"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let dir = home.path().join(".config/hookbench/profiles");
+    assert!(
+        stderr(&out).contains(&format!("first run: created {}", dir.display())),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stdout(&out).contains("local-echo"), "{}", stdout(&out));
+    use std::os::unix::fs::PermissionsExt;
+    for f in ["local-echo.ron", "events/signup_completed.json"] {
+        let mode = std::fs::metadata(dir.join(f)).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "{f}");
+    }
+    // It renders as shipped, sample event included; said once only.
+    let out = in_empty_home(home.path(), &["fire", "local-echo", "--dry-run"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains("Signup"), "{}", stdout(&out));
+    assert!(!stderr(&out).contains("first run"), "{}", stderr(&out));
+    // A folder the user named is never made up.
+    let out = in_empty_home(home.path(), &["--profiles", "nowhere", "validate"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(!home.path().join("somewhere/nowhere").exists());
+}
+
+#[test]
+fn a_mistyped_command_gets_the_right_one_suggested() {
+    let home = tempfile::tempdir().unwrap();
+    let out = in_empty_home(home.path(), &["fier", "local-echo"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("'fire'"), "{}", stderr(&out));
+}

@@ -256,7 +256,24 @@ impl From<Outcome> for ExitCode {
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
+    let explicit = cli.profiles.is_some();
     let dir = hookbench::profile::default_dir(cli.profiles);
+    // The first run outside the repository: the user's profiles folder is
+    // made, with the profile that works offline.
+    if !explicit && dir.is_absolute() {
+        match hookbench::profile::create_starter(&dir) {
+            Ok(true) => say!(
+                "hookbench: first run: created {} with the local-echo profile (it fires at the built-in receiver, 127.0.0.1:8787)",
+                dir.display()
+            ),
+            Ok(false) => {}
+            Err(e) => say!(
+                "warning: could not create the profiles folder {}: {}",
+                dir.display(),
+                hookbench::files::io_reason(&e)
+            ),
+        }
+    }
     let places = Places {
         profiles: dir.clone(),
         history: hookbench::history::default_path(cli.data_dir),

@@ -214,3 +214,29 @@ pub fn default_dir(explicit: Option<PathBuf>) -> PathBuf {
         .map(|p| p.config_dir().join("profiles"))
         .unwrap_or(local)
 }
+
+/// What a new profiles folder starts with: the local round trip and its
+/// sample event, as shipped in `profiles/`.
+const STARTER: [(&str, &str); 2] = [
+    (
+        "local-echo.ron",
+        include_str!("../../profiles/local-echo.ron"),
+    ),
+    (
+        "events/signup_completed.json",
+        include_str!("../../profiles/events/signup_completed.json"),
+    ),
+];
+
+/// The first run: when `dir` does not exist, creates it (its owner's only)
+/// with the starter profile and its event; says whether it did.
+pub fn create_starter(dir: &Path) -> io::Result<bool> {
+    if fs::symlink_metadata(dir).is_ok() {
+        return Ok(false);
+    }
+    crate::files::create_private_dir(&dir.join("events"))?;
+    for (name, text) in STARTER {
+        crate::files::write_atomic_private(&dir.join(name), text.as_bytes())?;
+    }
+    Ok(true)
+}

@@ -7,8 +7,8 @@
 mod file;
 
 pub use file::{
-    LoadedProfile, ProfileError, default_dir, find, load, load_str, save, save_new, scan_dir,
-    to_ron,
+    LoadedProfile, ProfileError, create_starter, default_dir, find, load, load_str, save, save_new,
+    scan_dir, to_ron,
 };
 
 use serde::de::{self, SeqAccess, Visitor};
