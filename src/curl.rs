@@ -355,6 +355,18 @@ fn shell_split(text: &str) -> Result<Vec<Word>, String> {
                     }
                 }
             }
+            // ANSI-C quoting, as a browser's "Copy as cURL (bash)" writes a
+            // string holding a quote or a character outside ASCII.
+            '$' if chars.peek() == Some(&'\'') => {
+                chars.next();
+                in_word = true;
+                if !matches!(cur.last(), Some(Seg::Lit(_))) {
+                    cur.push(Seg::Lit(String::new()));
+                }
+                for n in ansi_c(&mut chars)?.chars() {
+                    push_lit(&mut cur, n);
+                }
+            }
             '$' => {
                 in_word = true;
                 match var(&mut chars)? {
@@ -378,6 +390,91 @@ fn shell_split(text: &str) -> Result<Vec<Word>, String> {
         words.push(cur);
     }
     Ok(words)
+}
+
+/// The rest of a `$'...'` string, its escapes read as bash reads them:
+/// `\n`, `\t`, `\r`, `\\`, `\'`, `\"`, `\xHH`, `\uHHHH`, `\UHHHHHHHH`, octal
+/// `\NNN` and the rest of C's; bytes (`\xHH`, octal) that together are not
+/// UTF-8 are refused.
+fn ansi_c(chars: &mut std::iter::Peekable<std::str::Chars>) -> Result<String, String> {
+    let mut out: Vec<u8> = Vec::new();
+    let push = |out: &mut Vec<u8>, c: char| {
+        let mut b = [0; 4];
+        out.extend_from_slice(c.encode_utf8(&mut b).as_bytes());
+    };
+    let hex = |chars: &mut std::iter::Peekable<std::str::Chars>, max: usize| {
+        let mut v = 0u32;
+        let mut n = 0;
+        while n < max
+            && let Some(d) = chars.peek().and_then(|c| c.to_digit(16))
+        {
+            v = v * 16 + d;
+            chars.next();
+            n += 1;
+        }
+        (n > 0).then_some(v)
+    };
+    loop {
+        let Some(c) = chars.next() else {
+            return Err("a `$'` string is not closed".into());
+        };
+        match c {
+            '\'' => break,
+            '\\' => match chars.next() {
+                None => return Err("a `$'` string is not closed".into()),
+                Some(e) => match e {
+                    'n' => out.push(b'\n'),
+                    't' => out.push(b'\t'),
+                    'r' => out.push(b'\r'),
+                    'a' => out.push(7),
+                    'b' => out.push(8),
+                    'e' | 'E' => out.push(27),
+                    'f' => out.push(12),
+                    'v' => out.push(11),
+                    '\\' | '\'' | '"' | '?' => push(&mut out, e),
+                    'x' => match hex(chars, 2) {
+                        Some(v) => out.push(v as u8),
+                        None => out.extend_from_slice(b"\\x"),
+                    },
+                    'u' | 'U' => {
+                        let max = if e == 'u' { 4 } else { 8 };
+                        match hex(chars, max).map(char::from_u32) {
+                            Some(Some(ch)) => push(&mut out, ch),
+                            Some(None) => {
+                                return Err(format!("`\\{e}` in a `$'` string names no character"));
+                            }
+                            None => {
+                                out.push(b'\\');
+                                push(&mut out, e);
+                            }
+                        }
+                    }
+                    '0'..='7' => {
+                        let mut v = e.to_digit(8).unwrap_or(0);
+                        for _ in 0..2 {
+                            match chars.peek().and_then(|c| c.to_digit(8)) {
+                                Some(d) => {
+                                    v = v * 8 + d;
+                                    chars.next();
+                                }
+                                None => break,
+                            }
+                        }
+                        out.push((v & 0xff) as u8);
+                    }
+                    other => {
+                        out.push(b'\\');
+                        push(&mut out, other);
+                    }
+                },
+            },
+            other => push(&mut out, other),
+        }
+    }
+    String::from_utf8(out).map_err(|_| {
+        "a `$'` string's \\x or octal escapes are not UTF-8 text: write the characters instead"
+            .to_string()
+    })
 }
 
 /// A word as profile text: references become `{{secret.NAME}}` when the
@@ -710,6 +807,24 @@ mod tests {
         assert_eq!(w[4], vec![Seg::Lit(r#"{"a": "it's"}"#.into())]);
         assert_eq!(w[5], vec![Seg::Var("URL".into()), Seg::Lit("x".into())]);
         assert!(shell_split("curl 'x").is_err());
+        // ANSI-C quoting, as a browser copies a string with a quote or
+        // characters outside ASCII.
+        let w = shell_split(r#"curl --data-raw $'{"name":"O\'Brien","city":"Z\u00fcrich","n":"a\nb","x":"\x41\101"}' x$'\t'y"#)
+            .unwrap();
+        assert_eq!(
+            w[2],
+            vec![Seg::Lit(
+                "{\"name\":\"O'Brien\",\"city\":\"Zürich\",\"n\":\"a\nb\",\"x\":\"AA\"}".into()
+            )]
+        );
+        assert_eq!(w[3], vec![Seg::Lit("x\ty".into())]);
+        assert!(shell_split("curl $'open").is_err());
+        assert!(shell_split(r"curl $'\xff'").is_err());
+        // UTF-8 given as bytes is read as its characters.
+        assert_eq!(
+            shell_split(r"curl $'\xc3\xbc'").unwrap()[1],
+            vec![Seg::Lit("ü".into())]
+        );
         assert!(shell_split("curl $(cat f)").is_err());
         assert!(shell_split("curl x | sh").is_err());
     }
@@ -739,6 +854,16 @@ mod tests {
         assert_eq!(p.payload["plan"], "pro");
         assert_eq!((p.timeout_secs, p.follow_redirects), (7, true));
         assert!(!p.include_trigger);
+
+        // What a browser's "Copy as cURL (bash)" writes for a body with a
+        // quote and a character outside ASCII.
+        let p = from_curl(
+            r#"curl 'https://crm.example.com/api/leads' -H 'content-type: application/json' --data-raw $'{"name":"O\'Brien","city":"Z\u00fcrich"}'"#,
+            &store,
+        )
+        .unwrap();
+        assert_eq!(p.payload["name"], "O'Brien");
+        assert_eq!(p.payload["city"], "Zürich");
 
         let p = from_curl("curl -u ops:pw -d '{}' http://h/x", &store).unwrap();
         assert_eq!(
