@@ -48,6 +48,7 @@ mod print;
 mod replay;
 mod secret;
 mod share;
+mod shell;
 mod transfer;
 mod validate;
 
@@ -117,6 +118,13 @@ pub enum Command {
     /// The secret store behind {{secret.NAME}}: set, list, rm
     #[command(subcommand)]
     Secret(secret::SecretCommand),
+    /// Print a shell completion script (bash also completes profile names and record ids)
+    Completions(shell::CompletionsArgs),
+    /// Write the man page (one page, or one per command with -o DIR)
+    Man(shell::ManArgs),
+    /// Names for a completion script: profiles or records
+    #[command(hide = true)]
+    Complete(shell::CompleteArgs),
 }
 
 fn parse_cap(s: &str) -> Result<usize, String> {
@@ -260,7 +268,19 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     let dir = hookbench::profile::default_dir(cli.profiles);
     // The first run outside the repository: the user's profiles folder is
     // made, with the profile that works offline.
-    if !explicit && dir.is_absolute() {
+    let uses_profiles = matches!(
+        cli.command,
+        None | Some(
+            Command::Fire(_)
+                | Command::Validate(_)
+                | Command::Replay(_)
+                | Command::Curl(_)
+                | Command::Share(_)
+                | Command::ImportProfile(_)
+                | Command::FromCurl(_)
+        )
+    );
+    if uses_profiles && !explicit && dir.is_absolute() {
         match hookbench::profile::create_starter(&dir) {
             Ok(true) => say!(
                 "hookbench: first run: created {} with the local-echo profile (it fires at the built-in receiver, 127.0.0.1:8787)",
@@ -294,6 +314,9 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Some(Command::Curl(args)) => curl::to_curl(&places, args),
         Some(Command::FromCurl(args)) => curl::from_curl(&places, args),
         Some(Command::ImportProfile(args)) => share::import(&places, args),
+        Some(Command::Completions(args)) => shell::completions(args),
+        Some(Command::Man(args)) => shell::man(args),
+        Some(Command::Complete(args)) => shell::complete(&places, args),
         None => {
             let ended = hookbench::tui::main(hookbench::tui::Options {
                 profiles: dir,

@@ -1,0 +1,136 @@
+//! What a shell needs: completion scripts (`completions SHELL`), the man
+//! page (`man [-o DIR]`), and the names a completion asks for
+//! (`complete profiles|records`, hidden).
+
+use std::path::PathBuf;
+
+use clap::CommandFactory;
+
+use super::{Cli, Outcome, Places};
+
+#[derive(Debug, clap::Args)]
+pub struct CompletionsArgs {
+    /// bash, zsh, fish, elvish or powershell
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ManArgs {
+    /// Write one page per command into DIR (hookbench.1, hookbench-fire.1,
+    /// ...) instead of the one page on stdout
+    #[arg(short = 'o', long = "out", value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CompleteArgs {
+    /// profiles or records
+    pub what: String,
+}
+
+/// Commands whose first argument is a profile, and those that take record
+/// ids, for the bash script's names.
+const TAKES_PROFILE: &str = "fire|curl|share";
+const TAKES_RECORD: &str = "replay|resolve";
+
+pub fn completions(args: CompletionsArgs) -> anyhow::Result<Outcome> {
+    let mut cmd = Cli::command();
+    let mut out = std::io::stdout().lock();
+    clap_complete::generate(args.shell, &mut cmd, "hookbench", &mut out);
+    if args.shell == clap_complete::Shell::Bash {
+        use std::io::Write;
+        // Profile names and record ids, asked of hookbench as it runs
+        // (with the options already typed, so --profiles DIR counts).
+        write!(
+            out,
+            r#"
+_hookbench_names() {{
+    local i cmd="" opts=()
+    for ((i = 1; i < COMP_CWORD; i++)); do
+        case "${{COMP_WORDS[i]}}" in
+            --profiles|--data-dir|--config-dir) opts+=("${{COMP_WORDS[i]}}" "${{COMP_WORDS[i+1]}}"); ((i++)) ;;
+            -*) ;;
+            *) [[ -z "$cmd" ]] && cmd="${{COMP_WORDS[i]}}" ;;
+        esac
+    done
+    local cur="${{COMP_WORDS[COMP_CWORD]}}" prev="${{COMP_WORDS[COMP_CWORD-1]}}"
+    if [[ "$prev" == "$cmd" && "$cur" != -* ]]; then
+        case "$cmd" in
+            {TAKES_PROFILE})
+                COMPREPLY=($(compgen -W "$(hookbench "${{opts[@]}}" complete profiles 2>/dev/null)" -- "$cur"))
+                return ;;
+            {TAKES_RECORD})
+                COMPREPLY=($(compgen -W "$(hookbench "${{opts[@]}}" complete records 2>/dev/null)" -- "$cur"))
+                return ;;
+        esac
+    fi
+    _hookbench "$@"
+}}
+if [[ "${{BASH_VERSINFO[0]}}" -eq 4 && "${{BASH_VERSINFO[1]}}" -ge 4 || "${{BASH_VERSINFO[0]}}" -gt 4 ]]; then
+    complete -F _hookbench_names -o nosort -o bashdefault -o default hookbench
+else
+    complete -F _hookbench_names -o bashdefault -o default hookbench
+fi
+"#
+        )?;
+    }
+    Ok(Outcome::Success)
+}
+
+pub fn man(args: ManArgs) -> anyhow::Result<Outcome> {
+    let cmd = Cli::command();
+    match args.out {
+        None => {
+            clap_mangen::Man::new(cmd).render(&mut std::io::stdout().lock())?;
+        }
+        Some(dir) => {
+            hookbench::files::create_private_dir(&dir)?;
+            let mut pages = vec![("hookbench".to_string(), cmd.clone())];
+            for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+                pages.push((format!("hookbench-{}", sub.get_name()), sub.clone()));
+            }
+            for (name, page) in pages {
+                let mut text = Vec::new();
+                clap_mangen::Man::new(page)
+                    .title(name.to_uppercase())
+                    .render(&mut text)?;
+                let path = dir.join(format!("{name}.1"));
+                hookbench::files::write_atomic(&path, &text)?;
+                say!("{}", path.display());
+            }
+        }
+    }
+    Ok(Outcome::Success)
+}
+
+/// The names a completion script asks for, one a line; nothing (and
+/// success) when there are none, so a completion never prints an error.
+pub fn complete(places: &Places, args: CompleteArgs) -> anyhow::Result<Outcome> {
+    match args.what.as_str() {
+        "profiles" => {
+            if let Ok(found) = hookbench::profile::scan_dir(&places.profiles) {
+                // A name with a space would be two words to the shell: its
+                // file stands in for it.
+                for p in found.into_iter().flatten() {
+                    if p.profile.name.contains(char::is_whitespace) {
+                        out!("{}", p.path.display());
+                    } else {
+                        out!("{}", p.profile.name);
+                    }
+                }
+            }
+        }
+        "records" => {
+            if places.history.exists()
+                && let Ok(store) = hookbench::history::Store::open(&places.history)
+                && let Ok(rows) = store.page(&hookbench::history::Filter::default(), None, 50)
+            {
+                for r in rows {
+                    out!("{}", r.id);
+                }
+            }
+        }
+        _ => {}
+    }
+    Ok(Outcome::Success)
+}

@@ -1,0 +1,119 @@
+//! What a shell user gets: the completion script sourced in a real bash,
+//! and the man page rendered by man.
+
+mod support;
+
+use std::process::Command;
+
+use support::{Workspace, stderr, stdout};
+
+/// What bash completes for `words` (the last one being typed), with the
+/// script `hookbench completions bash` prints, against `ws`.
+fn complete(ws: &Workspace, script: &std::path::Path, words: &[&str]) -> Vec<String> {
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_hookbench"))
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let quoted: Vec<String> = words.iter().map(|w| format!("'{w}'")).collect();
+    let line = format!(
+        "source '{}'; COMP_WORDS=({}); COMP_CWORD={}; _hookbench_names hookbench '{}' '{}'; printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+        script.display(),
+        quoted.join(" "),
+        words.len() - 1,
+        words[words.len() - 1],
+        words[words.len().saturating_sub(2)],
+    );
+    let out = Command::new("bash")
+        .args(["--norc", "--noprofile", "-c", &line])
+        .env(
+            "PATH",
+            format!("{}:{}", bin.display(), std::env::var("PATH").unwrap()),
+        )
+        .env("HOOKBENCH_PROFILES", ws.path())
+        .env("HOOKBENCH_DATA_DIR", ws.data_dir())
+        .env("HOOKBENCH_CONFIG_DIR", ws.config_dir())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    stdout(&out).lines().map(str::to_string).collect()
+}
+
+#[test]
+fn bash_completes_commands_profile_names_and_record_ids() {
+    let ws = Workspace::new();
+    for n in ["crm-push", "sheet-append"] {
+        ws.write(
+            &format!("{n}.ron"),
+            &format!(r#"(name: "{n}", method: POST, url: "http://127.0.0.1:9/x")"#),
+        );
+    }
+    ws.write(
+        "spaced.ron",
+        r#"(name: "crm lead", method: POST, url: "http://127.0.0.1:9/y")"#,
+    );
+    let lines = ws.write(
+        "in.jsonl",
+        r#"{"method": "POST", "url": "http://127.0.0.1:9/a", "status": 500}
+{"method": "POST", "url": "http://127.0.0.1:9/b", "status": 500}"#,
+    );
+    assert_eq!(
+        ws.run(&["import", lines.to_str().unwrap()], &[])
+            .status
+            .code(),
+        Some(0)
+    );
+    let out = ws.run(&["completions", "bash"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let script = ws.write("hookbench.bash", &stdout(&out));
+    assert_eq!(complete(&ws, &script, &["hookbench", "fi"]), ["fire"]);
+    assert_eq!(
+        complete(&ws, &script, &["hookbench", "fire", "cr"]),
+        ["crm-push"]
+    );
+    let all = complete(&ws, &script, &["hookbench", "curl", ""]);
+    assert!(all.contains(&"sheet-append".to_string()), "{all:?}");
+    // A name with a space is offered as its file.
+    assert!(all.iter().any(|w| w.ends_with("spaced.ron")), "{all:?}");
+    assert!(complete(&ws, &script, &["hookbench", "fire", "--dr"]).contains(&"--dry-run".into()));
+    let ids = complete(&ws, &script, &["hookbench", "replay", ""]);
+    assert_eq!(ids, ["2", "1"]);
+    // Every shell clap knows gets a script.
+    for sh in ["zsh", "fish", "elvish", "powershell"] {
+        let out = ws.run(&["completions", sh], &[]);
+        assert_eq!(out.status.code(), Some(0), "{sh}: {}", stderr(&out));
+        assert!(stdout(&out).contains("replay"), "{sh}");
+    }
+    assert_eq!(ws.run(&["completions", "tcsh"], &[]).status.code(), Some(2));
+}
+
+#[test]
+fn the_man_page_renders_with_man() {
+    let ws = Workspace::new();
+    let out = ws.run(&["man"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let page = ws.write("hookbench.1", &stdout(&out));
+    let render = |p: &std::path::Path| {
+        let out = Command::new("man")
+            .arg("-l")
+            .arg(p)
+            .env("MANPAGER", "cat")
+            .env("PAGER", "cat")
+            .env("MANWIDTH", "100")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        stdout(&out)
+    };
+    let text = render(&page);
+    assert!(text.contains("hookbench"), "{text}");
+    for cmd in ["fire", "replay", "listen", "completions"] {
+        assert!(text.contains(cmd), "{cmd}: {text}");
+    }
+    // One page per command.
+    let dir = ws.path().join("man");
+    let out = ws.run(&["man", "-o", dir.to_str().unwrap()], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let fire = render(&dir.join("hookbench-fire.1"));
+    assert!(fire.contains("--dry-run"), "{fire}");
+    assert!(!dir.join("hookbench-complete.1").exists());
+}
