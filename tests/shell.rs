@@ -117,3 +117,34 @@ fn the_man_page_renders_with_man() {
     assert!(fire.contains("--dry-run"), "{fire}");
     assert!(!dir.join("hookbench-complete.1").exists());
 }
+
+#[test]
+fn help_puts_global_options_apart_and_gives_examples() {
+    let ws = Workspace::new();
+    let out = ws.run(&["fire", "--help"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    let (own, global) = text.split_once("Global options:").expect("a heading");
+    assert!(
+        own.contains("--dry-run") && !own.contains("--data-dir"),
+        "{text}"
+    );
+    assert!(global.contains("--data-dir"), "{text}");
+    assert!(
+        text.contains("Examples:\n  hookbench fire local-echo"),
+        "{text}"
+    );
+    for cmd in [
+        "validate",
+        "history",
+        "replay",
+        "resolve",
+        "listen",
+        "share",
+        "curl",
+        "from-curl",
+    ] {
+        let out = ws.run(&[cmd, "--help"], &[]);
+        assert!(stdout(&out).contains("Examples:"), "{cmd}");
+    }
+}

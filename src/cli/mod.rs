@@ -57,24 +57,32 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// The heading of the options every command takes.
+const GLOBAL: &str = "Global options";
+
 /// A terminal workbench for webhooks: build, fire, inspect.
 #[derive(Debug, Parser)]
-#[command(name = "hookbench", version, about)]
+#[command(
+    name = "hookbench",
+    version,
+    about,
+    after_help = "Examples:\n  hookbench                         the workbench, on the profiles folder\n  hookbench fire local-echo         send a profile's request, print both sides\n  hookbench replay --failed         send every delivery still failing again, once\n\nhookbench COMMAND --help says more of each."
+)]
 pub struct Cli {
     /// Folder of profiles [default: ./profiles when it exists, else the user config folder]
-    #[arg(long, global = true, env = "HOOKBENCH_PROFILES", value_name = "DIR")]
+    #[arg(long, global = true, env = "HOOKBENCH_PROFILES", value_name = "DIR", help_heading = GLOBAL)]
     pub profiles: Option<PathBuf>,
 
     /// Folder of the delivery history [default: the user data folder]
-    #[arg(long, global = true, env = "HOOKBENCH_DATA_DIR", value_name = "DIR")]
+    #[arg(long, global = true, env = "HOOKBENCH_DATA_DIR", value_name = "DIR", help_heading = GLOBAL)]
     pub data_dir: Option<PathBuf>,
 
     /// Folder of the secret store, secrets.ron [default: the user config folder]
-    #[arg(long, global = true, env = "HOOKBENCH_CONFIG_DIR", value_name = "DIR")]
+    #[arg(long, global = true, env = "HOOKBENCH_CONFIG_DIR", value_name = "DIR", help_heading = GLOBAL)]
     pub config_dir: Option<PathBuf>,
 
     /// Bodies longer than this are stored cut in the history (10MiB, 512KiB, bytes) [default: 10MiB]
-    #[arg(long, global = true, env = "HOOKBENCH_BODY_CAP", value_name = "SIZE", value_parser = parse_cap)]
+    #[arg(long, global = true, env = "HOOKBENCH_BODY_CAP", value_name = "SIZE", value_parser = parse_cap, help_heading = GLOBAL)]
     pub body_cap: Option<usize>,
 
     /// Workbench: the port of the built-in receiver (on 127.0.0.1)
@@ -92,28 +100,49 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Assemble a profile's request and send it (or print it with --dry-run)
+    #[command(
+        after_help = "Examples:\n  hookbench fire local-echo\n  hookbench fire crm --set event.profile.plan=pro --dry-run\n  hookbench fire crm --url http://127.0.0.1:8787/ --json"
+    )]
     Fire(fire::FireArgs),
     /// Check profiles and their events; print each problem as file:line:col
+    #[command(
+        after_help = "Examples:\n  hookbench validate\n  hookbench validate profiles/crm.ron"
+    )]
     Validate(validate::ValidateArgs),
     /// List recorded deliveries, newest first
+    #[command(
+        after_help = "Examples:\n  hookbench history --failed --since 2h\n  hookbench history --attempts --profile crm --json"
+    )]
     History(history::HistoryArgs),
     /// Send recorded deliveries again: by id, or every one a filter selects
+    #[command(
+        after_help = "Examples:\n  hookbench replay 42\n  hookbench replay --failed --since 1h --dry-run\n  hookbench replay --failed --url http://127.0.0.1:3000 --concurrency 16"
+    )]
     Replay(replay::ReplayArgs),
     /// Mark deliveries resolved by hand (fixed by other means), or open again with --undo
+    #[command(after_help = "Examples:\n  hookbench resolve 12 15\n  hookbench resolve 12 --undo")]
     Resolve(history::ResolveArgs),
     /// Add deliveries from a HAR or JSON Lines file to the history
     Import(transfer::ImportArgs),
     /// Write recorded deliveries as HAR or JSON Lines (credentials masked)
     Export(transfer::ExportArgs),
     /// Receive webhooks locally: capture every request, answer as scripted
+    #[command(
+        after_help = "Examples:\n  hookbench listen\n  hookbench listen --port 9000 --sequence 500,500,200\n  hookbench listen --secret whsec_... --json"
+    )]
     Listen(listen::ListenArgs),
     /// Write a copy of a profile with every credential replaced by a {{secret.NAME}} placeholder
+    #[command(after_help = "Examples:\n  hookbench share crm -o crm.shared.ron")]
     Share(share::ShareArgs),
     /// Copy a profile file into the profiles folder (never replacing one) and list the secrets it needs
     ImportProfile(share::ImportProfileArgs),
     /// Print a curl command that sends what a profile sends (secrets as $NAME)
+    #[command(after_help = "Examples:\n  hookbench curl crm\n  hookbench curl crm --reveal | sh")]
     Curl(curl::CurlArgs),
     /// Make a profile from a curl command line (an argument, or stdin)
+    #[command(
+        after_help = "Examples:\n  hookbench from-curl 'curl -X POST https://api.example.com/hook -d {}' --name api\n  pbpaste | hookbench from-curl"
+    )]
     FromCurl(curl::FromCurlArgs),
     /// The secret store behind {{secret.NAME}}: set, list, rm
     #[command(subcommand)]
