@@ -148,3 +148,39 @@ fn help_puts_global_options_apart_and_gives_examples() {
         assert!(stdout(&out).contains("Examples:"), "{cmd}");
     }
 }
+
+#[test]
+fn one_colour_switch_for_the_whole_tool() {
+    let ws = Workspace::new();
+    let lines = ws.write(
+        "in.jsonl",
+        r#"{"method": "POST", "url": "http://127.0.0.1:9/a", "status": 500}"#,
+    );
+    assert_eq!(
+        ws.run(&["import", lines.to_str().unwrap()], &[])
+            .status
+            .code(),
+        Some(0)
+    );
+    let coloured = |args: &[&str], env: &[(&str, &str)]| {
+        let mut a = vec!["history"];
+        a.extend_from_slice(args);
+        let out = ws.run(&a, env);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        stdout(&out).contains("\x1b[")
+    };
+    // Output that is not a terminal: plain unless asked.
+    assert!(!coloured(&[], &[("NO_COLOR", "")]));
+    assert!(coloured(&["--color", "always"], &[("NO_COLOR", "1")]));
+    assert!(coloured(&[], &[("NO_COLOR", ""), ("CLICOLOR_FORCE", "1")]));
+    assert!(!coloured(
+        &["--color", "never"],
+        &[("NO_COLOR", ""), ("CLICOLOR_FORCE", "1")]
+    ));
+    assert!(!coloured(
+        &[],
+        &[("NO_COLOR", "1"), ("CLICOLOR_FORCE", "1")]
+    ));
+    let out = ws.run(&["history", "--color", "sometimes"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+}

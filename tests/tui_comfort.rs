@@ -584,3 +584,66 @@ async fn an_exchange_made_while_the_history_opens_is_recorded_once_it_is_open() 
     origins.sort();
     assert_eq!(origins, ["fire", "received"], "{}", h.screen());
 }
+
+#[tokio::test]
+async fn without_colour_the_workbench_says_in_bold_what_red_said() {
+    use ratatui::style::{Color, Modifier};
+    let ws = Workspace::new();
+    let lines = ws.write(
+        "in.jsonl",
+        r#"{"method": "POST", "url": "http://127.0.0.1:9/a", "status": 500, "time": "2026-01-01T00:00:00Z"}
+{"method": "POST", "url": "http://127.0.0.1:9/ok", "status": 200}"#,
+    );
+    assert_eq!(
+        ws.run(&["import", lines.to_str().unwrap()], &[])
+            .status
+            .code(),
+        Some(0)
+    );
+    let mut h = open(&ws).await;
+    h.send(key(Char('2')));
+    h.until(|s| !s.history.loading && s.history.rows.len() == 2)
+        .await;
+    // The failed record is not the selected one: nothing else makes it bold.
+    assert_eq!(h.app.state.history.rows[1].path, "/a");
+    let row_of = |h: &Harness| {
+        let buf = h.app.terminal.backend().buffer().clone();
+        let y = (0..buf.area.height)
+            .find(|y| {
+                (0..buf.area.width)
+                    .map(|x| buf[(x, *y)].symbol().to_string())
+                    .collect::<String>()
+                    .contains("127.0.0.1:9/a")
+            })
+            .expect("the record is listed");
+        (buf, y)
+    };
+    let (buf, y) = row_of(&h);
+    assert!(
+        (0..buf.area.width).any(|x| buf[(x, y)].fg == Color::Red),
+        "failed in red"
+    );
+    assert!(
+        !(0..buf.area.width).any(|x| buf[(x, y)].modifier.contains(Modifier::BOLD)),
+        "not bold in colour"
+    );
+    h.app.set_plain(true);
+    h.send(key(Char('t')));
+    h.send(key(Char('t')));
+    h.send(key(Char('t')));
+    h.send(key(Char('t')));
+    h.until(|s| !s.history.loading && s.history.rows.len() == 2)
+        .await;
+    h.settle().await;
+    let (buf, y) = row_of(&h);
+    assert!(
+        buf.content
+            .iter()
+            .all(|c| c.fg == Color::Reset && c.bg == Color::Reset),
+        "no colour left"
+    );
+    let x = (0..buf.area.width)
+        .find(|x| buf[(*x, y)].symbol() == "5")
+        .unwrap();
+    assert!(buf[(x, y)].modifier.contains(Modifier::BOLD));
+}

@@ -141,6 +141,7 @@ pub fn main() {
                 body_cap: None,
                 receiver: None,
                 secrets: None,
+                plain: false,
             },
         )
         .unwrap();

@@ -1,6 +1,6 @@
 //! `hookbench history`: recorded deliveries, newest first.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 
 use clap::Args;
 use hookbench::clock;
@@ -53,7 +53,7 @@ pub fn run(places: &Places, args: HistoryArgs) -> anyhow::Result<Outcome> {
         }
         return Ok(Outcome::Success);
     }
-    let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let color = super::colour_on();
     writeln!(
         out,
         "{:>6}  {:<20}  {:<12}  {:<18}  {:<6}  {:<40}  {:>7}  {:>6}  {:>8}",

@@ -57,6 +57,19 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Whether what goes to standard output is coloured (`--color`, else
+/// NO_COLOR, CLICOLOR_FORCE, TERM and whether it is a terminal).
+pub fn colour_on() -> bool {
+    anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never
+}
+
 /// The heading of the options every command takes.
 const GLOBAL: &str = "Global options";
 
@@ -84,6 +97,10 @@ pub struct Cli {
     /// Bodies longer than this are stored cut in the history (10MiB, 512KiB, bytes) [default: 10MiB]
     #[arg(long, global = true, env = "HOOKBENCH_BODY_CAP", value_name = "SIZE", value_parser = parse_cap, help_heading = GLOBAL)]
     pub body_cap: Option<usize>,
+
+    /// When to colour: auto (on a terminal, unless NO_COLOR is set or TERM=dumb; CLICOLOR_FORCE forces it), always, never
+    #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN", help_heading = GLOBAL)]
+    pub color: ColorWhen,
 
     /// Workbench: the port of the built-in receiver (on 127.0.0.1)
     #[arg(long, default_value_t = 8787, value_name = "PORT")]
@@ -293,6 +310,11 @@ impl From<Outcome> for ExitCode {
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
+    match cli.color {
+        ColorWhen::Auto => {}
+        ColorWhen::Always => anstream::ColorChoice::Always.write_global(),
+        ColorWhen::Never => anstream::ColorChoice::Never.write_global(),
+    }
     let explicit = cli.profiles.is_some();
     let dir = hookbench::profile::default_dir(cli.profiles);
     // The first run outside the repository: the user's profiles folder is
@@ -352,6 +374,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
                 history: Some(places.history),
                 body_cap: places.body_cap,
                 secrets: Some(places.secrets),
+                plain: !colour_on(),
                 receiver: (!cli.no_receiver)
                     .then(|| std::net::SocketAddr::from(([127, 0, 0, 1], cli.receiver_port))),
             })?;

@@ -1,16 +1,12 @@
 //! Human output of requests and exchanges, curl -v style.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 
 use hookbench::exchange::Exchange;
 use hookbench::wire::PreparedRequest;
 
-fn color() -> bool {
-    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
-}
-
 fn paint(code: &str, text: &str) -> String {
-    if color() {
+    if super::colour_on() {
         format!("\x1b[{code}m{text}\x1b[0m")
     } else {
         text.to_string()

@@ -314,8 +314,8 @@ fn draw(t: &Tally, started: Instant) {
     let done = t.done();
     let filled = (done * width).checked_div(t.total).unwrap_or(width);
     let rate = done as f64 / started.elapsed().as_secs_f64().max(0.001);
-    say_part!(
-        "\r[{}{}] {done}/{}  ok {}  failing {}  errors {}  {rate:.0}/s ",
+    let line = format!(
+        "[{}{}] {done}/{}  ok {}  failing {}  errors {}  {rate:.0}/s ",
         "#".repeat(filled),
         ".".repeat(width - filled),
         t.total,
@@ -323,4 +323,27 @@ fn draw(t: &Tally, started: Instant) {
         t.still_failing,
         t.errors
     );
+    // Never wider than the terminal: a wrapped line would not be
+    // overwritten by the next.
+    let cols = ratatui::crossterm::terminal::size().map_or(80, |(c, _)| c as usize);
+    say_part!("\r{}", fit(&line, cols.saturating_sub(1)));
+}
+
+/// `line` cut to at most `cols` characters.
+fn fit(line: &str, cols: usize) -> &str {
+    match line.char_indices().nth(cols) {
+        Some((at, _)) => &line[..at],
+        None => line,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_progress_line_is_cut_to_the_terminal() {
+        assert_eq!(super::fit("[##..] 2/4  ok 2", 6), "[##..]");
+        assert_eq!(super::fit("[##..] 2/4", 80), "[##..] 2/4");
+        assert_eq!(super::fit("ééé", 2), "éé");
+        assert_eq!(super::fit("abc", 0), "");
+    }
 }

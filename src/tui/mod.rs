@@ -58,6 +58,9 @@ pub struct Options {
     pub receiver: Option<std::net::SocketAddr>,
     /// The secrets file; `None` means no secrets.
     pub secrets: Option<PathBuf>,
+    /// Drawn without colour (`NO_COLOR`, `--color never`): bold, reverse
+    /// and underline only.
+    pub plain: bool,
 }
 
 /// Most input events taken before a frame is drawn.
@@ -72,6 +75,7 @@ pub struct App<B: Backend> {
     pub state: State,
     rx: UnboundedReceiver<Message>,
     started: bool,
+    plain: bool,
 }
 
 impl<B: Backend> App<B>
@@ -80,20 +84,30 @@ where
 {
     pub fn new(backend: B, options: Options) -> anyhow::Result<App<B>> {
         let (tx, rx) = unbounded_channel();
+        let plain = options.plain;
         Ok(App {
             terminal: Terminal::new(backend)?,
             state: State::new(options, tx),
             rx,
             started: false,
+            plain,
         })
+    }
+
+    /// Draws without colour from now on (or with it again).
+    pub fn set_plain(&mut self, plain: bool) {
+        self.plain = plain;
     }
 
     fn draw(&mut self) -> anyhow::Result<()> {
         let size = self.terminal.size()?;
         self.state.ui.area = ratatui::layout::Rect::new(0, 0, size.width, size.height);
-        let state = &self.state;
+        let (state, plain) = (&self.state, self.plain);
         self.terminal.draw(|f| {
             f.render_widget(state, f.area());
+            if plain {
+                view::without_colour(f.buffer_mut());
+            }
             if let Some(p) = state.ui.cursor.get() {
                 f.set_cursor_position(p);
             }

@@ -95,6 +95,7 @@ impl Harness {
                     receiver,
                     secrets: Some(dir.join(".config/secrets.ron")),
                     profiles: dir,
+                    plain: false,
                 },
             )
             .unwrap(),

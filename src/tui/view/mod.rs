@@ -38,6 +38,22 @@ pub fn pane_block(title: impl Into<Line<'static>>, focused: bool) -> Block<'stat
         .title(title)
 }
 
+/// A frame without colour: every cell's colours reset, and what colour
+/// alone said in bold (red: an error, a failure) or reversed (a coloured
+/// background).
+pub fn without_colour(buf: &mut ratatui::buffer::Buffer) {
+    for cell in buf.content.iter_mut() {
+        if matches!(cell.fg, Color::Red | Color::LightRed) {
+            cell.modifier |= Modifier::BOLD;
+        }
+        if cell.bg != Color::Reset {
+            cell.modifier |= Modifier::REVERSED;
+        }
+        cell.fg = Color::Reset;
+        cell.bg = Color::Reset;
+    }
+}
+
 pub fn error_style() -> Style {
     Style::default().fg(Color::Red)
 }
