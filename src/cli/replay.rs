@@ -325,7 +325,7 @@ fn draw(t: &Tally, started: Instant) {
     );
     // Never wider than the terminal: a wrapped line would not be
     // overwritten by the next.
-    let cols = ratatui::crossterm::terminal::size().map_or(80, |(c, _)| c as usize);
+    let cols = hookbench::tui::terminal_columns().unwrap_or(80);
     say_part!("\r{}", fit(&line, cols.saturating_sub(1)));
 }
 

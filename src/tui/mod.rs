@@ -63,6 +63,12 @@ pub struct Options {
     pub plain: bool,
 }
 
+/// The terminal's width in columns, when there is one (the command line
+/// asks, so its progress line fits).
+pub fn terminal_columns() -> Option<usize> {
+    crossterm::terminal::size().ok().map(|(c, _)| c as usize)
+}
+
 /// Most input events taken before a frame is drawn.
 const INPUT_BATCH: usize = 1024;
 
