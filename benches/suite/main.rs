@@ -70,6 +70,15 @@ pub fn reqwest_loop(url: &str, n: usize, concurrency: usize, threads: usize) -> 
 /// small JSON body, on a thread of its own; returns its address once it
 /// listens.
 pub fn serve_ok(port: u16) -> std::net::SocketAddr {
+    serve(
+        port,
+        axum::Router::new().fallback(|_b: axum::body::Bytes| async { r#"{"ok":true}"# }),
+    )
+}
+
+/// Serves `app` on `port` (0: any) on a thread of its own; returns the
+/// address once it listens.
+fn serve(port: u16, app: axum::Router) -> std::net::SocketAddr {
     let (addr_tx, addr_rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_current_thread()
@@ -81,8 +90,6 @@ pub fn serve_ok(port: u16) -> std::net::SocketAddr {
                 .await
                 .unwrap();
             addr_tx.send(listener.local_addr().unwrap()).unwrap();
-            let app =
-                axum::Router::new().fallback(|_b: axum::body::Bytes| async { r#"{"ok":true}"# });
             axum::serve(listener, app).await.unwrap();
         });
     });
@@ -93,32 +100,20 @@ pub fn serve_ok(port: u16) -> std::net::SocketAddr {
 /// `body`, numbered (`{"seq":N,...`), on a thread of its own; returns its
 /// address once it listens.
 pub fn serve_body(body: Vec<u8>) -> std::net::SocketAddr {
-    let (addr_tx, addr_rx) = std::sync::mpsc::channel();
     let body = axum::body::Bytes::from(body);
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async move {
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            addr_tx.send(listener.local_addr().unwrap()).unwrap();
-            let seq = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
-            let app = axum::Router::new().fallback(move |_b: axum::body::Bytes| {
-                let (body, seq) = (body.clone(), seq.clone());
-                async move {
-                    // Each answer its own, as a real server's are: the same
-                    // document with a number of its own in front.
-                    let n = seq.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let mut own = format!("{{\"seq\":{n:012},").into_bytes();
-                    own.extend_from_slice(&body[1..]);
-                    ([("content-type", "application/json")], own)
-                }
-            });
-            axum::serve(listener, app).await.unwrap();
-        });
+    let seq = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let app = axum::Router::new().fallback(move |_b: axum::body::Bytes| {
+        let (body, seq) = (body.clone(), seq.clone());
+        async move {
+            // Each answer its own, as a real server's are: the same
+            // document with a number of its own in front.
+            let n = seq.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let mut own = format!("{{\"seq\":{n:012},").into_bytes();
+            own.extend_from_slice(&body[1..]);
+            ([("content-type", "application/json")], own)
+        }
     });
-    addr_rx.recv().unwrap()
+    serve(0, app)
 }
 
 /// A line of the final table, printed by a section for the suite to collect.

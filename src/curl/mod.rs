@@ -253,6 +253,12 @@ fn shell_split(text: &str) -> Result<Vec<Word>, String> {
         Some(Seg::Lit(s)) => s.push(c),
         _ => cur.push(Seg::Lit(c.to_string())),
     };
+    // A quoted string is a literal even when empty (`''` is a word).
+    let quoted = |cur: &mut Word| {
+        if !matches!(cur.last(), Some(Seg::Lit(_))) {
+            cur.push(Seg::Lit(String::new()));
+        }
+    };
     fn var(chars: &mut std::iter::Peekable<std::str::Chars>) -> Result<Option<String>, String> {
         match chars.peek() {
             Some('{') => {
@@ -316,9 +322,7 @@ fn shell_split(text: &str) -> Result<Vec<Word>, String> {
             },
             '\'' => {
                 in_word = true;
-                if !matches!(cur.last(), Some(Seg::Lit(_))) {
-                    cur.push(Seg::Lit(String::new()));
-                }
+                quoted(&mut cur);
                 loop {
                     match chars.next() {
                         Some('\'') => break,
@@ -329,9 +333,7 @@ fn shell_split(text: &str) -> Result<Vec<Word>, String> {
             }
             '"' => {
                 in_word = true;
-                if !matches!(cur.last(), Some(Seg::Lit(_))) {
-                    cur.push(Seg::Lit(String::new()));
-                }
+                quoted(&mut cur);
                 loop {
                     match chars.next() {
                         Some('"') => break,
@@ -363,9 +365,7 @@ fn shell_split(text: &str) -> Result<Vec<Word>, String> {
             '$' if chars.peek() == Some(&'\'') => {
                 chars.next();
                 in_word = true;
-                if !matches!(cur.last(), Some(Seg::Lit(_))) {
-                    cur.push(Seg::Lit(String::new()));
-                }
+                quoted(&mut cur);
                 for n in ansi_c(&mut chars)?.chars() {
                     push_lit(&mut cur, n);
                 }
