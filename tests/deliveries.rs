@@ -268,6 +268,7 @@ async fn enter_lists_a_deliverys_attempts_under_it_and_folds_them_again() {
     );
     let screen = h.screen();
     assert_eq!(screen.matches('↳').count(), 2, "{screen}");
+    assert!(screen.contains("showing 2"), "{screen}");
     assert!(screen.contains('▾'), "{screen}");
     // Still listed when the list is read again, with a new record in it.
     assert_eq!(ws.run(&["fire", "crm"], &[]).status.code(), Some(0));

@@ -76,7 +76,8 @@ pub fn render(s: &State, area: Rect, buf: &mut Buffer) {
                 format!(
                     "{} deliveries match (each its latest attempt) · showing {} · still failing in red",
                     h.total,
-                    h.rows.len()
+                    // Deliveries: the attempts listed under one are not rows.
+                    h.rows.iter().filter(|r| !r.nested).count()
                 )
             };
             buf.set_stringn(
