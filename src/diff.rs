@@ -100,7 +100,7 @@ fn json_diff(path: &str, a: &Value, b: &Value, out: &mut Vec<Change>) {
     match (a, b) {
         (Value::Object(x), Value::Object(y)) => {
             for (k, va) in x {
-                let p = format!("{path}.{k}");
+                let p = key_path(path, k);
                 match y.get(k) {
                     Some(vb) => json_diff(&p, va, vb, out),
                     None => out.push(Change::Removed {
@@ -112,26 +112,27 @@ fn json_diff(path: &str, a: &Value, b: &Value, out: &mut Vec<Change>) {
             for (k, vb) in y {
                 if !x.contains_key(k) {
                     out.push(Change::Added {
-                        at: format!("{path}.{k}"),
+                        at: key_path(path, k),
                         value: short(vb),
                     });
                 }
             }
         }
         (Value::Array(x), Value::Array(y)) => {
-            for i in 0..x.len().max(y.len()) {
-                let p = format!("{path}[{i}]");
-                match (x.get(i), y.get(i)) {
-                    (Some(va), Some(vb)) => json_diff(&p, va, vb, out),
-                    (Some(va), None) => out.push(Change::Removed {
-                        at: p,
-                        value: short(va),
+            // Items aligned as a diff aligns lines: one inserted item is
+            // one addition, not a change of every later item.
+            let keys = |v: &[Value]| v.iter().map(Value::to_string).collect::<Vec<_>>();
+            for step in align(&keys(x), &keys(y)) {
+                match step {
+                    Step::Pair(i, j) => json_diff(&format!("{path}[{i}]"), &x[i], &y[j], out),
+                    Step::Left(i) => out.push(Change::Removed {
+                        at: format!("{path}[{i}]"),
+                        value: short(&x[i]),
                     }),
-                    (None, Some(vb)) => out.push(Change::Added {
-                        at: p,
-                        value: short(vb),
+                    Step::Right(j) => out.push(Change::Added {
+                        at: format!("{path}[{j}]"),
+                        value: short(&y[j]),
                     }),
-                    (None, None) => {}
                 }
             }
         }
@@ -167,27 +168,88 @@ pub fn bodies(left: &[u8], right: &[u8]) -> Vec<Change> {
         String::from_utf8_lossy(right),
     );
     let (la, lb): (Vec<&str>, Vec<&str>) = (a.lines().collect(), b.lines().collect());
-    let mut out = Vec::new();
-    for i in 0..la.len().max(lb.len()) {
-        let at = format!("line {}", i + 1);
-        match (la.get(i), lb.get(i)) {
-            (Some(x), Some(y)) if x != y => out.push(Change::Changed {
-                at,
-                left: x.to_string(),
-                right: y.to_string(),
+    align(&la, &lb)
+        .into_iter()
+        .filter_map(|step| match step {
+            Step::Pair(i, j) => (la[i] != lb[j]).then(|| Change::Changed {
+                at: format!("line {}", i + 1),
+                left: la[i].to_string(),
+                right: lb[j].to_string(),
             }),
-            (Some(x), None) => out.push(Change::Removed {
-                at,
-                value: x.to_string(),
+            Step::Left(i) => Some(Change::Removed {
+                at: format!("line {}", i + 1),
+                value: la[i].to_string(),
             }),
-            (None, Some(y)) => out.push(Change::Added {
-                at,
-                value: y.to_string(),
+            Step::Right(j) => Some(Change::Added {
+                at: format!("line {}", j + 1),
+                value: lb[j].to_string(),
             }),
-            _ => {}
+        })
+        .collect()
+}
+
+/// A path to key `k` under `path`: `$.plan`, or `$["a.b"]` for a key that
+/// is not a plain name (a dot, a space, a quote in it), so a path reads one
+/// way only.
+fn key_path(path: &str, k: &str) -> String {
+    let plain = k
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_alphabetic() || c == '_')
+        && k.chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '-');
+    if plain {
+        format!("{path}.{k}")
+    } else {
+        format!(
+            "{path}[{}]",
+            serde_json::to_string(k).expect("a string always serialises")
+        )
+    }
+}
+
+/// One step of two sequences aligned: an item of each side taken together
+/// (equal, or one replacing the other), or one only on the left or right.
+enum Step {
+    Pair(usize, usize),
+    Left(usize),
+    Right(usize),
+}
+
+/// The sequences aligned by a diff (Myers, given half a second; past that
+/// the rest is compared item by item).
+fn align<T: Eq + std::hash::Hash + Ord>(a: &[T], b: &[T]) -> Vec<Step> {
+    use similar::DiffOp;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_millis(500);
+    let mut steps = Vec::new();
+    for op in similar::capture_diff_slices_deadline(similar::Algorithm::Myers, a, b, Some(deadline))
+    {
+        match op {
+            DiffOp::Equal {
+                old_index,
+                new_index,
+                len,
+            } => steps.extend((0..len).map(|k| Step::Pair(old_index + k, new_index + k))),
+            DiffOp::Delete {
+                old_index, old_len, ..
+            } => steps.extend((old_index..old_index + old_len).map(Step::Left)),
+            DiffOp::Insert {
+                new_index, new_len, ..
+            } => steps.extend((new_index..new_index + new_len).map(Step::Right)),
+            DiffOp::Replace {
+                old_index,
+                old_len,
+                new_index,
+                new_len,
+            } => {
+                let both = old_len.min(new_len);
+                steps.extend((0..both).map(|k| Step::Pair(old_index + k, new_index + k)));
+                steps.extend((old_index + both..old_index + old_len).map(Step::Left));
+                steps.extend((new_index + both..new_index + new_len).map(Step::Right));
+            }
         }
     }
-    out
+    steps
 }
 
 /// Every difference between two exchanges, by section.
@@ -294,5 +356,29 @@ mod tests {
         let d = bodies(b"a\nb\nc", b"a\nB");
         let shown: Vec<String> = d.iter().map(|c| c.to_string()).collect();
         assert_eq!(shown, ["~ line 2: b → B", "- line 3: c"]);
+        // One inserted line is one addition; the lines after it are equal.
+        let d = bodies(
+            b"<p>\nname\nplan\nscore\n</p>",
+            b"<p>\nnew\nname\nplan\nscore\n</p>",
+        );
+        let shown: Vec<String> = d.iter().map(|c| c.to_string()).collect();
+        assert_eq!(shown, ["+ line 2: new"]);
+    }
+
+    #[test]
+    fn arrays_are_aligned_and_odd_keys_written_unambiguously() {
+        let d = bodies(
+            br#"{"tags":["a","b","c"],"a.b":1,"list":[{"id":1,"v":"x"},{"id":2}]}"#,
+            br#"{"tags":["new","a","b","c"],"a.b":2,"list":[{"id":1,"v":"y"},{"id":2}]}"#,
+        );
+        let shown: Vec<String> = d.iter().map(|c| c.to_string()).collect();
+        assert_eq!(
+            shown,
+            [
+                "+ $.tags[0]: \"new\"",
+                "~ $[\"a.b\"]: 1 → 2",
+                "~ $.list[0].v: \"x\" → \"y\""
+            ]
+        );
     }
 }
