@@ -410,3 +410,63 @@ fn the_log_and_the_editor_file_are_the_owners_only_and_hold_no_secret() {
     assert_eq!(mode & 0o777, 0o600);
     assert!(!data.path().join("hookbench/hookbench.log").exists());
 }
+
+#[test]
+fn y_reaches_the_system_clipboard_where_osc_52_may_not() {
+    use std::os::unix::fs::PermissionsExt;
+    let port = support::closed_port();
+    let ws = Workspace::new();
+    ws.write(
+        "echo.ron",
+        &format!(r#"(name: "echo", method: POST, url: "http://127.0.0.1:{port}/hooks/x", payload: {{"plan": "pro"}})"#),
+    );
+    // An X session whose clipboard tool is a script that keeps what it is given.
+    let data = tempfile::tempdir().unwrap();
+    let bin = data.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let got = data.path().join("clipboard.txt");
+    let tool = bin.join("xclip");
+    std::fs::write(
+        &tool,
+        format!(
+            "#!/bin/sh\ncat > '{}.part' && mv '{0}.part' '{0}'\n",
+            got.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&tool, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
+    let mut t = launch_with(
+        &ws,
+        data.path(),
+        "true",
+        &[("DISPLAY", ":77"), ("WAYLAND_DISPLAY", ""), ("PATH", &path)],
+        &["--receiver-port", &port.to_string()],
+    );
+    t.wait_for("Request · preview");
+    t.send("y");
+    t.wait_for("sent to xclip and to the terminal");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !got.exists() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let copied = std::fs::read_to_string(&got).unwrap();
+    assert!(copied.starts_with("curl "), "{copied}");
+    assert!(copied.contains("/hooks/x"), "{copied}");
+    // The terminal got it too, as OSC 52.
+    assert!(contains(&t.raw.lock().unwrap(), b"\x1b]52;c;"));
+    // Y: the answer's body, once there is one.
+    std::fs::remove_file(&got).unwrap();
+    t.send("f");
+    t.wait_for("200 OK");
+    t.send("Y");
+    t.wait_for("copied the response body");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !got.exists() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let body = std::fs::read_to_string(&got).unwrap();
+    assert!(body.contains("\"received\": true"), "{body}");
+    t.send("q");
+    assert!(t.wait_exit().success());
+}

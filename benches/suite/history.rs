@@ -79,7 +79,9 @@ impl Host for Keys {
     fn external_edit(&mut self, t: &str) -> std::io::Result<String> {
         Ok(t.into())
     }
-    fn copy(&mut self, _: &str) {}
+    fn copy(&mut self, _: &str) -> String {
+        String::new()
+    }
 }
 
 pub fn main() {

@@ -212,5 +212,7 @@ impl hookbench::tui::Host for Host {
     fn external_edit(&mut self, text: &str) -> std::io::Result<String> {
         Ok(text.to_string())
     }
-    fn copy(&mut self, _: &str) {}
+    fn copy(&mut self, _: &str) -> String {
+        String::new()
+    }
 }

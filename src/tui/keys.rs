@@ -60,6 +60,8 @@ pub enum Action {
     Fire,
     Save,
     CopyCurl,
+    /// Copy the response body, as the pane shows it.
+    CopyBody,
     Reveal,
     /// Wrap long lines, or cut them.
     Wrap,
@@ -155,7 +157,13 @@ pub static BINDINGS: &[Binding] = &[
         Global,
         [(Char('y'), NONE)],
         CopyCurl,
-        "copy the request as a curl command (OSC 52)"
+        "copy the request as a curl command (clipboard)"
+    ),
+    b!(
+        Global,
+        [(Char('Y'), SHIFT)],
+        CopyBody,
+        "copy the response body, as shown (clipboard)"
     ),
     b!(
         Global,

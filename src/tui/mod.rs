@@ -41,8 +41,8 @@ pub trait Host {
     fn next_event(&mut self) -> impl Future<Output = Option<io::Result<Event>>>;
     /// Hands the terminal to an editor on `text` and returns what it saved.
     fn external_edit(&mut self, text: &str) -> io::Result<String>;
-    /// Puts text on the clipboard.
-    fn copy(&mut self, text: &str);
+    /// Puts text on the clipboard; says where it went.
+    fn copy(&mut self, text: &str) -> String;
 }
 
 /// Where the workbench finds its files.
@@ -200,7 +200,12 @@ where
             }
             for effect in std::mem::take(&mut self.state.ui.effects) {
                 match effect {
-                    Effect::Copy(text) => host.copy(&text),
+                    Effect::Copy(text) => {
+                        let to = host.copy(&text);
+                        let ui = &mut self.state.ui;
+                        let said = format!("{} · {to}", ui.status.text);
+                        ui.set_status(said);
+                    }
                     Effect::ExternalEdit { target, text } => {
                         let result = host.external_edit(&text);
                         self.redraw_all()?;
@@ -264,11 +269,17 @@ impl Host for TerminalHost {
         result
     }
 
-    fn copy(&mut self, text: &str) {
+    fn copy(&mut self, text: &str) -> String {
+        // OSC 52 always (it crosses SSH); the system clipboard too where
+        // one is reachable, for terminals that ignore OSC 52.
         let b64 = base64::engine::general_purpose::STANDARD.encode(text);
         let mut out = io::stdout();
         let _ = write!(out, "\x1b]52;c;{b64}\x07");
         let _ = out.flush();
+        match tasks::system_clipboard(text) {
+            Some(tool) => format!("sent to {tool} and to the terminal (OSC 52)"),
+            None => "sent to the terminal (OSC 52; no clipboard tool found: wl-copy, xclip, xsel or pbcopy)".into(),
+        }
     }
 }
 

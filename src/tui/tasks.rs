@@ -652,3 +652,40 @@ impl Replay {
         ))
     }
 }
+
+/// Hands `text` to the first clipboard tool this session can reach (`wl-copy`
+/// under Wayland, `xclip` or `xsel` under X, `pbcopy` on macOS); its name.
+/// The tool is not waited for (xclip serves the selection until another
+/// program takes it): a thread reaps it.
+pub fn system_clipboard(text: &str) -> Option<&'static str> {
+    let has = |v: &str| std::env::var_os(v).is_some_and(|x| !x.is_empty());
+    let tools: [(&str, &[&str], bool); 4] = [
+        ("wl-copy", &[], has("WAYLAND_DISPLAY")),
+        ("xclip", &["-selection", "clipboard"], has("DISPLAY")),
+        ("xsel", &["--clipboard", "--input"], has("DISPLAY")),
+        ("pbcopy", &[], cfg!(target_os = "macos")),
+    ];
+    for (tool, args, reachable) in tools {
+        if !reachable {
+            continue;
+        }
+        let Ok(mut child) = std::process::Command::new(tool)
+            .args(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+        else {
+            continue;
+        };
+        let written = child
+            .stdin
+            .take()
+            .is_some_and(|mut i| std::io::Write::write_all(&mut i, text.as_bytes()).is_ok());
+        std::thread::spawn(move || child.wait());
+        if written {
+            return Some(tool);
+        }
+    }
+    None
+}

@@ -31,8 +31,9 @@ impl Host for TestHost {
     fn external_edit(&mut self, text: &str) -> io::Result<String> {
         (self.editor)(text)
     }
-    fn copy(&mut self, text: &str) {
+    fn copy(&mut self, text: &str) -> String {
         self.copies.push(text.to_string());
+        "sent to the test".into()
     }
 }
 

@@ -584,6 +584,14 @@ impl HistoryPane {
         }
     }
 
+    /// `Y`: the open record's response body, as the pane shows it.
+    pub(super) fn copy_body(&self, ui: &mut Ui) {
+        match self.open.as_ref() {
+            Some(o) => super::copy_body(ui, &o.response_body, &format!("#{}", o.record.id)),
+            None => ui.set_error("no record open"),
+        }
+    }
+
     /// `c`: mark this record; on a second record, compare the two.
     fn compare_step(&mut self, ui: &mut Ui, tasks: &Tasks) {
         let Some(id) = self.rows.get(self.selected).map(|r| r.id) else {

@@ -590,6 +590,18 @@ impl Workbench {
         ui.set_status("saving the body…");
     }
 
+    /// `Y`: the answer's body, as the response pane shows it.
+    pub(super) fn copy_body(&self, ui: &mut Ui) {
+        match self.answered() {
+            Some(ExchangeView {
+                response_body: Some(body),
+                ..
+            }) => super::copy_body(ui, body, "the answer"),
+            Some(_) => ui.set_error("the body is still being formatted"),
+            None => ui.set_error("nothing answered yet: f fires"),
+        }
+    }
+
     pub(super) fn copy_curl(&mut self, ui: &mut Ui) {
         // Masked, the command still works: credentials and variables are
         // read from the shell, as `hookbench curl` writes them.

@@ -356,6 +356,7 @@ impl State {
         if ui.view != View::Workbench {
             match a {
                 Action::CopyCurl => self.history.copy_curl(ui),
+                Action::CopyBody => self.history.copy_body(ui),
                 Action::ReceiverToggle if ui.view == View::Receiver => {
                     self.receiver.toggle(ui, tasks)
                 }
@@ -401,6 +402,7 @@ impl State {
             }
             Action::SetSecret => self.bench.ask_secret(ui),
             Action::CopyCurl => self.bench.copy_curl(ui),
+            Action::CopyBody => self.bench.copy_body(ui),
             _ => match ui.focus {
                 Pane::Profiles => self.bench.act_profiles(a, ui, tasks),
                 Pane::Editor => self.bench.act_editor(a, ui, tasks),
@@ -500,4 +502,18 @@ impl State {
             Err(e) => self.ui.set_error(format!("the editor did not run: {e}")),
         }
     }
+}
+
+/// Puts a formatted body on the clipboard (credentials masked as shown).
+fn copy_body(ui: &mut Ui, body: &crate::tui::widgets::body::FormattedBody, what: &str) {
+    let text = body.text();
+    if text.is_empty() {
+        ui.set_error(format!("{what} has no body"));
+        return;
+    }
+    ui.set_status(format!(
+        "copied the response body of {what} ({})",
+        crate::exchange::human_size(text.len())
+    ));
+    ui.effects.push(Effect::Copy(text.to_string()));
 }

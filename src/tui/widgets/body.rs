@@ -28,6 +28,11 @@ pub struct FormattedBody {
 }
 
 impl FormattedBody {
+    /// The whole text, as the pane shows it.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
     pub fn len(&self) -> usize {
         self.starts.len()
     }
