@@ -184,3 +184,51 @@ fn one_colour_switch_for_the_whole_tool() {
     let out = ws.run(&["history", "--color", "sometimes"], &[]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn zsh_completes_profile_names_and_record_ids() {
+    let ws = Workspace::new();
+    ws.write(
+        "crm-push.ron",
+        r#"(name: "crm-push", method: POST, url: "http://127.0.0.1:9/x")"#,
+    );
+    let out = ws.run(&["completions", "zsh"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let script = stdout(&out);
+    // fire's PROFILE and replay's ids ask hookbench.
+    assert!(
+        script
+            .lines()
+            .any(|l| l.starts_with("':profile -- ") && l.ends_with(":_hookbench_profiles' \\")),
+        "{script}"
+    );
+    assert!(script.contains("::ids -- Records to replay, by id:_hookbench_records'"));
+    let file = ws.write("_hookbench", &script);
+    let check = Command::new("zsh").arg("-n").arg(&file).output().unwrap();
+    assert!(check.status.success(), "{}", stderr(&check));
+    // The names function, run in zsh with compadd standing in.
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_hookbench"))
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let names = script
+        .split("\n_hookbench_names() {")
+        .nth(1)
+        .and_then(|rest| rest.split("\n_hookbench_records()").next())
+        .expect("the names functions");
+    let run = format!(
+        "compadd() {{ shift; print -l -- ${{(P)1}} }}\n_hookbench_names() {{{names}\nwords=(hookbench --profiles '{}' fire ''); CURRENT=5\n_hookbench_profiles",
+        ws.path().display()
+    );
+    let out = Command::new("zsh")
+        .args(["-f", "-c", &run])
+        .env(
+            "PATH",
+            format!("{}:{}", bin.display(), std::env::var("PATH").unwrap()),
+        )
+        .env_remove("HOOKBENCH_PROFILES")
+        .env("HOOKBENCH_DATA_DIR", ws.data_dir())
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&out).trim(), "crm-push", "{}", stderr(&out));
+}

@@ -164,7 +164,7 @@ pub enum Command {
     /// The secret store behind {{secret.NAME}}: set, list, rm
     #[command(subcommand)]
     Secret(secret::SecretCommand),
-    /// Print a shell completion script (bash also completes profile names and record ids)
+    /// Print a shell completion script (bash and zsh also complete profile names and record ids)
     Completions(shell::CompletionsArgs),
     /// Write the man page (one page, or one per command with -o DIR)
     Man(shell::ManArgs),

@@ -36,6 +36,13 @@ const TAKES_RECORD: &str = "replay|resolve";
 pub fn completions(args: CompletionsArgs) -> anyhow::Result<Outcome> {
     let mut cmd = Cli::command();
     let mut out = std::io::stdout().lock();
+    if args.shell == clap_complete::Shell::Zsh {
+        let mut script = Vec::new();
+        clap_complete::generate(args.shell, &mut cmd, "hookbench", &mut script);
+        use std::io::Write;
+        out.write_all(zsh_with_names(&String::from_utf8_lossy(&script)).as_bytes())?;
+        return Ok(Outcome::Success);
+    }
     clap_complete::generate(args.shell, &mut cmd, "hookbench", &mut out);
     if args.shell == clap_complete::Shell::Bash {
         use std::io::Write;
@@ -75,6 +82,42 @@ fi
         )?;
     }
     Ok(Outcome::Success)
+}
+
+/// The zsh script with profile names and record ids completed, asked of
+/// hookbench with the `--profiles`/`--data-dir` already on the line.
+fn zsh_with_names(script: &str) -> String {
+    const NAMES: &str = r#"
+_hookbench_names() {
+    local -a opts found
+    local i
+    for ((i = 2; i < CURRENT; i++)); do
+        case "$words[i]" in
+            --profiles|--data-dir|--config-dir) opts+=("$words[i]" "$words[i+1]") ;;
+        esac
+    done
+    found=(${(f)"$(hookbench "${opts[@]}" complete "$1" 2>/dev/null)"})
+    compadd -a found
+}
+_hookbench_profiles() { _hookbench_names profiles }
+_hookbench_records() { _hookbench_names records }
+"#;
+    let mut out = String::with_capacity(script.len() + NAMES.len());
+    for line in script.lines() {
+        let line = if line.starts_with("':profile -- ") && line.ends_with(":_default' \\") {
+            line.replace(":_default' \\", ":_hookbench_profiles' \\")
+        } else if line.starts_with("'*::ids -- ") && line.ends_with(":_default' \\") {
+            line.replace(":_default' \\", ":_hookbench_records' \\")
+        } else {
+            line.to_string()
+        };
+        out.push_str(&line);
+        out.push('\n');
+        if line == "autoload -U is-at-least" {
+            out.push_str(NAMES);
+        }
+    }
+    out
 }
 
 pub fn man(args: ManArgs) -> anyhow::Result<Outcome> {
