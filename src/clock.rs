@@ -68,7 +68,13 @@ pub fn parse_rfc3339(s: &str) -> Option<SystemTime> {
     if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') {
         return None;
     }
-    let num = |r: std::ops::Range<usize>| s.get(r)?.parse::<i64>().ok();
+    // Digits only: `parse` alone would take `+1` or `-1` for a month.
+    let num = |r: std::ops::Range<usize>| {
+        let t = s.get(r)?;
+        t.bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| t.parse::<i64>().ok())?
+    };
     let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
     let (h, mi, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
     if !(1..=12).contains(&mo)
@@ -233,6 +239,10 @@ mod tests {
         );
         assert_eq!(parse_rfc3339("yesterday"), None);
         assert_eq!(parse_rfc3339("2026-13-01T00:00:00Z"), None);
+        // Signs are not digits: no `+1` month, no year `-001`.
+        assert_eq!(parse_rfc3339("2026-+1-26T10:12:45Z"), None);
+        assert_eq!(parse_rfc3339("-001-01-26T10:12:45Z"), None);
+        assert_eq!(parse_rfc3339("2026-01-26T+1:12:45Z"), None);
         for bad in [
             "2026-02-31T00:00:00Z",
             "2026-02-29T00:00:00Z",
