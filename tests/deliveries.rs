@@ -308,4 +308,14 @@ async fn enter_lists_a_deliverys_attempts_under_it_and_folds_them_again() {
     h.send(key(Right));
     h.settle().await;
     assert!(h.app.state.history.detail_focus);
+    // A replay's outcome stays on the status line when the list, read
+    // again for the new record, lists the expanded delivery's attempts.
+    h.send(key(Enter));
+    h.send(key(Enter));
+    h.until(|s| s.history.rows.len() == 5).await;
+    h.send(key(Char('r')));
+    h.until(|s| !s.history.loading && s.history.rows.len() == 6)
+        .await;
+    h.settle().await;
+    assert!(!h.status().contains("the latest first"), "{}", h.status());
 }

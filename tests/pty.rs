@@ -66,6 +66,18 @@ fn launch_with(
     env: &[(&str, &str)],
     args: &[&str],
 ) -> Term {
+    launch_in(Some(ws.path()), data, editor, env, args)
+}
+
+/// The same; with no profiles folder named, in `data` as the current
+/// folder (outside the repository), as a user's first run.
+fn launch_in(
+    profiles: Option<&std::path::Path>,
+    data: &std::path::Path,
+    editor: &str,
+    env: &[(&str, &str)],
+    args: &[&str],
+) -> Term {
     let pty = native_pty_system();
     let pair = pty
         .openpty(PtySize {
@@ -76,8 +88,17 @@ fn launch_with(
         })
         .unwrap();
     let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_hookbench"));
-    cmd.arg("--profiles");
-    cmd.arg(ws.path());
+    match profiles {
+        Some(p) => {
+            cmd.arg("--profiles");
+            cmd.arg(p);
+        }
+        None => {
+            cmd.cwd(data);
+            cmd.env_remove("HOOKBENCH_PROFILES");
+            cmd.env_remove("XDG_CONFIG_HOME");
+        }
+    }
     for a in args {
         cmd.arg(a);
     }
@@ -445,7 +466,7 @@ fn y_reaches_the_system_clipboard_where_osc_52_may_not() {
     );
     t.wait_for("Request · preview");
     t.send("y");
-    t.wait_for("sent to xclip and to the terminal");
+    t.wait_for("to xclip + OSC 52");
     let deadline = Instant::now() + Duration::from_secs(5);
     while !got.exists() && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(20));
@@ -467,6 +488,28 @@ fn y_reaches_the_system_clipboard_where_osc_52_may_not() {
     }
     let body = std::fs::read_to_string(&got).unwrap();
     assert!(body.contains("\"received\": true"), "{body}");
+    t.send("q");
+    assert!(t.wait_exit().success());
+}
+
+#[test]
+fn the_first_run_opens_the_workbench_on_the_profiles_folder_it_made() {
+    let port = support::closed_port();
+    let home = tempfile::tempdir().unwrap();
+    let mut t = launch_in(
+        None,
+        home.path(),
+        "true",
+        &[],
+        &["--receiver-port", &port.to_string()],
+    );
+    t.wait_for("first run: created");
+    t.wait_for("local-echo");
+    assert!(
+        home.path()
+            .join(".config/hookbench/profiles/local-echo.ron")
+            .is_file()
+    );
     t.send("q");
     assert!(t.wait_exit().success());
 }

@@ -70,6 +70,15 @@ fn bash_completes_commands_profile_names_and_record_ids() {
         complete(&ws, &script, &["hookbench", "fire", "cr"]),
         ["crm-push"]
     );
+    // An option's value is not taken for the command.
+    assert_eq!(
+        complete(
+            &ws,
+            &script,
+            &["hookbench", "--color", "never", "fire", "cr"]
+        ),
+        ["crm-push"]
+    );
     let all = complete(&ws, &script, &["hookbench", "curl", ""]);
     assert!(all.contains(&"sheet-append".to_string()), "{all:?}");
     // A name with a space is offered as its file.

@@ -144,6 +144,7 @@ pub fn main() {
                 receiver: None,
                 secrets: None,
                 plain: false,
+                notice: None,
             },
         )
         .unwrap();

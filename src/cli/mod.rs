@@ -331,12 +331,17 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
                 | Command::FromCurl(_)
         )
     );
+    let mut notice = None;
     if uses_profiles && !explicit && dir.is_absolute() {
         match hookbench::profile::create_starter(&dir) {
-            Ok(true) => say!(
-                "hookbench: first run: created {} with the local-echo profile (it fires at the built-in receiver, 127.0.0.1:8787)",
-                dir.display()
-            ),
+            Ok(true) => {
+                let said = format!(
+                    "first run: created {} with the local-echo profile (it fires at the built-in receiver, 127.0.0.1:8787)",
+                    dir.display()
+                );
+                say!("hookbench: {said}");
+                notice = Some(format!("{said}; f fires it"));
+            }
             Ok(false) => {}
             Err(e) => say!(
                 "warning: could not create the profiles folder {}: {}",
@@ -375,6 +380,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
                 body_cap: places.body_cap,
                 secrets: Some(places.secrets),
                 plain: !colour_on(),
+                notice,
                 receiver: (!cli.no_receiver)
                     .then(|| std::net::SocketAddr::from(([127, 0, 0, 1], cli.receiver_port))),
             })?;

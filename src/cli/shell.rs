@@ -56,6 +56,7 @@ _hookbench_names() {{
     for ((i = 1; i < COMP_CWORD; i++)); do
         case "${{COMP_WORDS[i]}}" in
             --profiles|--data-dir|--config-dir) opts+=("${{COMP_WORDS[i]}}" "${{COMP_WORDS[i+1]}}"); ((i++)) ;;
+            --color|--body-cap|--receiver-port) ((i++)) ;;
             -*) ;;
             *) [[ -z "$cmd" ]] && cmd="${{COMP_WORDS[i]}}" ;;
         esac

@@ -61,6 +61,9 @@ pub struct Options {
     /// Drawn without colour (`NO_COLOR`, `--color never`): bold, reverse
     /// and underline only.
     pub plain: bool,
+    /// Said on the status line once the profiles are read (the first run
+    /// made their folder).
+    pub notice: Option<String>,
 }
 
 /// The terminal's width in columns, when there is one (the command line
@@ -202,9 +205,7 @@ where
                 match effect {
                     Effect::Copy(text) => {
                         let to = host.copy(&text);
-                        let ui = &mut self.state.ui;
-                        let said = format!("{} · {to}", ui.status.text);
-                        ui.set_status(said);
+                        self.state.ui.add_to_status(&to);
                     }
                     Effect::ExternalEdit { target, text } => {
                         let result = host.external_edit(&text);
@@ -277,8 +278,11 @@ impl Host for TerminalHost {
         let _ = write!(out, "\x1b]52;c;{b64}\x07");
         let _ = out.flush();
         match tasks::system_clipboard(text) {
-            Some(tool) => format!("sent to {tool} and to the terminal (OSC 52)"),
-            None => "sent to the terminal (OSC 52; no clipboard tool found: wl-copy, xclip, xsel or pbcopy)".into(),
+            Some(tool) => format!("to {tool} + OSC 52"),
+            None if std::env::var_os("TMUX").is_some() => {
+                "to OSC 52 only (in tmux: set-clipboard on)".into()
+            }
+            None => "to OSC 52 only (no wl-copy, xclip, xsel or pbcopy)".into(),
         }
     }
 }

@@ -97,6 +97,7 @@ impl Harness {
                     secrets: Some(dir.join(".config/secrets.ron")),
                     profiles: dir,
                     plain: false,
+                    notice: None,
                 },
             )
             .unwrap(),

@@ -28,6 +28,7 @@ impl HistoryPane {
             ui.set_status(format!("delivery #{root}: attempts folded"));
         } else {
             self.expanded.insert(root);
+            self.announce = Some(root);
             self.fetch_attempts(root, ui, tasks);
         }
     }
@@ -64,7 +65,8 @@ impl HistoryPane {
         if let Some(i) = selected_id.and_then(|id| self.rows.iter().position(|r| r.id == id)) {
             self.selected = i;
         }
-        if self.rows.get(self.selected).map(|r| r.root) == Some(root) {
+        if self.announce == Some(root) {
+            self.announce = None;
             ui.set_status(format!(
                 "delivery #{root}: {} attempts, the latest first (Enter folds them)",
                 n + 1

@@ -77,6 +77,9 @@ pub struct HistoryPane {
     pub store: Option<SharedStore>,
     /// Deliveries whose attempts are listed under them (by first attempt).
     pub expanded: std::collections::BTreeSet<i64>,
+    /// The delivery just expanded by hand, whose attempts the status line
+    /// announces when they come (a list read again says nothing).
+    pub(super) announce: Option<i64>,
     /// The history could not be opened.
     failed: bool,
     /// Exchanges that came before the history was open, written once it is.
@@ -126,6 +129,7 @@ impl HistoryPane {
             body_cap,
             store: None,
             expanded: Default::default(),
+            announce: None,
             failed: false,
             pending: Vec::new(),
             filter: Filter::default(),

@@ -125,6 +125,14 @@ impl Ui {
         self.say(text.into(), true);
     }
 
+    /// Adds to what the status line says now, in the message log too.
+    pub fn add_to_status(&mut self, more: &str) {
+        self.status.text = format!("{} · {more}", self.status.text);
+        if let Some((_, last)) = self.messages.back_mut() {
+            *last = self.status.clone();
+        }
+    }
+
     fn say(&mut self, text: String, error: bool) {
         let status = Status { text, error };
         if self.messages.back().map(|(_, s)| s) != Some(&status) {
@@ -192,7 +200,11 @@ impl State {
                 messages: Default::default(),
                 cursor: Default::default(),
             },
-            bench: Workbench::new(options.profiles, options.secrets),
+            bench: {
+                let mut bench = Workbench::new(options.profiles, options.secrets);
+                bench.notice = options.notice;
+                bench
+            },
             history: HistoryPane::new(options.history, options.body_cap),
             receiver: ReceiverPane::new(options.receiver),
             tasks: Tasks::new(tx),

@@ -74,6 +74,8 @@ pub struct Workbench {
     /// Its values, to mask in what the receiver captures.
     pub(super) store_mask: crate::wire::SecretSet,
     pub loading: bool,
+    /// Said once the folder is read (the first run made it).
+    pub notice: Option<String>,
     pub load_error: Option<String>,
     pub entries: Vec<Entry>,
     pub selected: usize,
@@ -101,6 +103,7 @@ pub struct Workbench {
 impl Workbench {
     pub fn new(dir: PathBuf, secrets_path: Option<PathBuf>) -> Workbench {
         Workbench {
+            notice: None,
             dir,
             secrets_path,
             secrets: Default::default(),
@@ -481,6 +484,9 @@ impl Workbench {
                     }
                 ));
             }
+        }
+        if let Some(n) = self.notice.take() {
+            ui.set_status(n);
         }
         self.refresh_preview(tasks);
     }
