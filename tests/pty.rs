@@ -432,6 +432,15 @@ fn the_log_and_the_editor_file_are_the_owners_only_and_hold_no_secret() {
     assert!(!data.path().join("hookbench/hookbench.log").exists());
 }
 
+/// The text of `file` once it exists (at most 5 s).
+fn arrived(file: &std::path::Path) -> String {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !file.exists() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::fs::read_to_string(file).unwrap()
+}
+
 #[test]
 fn y_reaches_the_system_clipboard_where_osc_52_may_not() {
     use std::os::unix::fs::PermissionsExt;
@@ -467,11 +476,7 @@ fn y_reaches_the_system_clipboard_where_osc_52_may_not() {
     t.wait_for("Request · preview");
     t.send("y");
     t.wait_for("to xclip + OSC 52");
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while !got.exists() && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let copied = std::fs::read_to_string(&got).unwrap();
+    let copied = arrived(&got);
     assert!(copied.starts_with("curl "), "{copied}");
     assert!(copied.contains("/hooks/x"), "{copied}");
     // The terminal got it too, as OSC 52.
@@ -482,11 +487,7 @@ fn y_reaches_the_system_clipboard_where_osc_52_may_not() {
     t.wait_for("200 OK");
     t.send("Y");
     t.wait_for("copied the response body");
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while !got.exists() && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let body = std::fs::read_to_string(&got).unwrap();
+    let body = arrived(&got);
     assert!(body.contains("\"received\": true"), "{body}");
     t.send("q");
     assert!(t.wait_exit().success());
