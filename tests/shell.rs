@@ -124,6 +124,14 @@ fn the_man_page_renders_with_man() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let fire = render(&dir.join("hookbench-fire.1"));
     assert!(fire.contains("--dry-run"), "{fire}");
+    // Named as typed, with the options every command takes.
+    assert!(
+        fire.contains("hookbench fire") && fire.contains("hookbench-fire"),
+        "{fire}"
+    );
+    assert!(fire.contains("--data-dir"), "{fire}");
+    // Every page the tool's page names is there.
+    assert!(dir.join("hookbench-help.1").exists());
     assert!(!dir.join("hookbench-complete.1").exists());
 }
 

@@ -129,9 +129,17 @@ pub fn man(args: ManArgs) -> anyhow::Result<Outcome> {
         }
         Some(dir) => {
             hookbench::files::create_private_dir(&dir)?;
+            // Built, so each command's page has the global options (and
+            // `help`, which the tool's page names, has a page too).
+            let mut cmd = cmd;
+            cmd.build();
             let mut pages = vec![("hookbench".to_string(), cmd.clone())];
             for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
-                pages.push((format!("hookbench-{}", sub.get_name()), sub.clone()));
+                let page = sub
+                    .clone()
+                    .bin_name(format!("hookbench {}", sub.get_name()))
+                    .display_name(format!("hookbench-{}", sub.get_name()));
+                pages.push((format!("hookbench-{}", sub.get_name()), page));
             }
             for (name, page) in pages {
                 let mut text = Vec::new();
