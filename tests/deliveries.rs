@@ -241,7 +241,13 @@ async fn enter_lists_a_deliverys_attempts_under_it_and_folds_them_again() {
     let crm = Flaky::start(&[503]);
     let ws = crm_workspace(&crm);
     // Two deliveries: one of three attempts and one of a single attempt.
-    assert_eq!(ws.run(&["fire", "crm"], &[]).status.code(), Some(1));
+    let out = ws.run(&["fire", "crm"], &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains("(recorded as #1 with its retries #2 to #3;"),
+        "{}",
+        stdout(&out)
+    );
     crm.answer(&[200]);
     assert_eq!(ws.run(&["fire", "crm"], &[]).status.code(), Some(0));
     let mut h = Harness::open(ws.path().to_path_buf(), 120, 40).await;

@@ -156,7 +156,13 @@ pub fn run(places: &Places, args: FireArgs) -> anyhow::Result<Outcome> {
     if !args.json
         && let Ok(Some(id)) = &recorded
     {
-        out!("\n(recorded as #{id}; hookbench replay {id} sends it again)");
+        // The retries were written right after, in the same transaction.
+        let retries = match attempts.len() {
+            1 => String::new(),
+            2 => format!(" with its retry #{}", id + 1),
+            n => format!(" with its retries #{} to #{}", id + 1, *id + n as i64 - 1),
+        };
+        out!("\n(recorded as #{id}{retries}; hookbench replay {id} sends it again)");
     }
     // What was sent and not recorded is an error, never a warning.
     if let Err(e) = recorded {
