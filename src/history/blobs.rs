@@ -153,8 +153,22 @@ impl<'c> Reader<'c> {
 pub fn unpack(codec: i64, data: Vec<u8>) -> Result<Vec<u8>, String> {
     match codec {
         RAW => Ok(data),
-        LZ4 => lz4_flex::block::decompress_size_prepended(&data)
-            .map_err(|e| format!("a stored payload does not decompress: {e}")),
+        LZ4 => {
+            // The size it claims is checked before anything is allocated
+            // for it: LZ4 packs at most about 255 to 1, and nothing stored
+            // is over 1 GiB, so a damaged file cannot ask for gigabytes.
+            let claimed = lz4_flex::block::uncompressed_size(&data)
+                .map(|(n, _)| n)
+                .map_err(|e| format!("a stored payload does not decompress: {e}"))?;
+            if claimed > data.len().saturating_mul(255).min(1 << 30) {
+                return Err(format!(
+                    "a stored payload claims {claimed} bytes from {}",
+                    data.len()
+                ));
+            }
+            lz4_flex::block::decompress_size_prepended(&data)
+                .map_err(|e| format!("a stored payload does not decompress: {e}"))
+        }
         other => Err(format!("a stored payload has an unknown codec {other}")),
     }
 }
@@ -270,5 +284,10 @@ mod tests {
             .unwrap();
         assert!(get(&c, id).is_err());
         assert!(get(&c, 12345).unwrap_err().to_string().contains("damaged"));
+        // A compressed blob claiming 4 GiB is refused, not allocated.
+        let mut huge = u32::MAX.to_le_bytes().to_vec();
+        huge.extend_from_slice(&[0x10, b'x']);
+        let err = unpack(LZ4, huge).unwrap_err();
+        assert!(err.contains("claims"), "{err}");
     }
 }
