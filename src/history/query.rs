@@ -9,11 +9,6 @@ use super::{HistoryError, Store};
 /// so, or else an attempt got a 2xx.
 pub const RESOLVED: &str = "coalesce(manual, succeeded > 0)";
 
-#[test]
-fn the_summary_reads_resolved_as_the_rest_of_the_history_does() {
-    assert!(SUMMARY_COLUMNS.contains(RESOLVED));
-}
-
 /// A class of outcome.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StatusClass {
@@ -450,6 +445,11 @@ fn renumber(clause: &str, first: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_summary_reads_resolved_as_the_rest_of_the_history_does() {
+        assert!(SUMMARY_COLUMNS.contains(RESOLVED));
+    }
 
     #[test]
     fn status_classes_parse() {

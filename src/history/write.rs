@@ -46,10 +46,8 @@ fn text(b: &[u8]) -> &str {
     std::str::from_utf8(b).unwrap_or_default()
 }
 
-/// Inserts exchanges within `tx`, credentials masked and bodies cut at
-/// `cap`; returns their ids in order.
-/// `link`: each record joins its source's delivery (or starts its own)
-/// as it is written; an import links its records itself, afterwards.
+/// Inserts exchanges within `tx` as `how` says, credentials masked,
+/// bodies cut at `cap` and payloads kept once; returns their ids in order.
 pub(super) fn insert_in(
     tx: &rusqlite::Transaction<'_>,
     blobs: &mut Blobs,
