@@ -407,6 +407,8 @@ impl fmt::Display for TransportError {
 pub struct Exchange {
     pub origin: Origin,
     pub profile: Option<String>,
+    /// The environment its profile was rendered in.
+    pub env: Option<String>,
     /// Who sent it: the client's address, for a request the receiver got.
     pub peer: Option<String>,
     pub started_at: SystemTime,
@@ -454,6 +456,7 @@ impl Exchange {
         Exchange {
             origin: self.origin,
             profile: self.profile.clone(),
+            env: self.env.clone(),
             peer: self.peer.clone(),
             started_at: self.started_at,
             elapsed: self.elapsed,

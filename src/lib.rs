@@ -24,6 +24,8 @@
 //! * [`signing`] — Standard Webhooks and HMAC signatures: sign, verify,
 //!   explain a mismatch.
 //! * [`retry`] — which answers are tried again, and after how long.
+//! * [`environment`] — named sets of variables for `{{var.NAME}}` (local,
+//!   staging, production), in `environments/` beside the profiles.
 //! * [`profile`] — the shareable file format: model, RON load and atomic save,
 //!   finding profiles by name.
 //! * [`secrets`] — the secret store behind `{{secret.NAME}}`: an owner-only
@@ -58,6 +60,7 @@ pub mod curl;
 pub mod deliver;
 pub mod diag;
 pub mod diff;
+pub mod environment;
 pub mod event;
 pub mod exchange;
 pub mod files;

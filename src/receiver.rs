@@ -463,6 +463,7 @@ async fn capture(
     let exchange = Exchange {
         origin: Origin::Received,
         profile: None,
+        env: None,
         peer: Some(peer.to_string()),
         started_at,
         elapsed: start.elapsed(),

@@ -50,6 +50,9 @@ pub struct Job {
     pub source: i64,
     pub request: PreparedRequest,
     pub profile: Option<String>,
+    /// The environment its profile is rendered in for its credentials:
+    /// the record's, unless the replay names one.
+    pub env: Option<String>,
     /// Accept any TLS certificate, as the record's profile says.
     pub insecure: bool,
     /// The user pointed this request where it goes (`--url`, an edited
@@ -104,6 +107,8 @@ pub struct Changes {
     pub body: Option<Vec<u8>>,
     /// Sign with a new message id instead of the record's.
     pub new_id: bool,
+    /// Render credentials in this environment, not the record's own.
+    pub env: Option<String>,
 }
 
 /// Records made ready to send again.
@@ -144,8 +149,10 @@ pub fn prepare(
             out.cut.push(record.id);
             continue;
         }
-        out.jobs
-            .push(edited(record.id, record.request, record.profile, changes)?);
+        let env = changes.env.clone().or(record.env);
+        let mut job = edited(record.id, record.request, record.profile, changes)?;
+        job.env = env;
+        out.jobs.push(job);
     }
     out.warnings = restore_all(&mut out.jobs, profiles_dir, secrets);
     Ok(out)
@@ -176,6 +183,7 @@ pub fn edited(
         source,
         request,
         profile,
+        env: changes.env.clone(),
         insecure: false,
         retargeted: changes.url.is_some(),
     })
@@ -541,6 +549,7 @@ pub async fn run(
                 let send_opts = SendOptions {
                     origin: Origin::Replay(Some(job.source)),
                     profile: job.profile.clone(),
+                    env: job.env.clone(),
                     insecure: job.insecure,
                     ..SendOptions::new(opts.timeout, false)
                 };
@@ -636,7 +645,8 @@ pub fn restore_all(
                 here
             }
         };
-        let c = match creds.get(profile).and_then(Option::as_ref) {
+        let key = (profile.to_string(), job.env.clone());
+        let c = match creds.get(&key).and_then(Option::as_ref) {
             Some(c) if c.origin == here => c,
             // The profile's origin may hold a secret (its host): said masked.
             Some(c) if job.retargeted => {
@@ -677,8 +687,9 @@ pub fn restore_all(
         let names = names.into_iter().collect::<Vec<_>>().join(", ");
         let sends = |p: &str| {
             creds
-                .get(p)
-                .and_then(Option::as_ref)
+                .iter()
+                .find(|((name, _), _)| name == p)
+                .and_then(|(_, c)| c.as_ref())
                 .map(|c| {
                     c.headers
                         .iter()
@@ -714,26 +725,58 @@ fn signing_headers(sg: &crate::signing::Signing) -> Vec<String> {
     }
 }
 
-/// Credentials for each profile named by the jobs, found in the profiles
-/// folder and rendered with its sample event; a profile that is missing
-/// or does not render gives none, with the reason.
+/// Credentials for each profile and environment named by the jobs, the
+/// profile found in the profiles folder and rendered with its sample event
+/// in that environment; a profile or environment that is missing, or a
+/// profile that does not render, gives none, with the reason.
 pub fn credentials_by_profile(
     jobs: &[Job],
     profiles_dir: &std::path::Path,
     secrets: &Arc<crate::secrets::Secrets>,
-) -> (HashMap<String, Option<Credentials>>, Vec<String>) {
+) -> (
+    HashMap<(String, Option<String>), Option<Credentials>>,
+    Vec<String>,
+) {
     let mut out = HashMap::new();
     let mut problems = Vec::new();
-    for name in jobs.iter().filter_map(|j| j.profile.as_ref()) {
-        if out.contains_key(name) {
+    let mut environments: HashMap<String, Result<crate::environment::Environment, String>> =
+        HashMap::new();
+    for job in jobs {
+        let Some(name) = &job.profile else { continue };
+        let key = (name.clone(), job.env.clone());
+        if out.contains_key(&key) {
             continue;
         }
+        let vars = match &job.env {
+            None => Ok(crate::environment::Variables::default()),
+            Some(e) => environments
+                .entry(e.clone())
+                .or_insert_with(|| {
+                    crate::environment::find(profiles_dir, e)
+                        .map(|l| l.environment)
+                        .map_err(|err| err.to_string())
+                })
+                .clone()
+                .map(|env| crate::environment::Variables::of(Some(env))),
+        };
+        let vars = match vars {
+            Ok(v) => v,
+            Err(m) => {
+                problems.push(format!(
+                    "profile `{name}`: credentials not rendered, so none are sent: {m}"
+                ));
+                out.insert(key, None);
+                continue;
+            }
+        };
         let creds = match crate::profile::find(profiles_dir, name) {
             Ok(l) => match crate::event::load_for(&l, None) {
                 Ok(event) => match crate::request::credentials(
                     &l.profile,
                     event.as_ref(),
-                    &mut crate::request::Context::system().with_secrets(secrets.clone()),
+                    &mut crate::request::Context::system()
+                        .with_secrets(secrets.clone())
+                        .with_variables(vars),
                 ) {
                     Ok(c) => Some(c),
                     Err(errs) => {
@@ -754,7 +797,7 @@ pub fn credentials_by_profile(
                 None
             }
         };
-        out.insert(name.clone(), creds);
+        out.insert(key, creds);
     }
     (out, problems)
 }

@@ -12,6 +12,7 @@ use std::cell::RefCell;
 use serde_json::{Map, Value};
 
 use crate::clock;
+use crate::environment::Variables;
 use crate::profile::{Auth, Method, Profile};
 use crate::secrets::Secrets;
 use crate::template::{Scope, Template, TemplateError, percent_encode};
@@ -33,9 +34,15 @@ pub struct Context<'a> {
     /// When set, an unset variable renders as a stand-in and is listed in
     /// `missing_env` instead of failing (used by `validate`).
     lenient_env: bool,
+    /// When set, an unset `{{var.X}}` renders as a stand-in too (checking a
+    /// profile that is not yet in any environment).
+    lenient_vars: bool,
     /// When set, `{{env.X}}` and `{{secret.X}}` render as markers made with
     /// this nonce (see [`placeholder`]), except in the signing secret.
     placeholders: Option<String>,
+    /// `{{var.NAME}}`: the command line's values and the selected
+    /// environment (the profile's defaults come with the profile).
+    vars: Variables,
 }
 
 /// The marker a reference renders as in a placeholder context: letters,
@@ -53,7 +60,9 @@ impl<'a> Context<'a> {
             now: SystemTime::now(),
             random: Box::new(clock::random_bytes),
             lenient_env: false,
+            lenient_vars: false,
             placeholders: None,
+            vars: Variables::default(),
         }
     }
 
@@ -69,7 +78,9 @@ impl<'a> Context<'a> {
             now,
             random: Box::new(random),
             lenient_env: false,
+            lenient_vars: false,
             placeholders: None,
+            vars: Variables::default(),
         }
     }
 
@@ -80,10 +91,27 @@ impl<'a> Context<'a> {
         self
     }
 
+    /// Unset variables become stand-ins too.
+    pub fn lenient_vars(mut self) -> Self {
+        self.lenient_vars = true;
+        self
+    }
+
     /// `{{secret.NAME}}` resolves from this store.
     pub fn with_secrets(mut self, secrets: std::sync::Arc<Secrets>) -> Self {
         self.secrets = secrets;
         self
+    }
+
+    /// `{{var.NAME}}` and per-environment secrets come from these.
+    pub fn with_variables(mut self, vars: Variables) -> Self {
+        self.vars = vars;
+        self
+    }
+
+    /// The selected environment's name.
+    pub fn environment(&self) -> Option<&str> {
+        self.vars.name()
     }
 
     /// References render as [`placeholder`] markers with this nonce.
@@ -160,6 +188,8 @@ pub struct AssembleError {
 
 struct AssemblyScope<'c, 'a> {
     event: Option<&'c Value>,
+    /// The profile's variable defaults.
+    defaults: &'c std::collections::BTreeMap<String, String>,
     ctx: &'c mut Context<'a>,
     missing_env: RefCell<Vec<String>>,
     missing_secrets: RefCell<Vec<String>>,
@@ -171,9 +201,14 @@ struct AssemblyScope<'c, 'a> {
 }
 
 impl<'c, 'a> AssemblyScope<'c, 'a> {
-    fn new(event: Option<&'c Value>, ctx: &'c mut Context<'a>) -> Self {
+    fn new(
+        profile: &'c Profile,
+        event: Option<&'c Value>,
+        ctx: &'c mut Context<'a>,
+    ) -> Self {
         AssemblyScope {
             event,
+            defaults: &profile.variables,
             ctx,
             missing_env: Default::default(),
             missing_secrets: Default::default(),
@@ -218,18 +253,27 @@ impl Scope for AssemblyScope<'_, '_> {
         if let Some(marker) = self.placeholder(name) {
             return Ok(marker);
         }
-        match self.ctx.secrets.get(name) {
+        match self.ctx.secrets.get_in(name, self.ctx.vars.name()) {
             Ok(v) => {
                 if !v.is_empty() {
                     note_once(&self.used_secrets, v);
                 }
                 Ok(v.to_string())
             }
-            Err(_) if self.ctx.lenient_env && !self.ctx.secrets.contains(name) => {
+            Err(_)
+                if self.ctx.lenient_env
+                    && !self.ctx.secrets.contains_in(name, self.ctx.vars.name()) =>
+            {
                 note_once(&self.missing_secrets, name);
                 Ok(format!("secret-{}", name.to_ascii_lowercase()))
             }
             Err(m) => Err(m),
+        }
+    }
+    fn var(&self, name: &str) -> Result<String, String> {
+        match self.ctx.vars.lookup(name, self.defaults) {
+            Err(_) if self.ctx.lenient_vars => Ok(format!("var-{}", name.to_ascii_lowercase())),
+            found => found,
         }
     }
     fn now(&self) -> (String, i64) {
@@ -294,7 +338,7 @@ pub fn assemble(
     event: Option<&Value>,
     ctx: &mut Context<'_>,
 ) -> Result<Assembled, Vec<AssembleError>> {
-    let mut scope = AssemblyScope::new(event, ctx);
+    let mut scope = AssemblyScope::new(profile, event, ctx);
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
     let mut secret_values = Vec::new();
@@ -329,7 +373,13 @@ pub fn assemble(
             Ok(url) => Some(url),
             Err(e) => {
                 // A rendered secret is never quoted: the template is.
-                let shown = if profile.url.contains("secret.") {
+                let holds_secret = profile.url.contains("secret.")
+                    || scope
+                        .used_secrets
+                        .borrow()
+                        .iter()
+                        .any(|v| u.contains(v.as_str()) || u.contains(&percent_encode(v)));
+                let shown = if holds_secret {
                     profile.url.as_str()
                 } else {
                     u.as_str()
@@ -683,10 +733,11 @@ pub fn credentials(
 /// One text field of a profile rendered on its own (as `curl` writes `-u`).
 pub fn render_field(
     text: &str,
+    profile: &Profile,
     event: Option<&Value>,
     ctx: &mut Context<'_>,
 ) -> Result<String, AssembleError> {
-    let mut scope = AssemblyScope::new(event, ctx);
+    let mut scope = AssemblyScope::new(profile, event, ctx);
     let mut errors = Vec::new();
     scope
         .render(Place::Field, text, None, &mut errors)

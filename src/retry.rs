@@ -262,6 +262,7 @@ mod tests {
         Exchange {
             origin: Origin::Fire,
             profile: None,
+            env: None,
             peer: None,
             started_at: SystemTime::now(),
             elapsed: Duration::ZERO,

@@ -68,6 +68,11 @@ pub fn default_path(config_dir: Option<PathBuf>) -> PathBuf {
     dir.join(FILE_NAME)
 }
 
+/// The key of a secret's value in one environment: `NAME@staging`.
+pub fn scoped_key(name: &str, env: &str) -> String {
+    format!("{name}@{env}")
+}
+
 /// Whether `name` can be written as `{{secret.NAME}}`.
 pub fn is_valid_name(name: &str) -> bool {
     crate::template::is_identifier(name)
@@ -171,8 +176,29 @@ impl Secrets {
             .ok_or_else(|| format!("secret `{name}` is not set: run `hookbench secret set {name}`"))
     }
 
+    /// The value a secret has in an environment: its own value there
+    /// (`secret set NAME --env ENV`), else the plain one.
+    pub fn get_in(&self, name: &str, env: Option<&str>) -> Result<&str, String> {
+        if self.problem.is_none()
+            && let Some(v) = env.and_then(|e| self.values.get(&scoped_key(name, e)))
+        {
+            return Ok(v);
+        }
+        self.get(name).map_err(|m| match env {
+            Some(e) if self.problem.is_none() => format!(
+                "secret `{name}` is not set, in environment `{e}` or plainly: run `hookbench secret set {name} --env {e}` (or without --env for every environment)"
+            ),
+            _ => m,
+        })
+    }
+
     pub fn contains(&self, name: &str) -> bool {
         self.values.contains_key(name)
+    }
+
+    /// Whether a secret has a value in an environment (its own or the plain one).
+    pub fn contains_in(&self, name: &str, env: Option<&str>) -> bool {
+        self.contains(name) || env.is_some_and(|e| self.contains(&scoped_key(name, e)))
     }
 
     /// Every value of the store as a set to mask with: what arrives at the

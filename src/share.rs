@@ -33,6 +33,8 @@ pub struct Shared {
 pub struct Needs {
     pub secrets: Vec<String>,
     pub env: Vec<String>,
+    /// `{{var.X}}`, directly or through another variable.
+    pub vars: Vec<String>,
 }
 
 impl Needs {
@@ -229,8 +231,14 @@ fn share_payload(map: &mut Map<String, Value>, at: &str, namer: &mut Namer) {
 }
 
 /// Every `{{secret.X}}` and `{{env.X}}` a profile uses, in order of first
-/// use.
+/// use (and the variables it names, not looked into).
 pub fn needs(p: &Profile) -> Needs {
+    needs_in(p, None)
+}
+
+/// What a profile uses in an environment: the secrets and variables its
+/// variables hold count too.
+pub fn needs_in(p: &Profile, vars: Option<&crate::environment::Variables>) -> Needs {
     let mut texts: Vec<&str> = vec![&p.url];
     match &p.auth {
         Auth::None => {}
@@ -251,7 +259,13 @@ pub fn needs(p: &Profile) -> Needs {
     let mut payload_texts = Vec::new();
     collect_strings(&Value::Object(p.payload.clone()), &mut payload_texts);
     let mut out = Needs::default();
-    for t in texts.into_iter().map(str::to_string).chain(payload_texts) {
+    let mut queue: Vec<String> = texts
+        .into_iter()
+        .map(str::to_string)
+        .chain(payload_texts)
+        .collect();
+    queue.reverse();
+    while let Some(t) = queue.pop() {
         let Ok(tpl) = Template::parse(&t) else {
             continue;
         };
@@ -259,10 +273,17 @@ pub fn needs(p: &Profile) -> Needs {
             let (list, name) = match e {
                 Expr::Secret(n) => (&mut out.secrets, n),
                 Expr::Env(n) => (&mut out.env, n),
+                Expr::Var(n) => (&mut out.vars, n),
                 _ => continue,
             };
-            if !list.contains(name) {
-                list.push(name.clone());
+            if list.contains(name) {
+                continue;
+            }
+            list.push(name.clone());
+            if let (Expr::Var(n), Some(vars)) = (e, vars)
+                && let Ok(value) = vars.lookup(n, &p.variables)
+            {
+                queue.push(value);
             }
         }
     }
@@ -278,6 +299,120 @@ fn collect_strings(v: &Value, out: &mut Vec<String>) {
     }
 }
 
+/// An environment given away with a profile: every variable that holds a
+/// literal credential is replaced by `{{secret.NAME}}` (the variable's own
+/// name), which the receiver sets for that environment.
+#[derive(Debug, Clone)]
+pub struct SharedEnvironment {
+    pub environment: crate::environment::Environment,
+    /// The variables replaced: each is set with `secret set NAME --env ENV`.
+    pub replaced: Vec<String>,
+}
+
+/// The environments a profile uses: those that set a variable it names,
+/// directly or through another variable.
+pub fn environments_used<'a>(
+    p: &Profile,
+    all: &'a [crate::environment::LoadedEnvironment],
+) -> Vec<&'a crate::environment::LoadedEnvironment> {
+    all.iter()
+        .filter(|l| {
+            let vars = crate::environment::Variables::of(Some(l.environment.clone()));
+            needs_in(p, Some(&vars))
+                .vars
+                .iter()
+                .any(|v| l.environment.variables.contains_key(v))
+        })
+        .collect()
+}
+
+/// A copy of `env` fit to share beside `p`: a variable is a credential
+/// when its name says so or the profile uses it where a credential goes
+/// (auth, a credential header, the signing secret).
+pub fn share_environment(p: &Profile, env: &crate::environment::Environment) -> SharedEnvironment {
+    let mut places: Vec<&str> = Vec::new();
+    match &p.auth {
+        Auth::None => {}
+        Auth::Basic { password, .. } => places.push(password),
+        Auth::Token { token, .. } => places.push(token),
+    }
+    places.extend(
+        p.headers
+            .iter()
+            .filter(|h| is_credential_name(&h.name))
+            .map(|h| h.value.as_str()),
+    );
+    if let Some(sg) = &p.signing {
+        use crate::signing::Signing;
+        let (Signing::StandardWebhooks { secret } | Signing::Hmac { secret, .. }) = sg;
+        places.push(secret);
+    }
+    let in_credentials: Vec<String> = places
+        .iter()
+        .filter_map(|t| Template::parse(t).ok())
+        .flat_map(|t| t.vars().map(str::to_string).collect::<Vec<_>>())
+        .collect();
+    let mut out = env.clone();
+    let mut replaced = Vec::new();
+    for (name, value) in out.variables.iter_mut() {
+        let credential = is_credential_name(name) || in_credentials.contains(name);
+        if credential && has_literal(value) {
+            *value = format!("{{{{secret.{name}}}}}");
+            replaced.push(name.clone());
+        }
+    }
+    SharedEnvironment {
+        environment: out,
+        replaced,
+    }
+}
+
+/// What became of an environment brought in with a profile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EnvironmentImport {
+    /// Copied into the profiles folder's `environments/`.
+    Added(PathBuf),
+    /// The folder has it already, the same.
+    Same(String),
+    /// The folder has one of that name that differs: it is kept.
+    Kept { name: String, theirs: PathBuf },
+}
+
+/// Brings in the environments beside an imported profile file (its
+/// folder's `environments/`) that the profile uses, never replacing one.
+pub fn import_environments(
+    from_profiles: &Path,
+    profile: &Profile,
+    into_profiles: &Path,
+) -> Result<Vec<EnvironmentImport>, String> {
+    let (theirs, _) = crate::environment::scan(from_profiles);
+    let (ours, _) = crate::environment::scan(into_profiles);
+    let mut out = Vec::new();
+    for l in environments_used(profile, &theirs) {
+        let name = &l.environment.name;
+        match ours.iter().find(|o| o.environment.name == *name) {
+            Some(o) if o.environment == l.environment => out.push(EnvironmentImport::Same(name.clone())),
+            Some(_) => out.push(EnvironmentImport::Kept {
+                name: name.clone(),
+                theirs: l.path.clone(),
+            }),
+            None => {
+                let dir = crate::environment::dir_of(into_profiles);
+                if !dir.exists() {
+                    crate::files::create_private_dir(&dir)
+                        .map_err(|e| format!("{}: {}", dir.display(), crate::files::io_reason(&e)))?;
+                }
+                let path = free_path(&dir, name, "ron");
+                let text = crate::environment::to_ron(&l.environment);
+                crate::files::write_new(&path, text.as_bytes())
+                    .map_err(|e| format!("{}: {}", path.display(), crate::files::io_reason(&e)))?;
+                out.push(EnvironmentImport::Added(path));
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// Checks a profile as `validate` does: its event loads and every template
 /// resolves (unset secrets and variables allowed). One line per problem,
 /// `file:line:col: message`.
@@ -287,11 +422,16 @@ pub fn check(loaded: &LoadedProfile) -> Vec<String> {
         Err(d) => return vec![d.to_string()],
     };
     let mut ctx =
-        crate::request::Context::fixed(|_| None, std::time::UNIX_EPOCH, || [0; 16]).lenient();
+        crate::request::Context::fixed(|_| None, std::time::UNIX_EPOCH, || [0; 16])
+            .lenient()
+            .lenient_vars();
+    // A URL made of variables is only whole in an environment.
+    let url_of_vars = loaded.profile.url.contains("var.");
     match crate::request::assemble(&loaded.profile, event.as_ref(), &mut ctx) {
         Ok(_) => Vec::new(),
         Err(errors) => errors
             .iter()
+            .filter(|e| !(url_of_vars && e.field == crate::request::Place::Url))
             .map(|e| e.locate(loaded).to_string())
             .collect(),
     }

@@ -6,6 +6,7 @@
 //! |-------------------|----------------------------------------------------|
 //! | `event.a.b`       | a path into the sample event (`items.0` indexes)   |
 //! | `env.NAME`        | an environment variable                            |
+//! | `var.NAME`        | a variable of the selected environment (a template)|
 //! | `secret.NAME`     | a value from the secret store                      |
 //! | `now`             | the request's instant, RFC 3339 UTC                |
 //! | `now_unix`        | the same instant in Unix seconds (a number)        |
@@ -25,6 +26,8 @@ pub enum Expr {
     /// A path into the sample event; empty means the whole event.
     Event(Vec<String>),
     Env(String),
+    /// A variable: its value is template text, spliced in where it stands.
+    Var(String),
     Secret(String),
     Now,
     NowUnix,
@@ -37,6 +40,7 @@ impl fmt::Display for Expr {
             Expr::Event(p) if p.is_empty() => f.write_str("event"),
             Expr::Event(p) => write!(f, "event.{}", p.join(".")),
             Expr::Env(n) => write!(f, "env.{n}"),
+            Expr::Var(n) => write!(f, "var.{n}"),
             Expr::Secret(n) => write!(f, "secret.{n}"),
             Expr::Now => f.write_str("now"),
             Expr::NowUnix => f.write_str("now_unix"),
@@ -70,6 +74,9 @@ pub struct TemplateError {
 pub trait Scope {
     fn event(&self) -> Option<&Value>;
     fn env(&self, name: &str) -> Option<String>;
+    /// A variable's value as written (template text), or why there is none
+    /// (the message names the environment and the variables it has).
+    fn var(&self, name: &str) -> Result<String, String>;
     /// A secret's value, or why there is none (not set, store unusable).
     fn secret(&self, name: &str) -> Result<String, String>;
     /// RFC 3339 and Unix seconds of the request's instant.
@@ -118,16 +125,42 @@ impl Template {
     }
 
     /// Renders to text. `escape` is applied to each interpolated value (used
-    /// to percent-encode values in URLs); literal text is kept as written.
+    /// to percent-encode values in URLs); literal text is kept as written,
+    /// and so is the literal text of a variable's value.
     pub fn render(
         &self,
         scope: &mut dyn Scope,
         escape: Option<fn(&str) -> String>,
     ) -> Result<String, TemplateError> {
         let mut out = String::new();
+        self.render_into(&mut out, scope, escape, &mut Vec::new())?;
+        Ok(out)
+    }
+
+    fn render_into(
+        &self,
+        out: &mut String,
+        scope: &mut dyn Scope,
+        escape: Option<fn(&str) -> String>,
+        within: &mut Vec<String>,
+    ) -> Result<(), TemplateError> {
         for seg in &self.segments {
             match seg {
                 Segment::Text(t) => out.push_str(t),
+                Segment::Expr {
+                    expr: Expr::Var(name),
+                    span,
+                } => {
+                    let at = |message| TemplateError {
+                        span: span.clone(),
+                        message,
+                    };
+                    let inner = variable(name, scope, within).map_err(at)?;
+                    within.push(name.clone());
+                    let done = inner.render_into(out, scope, escape, within);
+                    within.pop();
+                    done.map_err(|e| at(in_variable(name, &e.message)))?;
+                }
                 Segment::Expr { expr, span } => {
                     let v = resolve(expr, scope).map_err(|message| TemplateError {
                         span: span.clone(),
@@ -141,19 +174,78 @@ impl Template {
                 }
             }
         }
-        Ok(out)
+        Ok(())
     }
 
     /// Renders to a JSON value: a template that is exactly one expression
-    /// keeps the JSON type of its value; anything else becomes a string.
+    /// keeps the JSON type of its value (through a variable too); anything
+    /// else becomes a string.
     pub fn render_value(&self, scope: &mut dyn Scope) -> Result<Value, TemplateError> {
-        if let [Segment::Expr { expr, span }] = self.segments.as_slice() {
-            return resolve(expr, scope).map_err(|message| TemplateError {
+        self.render_value_within(scope, &mut Vec::new())
+    }
+
+    fn render_value_within(
+        &self,
+        scope: &mut dyn Scope,
+        within: &mut Vec<String>,
+    ) -> Result<Value, TemplateError> {
+        match self.segments.as_slice() {
+            [Segment::Expr {
+                expr: Expr::Var(name),
+                span,
+            }] => {
+                let at = |message| TemplateError {
+                    span: span.clone(),
+                    message,
+                };
+                let inner = variable(name, scope, within).map_err(at)?;
+                within.push(name.clone());
+                let done = inner.render_value_within(scope, within);
+                within.pop();
+                done.map_err(|e| at(in_variable(name, &e.message)))
+            }
+            [Segment::Expr { expr, span }] => resolve(expr, scope).map_err(|message| TemplateError {
                 span: span.clone(),
                 message,
-            });
+            }),
+            _ => {
+                let mut out = String::new();
+                self.render_into(&mut out, scope, None, within)?;
+                Ok(Value::String(out))
+            }
         }
-        self.render(scope, None).map(Value::String)
+    }
+
+    /// The variables this template names, directly (not those inside them).
+    pub fn vars(&self) -> impl Iterator<Item = &str> {
+        self.exprs().filter_map(|e| match e {
+            Expr::Var(n) => Some(n.as_str()),
+            _ => None,
+        })
+    }
+}
+
+/// A variable's value, parsed; a variable met again inside itself is a
+/// cycle, named with the way round it.
+fn variable(name: &str, scope: &dyn Scope, within: &[String]) -> Result<Template, String> {
+    if within.iter().any(|w| w == name) {
+        let mut round: Vec<&str> = within.iter().map(String::as_str).collect();
+        round.push(name);
+        return Err(format!(
+            "variable `{name}` refers to itself ({}): give one of them a plain value",
+            round.join(" -> ")
+        ));
+    }
+    let text = scope.var(name)?;
+    Template::parse(&text).map_err(|e| format!("variable `{name}`: {}", e.message))
+}
+
+/// An error inside a variable's value, said as such once.
+fn in_variable(name: &str, message: &str) -> String {
+    if message.starts_with("variable `") {
+        message.to_string()
+    } else {
+        format!("variable `{name}`: {message}")
     }
 }
 
@@ -196,6 +288,10 @@ fn parse_expr(raw: &str) -> Result<Expr, String> {
         ("env", _) => Err(format!(
             "`{s}` is not an environment variable reference: write `{{{{env.NAME}}}}`"
         )),
+        ("var", Some(name)) if is_identifier(name) => Ok(Expr::Var(name.to_string())),
+        ("var", _) => Err(format!(
+            "`{s}` is not a variable reference: write `{{{{var.NAME}}}}` (letters, digits, `_`)"
+        )),
         ("secret", Some(name)) if is_identifier(name) => Ok(Expr::Secret(name.to_string())),
         ("secret", _) => Err(format!(
             "`{s}` is not a secret reference: write `{{{{secret.NAME}}}}` (letters, digits, `_`)"
@@ -204,7 +300,7 @@ fn parse_expr(raw: &str) -> Result<Expr, String> {
         ("now_unix", None) => Ok(Expr::NowUnix),
         ("uuid", None) => Ok(Expr::Uuid),
         _ => Err(format!(
-            "unknown template `{s}`: use event.PATH, env.NAME, secret.NAME, now, now_unix or uuid"
+            "unknown template `{s}`: use event.PATH, var.NAME, env.NAME, secret.NAME, now, now_unix or uuid"
         )),
     }
 }
@@ -230,6 +326,8 @@ fn resolve(expr: &Expr, scope: &mut dyn Scope) -> Result<Value, String> {
             .map(Value::String)
             .ok_or_else(|| format!("environment variable `{name}` is not set")),
         Expr::Secret(name) => scope.secret(name).map(Value::String),
+        // Spliced in by the renderer, which knows the text around it.
+        Expr::Var(name) => scope.var(name).map(Value::String),
         Expr::Now => Ok(Value::String(scope.now().0)),
         Expr::NowUnix => Ok(Value::from(scope.now().1)),
         Expr::Uuid => Ok(Value::String(scope.uuid())),
@@ -343,6 +441,17 @@ mod tests {
         fn env(&self, name: &str) -> Option<String> {
             (name == "HOME_X").then(|| "/h".to_string())
         }
+        fn var(&self, name: &str) -> Result<String, String> {
+            match name {
+                "BASE" => Ok("http://h:1/a b".into()),
+                "WHO" => Ok("{{event.eventName}}".into()),
+                "AGE" => Ok("{{event.profile.age}}".into()),
+                "LOOP" => Ok("x{{var.POOL}}".into()),
+                "POOL" => Ok("{{var.LOOP}}".into()),
+                "BROKEN" => Ok("{{event.nope}}".into()),
+                _ => Err(format!("variable `{name}` is not set in environment `t`")),
+            }
+        }
         fn secret(&self, name: &str) -> Result<String, String> {
             match name {
                 "TOKEN" => Ok("s3cret".into()),
@@ -440,6 +549,36 @@ mod tests {
         );
         assert!(Template::parse("{{env}}").is_err());
         assert!(Template::parse("{{event..a}}").is_err());
+    }
+
+    #[test]
+    fn a_variable_is_template_text_spliced_in() {
+        // Its literal text is not escaped, the values inside it are.
+        let t = Template::parse("{{var.BASE}}/{{var.WHO}}").unwrap();
+        assert_eq!(
+            t.render(&mut scope(), Some(percent_encode)).unwrap(),
+            "http://h:1/a b/Signup%20Completed"
+        );
+        // A lone variable keeps the JSON type of what it holds.
+        let t = Template::parse("{{var.AGE}}").unwrap();
+        assert_eq!(t.render_value(&mut scope()).unwrap(), json!(30));
+        let e = render("a {{var.LOOP}}").unwrap_err();
+        assert_eq!(e.span, 2..14);
+        assert!(
+            e.message.contains("LOOP -> POOL -> LOOP"),
+            "{}",
+            e.message
+        );
+        let e = render("{{var.BROKEN}}").unwrap_err();
+        assert!(
+            e.message.starts_with("variable `BROKEN`: `event` has no key `nope`"),
+            "{}",
+            e.message
+        );
+        let e = render("{{var.NOPE}}").unwrap_err();
+        assert!(e.message.contains("environment `t`"), "{}", e.message);
+        assert!(Template::parse("{{var}}").is_err());
+        assert!(Template::parse("{{var.a-b}}").is_err());
     }
 
     #[test]

@@ -17,6 +17,7 @@ fn exchange(url: &str, status: Option<u16>, body: &str, at_s: u64) -> Exchange {
     Exchange {
         origin: Origin::Fire,
         profile: Some("hook".into()),
+        env: None,
         peer: None,
         started_at: UNIX_EPOCH + Duration::from_secs(at_s),
         elapsed: Duration::from_millis(12),
@@ -526,6 +527,7 @@ async fn retries_show_their_schedule_and_each_attempt_and_are_recorded_linked() 
     // One delivery of three attempts, resolved by the last.
     let of_r = hookbench::history::Filter {
         profile: Some("r".into()),
+        env: None,
         ..Default::default()
     };
     let deliveries = store.page(&of_r, None, 10).unwrap();

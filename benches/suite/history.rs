@@ -44,6 +44,7 @@ fn record(i: usize) -> Exchange {
     Exchange {
         origin: Origin::Fire,
         profile: Some(format!("profile-{}", i % 7)),
+        env: None,
         peer: None,
         started_at: UNIX_EPOCH + Duration::from_secs(t0 + (i as u64) * 6),
         elapsed: Duration::from_millis(20 + (i % 50) as u64),

@@ -106,6 +106,7 @@ fn seed_with(path: &Path, url: &str, n: usize, body: &[u8], profile: Option<&str
     let ex = Exchange {
         origin: Origin::Fire,
         profile: profile.map(str::to_string),
+        env: None,
         peer: None,
         started_at: UNIX_EPOCH + Duration::from_secs(1_769_422_365),
         elapsed: Duration::from_millis(5),

@@ -21,6 +21,8 @@ pub struct CurlArgs {
     /// Put the secret values in the command instead of $NAME references
     #[arg(long)]
     pub reveal: bool,
+    #[command(flatten)]
+    pub env: super::EnvArgs,
 }
 
 #[derive(Debug, Args)]
@@ -63,8 +65,14 @@ pub fn to_curl(places: &Places, args: CurlArgs) -> anyhow::Result<Outcome> {
         Err(d) => return bad_input([d.to_string()]),
     };
     let secrets = places.secrets();
+    let vars = match args.env.variables(places) {
+        Ok(v) => v,
+        Err(m) => return bad_input([m]),
+    };
     if args.reveal {
-        let mut ctx = Context::system().with_secrets(secrets);
+        let mut ctx = Context::system()
+            .with_secrets(secrets)
+            .with_variables(vars);
         return match request::assemble(&loaded.profile, event.as_ref(), &mut ctx) {
             Ok(a) => {
                 out!("{}", curl::to_curl(&a.request, true));
@@ -78,7 +86,7 @@ pub fn to_curl(places: &Places, args: CurlArgs) -> anyhow::Result<Outcome> {
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
-    match curl::profile_to_curl(&loaded.profile, &stem, event.as_ref(), secrets) {
+    match curl::profile_to_curl(&loaded.profile, &stem, event.as_ref(), secrets, &vars) {
         Ok(c) => {
             out!("{}", c.command);
             if !c.vars.is_empty() {

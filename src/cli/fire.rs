@@ -36,6 +36,8 @@ pub struct FireArgs {
     /// Do not record the exchange in the history
     #[arg(long)]
     pub no_history: bool,
+    #[command(flatten)]
+    pub env: super::EnvArgs,
 }
 
 pub fn run(places: &Places, args: FireArgs) -> anyhow::Result<Outcome> {
@@ -58,11 +60,18 @@ pub fn run(places: &Places, args: FireArgs) -> anyhow::Result<Outcome> {
     if let Some(url) = &args.url {
         loaded.profile.url = url.clone();
     }
+    let vars = match args.env.variables(places) {
+        Ok(v) => v,
+        Err(m) => return bad_input([m]),
+    };
+    let env_name = vars.name().map(str::to_string);
 
     let assembled = match request::assemble(
         &loaded.profile,
         event.as_ref(),
-        &mut Context::system().with_secrets(places.secrets()),
+        &mut Context::system()
+            .with_secrets(places.secrets())
+            .with_variables(vars),
     ) {
         Ok(a) => a,
         Err(errors) => {
@@ -126,7 +135,10 @@ pub fn run(places: &Places, args: FireArgs) -> anyhow::Result<Outcome> {
     }
     let attempts = send(
         req,
-        SendOptions::for_profile(&loaded.profile),
+        SendOptions {
+            env: env_name,
+            ..SendOptions::for_profile(&loaded.profile)
+        },
         retry,
         assembled.signing.as_ref(),
     )?;

@@ -38,6 +38,8 @@ pub fn run(places: &Places, args: HistoryArgs) -> anyhow::Result<Outcome> {
                 "origin": s.origin,
                 "replay_of": s.replay_of,
                 "profile": s.profile,
+                "env": s.env,
+                "compared_with": s.pair,
                 "method": s.method,
                 "host": s.host,
                 "path": s.path,
@@ -56,7 +58,7 @@ pub fn run(places: &Places, args: HistoryArgs) -> anyhow::Result<Outcome> {
     let color = super::colour_on();
     writeln!(
         out,
-        "{:>6}  {:<20}  {:<12}  {:<18}  {:<6}  {:<40}  {:>7}  {:>6}  {:>8}",
+        "{:>6}  {:<20}  {:<12}  {:<24}  {:<6}  {:<40}  {:>7}  {:>6}  {:>8}",
         "ID",
         "TIME (UTC)",
         "ORIGIN",
@@ -70,12 +72,20 @@ pub fn run(places: &Places, args: HistoryArgs) -> anyhow::Result<Outcome> {
     for s in &rows {
         let time = clock::rfc3339(clock::from_unix_millis(s.started_ms)).replace('T', " ");
         let line = format!(
-            "{:>6}  {:<20}  {:<12}  {:<18}  {:<6}  {:<40}  {:>7}  {:>6}  {:>8}",
+            "{:>6}  {:<20}  {:<12}  {:<24}  {:<6}  {:<40}  {:>7}  {:>6}  {:>8}",
             s.id,
             &time[..19],
             s.origin_label(),
             // What a record holds is never sent to the terminal raw.
-            clip(&printable(s.profile.as_deref().unwrap_or("-")), 18),
+            // PROFILE@ENV when it was rendered in an environment.
+            clip(
+                &printable(&match (&s.profile, &s.env) {
+                    (Some(p), Some(e)) => format!("{p}@{e}"),
+                    (Some(p), None) => p.clone(),
+                    (None, _) => "-".into(),
+                }),
+                24,
+            ),
             printable(&s.method),
             clip(&printable(&format!("{}{}", s.host, s.path)), 40),
             s.outcome_label(),

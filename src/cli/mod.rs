@@ -193,12 +193,48 @@ impl Places {
         std::sync::Arc::new(hookbench::secrets::Secrets::load_for_lookup(&self.secrets))
     }
 
+    /// An environment of the profiles folder, by name.
+    pub fn environment(&self, name: &str) -> Result<hookbench::environment::Environment, String> {
+        hookbench::environment::find(&self.profiles, name)
+            .map(|l| l.environment)
+            .map_err(|e| e.to_string())
+    }
+
     pub fn open_history(&self) -> anyhow::Result<hookbench::history::Store> {
         let mut store = hookbench::history::Store::open(&self.history)?;
         if let Some(cap) = self.body_cap {
             store.set_body_cap(cap);
         }
         Ok(store)
+    }
+}
+
+/// The environment a profile is rendered in, for every command that
+/// renders one.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct EnvArgs {
+    /// Render in this environment: a file of environments/ in the profiles folder (its name or file name)
+    #[arg(long, env = "HOOKBENCH_ENV", value_name = "NAME")]
+    pub env: Option<String>,
+    /// Set a variable for this command, over the environment's and the profile's: NAME=VALUE
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
+}
+
+impl EnvArgs {
+    /// The variables to render with, or what is wrong (an unknown
+    /// environment, a file that does not load, a bad `--var`).
+    pub fn variables(&self, places: &Places) -> Result<hookbench::environment::Variables, String> {
+        let environment = match self.env.as_deref().filter(|e| !e.is_empty()) {
+            Some(name) => Some(places.environment(name)?),
+            None => None,
+        };
+        let mut vars = hookbench::environment::Variables::of(environment);
+        for a in &self.vars {
+            let (k, v) = hookbench::environment::parse_assignment(a)?;
+            vars.overrides.insert(k, v);
+        }
+        Ok(vars)
     }
 }
 
@@ -219,6 +255,9 @@ pub struct FilterArgs {
     /// Only this profile's deliveries
     #[arg(long, value_name = "NAME")]
     pub profile: Option<String>,
+    /// Only those rendered in this environment (replay: and render them in it)
+    #[arg(long, value_name = "NAME")]
+    pub env: Option<String>,
     /// Only those of the last DURATION (90s, 30m, 2h, 7d)
     #[arg(long, value_name = "DURATION")]
     pub since: Option<String>,
@@ -234,6 +273,7 @@ impl FilterArgs {
     pub fn is_empty(&self) -> bool {
         !self.failed
             && self.profile.is_none()
+            && self.env.is_none()
             && self.since.is_none()
             && self.status.is_none()
             && self.text.is_none()
@@ -271,6 +311,7 @@ impl FilterArgs {
             attempts: self.attempts,
             include_resolved: self.include_resolved,
             profile: self.profile.clone(),
+            env: self.env.clone(),
             since_ms,
             until_ms: None,
             status,

@@ -73,7 +73,12 @@ pub fn run(places: &Places, args: ReplayArgs) -> anyhow::Result<Outcome> {
         }
         None => {
             let sources = if !args.ids.is_empty() {
-                if !args.filter.is_empty() {
+                // --env with ids only says where to render them.
+                let others = super::FilterArgs {
+                    env: None,
+                    ..args.filter.clone()
+                };
+                if !others.is_empty() {
                     return bad("name records by id or by filter, not both");
                 }
                 args.ids.clone()
@@ -121,11 +126,25 @@ pub fn run(places: &Places, args: ReplayArgs) -> anyhow::Result<Outcome> {
     };
 
     // The requests, as recorded, aimed and with credentials put back.
+    // The environment credentials are rendered in: --env, else
+    // HOOKBENCH_ENV, else each record's own.
+    let env = args
+        .filter
+        .env
+        .clone()
+        .or_else(|| std::env::var("HOOKBENCH_ENV").ok())
+        .filter(|e| !e.is_empty());
+    if let Some(e) = &env
+        && let Err(m) = places.environment(e)
+    {
+        return bad(m);
+    }
     let changes = replay::Changes {
         url: url.clone(),
         headers: edits,
         body,
         new_id: args.new_id,
+        env,
     };
     let prepared = match replay::prepare(
         &store,

@@ -17,6 +17,9 @@ pub enum SecretCommand {
     Set {
         /// The name used as {{secret.NAME}} (letters, digits, _)
         name: String,
+        /// The value it has in this environment only (others keep the plain one)
+        #[arg(long, value_name = "ENV")]
+        env: Option<String>,
     },
     /// List the names of the secrets that are set (never their values)
     List,
@@ -24,7 +27,22 @@ pub enum SecretCommand {
     Rm {
         /// The secret's name
         name: String,
+        /// Remove its value in this environment only
+        #[arg(long, value_name = "ENV")]
+        env: Option<String>,
     },
+}
+
+/// The key a secret is stored under: its name, or its name in an
+/// environment (which must exist, so that a typo is not stored).
+fn key(places: &Places, name: &str, env: Option<&str>) -> Result<String, String> {
+    match env {
+        None => Ok(name.to_string()),
+        Some(e) => {
+            places.environment(e)?;
+            Ok(hookbench::secrets::scoped_key(name, e))
+        }
+    }
 }
 
 pub fn run(places: &Places, cmd: SecretCommand) -> anyhow::Result<Outcome> {
@@ -45,26 +63,41 @@ pub fn run(places: &Places, cmd: SecretCommand) -> anyhow::Result<Outcome> {
                 );
             }
             for n in names {
-                out!("{n}");
+                match n.split_once('@') {
+                    Some((name, env)) => out!("{name}  (environment {env})"),
+                    None => out!("{n}"),
+                }
             }
             Ok(Outcome::Success)
         }
-        SecretCommand::Rm { name } => {
-            if !store.remove(&name) {
-                say!("error: no secret `{name}` (see `hookbench secret list`)");
+        SecretCommand::Rm { name, env } => {
+            let k = match env.as_deref() {
+                Some(e) => hookbench::secrets::scoped_key(&name, e),
+                None => name.clone(),
+            };
+            if !store.remove(&k) {
+                let in_env = env.map(|e| format!(" in environment `{e}`")).unwrap_or_default();
+                say!("error: no secret `{name}`{in_env} (see `hookbench secret list`)");
                 return Ok(Outcome::BadInput);
             }
             store.save()?;
-            say!("removed {name}");
+            say!("removed {}", k.replace('@', " in environment "));
             Ok(Outcome::Success)
         }
-        SecretCommand::Set { name } => {
+        SecretCommand::Set { name, env } => {
             if !is_valid_name(&name) {
                 say!(
                     "error: `{name}` is not a secret name: use letters, digits and `_`, not starting with a digit"
                 );
                 return Ok(Outcome::BadInput);
             }
+            let k = match key(places, &name, env.as_deref()) {
+                Ok(k) => k,
+                Err(m) => {
+                    say!("error: {m}");
+                    return Ok(Outcome::BadInput);
+                }
+            };
             let value = if std::io::stdin().is_terminal() {
                 match hookbench::tui::read_hidden(&format!("value for {name} (hidden): "))? {
                     Some(v) => v,
@@ -93,11 +126,12 @@ pub fn run(places: &Places, cmd: SecretCommand) -> anyhow::Result<Outcome> {
                 );
                 return Ok(Outcome::BadInput);
             }
-            let existed = store.contains(&name);
-            store.set(&name, &value);
+            let existed = store.contains(&k);
+            store.set(&k, &value);
             store.save()?;
+            let in_env = env.map(|e| format!(" for environment {e}")).unwrap_or_default();
             say!(
-                "{} {name} in {}",
+                "{} {name}{in_env} in {}",
                 if existed { "changed" } else { "set" },
                 places.secrets.display()
             );

@@ -22,6 +22,9 @@ pub struct ShareArgs {
     /// With -o: replace the file even when it is a link, a FIFO, a device or read-only
     #[arg(long)]
     pub force: bool,
+    /// Share this environment only [default: every environment that sets a variable the profile uses]
+    #[arg(long, env = "HOOKBENCH_ENV", value_name = "NAME")]
+    pub env: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -47,6 +50,23 @@ pub fn share(places: &Places, args: ShareArgs) -> anyhow::Result<Outcome> {
         .unwrap_or_default();
     let shared = share::share(&loaded.profile, &stem, event);
     let text = profile::to_ron(&shared.profile);
+    // The environments it uses go with it, credentials replaced.
+    let (all, broken) = hookbench::environment::scan(&places.profiles);
+    let envs: Vec<share::SharedEnvironment> = match args.env.as_deref().filter(|e| !e.is_empty()) {
+        Some(name) => match places.environment(name) {
+            Ok(e) => vec![share::share_environment(&loaded.profile, &e)],
+            Err(m) => return bad_input([m]),
+        },
+        None => {
+            for d in &broken {
+                say!("warning: not shared: {d}");
+            }
+            share::environments_used(&loaded.profile, &all)
+                .into_iter()
+                .map(|l| share::share_environment(&loaded.profile, &l.environment))
+                .collect()
+        }
+    };
     match &args.output {
         Some(path) => {
             if let Err(e) = hookbench::files::write_output(path, text.as_bytes(), args.force, false)
@@ -54,13 +74,50 @@ pub fn share(places: &Places, args: ShareArgs) -> anyhow::Result<Outcome> {
                 return bad_input([e.to_string()]);
             }
             say!("shared {} as {}", loaded.path.display(), path.display());
+            if !envs.is_empty() {
+                let dir = hookbench::environment::dir_of(
+                    path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new(".")),
+                );
+                if !dir.exists()
+                    && let Err(e) = std::fs::create_dir_all(&dir)
+                {
+                    return bad_input([format!("{}: {}", dir.display(), hookbench::files::io_reason(&e))]);
+                }
+                for e in &envs {
+                    let to = dir.join(format!("{}.ron", e.environment.name));
+                    let env_text = hookbench::environment::to_ron(&e.environment);
+                    if let Err(err) =
+                        hookbench::files::write_output(&to, env_text.as_bytes(), args.force, false)
+                    {
+                        return bad_input([err.to_string()]);
+                    }
+                    say!("shared environment {} as {}", e.environment.name, to.display());
+                }
+            }
         }
-        None => out_part!("{text}"),
+        None => {
+            out_part!("{text}");
+            if !envs.is_empty() {
+                let names: Vec<&str> = envs.iter().map(|e| e.environment.name.as_str()).collect();
+                say!(
+                    "it uses the environments {}: with -o FILE they are written beside it, in environments/",
+                    names.join(", ")
+                );
+            }
+        }
     }
     for (name, place) in &shared.replaced {
         say!("replaced {place} with {{{{secret.{name}}}}}");
     }
     print_needs("the receiver sets", &shared.needs, None);
+    for e in &envs {
+        for v in &e.replaced {
+            say!(
+                "replaced variable {v} of environment {} with {{{{secret.{v}}}}}: the receiver runs `hookbench secret set {v} --env {}`",
+                e.environment.name, e.environment.name
+            );
+        }
+    }
     Ok(Outcome::Success)
 }
 
@@ -112,6 +169,32 @@ pub fn import(places: &Places, args: ImportProfileArgs) -> anyhow::Result<Outcom
     );
     if let Some(e) = &imported.event {
         say!("its sample event is {}", e.display());
+    }
+    let beside = args
+        .file
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    if beside != places.profiles {
+        match share::import_environments(beside, &loaded.profile, &places.profiles) {
+            Ok(done) => {
+                for d in done {
+                    match d {
+                        share::EnvironmentImport::Added(p) => {
+                            say!("its environment is now {}", p.display())
+                        }
+                        share::EnvironmentImport::Same(n) => {
+                            say!("its environment {n} is here already, the same")
+                        }
+                        share::EnvironmentImport::Kept { name, theirs } => say!(
+                            "kept your environment {name}: the one in {} differs (compare them by hand)",
+                            theirs.display()
+                        ),
+                    }
+                }
+            }
+            Err(m) => say!("warning: its environments were not copied: {m}"),
+        }
     }
     let store = Secrets::load_for_lookup(&places.secrets);
     if let Some(p) = store.problem() {

@@ -112,6 +112,7 @@ pub fn profile_to_curl(
     stem: &str,
     event: Option<&Value>,
     secrets: std::sync::Arc<Secrets>,
+    variables: &crate::environment::Variables,
 ) -> Result<ProfileCurl, Vec<AssembleError>> {
     let mut notes = Vec::new();
     let shared = crate::share::share(profile, stem, None);
@@ -121,6 +122,7 @@ pub fn profile_to_curl(
         crate::clock::uuid_v4(crate::clock::random_bytes()).replace('-', "")[..10].to_uppercase();
     let mut ctx = Context::system()
         .with_secrets(secrets.clone())
+        .with_variables(variables.clone())
         .with_placeholders(&nonce);
     let assembled = request::assemble(&p, event, &mut ctx)?;
     let mut req = assembled.request;
@@ -166,9 +168,10 @@ pub fn profile_to_curl(
     if let Auth::Basic { username, password } = &p.auth {
         let mut ctx = Context::system()
             .with_secrets(secrets.clone())
+            .with_variables(variables.clone())
             .with_placeholders(&nonce);
-        let u = request::render_field(username, event, &mut ctx).map_err(|m| vec![m])?;
-        let pw = request::render_field(password, event, &mut ctx).map_err(|m| vec![m])?;
+        let u = request::render_field(username, &p, event, &mut ctx).map_err(|m| vec![m])?;
+        let pw = request::render_field(password, &p, event, &mut ctx).map_err(|m| vec![m])?;
         req.headers
             .retain(|(n, _)| !n.eq_ignore_ascii_case("authorization"));
         let mut w = split(&u);

@@ -32,6 +32,8 @@ pub struct SendOptions {
     pub body_cap: usize,
     pub origin: Origin,
     pub profile: Option<String>,
+    /// The environment the request was rendered in.
+    pub env: Option<String>,
     /// Accept any TLS certificate (the profile's `insecure: true`).
     pub insecure: bool,
 }
@@ -44,6 +46,7 @@ impl SendOptions {
             body_cap: RESPONSE_BODY_CAP,
             origin: Origin::Fire,
             profile: None,
+            env: None,
             insecure: false,
         }
     }
@@ -239,6 +242,7 @@ fn exchange(
     Exchange {
         origin: opts.origin,
         profile: opts.profile.clone(),
+        env: opts.env.clone(),
         peer: None,
         started_at,
         elapsed: start.elapsed(),

@@ -263,6 +263,7 @@ fn jsonl_line(line: &str) -> Result<Exchange, String> {
     Ok(Exchange {
         origin: origin_of(o.get("origin"))?,
         profile: profile_of(o.get("profile"), "profile")?,
+        env: profile_of(o.get("env"), "env")?,
         peer: peer_of(o.get("peer")),
         started_at: time_of(o.get("time"), "time")?,
         elapsed: millis_of(o.get("elapsed_ms"), "elapsed_ms")?,
@@ -368,6 +369,7 @@ fn har_entry(e: &Value) -> Result<Exchange, String> {
     Ok(Exchange {
         origin: origin_of(e.get("_origin"))?,
         profile: profile_of(e.get("_profile"), "_profile")?,
+        env: profile_of(e.get("_env"), "_env")?,
         peer: peer_of(e.get("_peer")),
         started_at,
         elapsed,
@@ -424,6 +426,9 @@ pub fn jsonl_record(r: &Record) -> Value {
     o.insert("time".into(), json!(clock::rfc3339_millis(ex.started_at)));
     o.insert("origin".into(), json!(ex.origin.to_string()));
     o.insert("profile".into(), json!(ex.profile));
+    if let Some(e) = &ex.env {
+        o.insert("env".into(), json!(e));
+    }
     if let Some(p) = &ex.peer {
         o.insert("peer".into(), json!(p));
     }
@@ -532,6 +537,9 @@ pub fn to_har(records: &[Record]) -> Value {
             });
             if let Some(p) = &ex.peer {
                 entry["_peer"] = json!(p);
+            }
+            if let Some(e) = &ex.env {
+                entry["_env"] = json!(e);
             }
             if let Some(e) = &ex.error {
                 entry["_error"] = json!(format!("{}: {}", e.kind.as_str(), e.message));

@@ -77,6 +77,8 @@ pub struct Record {
     /// The bulk replay run it belongs to.
     pub run: Option<i64>,
     pub request_truncated: bool,
+    /// The record it was compared with (`compare`).
+    pub pair: Option<i64>,
 }
 
 pub struct Store {
@@ -526,7 +528,7 @@ impl Store {
         self.rows_by_id(
             ids,
             "id, profile, method, url, req_headers, req_body, req_truncated, req_headers_ref,
-             req_body_ref",
+             req_body_ref, env",
             |r| {
                 let headers = reader.resolve_text(r.get(4)?, r.get(7)?)?;
                 Ok(StoredRequest {
@@ -539,6 +541,7 @@ impl Store {
                         reader.resolve(r.get(5)?, r.get(8)?)?,
                     ),
                     truncated: r.get(6)?,
+                    env: r.get(9)?,
                 })
             },
             |r| r.id,
@@ -657,6 +660,8 @@ fn parse_headers(s: &str) -> Vec<(String, String)> {
 pub struct StoredRequest {
     pub id: i64,
     pub profile: Option<String>,
+    /// The environment it was rendered in.
+    pub env: Option<String>,
     pub request: PreparedRequest,
     /// The body was cut at the history's cap: it is not what was sent.
     pub truncated: bool,
@@ -705,7 +710,7 @@ fn request_headers(json: &str) -> (Vec<(String, String)>, Option<String>) {
 const RECORD_COLUMNS: &str = "id, started_ms, origin, replay_of, run, profile, method, url,
     req_headers, req_body, req_truncated, status, resp_headers, resp_body, resp_truncated,
     error_kind, error_message, elapsed_ms, peer, req_headers_ref, req_body_ref, resp_headers_ref,
-    resp_body_ref";
+    resp_body_ref, env, pair";
 
 /// A record from its row, its payloads read where they are kept.
 fn row_to_record(blobs: &blobs::Reader, r: &rusqlite::Row) -> rusqlite::Result<Record> {
@@ -741,6 +746,7 @@ fn row_to_record(blobs: &blobs::Reader, r: &rusqlite::Row) -> rusqlite::Result<R
         id: r.get(0)?,
         run: r.get(4)?,
         request_truncated: r.get(10)?,
+        pair: r.get(24)?,
         exchange: Exchange {
             origin: match (origin.as_str(), replay_of) {
                 ("replay", of) => Origin::Replay(of),
@@ -750,6 +756,7 @@ fn row_to_record(blobs: &blobs::Reader, r: &rusqlite::Row) -> rusqlite::Result<R
                 _ => Origin::Fire,
             },
             profile: r.get(5)?,
+            env: r.get(23)?,
             peer: r.get::<_, Option<String>>(18)?.or(legacy_peer),
             started_at: clock::from_unix_millis(r.get(1)?),
             elapsed: Duration::from_millis(r.get::<_, i64>(17)?.max(0) as u64),

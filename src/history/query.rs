@@ -59,6 +59,8 @@ pub struct Filter {
     /// point).
     pub include_resolved: bool,
     pub profile: Option<String>,
+    /// Only records rendered in this environment.
+    pub env: Option<String>,
     /// Records at or after this time (Unix ms).
     pub since_ms: Option<i64>,
     /// Records before this time (Unix ms).
@@ -97,6 +99,10 @@ impl Filter {
         if let Some(p) = &self.profile {
             clauses.push("profile = ?".into());
             params.push(SqlValue::Text(p.clone()));
+        }
+        if let Some(e) = &self.env {
+            clauses.push("env = ?".into());
+            params.push(SqlValue::Text(e.clone()));
         }
         if let Some(t) = self.since_ms {
             clauses.push("started_ms >= ?".into());
@@ -156,6 +162,9 @@ impl Filter {
         if let Some(p) = &self.profile {
             parts.push(format!("profile `{p}`"));
         }
+        if let Some(e) = &self.env {
+            parts.push(format!("environment `{e}`"));
+        }
         if let Some(o) = &self.origin {
             parts.push(format!("origin {o}"));
         }
@@ -184,6 +193,10 @@ pub struct Summary {
     pub origin: String,
     pub replay_of: Option<i64>,
     pub profile: Option<String>,
+    /// The environment its profile was rendered in.
+    pub env: Option<String>,
+    /// The record it was compared with.
+    pub pair: Option<i64>,
     pub method: String,
     pub host: String,
     pub path: String,
@@ -207,7 +220,7 @@ const SUMMARY_COLUMNS: &str = "id, started_ms, origin, replay_of, profile, metho
     status, error_kind, elapsed_ms, failed, coalesce(root, id),
     (SELECT attempts FROM deliveries WHERE deliveries.root = coalesce(exchanges.root, exchanges.id)),
     (SELECT coalesce(manual, succeeded > 0) FROM deliveries
-      WHERE deliveries.root = coalesce(exchanges.root, exchanges.id))";
+      WHERE deliveries.root = coalesce(exchanges.root, exchanges.id)), env, pair";
 
 fn summary_of(r: &rusqlite::Row) -> rusqlite::Result<Summary> {
     Ok(Summary {
@@ -226,6 +239,8 @@ fn summary_of(r: &rusqlite::Row) -> rusqlite::Result<Summary> {
         root: r.get(12)?,
         attempts: r.get::<_, Option<u32>>(13)?.unwrap_or(1),
         resolved: r.get::<_, Option<bool>>(14)?.unwrap_or(false),
+        env: r.get(15)?,
+        pair: r.get(16)?,
         nested: false,
     })
 }

@@ -126,4 +126,9 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX IF NOT EXISTS exchanges_open ON exchanges(started_ms, failed, latest)
         WHERE open = 1;
     CREATE INDEX IF NOT EXISTS exchanges_failed ON exchanges(started_ms) WHERE failed = 1;",
+    // 6: environments. The environment a record's profile was rendered in
+    // (`--env`), and the record it was compared with (`compare`: the two
+    // point at each other).
+    "ALTER TABLE exchanges ADD COLUMN env TEXT;
+    ALTER TABLE exchanges ADD COLUMN pair INTEGER;",
 ];

@@ -68,9 +68,9 @@ pub(super) fn insert_in(
                 host, path, req_headers, req_body, req_truncated, status, resp_headers,
                 resp_body, resp_truncated, error_kind, error_message, elapsed_ms, failed, peer,
                 root, latest, open, troubled, req_headers_ref, req_body_ref, resp_headers_ref,
-                resp_body_ref)
+                resp_body_ref, env)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,
-                ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)",
+                ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30)",
         )
         .map_err(|e| sql(path, e))?;
     // The delivery a source record belongs to: its first attempt, latest
@@ -203,6 +203,7 @@ pub(super) fn insert_in(
             req_body_ref,
             resp_headers_ref,
             resp_body_ref,
+            ex.env,
         ])
         .map_err(|e| sql(path, e))?;
         let id = tx.last_insert_rowid();

@@ -98,6 +98,24 @@ pub fn load_str(path: &Path, source: &str) -> Result<Profile, Diagnostic> {
             "both `event` (a file) and `sample_event` (inline) are set: keep one".into(),
         ));
     }
+    for (name, value) in &profile.variables {
+        if !crate::template::is_identifier(name) {
+            return Err(at(
+                name,
+                format!("variable name `{name}`: use letters, digits and `_`, not starting with a digit"),
+            ));
+        }
+        if let Err(e) = crate::template::Template::parse(value) {
+            let (line, col) = locate_value(source, value)
+                .map_or((1, 1), |i| line_col(source, i + e.span.start));
+            return Err(Diagnostic::new(
+                path,
+                line,
+                col,
+                format!("variable `{name}`: {}", e.message),
+            ));
+        }
+    }
     if profile.timeout_secs == 0 || profile.timeout_secs > 3600 {
         return Err(at(
             "timeout_secs",

@@ -15,6 +15,7 @@ use serde::de::{self, SeqAccess, Visitor};
 use serde::ser::SerializeTuple;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
+use std::collections::BTreeMap;
 
 /// The HTTP methods a webhook block sends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -192,6 +193,10 @@ pub struct Profile {
     pub name: String,
     pub method: Method,
     pub url: String,
+    /// Defaults of `{{var.NAME}}`, used when neither the command line nor
+    /// the selected environment sets the variable.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub variables: BTreeMap<String, String>,
     /// Left out of a saved file when `None` (RON would write `r#None`).
     #[serde(default, skip_serializing_if = "Auth::is_none")]
     pub auth: Auth,
@@ -251,6 +256,7 @@ impl Profile {
             name: name.into(),
             method,
             url: url.into(),
+            variables: BTreeMap::new(),
             auth: Auth::None,
             headers: Vec::new(),
             include_trigger: true,

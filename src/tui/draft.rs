@@ -150,6 +150,9 @@ pub struct Draft {
     pub name: String,
     pub method: Method,
     pub url: String,
+    /// The profile's variable defaults, kept as they are (edited in the
+    /// file, `e`).
+    pub variables: std::collections::BTreeMap<String, String>,
     pub auth: AuthKind,
     pub username: String,
     pub password: String,
@@ -214,6 +217,7 @@ impl Draft {
             name: p.name.clone(),
             method: p.method,
             url: p.url.clone(),
+            variables: p.variables.clone(),
             auth,
             username: username.into(),
             password: password.into(),
@@ -344,6 +348,7 @@ impl Draft {
             name: self.name.trim().to_string(),
             method: self.method,
             url: self.url.clone(),
+            variables: self.variables.clone(),
             auth,
             headers: self.headers.clone(),
             include_trigger: self.include_trigger,

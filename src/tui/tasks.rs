@@ -590,6 +590,8 @@ pub struct Replay {
 pub struct Edited {
     pub request: PreparedRequest,
     pub profile: Option<String>,
+    /// The environment its record was rendered in.
+    pub env: Option<String>,
     /// The user moved it to another origin.
     pub retargeted: bool,
 }
@@ -613,6 +615,7 @@ impl Replay {
                     source: self.ids[0],
                     request: e.request,
                     profile: e.profile,
+                    env: e.env,
                     insecure: false,
                     retargeted: e.retargeted,
                 }];

@@ -663,6 +663,7 @@ impl HistoryPane {
                     crate::replay::follow_edits(&x.request, &mut request);
                 }
                 let profile = record.and_then(|x| x.profile.clone());
+                let env = record.and_then(|x| x.env.clone());
                 // A URL changed to another origin is the user pointing the
                 // replay there, credentials and all.
                 let origin = |u: &str| {
@@ -678,6 +679,7 @@ impl HistoryPane {
                     Some(Edited {
                         request,
                         profile,
+                        env,
                         retargeted,
                     }),
                     ui,

@@ -615,7 +615,13 @@ impl Workbench {
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_default();
             if let Ok(c) =
-                crate::curl::profile_to_curl(&profile, &stem, event.as_ref(), self.secrets.clone())
+                crate::curl::profile_to_curl(
+                &profile,
+                &stem,
+                event.as_ref(),
+                self.secrets.clone(),
+                &self.variables(),
+            )
             {
                 let vars: Vec<String> = c.vars.iter().map(|(n, _)| format!("${n}")).collect();
                 ui.set_status(if vars.is_empty() {

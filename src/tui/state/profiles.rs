@@ -73,6 +73,12 @@ pub struct Workbench {
     pub secrets: Arc<crate::secrets::Secrets>,
     /// Its values, to mask in what the receiver captures.
     pub(super) store_mask: crate::wire::SecretSet,
+    /// The environments of the folder (`environments/`), as last read.
+    pub environments: Vec<crate::environment::LoadedEnvironment>,
+    /// The files of `environments/` that did not load.
+    pub broken_environments: Vec<Diagnostic>,
+    /// The selected environment's name (`E`).
+    pub env: Option<String>,
     pub loading: bool,
     /// Said once the folder is read (the first run made it).
     pub notice: Option<String>,
@@ -108,6 +114,9 @@ impl Workbench {
             secrets_path,
             secrets: Default::default(),
             store_mask: Default::default(),
+            environments: Vec::new(),
+            broken_environments: Vec::new(),
+            env: None,
             loading: true,
             load_error: None,
             entries: Vec::new(),
@@ -128,6 +137,20 @@ impl Workbench {
 
     pub(super) fn load(&self, tasks: &Tasks) {
         tasks.load_folder(self.dir.clone(), self.secrets_path.clone());
+    }
+
+    /// What `{{var.NAME}}` reads: the selected environment.
+    pub fn variables(&self) -> crate::environment::Variables {
+        crate::environment::Variables::of(self.environment().cloned())
+    }
+
+    /// The selected environment, when it is (still) in the folder.
+    pub fn environment(&self) -> Option<&crate::environment::Environment> {
+        let name = self.env.as_deref()?;
+        self.environments
+            .iter()
+            .map(|l| &l.environment)
+            .find(|e| e.name == name)
     }
 
     pub fn current(&self) -> Option<&Entry> {
