@@ -309,6 +309,106 @@ pub fn compare(a: &Exchange, b: &Exchange) -> Comparison {
     c
 }
 
+impl Change {
+    /// As data: `{"change": "changed", "at": "$.plan", "left": .., "right": ..}`.
+    pub fn to_json(&self) -> Value {
+        match self {
+            Change::Added { at, value } => {
+                serde_json::json!({"change": "added", "at": at, "right": value})
+            }
+            Change::Removed { at, value } => {
+                serde_json::json!({"change": "removed", "at": at, "left": value})
+            }
+            Change::Changed { at, left, right } => {
+                serde_json::json!({"change": "changed", "at": at, "left": left, "right": right})
+            }
+        }
+    }
+}
+
+impl Comparison {
+    /// The sections with their titles, in reading order.
+    pub fn sections(&self) -> [(&'static str, &Vec<Change>); 6] {
+        [
+            ("request", &self.request_line),
+            ("request headers", &self.request_headers),
+            ("request body", &self.request_body),
+            ("outcome", &self.outcome),
+            ("response headers", &self.response_headers),
+            ("response body", &self.response_body),
+        ]
+    }
+
+    /// Leaves out of both bodies the differences at or under these JSON
+    /// paths (`id`, `$.data.created_at`, `$["a.b"]`, `items[0]`); returns
+    /// how many were left out.
+    pub fn ignore(&mut self, paths: &[String]) -> usize {
+        let paths: Vec<String> = paths.iter().map(|p| normal_path(p)).collect();
+        let under = |at: &str| {
+            paths.iter().any(|p| {
+                at == p
+                    || at
+                        .strip_prefix(p.as_str())
+                        .is_some_and(|rest| rest.starts_with(['.', '[']))
+            })
+        };
+        let before = self.request_body.len() + self.response_body.len();
+        self.request_body.retain(|c| !under(c.at()));
+        self.response_body.retain(|c| !under(c.at()));
+        before - self.request_body.len() - self.response_body.len()
+    }
+
+    /// Every section as data, for `--json`.
+    pub fn to_json(&self) -> Value {
+        let mut m = serde_json::Map::new();
+        for (title, changes) in self.sections() {
+            m.insert(
+                title.replace(' ', "_"),
+                Value::Array(changes.iter().map(Change::to_json).collect()),
+            );
+        }
+        Value::Object(m)
+    }
+}
+
+/// A JSON path as the differences write it: `$.` in front when it is not.
+fn normal_path(p: &str) -> String {
+    let p = p.trim();
+    if p.starts_with('$') {
+        p.to_string()
+    } else if p.starts_with('[') {
+        format!("${p}")
+    } else {
+        format!("$.{p}")
+    }
+}
+
+/// The class of an outcome: `2xx` ... `5xx`, or `error` for no answer.
+pub fn class_of(e: &Exchange) -> String {
+    match (&e.response, &e.error) {
+        (Some(r), None) => format!("{}xx", r.status / 100),
+        _ => "error".into(),
+    }
+}
+
+/// Whether two exchanges count as the same (`compare` exits 0): their
+/// outcomes are of one class and their response bodies are equal, the
+/// ignored paths left out. When not, why, in a few words each.
+pub fn verdict(a: &Exchange, b: &Exchange, c: &Comparison) -> Result<(), Vec<String>> {
+    let mut why = Vec::new();
+    let (ca, cb) = (class_of(a), class_of(b));
+    if ca != cb {
+        why.push(format!("the outcomes differ ({ca}, {cb})"));
+    }
+    if !c.response_body.is_empty() {
+        why.push(format!(
+            "the response bodies differ in {} place(s)",
+            c.response_body.len()
+        ));
+    }
+    if why.is_empty() { Ok(()) } else { Err(why) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -318,6 +418,28 @@ mod tests {
             .iter()
             .map(|(a, b)| (a.to_string(), b.to_string()))
             .collect()
+    }
+
+    #[test]
+    fn ignored_paths_leave_their_subtrees_out() {
+        let mut c = Comparison {
+            response_body: bodies(
+                br#"{"id":1,"data":{"at":"x","n":1},"a.b":1,"ok":true}"#,
+                br#"{"id":2,"data":{"at":"y","n":1},"a.b":2,"ok":false}"#,
+            ),
+            ..Default::default()
+        };
+        assert_eq!(c.response_body.len(), 4);
+        let left_out = c.ignore(&["id".into(), "$.data".into(), r#"$["a.b"]"#.into()]);
+        assert_eq!(left_out, 3);
+        let shown: Vec<String> = c.response_body.iter().map(|c| c.to_string()).collect();
+        assert_eq!(shown, ["~ $.ok: true → false"]);
+        // A path is a whole step: `$.i` is not `$.id`.
+        let mut c = Comparison {
+            response_body: bodies(br#"{"id":1}"#, br#"{"id":2}"#),
+            ..Default::default()
+        };
+        assert_eq!(c.ignore(&["i".into()]), 0);
     }
 
     #[test]

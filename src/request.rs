@@ -121,6 +121,35 @@ impl<'a> Context<'a> {
     }
 }
 
+/// Two contexts for one event sent to two environments (`compare`): the
+/// same instant, and the same ids (`{{uuid}}`, a signature's message id),
+/// the first drawing them, the second given them in the same order.
+pub fn twins(
+    left: Variables,
+    right: Variables,
+    secrets: std::sync::Arc<Secrets>,
+) -> (Context<'static>, Context<'static>) {
+    let drawn: std::rc::Rc<RefCell<Vec<[u8; 16]>>> = Default::default();
+    let now = SystemTime::now();
+    let env = |n: &str| std::env::var(n).ok();
+    let record = drawn.clone();
+    let a = Context::fixed(env, now, move || {
+        let b = clock::random_bytes();
+        record.borrow_mut().push(b);
+        b
+    });
+    let mut next = 0;
+    let b = Context::fixed(env, now, move || {
+        let got = drawn.borrow().get(next).copied();
+        next += 1;
+        got.unwrap_or_else(clock::random_bytes)
+    });
+    (
+        a.with_secrets(secrets.clone()).with_variables(left),
+        b.with_secrets(secrets).with_variables(right),
+    )
+}
+
 /// A request and what is worth knowing about how it was made.
 #[derive(Debug, Clone)]
 pub struct Assembled {

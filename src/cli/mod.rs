@@ -40,6 +40,7 @@ macro_rules! out_part {
     }};
 }
 
+mod compare;
 mod curl;
 mod fire;
 mod history;
@@ -121,6 +122,11 @@ pub enum Command {
         after_help = "Examples:\n  hookbench fire local-echo\n  hookbench fire crm --set event.profile.plan=pro --dry-run\n  hookbench fire crm --url http://127.0.0.1:8787/ --json"
     )]
     Fire(fire::FireArgs),
+    /// Send one event to two environments and compare the two exchanges (exit 1 when they differ)
+    #[command(
+        after_help = "Examples:\n  hookbench compare local-echo --env local --env staging\n  hookbench compare crm --env staging --env production --ignore id --ignore $.meta.time\n  hookbench compare crm --env local --env staging --json"
+    )]
+    Compare(compare::CompareArgs),
     /// Check profiles and their events; print each problem as file:line:col
     #[command(
         after_help = "Examples:\n  hookbench validate\n  hookbench validate profiles/crm.ron"
@@ -364,6 +370,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         cli.command,
         None | Some(
             Command::Fire(_)
+                | Command::Compare(_)
                 | Command::Validate(_)
                 | Command::Replay(_)
                 | Command::Curl(_)
@@ -400,6 +407,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     match cli.command {
         Some(Command::Fire(args)) => fire::run(&places, args),
         Some(Command::Validate(args)) => validate::run(&places, args),
+        Some(Command::Compare(args)) => compare::run(&places, args),
         Some(Command::History(args)) => history::run(&places, args),
         Some(Command::Replay(args)) => replay::run(&places, args),
         Some(Command::Resolve(args)) => history::resolve(&places, args),

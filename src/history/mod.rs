@@ -408,6 +408,22 @@ impl Store {
         })
     }
 
+    /// Stores two exchanges compared with each other (`compare`), each a
+    /// delivery of its own and each pointing at the other; their ids.
+    pub fn insert_pair(&mut self, a: &Exchange, b: &Exchange) -> Result<(i64, i64), HistoryError> {
+        self.written(|tx, blobs, cap, path| {
+            let both = [a.clone(), b.clone()];
+            let ids = write::insert_in(tx, blobs, &both, write::How::linked(None), cap, path)?;
+            let (x, y) = (ids[0], ids[1]);
+            tx.execute(
+                "UPDATE exchanges SET pair = CASE id WHEN ?1 THEN ?2 ELSE ?1 END WHERE id IN (?1, ?2)",
+                rusqlite::params![x, y],
+            )
+            .map_err(|e| sql(path, e))?;
+            Ok((x, y))
+        })
+    }
+
     /// Stores imported exchanges in one transaction, keeping the links
     /// between them: `exported[i]` is the id item `i` had where it was
     /// exported, and a replay or retry of a record in the same import is
