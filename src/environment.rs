@@ -81,7 +81,9 @@ pub fn load_str(path: &Path, source: &str) -> Result<Environment, Diagnostic> {
             path,
             e.span.start.line,
             e.span.start.col,
-            format!("{msg}: an environment is (name: \"staging\", variables: {{\"NAME\": \"value\"}})"),
+            format!(
+                "{msg}: an environment is (name: \"staging\", variables: {{\"NAME\": \"value\"}})"
+            ),
         )
     })?;
     let at = |needle: &str, offset: usize, message: String| {
@@ -330,18 +332,24 @@ mod tests {
         assert_eq!(v.lookup("B", &defaults).unwrap(), "env");
         assert_eq!(v.lookup("C", &defaults).unwrap(), "profile");
         let e = v.lookup("D", &defaults).unwrap_err();
+        assert!(e.contains("environment `staging` (it has A, B, C)"), "{e}");
+        let e = Variables::default()
+            .lookup("D", &BTreeMap::new())
+            .unwrap_err();
         assert!(
-            e.contains("environment `staging` (it has A, B, C)"),
+            e.contains("no environment is selected (none is set)"),
             "{e}"
         );
-        let e = Variables::default().lookup("D", &BTreeMap::new()).unwrap_err();
-        assert!(e.contains("no environment is selected (none is set)"), "{e}");
     }
 
     #[test]
     fn a_file_is_checked_and_errors_have_their_place() {
         let p = Path::new("environments/x.ron");
-        let ok = load_str(p, r#"(name: "staging", variables: {"BASE_URL": "http://a"})"#).unwrap();
+        let ok = load_str(
+            p,
+            r#"(name: "staging", variables: {"BASE_URL": "http://a"})"#,
+        )
+        .unwrap();
         assert_eq!(ok.variables["BASE_URL"], "http://a");
         let e = load_str(p, "(name: \"x\",\n variables: {\"A\": \"{{event.a\"})").unwrap_err();
         assert_eq!((e.line, e.col), (2, 20), "{e}");

@@ -725,6 +725,9 @@ fn signing_headers(sg: &crate::signing::Signing) -> Vec<String> {
     }
 }
 
+/// A profile's name and the environment it is rendered in.
+pub type ProfileIn = (String, Option<String>);
+
 /// Credentials for each profile and environment named by the jobs, the
 /// profile found in the profiles folder and rendered with its sample event
 /// in that environment; a profile or environment that is missing, or a
@@ -733,10 +736,7 @@ pub fn credentials_by_profile(
     jobs: &[Job],
     profiles_dir: &std::path::Path,
     secrets: &Arc<crate::secrets::Secrets>,
-) -> (
-    HashMap<(String, Option<String>), Option<Credentials>>,
-    Vec<String>,
-) {
+) -> (HashMap<ProfileIn, Option<Credentials>>, Vec<String>) {
     let mut out = HashMap::new();
     let mut problems = Vec::new();
     let mut environments: HashMap<String, Result<crate::environment::Environment, String>> =

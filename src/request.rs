@@ -230,11 +230,7 @@ struct AssemblyScope<'c, 'a> {
 }
 
 impl<'c, 'a> AssemblyScope<'c, 'a> {
-    fn new(
-        profile: &'c Profile,
-        event: Option<&'c Value>,
-        ctx: &'c mut Context<'a>,
-    ) -> Self {
+    fn new(profile: &'c Profile, event: Option<&'c Value>, ctx: &'c mut Context<'a>) -> Self {
         AssemblyScope {
             event,
             defaults: &profile.variables,

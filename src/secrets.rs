@@ -256,14 +256,21 @@ fn parse(path: &Path, text: &str) -> Result<BTreeMap<String, String>, Diagnostic
             ),
         )
     })?;
-    if let Some(bad) = values.keys().find(|k| !is_valid_name(k)) {
+    // A name, or a name's value in one environment (`NAME@staging`).
+    let valid = |k: &str| match k.split_once('@') {
+        Some((name, env)) => is_valid_name(name) && crate::environment::is_valid_name(env),
+        None => is_valid_name(k),
+    };
+    if let Some(bad) = values.keys().find(|k| !valid(k)) {
         let at = text.find(&format!("\"{bad}\"")).unwrap_or(0);
         let (line, col) = line_col(text, at);
         return Err(Diagnostic::new(
             path,
             line,
             col,
-            format!("`{bad}` is not a secret name: use letters, digits and `_`"),
+            format!(
+                "`{bad}` is not a secret name: use letters, digits and `_` (and NAME@ENV for a value in one environment)"
+            ),
         ));
     }
     Ok(values)

@@ -391,7 +391,9 @@ pub fn import_environments(
     for l in environments_used(profile, &theirs) {
         let name = &l.environment.name;
         match ours.iter().find(|o| o.environment.name == *name) {
-            Some(o) if o.environment == l.environment => out.push(EnvironmentImport::Same(name.clone())),
+            Some(o) if o.environment == l.environment => {
+                out.push(EnvironmentImport::Same(name.clone()))
+            }
             Some(_) => out.push(EnvironmentImport::Kept {
                 name: name.clone(),
                 theirs: l.path.clone(),
@@ -399,8 +401,9 @@ pub fn import_environments(
             None => {
                 let dir = crate::environment::dir_of(into_profiles);
                 if !dir.exists() {
-                    crate::files::create_private_dir(&dir)
-                        .map_err(|e| format!("{}: {}", dir.display(), crate::files::io_reason(&e)))?;
+                    crate::files::create_private_dir(&dir).map_err(|e| {
+                        format!("{}: {}", dir.display(), crate::files::io_reason(&e))
+                    })?;
                 }
                 let path = free_path(&dir, name, "ron");
                 let text = crate::environment::to_ron(&l.environment);
@@ -421,10 +424,9 @@ pub fn check(loaded: &LoadedProfile) -> Vec<String> {
         Ok(e) => e,
         Err(d) => return vec![d.to_string()],
     };
-    let mut ctx =
-        crate::request::Context::fixed(|_| None, std::time::UNIX_EPOCH, || [0; 16])
-            .lenient()
-            .lenient_vars();
+    let mut ctx = crate::request::Context::fixed(|_| None, std::time::UNIX_EPOCH, || [0; 16])
+        .lenient()
+        .lenient_vars();
     // A URL made of variables is only whole in an environment.
     let url_of_vars = loaded.profile.url.contains("var.");
     match crate::request::assemble(&loaded.profile, event.as_ref(), &mut ctx) {

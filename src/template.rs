@@ -190,10 +190,12 @@ impl Template {
         within: &mut Vec<String>,
     ) -> Result<Value, TemplateError> {
         match self.segments.as_slice() {
-            [Segment::Expr {
-                expr: Expr::Var(name),
-                span,
-            }] => {
+            [
+                Segment::Expr {
+                    expr: Expr::Var(name),
+                    span,
+                },
+            ] => {
                 let at = |message| TemplateError {
                     span: span.clone(),
                     message,
@@ -204,10 +206,12 @@ impl Template {
                 within.pop();
                 done.map_err(|e| at(in_variable(name, &e.message)))
             }
-            [Segment::Expr { expr, span }] => resolve(expr, scope).map_err(|message| TemplateError {
-                span: span.clone(),
-                message,
-            }),
+            [Segment::Expr { expr, span }] => {
+                resolve(expr, scope).map_err(|message| TemplateError {
+                    span: span.clone(),
+                    message,
+                })
+            }
             _ => {
                 let mut out = String::new();
                 self.render_into(&mut out, scope, None, within)?;
@@ -564,14 +568,11 @@ mod tests {
         assert_eq!(t.render_value(&mut scope()).unwrap(), json!(30));
         let e = render("a {{var.LOOP}}").unwrap_err();
         assert_eq!(e.span, 2..14);
-        assert!(
-            e.message.contains("LOOP -> POOL -> LOOP"),
-            "{}",
-            e.message
-        );
+        assert!(e.message.contains("LOOP -> POOL -> LOOP"), "{}", e.message);
         let e = render("{{var.BROKEN}}").unwrap_err();
         assert!(
-            e.message.starts_with("variable `BROKEN`: `event` has no key `nope`"),
+            e.message
+                .starts_with("variable `BROKEN`: `event` has no key `nope`"),
             "{}",
             e.message
         );

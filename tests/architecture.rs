@@ -7,10 +7,28 @@ use std::path::{Path, PathBuf};
 /// The core's modules, each importing only those before it; the two front
 /// ends last.
 const ORDER: &[&str] = &[
-    "clock", "diag", "template", "files", "wire", "exchange", "signing", "retry", "environment",
+    "clock",
+    "diag",
+    "template",
+    "files",
+    "wire",
+    "exchange",
+    "signing",
+    "retry",
+    "environment",
     "profile",
-    "secrets", "event", "request", "deliver", "history", "replay", "receiver", "share", "curl",
-    "diff", "tui", "cli",
+    "secrets",
+    "event",
+    "request",
+    "deliver",
+    "history",
+    "replay",
+    "receiver",
+    "share",
+    "curl",
+    "diff",
+    "tui",
+    "cli",
 ];
 
 fn sources(dir: &Path, out: &mut Vec<PathBuf>) {

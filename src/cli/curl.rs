@@ -70,9 +70,7 @@ pub fn to_curl(places: &Places, args: CurlArgs) -> anyhow::Result<Outcome> {
         Err(m) => return bad_input([m]),
     };
     if args.reveal {
-        let mut ctx = Context::system()
-            .with_secrets(secrets)
-            .with_variables(vars);
+        let mut ctx = Context::system().with_secrets(secrets).with_variables(vars);
         return match request::assemble(&loaded.profile, event.as_ref(), &mut ctx) {
             Ok(a) => {
                 out!("{}", curl::to_curl(&a.request, true));

@@ -76,7 +76,9 @@ pub fn run(places: &Places, cmd: SecretCommand) -> anyhow::Result<Outcome> {
                 None => name.clone(),
             };
             if !store.remove(&k) {
-                let in_env = env.map(|e| format!(" in environment `{e}`")).unwrap_or_default();
+                let in_env = env
+                    .map(|e| format!(" in environment `{e}`"))
+                    .unwrap_or_default();
                 say!("error: no secret `{name}`{in_env} (see `hookbench secret list`)");
                 return Ok(Outcome::BadInput);
             }
@@ -129,7 +131,9 @@ pub fn run(places: &Places, cmd: SecretCommand) -> anyhow::Result<Outcome> {
             let existed = store.contains(&k);
             store.set(&k, &value);
             store.save()?;
-            let in_env = env.map(|e| format!(" for environment {e}")).unwrap_or_default();
+            let in_env = env
+                .map(|e| format!(" for environment {e}"))
+                .unwrap_or_default();
             say!(
                 "{} {name}{in_env} in {}",
                 if existed { "changed" } else { "set" },

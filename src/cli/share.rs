@@ -76,12 +76,18 @@ pub fn share(places: &Places, args: ShareArgs) -> anyhow::Result<Outcome> {
             say!("shared {} as {}", loaded.path.display(), path.display());
             if !envs.is_empty() {
                 let dir = hookbench::environment::dir_of(
-                    path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new(".")),
+                    path.parent()
+                        .filter(|p| !p.as_os_str().is_empty())
+                        .unwrap_or(std::path::Path::new(".")),
                 );
                 if !dir.exists()
                     && let Err(e) = std::fs::create_dir_all(&dir)
                 {
-                    return bad_input([format!("{}: {}", dir.display(), hookbench::files::io_reason(&e))]);
+                    return bad_input([format!(
+                        "{}: {}",
+                        dir.display(),
+                        hookbench::files::io_reason(&e)
+                    )]);
                 }
                 for e in &envs {
                     let to = dir.join(format!("{}.ron", e.environment.name));
@@ -91,7 +97,11 @@ pub fn share(places: &Places, args: ShareArgs) -> anyhow::Result<Outcome> {
                     {
                         return bad_input([err.to_string()]);
                     }
-                    say!("shared environment {} as {}", e.environment.name, to.display());
+                    say!(
+                        "shared environment {} as {}",
+                        e.environment.name,
+                        to.display()
+                    );
                 }
             }
         }
@@ -114,7 +124,8 @@ pub fn share(places: &Places, args: ShareArgs) -> anyhow::Result<Outcome> {
         for v in &e.replaced {
             say!(
                 "replaced variable {v} of environment {} with {{{{secret.{v}}}}}: the receiver runs `hookbench secret set {v} --env {}`",
-                e.environment.name, e.environment.name
+                e.environment.name,
+                e.environment.name
             );
         }
     }

@@ -64,16 +64,17 @@ pub fn run(places: &Places, args: ValidateArgs) -> anyhow::Result<Outcome> {
         }
     };
     let mut broken_envs = 0;
-    let environments: Vec<Option<hookbench::environment::Environment>> = if base.environment.is_some() {
-        vec![base.environment.clone()]
-    } else {
-        let (found, broken) = hookbench::environment::scan(dir);
-        for d in &broken {
-            say!("{d}");
-        }
-        broken_envs = broken.len();
-        found.into_iter().map(|l| Some(l.environment)).collect()
-    };
+    let environments: Vec<Option<hookbench::environment::Environment>> =
+        if base.environment.is_some() {
+            vec![base.environment.clone()]
+        } else {
+            let (found, broken) = hookbench::environment::scan(dir);
+            for d in &broken {
+                say!("{d}");
+            }
+            broken_envs = broken.len();
+            found.into_iter().map(|l| Some(l.environment)).collect()
+        };
 
     let (mut ok, mut bad) = (0, 0);
     let mut failing: Vec<String> = Vec::new();

@@ -102,12 +102,14 @@ pub fn load_str(path: &Path, source: &str) -> Result<Profile, Diagnostic> {
         if !crate::template::is_identifier(name) {
             return Err(at(
                 name,
-                format!("variable name `{name}`: use letters, digits and `_`, not starting with a digit"),
+                format!(
+                    "variable name `{name}`: use letters, digits and `_`, not starting with a digit"
+                ),
             ));
         }
         if let Err(e) = crate::template::Template::parse(value) {
-            let (line, col) = locate_value(source, value)
-                .map_or((1, 1), |i| line_col(source, i + e.span.start));
+            let (line, col) =
+                locate_value(source, value).map_or((1, 1), |i| line_col(source, i + e.span.start));
             return Err(Diagnostic::new(
                 path,
                 line,

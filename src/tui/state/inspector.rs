@@ -614,15 +614,13 @@ impl Workbench {
                 .file_stem()
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            if let Ok(c) =
-                crate::curl::profile_to_curl(
+            if let Ok(c) = crate::curl::profile_to_curl(
                 &profile,
                 &stem,
                 event.as_ref(),
                 self.secrets.clone(),
                 &self.variables(),
-            )
-            {
+            ) {
                 let vars: Vec<String> = c.vars.iter().map(|(n, _)| format!("${n}")).collect();
                 ui.set_status(if vars.is_empty() {
                     format!("copied a curl command ({} chars)", c.command.len())
