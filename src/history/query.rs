@@ -325,13 +325,23 @@ impl Store {
 
     /// The profile names the history holds, sorted (at most `limit`).
     pub fn profile_names(&self, limit: usize) -> Result<Vec<String>, HistoryError> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "SELECT DISTINCT profile FROM exchanges WHERE profile IS NOT NULL
-                 ORDER BY profile LIMIT ?1",
-            )
-            .map_err(|e| self.err(e))?;
+        self.names_in(
+            "SELECT DISTINCT profile FROM exchanges WHERE profile IS NOT NULL
+             ORDER BY profile LIMIT ?1",
+            limit,
+        )
+    }
+
+    /// The environments the history's records were rendered in, sorted.
+    pub fn env_names(&self, limit: usize) -> Result<Vec<String>, HistoryError> {
+        self.names_in(
+            "SELECT DISTINCT env FROM exchanges WHERE env IS NOT NULL ORDER BY env LIMIT ?1",
+            limit,
+        )
+    }
+
+    fn names_in(&self, sql: &str, limit: usize) -> Result<Vec<String>, HistoryError> {
+        let mut stmt = self.conn.prepare_cached(sql).map_err(|e| self.err(e))?;
         let rows = stmt
             .query_map([limit as i64], |r| r.get::<_, String>(0))
             .map_err(|e| self.err(e))?

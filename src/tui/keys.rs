@@ -107,6 +107,11 @@ pub enum Action {
     ReplayEdited,
     BulkReplay,
     Compare,
+    /// Pick the environment the Workbench renders in.
+    Environment,
+    /// Send the profile in two environments and compare.
+    CompareEnvironments,
+    FilterEnv,
     ReceiverToggle,
     ReceiverAnswer,
     ReceiverSecrets,
@@ -227,6 +232,18 @@ pub static BINDINGS: &[Binding] = &[
         [(Char('k'), CTRL)],
         SetSecret,
         "set a secret the profile needs (typed masked)"
+    ),
+    b!(
+        Workbench,
+        [(Char('E'), SHIFT)],
+        Environment,
+        "environment: pick (n new, e edit in $EDITOR)"
+    ),
+    b!(
+        Workbench,
+        [(Char('C'), SHIFT)],
+        CompareEnvironments,
+        "send in this and another environment, compare"
     ),
     b!(
         Profiles,
@@ -467,6 +484,12 @@ pub static BINDINGS: &[Binding] = &[
     ),
     b!(
         History,
+        [(Char('e'), NONE)],
+        FilterEnv,
+        "filter: environment the records were sent in"
+    ),
+    b!(
+        History,
         [(Char('t'), NONE)],
         FilterTime,
         "filter: time range (all, hour, day, week)"
@@ -499,7 +522,7 @@ pub static BINDINGS: &[Binding] = &[
         History,
         [(Char('c'), NONE)],
         Compare,
-        "compare: mark a record, then compare it with a second"
+        "compare: mark, then a second (a compare's pair: at once)"
     ),
     b!(
         History,

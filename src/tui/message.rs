@@ -78,6 +78,8 @@ pub enum ProfilesMsg {
         error: Option<String>,
         /// The secret store (its problem, when unusable, inside).
         secrets: crate::secrets::Secrets,
+        /// The environments (`environments/`), and the files that did not load.
+        environments: (Vec<crate::environment::LoadedEnvironment>, Vec<Diagnostic>),
     },
     /// A profile was written (or not).
     Saved {
@@ -118,6 +120,12 @@ pub enum ProfilesMsg {
         result: Result<PathBuf, String>,
     },
     /// A profile file's text, read to be edited in $EDITOR.
+    /// A new environment file was made (or not), with the text it holds.
+    EnvironmentCreated {
+        path: PathBuf,
+        text: String,
+        result: Result<(), String>,
+    },
     ReadForEdit {
         path: PathBuf,
         result: Result<String, String>,
@@ -213,7 +221,11 @@ pub enum HistoryMsg {
         rows: Vec<Summary>,
     },
     /// The profile names in the history, for the `p` filter's picker.
-    ProfileNames(Vec<String>),
+    /// The names a filter picks from: profiles, or environments (`env`).
+    Names {
+        env: bool,
+        names: Vec<String>,
+    },
     /// What a bulk replay would send, for the confirmation.
     BulkPreview {
         ids: Vec<i64>,

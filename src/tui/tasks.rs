@@ -85,11 +85,13 @@ impl Tasks {
                     events.push((p, text));
                 }
             }
+            let environments = crate::environment::scan(&dir);
             Message::Profiles(ProfilesMsg::Loaded {
                 profiles,
                 events,
                 error,
                 secrets,
+                environments,
             })
         });
     }
@@ -245,6 +247,64 @@ impl Tasks {
         });
     }
 
+    /// Makes a new environment file (never over one), its folder too.
+    pub fn new_environment(&self, path: PathBuf, text: String) {
+        self.blocking(move || {
+            let made = match path.parent() {
+                Some(dir) if !dir.is_dir() => std::fs::create_dir_all(dir),
+                _ => Ok(()),
+            };
+            let result = made
+                .and_then(|()| crate::files::write_new(&path, text.as_bytes()))
+                .map_err(|e| crate::files::io_reason(&e));
+            Message::Profiles(ProfilesMsg::EnvironmentCreated { path, text, result })
+        });
+    }
+
+    /// `C`: both requests sent at once, recorded as a pair (each pointing
+    /// at the other), read back as stored and compared.
+    pub fn compare(&self, store: SharedStore, c: Compare) {
+        let tx = self.tx.clone();
+        let cell = self.deliverer.clone();
+        tokio::spawn(async move {
+            let failed =
+                |m: String| Message::History(HistoryMsg::Failed(format!("not compared: {m}")));
+            let deliverer = match deliverer_of(&cell) {
+                Ok(d) => d,
+                Err(e) => return Self::send(&tx, failed(e)),
+            };
+            let (l, r) = tokio::join!(
+                deliverer.send(&c.left.0, &c.left.1),
+                deliverer.send(&c.right.0, &c.right.1)
+            );
+            let done = tokio::task::spawn_blocking(move || -> Result<HistoryMsg, String> {
+                let mut s = store
+                    .lock()
+                    .map_err(|_| "the history is unavailable".to_string())?;
+                let (a, b) = s.insert_pair(&l, &r).map_err(|e| e.to_string())?;
+                let left = s.get(a).map_err(|e| e.to_string())?;
+                let right = s.get(b).map_err(|e| e.to_string())?;
+                let diff = crate::diff::compare(&left.exchange, &right.exchange);
+                Ok(HistoryMsg::Compared(Box::new(
+                    super::message::CompareView {
+                        left: Box::new(left),
+                        right: Box::new(right),
+                        diff,
+                    },
+                )))
+            })
+            .await;
+            Self::send(
+                &tx,
+                match done {
+                    Ok(Ok(m)) => Message::History(m),
+                    Ok(Err(e)) => failed(e),
+                    Err(_) => failed("the history writer stopped".into()),
+                },
+            );
+        });
+    }
+
     /// Writes a profile file's text back (atomically, keeping its mode).
     pub fn write_profile_text(&self, path: PathBuf, text: String) {
         self.blocking(move || {
@@ -317,16 +377,12 @@ impl Tasks {
         let tx = self.tx.clone();
         let cell = self.deliverer.clone();
         let handle = tokio::spawn(async move {
-            let deliverer = match cell.get() {
-                Some(d) => d.clone(),
-                None => match Deliverer::new() {
-                    Ok(d) => cell.get_or_init(|| d).clone(),
-                    Err(e) => {
-                        let error = e.to_string();
-                        Self::send(&tx, Message::Fire(FireMsg::Failed { seq, error }));
-                        return;
-                    }
-                },
+            let deliverer = match deliverer_of(&cell) {
+                Ok(d) => d,
+                Err(error) => {
+                    Self::send(&tx, Message::Fire(FireMsg::Failed { seq, error }));
+                    return;
+                }
             };
             let max = fire.retry.as_ref().map_or(1, |r| r.max_attempts);
             let progress = tx.clone();
@@ -568,6 +624,22 @@ pub fn log_writer(path: PathBuf, lines: std::sync::mpsc::Receiver<String>) {
 }
 
 /// What a fire sends, and how.
+/// The shared sender, made on first use.
+fn deliverer_of(cell: &OnceLock<Deliverer>) -> Result<Deliverer, String> {
+    match cell.get() {
+        Some(d) => Ok(d.clone()),
+        None => Deliverer::new()
+            .map(|d| cell.get_or_init(|| d).clone())
+            .map_err(|e| e.to_string()),
+    }
+}
+
+/// One event in two environments, each request with how it is sent.
+pub struct Compare {
+    pub left: (PreparedRequest, SendOptions),
+    pub right: (PreparedRequest, SendOptions),
+}
+
 pub struct Fire {
     pub request: PreparedRequest,
     pub opts: SendOptions,

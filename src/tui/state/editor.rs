@@ -215,7 +215,9 @@ impl Workbench {
             request::assemble(
                 &profile,
                 event.as_ref(),
-                &mut Context::system().with_secrets(self.secrets.clone()),
+                &mut Context::system()
+                    .with_secrets(self.secrets.clone())
+                    .with_variables(self.variables()),
             )
             .map_err(|errs| {
                 errs.into_iter()

@@ -198,7 +198,7 @@ impl HistoryPane {
         }
     }
 
-    fn store(&self, ui: &mut Ui) -> Option<SharedStore> {
+    pub(super) fn store(&self, ui: &mut Ui) -> Option<SharedStore> {
         if self.store.is_none() {
             ui.set_error("no history: it could not be opened (see the log), or is off");
         }
@@ -330,17 +330,27 @@ impl HistoryPane {
                 self.reload(ui, tasks);
             }
             HistoryMsg::Attempts { root, rows } => self.on_attempts(root, rows, ui),
-            HistoryMsg::ProfileNames(names) => {
-                let mut items = vec!["(any profile)".to_string()];
+            HistoryMsg::Names { env, names } => {
+                let (any, now, kind) = match env {
+                    false => (
+                        "(any profile)",
+                        &self.filter.profile,
+                        modes::PickerKind::ProfileFilter,
+                    ),
+                    true => (
+                        "(any environment)",
+                        &self.filter.env,
+                        modes::PickerKind::EnvFilter,
+                    ),
+                };
+                let mut items = vec![any.to_string()];
                 items.extend(names);
-                let selected = self
-                    .filter
-                    .profile
+                let selected = now
                     .as_ref()
                     .and_then(|p| items.iter().position(|i| i == p))
                     .unwrap_or(0);
                 ui.mode = Mode::Picker {
-                    kind: modes::PickerKind::ProfileFilter,
+                    kind,
                     items,
                     selected,
                 };
@@ -502,12 +512,18 @@ impl HistoryPane {
                 self.range = (self.range + 1) % RANGES.len();
                 self.reload(ui, tasks);
             }
-            Action::FilterProfile => {
+            Action::FilterProfile | Action::FilterEnv => {
                 // Picked from the names the history holds.
                 let Some(store) = self.store(ui) else { return };
-                tasks.query(store, |s| {
-                    s.profile_names(500)
-                        .map(HistoryMsg::ProfileNames)
+                let env = a == Action::FilterEnv;
+                tasks.query(store, move |s| {
+                    let names = if env {
+                        s.env_names(500)
+                    } else {
+                        s.profile_names(500)
+                    };
+                    names
+                        .map(|names| HistoryMsg::Names { env, names })
                         .map_err(|e| e.to_string())
                 });
             }
@@ -548,6 +564,12 @@ impl HistoryPane {
             },
             _ => {}
         }
+    }
+
+    /// The environment filter picked (none: any).
+    pub(super) fn set_env_filter(&mut self, env: Option<String>, ui: &mut Ui, tasks: &Tasks) {
+        self.filter.env = env;
+        self.reload(ui, tasks);
     }
 
     pub(super) fn on_prompt(&mut self, kind: PromptKind, text: String, ui: &mut Ui, tasks: &Tasks) {
@@ -593,37 +615,6 @@ impl HistoryPane {
         match self.open.as_ref() {
             Some(o) => super::copy_body(ui, &o.response_body, &format!("#{}", o.record.id)),
             None => ui.set_error("no record open"),
-        }
-    }
-
-    /// `c`: mark this record; on a second record, compare the two.
-    fn compare_step(&mut self, ui: &mut Ui, tasks: &Tasks) {
-        let Some(id) = self.rows.get(self.selected).map(|r| r.id) else {
-            return;
-        };
-        match self.mark {
-            None => {
-                self.mark = Some(id);
-                ui.set_status(format!("#{id} marked: c on another record compares them"));
-            }
-            Some(m) if m == id => {
-                self.mark = None;
-                ui.set_status("mark cleared");
-            }
-            Some(m) => {
-                self.mark = None;
-                let Some(store) = self.store(ui) else { return };
-                tasks.query(store, move |s| {
-                    let left = s.get(m).map_err(|e| e.to_string())?;
-                    let right = s.get(id).map_err(|e| e.to_string())?;
-                    let diff = crate::diff::compare(&left.exchange, &right.exchange);
-                    Ok(HistoryMsg::Compared(Box::new(CompareView {
-                        left: Box::new(left),
-                        right: Box::new(right),
-                        diff,
-                    })))
-                });
-            }
         }
     }
 
@@ -854,10 +845,11 @@ impl HistoryPane {
 /// The filter bar's text.
 pub fn filter_line(h: &HistoryPane) -> String {
     format!(
-        "F failed: {}   s status: {}   p profile: {}   t time: {}   / text: {}",
+        "F failed: {}   s status: {}   p profile: {}   e env: {}   t time: {}   / text: {}",
         if h.filter.failed { "yes" } else { "no" },
         h.filter.status.map_or("any".to_string(), |s| s.label()),
         h.filter.profile.as_deref().unwrap_or("any"),
+        h.filter.env.as_deref().unwrap_or("any"),
         RANGES[h.range].0,
         h.filter.text.as_deref().unwrap_or("—"),
     )

@@ -347,7 +347,10 @@ impl Workbench {
         let fire = match (&self.preview, self.draft().map(Draft::to_profile)) {
             (Some(Preview { result: Ok(a), .. }), Some(Ok(p))) => Fire {
                 request: a.request.clone(),
-                opts: SendOptions::for_profile(&p),
+                opts: SendOptions {
+                    env: self.env.clone().filter(|_| self.environment().is_some()),
+                    ..SendOptions::for_profile(&p)
+                },
                 retry: p.retry.clone(),
                 signing: a.signing.clone(),
             },

@@ -14,7 +14,9 @@
 //! network or the disk starts in [`super::tasks`] and comes back as a
 //! [`Message`]. Nothing here draws, and nothing here imports the drawing.
 
+mod compare;
 pub mod editor;
+mod environments;
 mod groups;
 pub mod history;
 pub mod inspector;
@@ -37,7 +39,7 @@ pub use receiver::ReceiverPane;
 
 use super::keys::{self, Action, Scope};
 use super::layout;
-use super::message::Message;
+use super::message::{HistoryMsg, Message};
 use super::tasks::Tasks;
 
 /// The views across the top.
@@ -253,7 +255,15 @@ impl State {
             Message::Profiles(m) => self.bench.on_profiles(m, ui, tasks),
             Message::Editor(m) => self.bench.on_editor(m, ui, tasks),
             Message::Fire(m) => self.bench.on_fire(m, ui, tasks, &mut self.history),
-            Message::History(m) => self.history.on_message(m, ui, tasks),
+            Message::History(m) => {
+                // A comparison made from the Workbench (`C`) is shown in
+                // the History view, where its records are.
+                if matches!(m, HistoryMsg::Compared(_)) && ui.view == View::Workbench {
+                    ui.view = View::History;
+                    self.history.show(false, ui, tasks);
+                }
+                self.history.on_message(m, ui, tasks)
+            }
             Message::Receiver(m) => {
                 let quiet = self.bench.in_flight().is_some();
                 let recorded = self.receiver.on_message(
@@ -413,6 +423,10 @@ impl State {
                 self.bench.save_selected(ui, tasks);
             }
             Action::SetSecret => self.bench.ask_secret(ui),
+            Action::Environment => self
+                .bench
+                .pick_environment(modes::PickerKind::Environment, ui),
+            Action::CompareEnvironments => self.bench.ask_compare(ui),
             Action::CopyCurl => self.bench.copy_curl(ui),
             Action::CopyBody => self.bench.copy_body(ui),
             _ => match ui.focus {

@@ -48,6 +48,12 @@ pub enum PickerKind {
     Event,
     /// The History's profile filter.
     ProfileFilter,
+    /// The History's environment filter.
+    EnvFilter,
+    /// The environment the Workbench renders in (`E`).
+    Environment,
+    /// The second environment to compare the selected one with (`C`).
+    CompareWith,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,6 +73,8 @@ pub enum PromptKind {
     ImportProfile,
     /// The value of a secret the profile needs, for the store.
     SetSecret(String),
+    /// The name of a new environment file.
+    NewEnvironment,
     /// Where to write the response body: of the Workbench's answer, or of
     /// the History's open record.
     SaveBody {
@@ -206,6 +214,10 @@ enum Then {
     Complete(String),
     /// A choice in the picker.
     Picked(PickerKind, Option<String>),
+    /// `n` in the environment list.
+    NewEnvironment,
+    /// `e` on an environment in the list.
+    EditEnvironment(String),
     /// A confirmation's answer.
     Confirmed(ConfirmKind, Action),
 }
@@ -247,6 +259,16 @@ impl State {
                 }
                 Some(Action::Enter) => {
                     Then::Picked(*kind, (*selected > 0).then(|| items[*selected].clone()))
+                }
+                // The environment list makes and edits environments too.
+                Some(Action::NewProfile) if *kind == PickerKind::Environment => {
+                    Then::NewEnvironment
+                }
+                Some(Action::ExternalEditor) if *kind == PickerKind::Environment => {
+                    match (*selected > 0).then(|| items[*selected].clone()) {
+                        Some(name) => Then::EditEnvironment(name),
+                        None => Then::Stay,
+                    }
                 }
                 _ => Then::Close,
             },
@@ -381,6 +403,31 @@ impl State {
                 self.history
                     .on_prompt(PromptKind::FilterProfile, text, ui, tasks);
             }
+            Then::Picked(PickerKind::EnvFilter, choice) => {
+                ui.mode = Mode::Normal;
+                self.history.set_env_filter(choice, ui, tasks);
+            }
+            Then::Picked(PickerKind::Environment, choice) => {
+                ui.mode = Mode::Normal;
+                self.bench.set_environment(choice, ui, tasks);
+            }
+            Then::Picked(PickerKind::CompareWith, None) => {
+                ui.mode = Mode::Normal;
+                ui.set_status("not compared");
+            }
+            Then::Picked(PickerKind::CompareWith, Some(right)) => {
+                ui.mode = Mode::Normal;
+                if let Some(c) = self.bench.compare_with(&right, ui)
+                    && let Some(store) = self.history.store(ui)
+                {
+                    tasks.compare(store, c);
+                }
+            }
+            Then::NewEnvironment => super::environments::prompt_new(ui),
+            Then::EditEnvironment(name) => {
+                ui.mode = Mode::Normal;
+                self.bench.edit_environment(&name, tasks);
+            }
             Then::Confirmed(kind, action) => {
                 ui.mode = Mode::Normal;
                 self.on_confirm(kind, action);
@@ -448,6 +495,7 @@ impl State {
         }
         match kind {
             PromptKind::NewProfile => self.bench.new_profile(text, ui, tasks),
+            PromptKind::NewEnvironment => self.bench.new_environment(text, ui, tasks),
             PromptKind::Rename => self.bench.rename(text, ui, tasks),
             PromptKind::SaveEventAs(old) => self.bench.save_event_as(old, &text, ui, tasks),
             PromptKind::Search => self.bench.set_search(text, ui),

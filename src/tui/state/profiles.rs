@@ -267,7 +267,11 @@ impl Workbench {
                 events,
                 error,
                 secrets,
-            } => self.on_loaded(profiles, events, error, secrets, ui, tasks),
+                environments,
+            } => {
+                self.on_environments(environments, ui);
+                self.on_loaded(profiles, events, error, secrets, ui, tasks)
+            }
             ProfilesMsg::Saved {
                 path,
                 profile,
@@ -329,6 +333,9 @@ impl Workbench {
                 }
                 Err(e) => ui.set_error(format!("secret {name} not set: {e}")),
             },
+            ProfilesMsg::EnvironmentCreated { path, text, result } => {
+                self.environment_created(path, text, result, ui)
+            }
             ProfilesMsg::ReadForEdit { path, result } => match result {
                 Ok(text) => ui.effects.push(super::Effect::ExternalEdit {
                     target: super::JsonTarget::ProfileFile(path),

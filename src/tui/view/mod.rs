@@ -147,6 +147,15 @@ fn tabs(s: &State, area: Rect, buf: &mut Buffer) {
         tab(" 2 History ", s.ui.view == View::History),
         Span::raw(" "),
         tab(" 3 Receiver ", s.ui.view == View::Receiver),
+        Span::raw("   "),
+        // The environment the Workbench renders in.
+        match s.bench.environment() {
+            Some(e) => Span::styled(
+                format!(" env: {} ", e.name),
+                Style::default().fg(Color::Black).bg(Color::Yellow),
+            ),
+            None => Span::styled("env: none (E)", dim()),
+        },
         Span::styled("   ? help", dim()),
     ]);
     buf.set_line(area.x, area.y, &line, area.width);

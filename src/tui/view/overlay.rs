@@ -121,6 +121,7 @@ pub fn render(s: &State, area: Rect, buf: &mut Buffer) {
                     &secret_title
                 }
                 PromptKind::Rename => " Rename profile ",
+                PromptKind::NewEnvironment => " New environment: name (a file in environments/) ",
                 PromptKind::SaveEventAs(_) => " Save the event as (name) ",
                 PromptKind::Search => " Search the body ",
                 PromptKind::FilterProfile => " Filter: profile name (empty for any) ",
@@ -141,15 +142,63 @@ pub fn render(s: &State, area: Rect, buf: &mut Buffer) {
             items,
             selected,
         } => {
-            let height = (items.len() as u16 + 2).min(area.height - 4);
-            let r = centered(area, 50, height);
-            let title = match kind {
-                crate::tui::state::modes::PickerKind::Event => " Sample event ",
-                crate::tui::state::modes::PickerKind::ProfileFilter => {
-                    " Filter: profile (as the history has them) "
-                }
+            use crate::tui::state::modes::PickerKind;
+            // The environment list shows the highlighted one's variables.
+            let vars = match kind {
+                PickerKind::Environment | PickerKind::CompareWith => items
+                    .get(*selected)
+                    .filter(|_| *selected > 0)
+                    .map(|name| s.bench.environment_lines(name, s.ui.reveal))
+                    .unwrap_or_default(),
+                _ => Vec::new(),
             };
-            let inner = frame(r, buf, title);
+            let wide = matches!(kind, PickerKind::Environment | PickerKind::CompareWith);
+            let height = (items.len().max(vars.len() + 1) as u16 + 2).min(area.height - 4);
+            let r = centered(area, if wide { 76 } else { 50 }, height);
+            let title = match kind {
+                PickerKind::Event => " Sample event ",
+                PickerKind::ProfileFilter => " Filter: profile (as the history has them) ",
+                PickerKind::EnvFilter => " Filter: environment (as the history has them) ",
+                PickerKind::Environment => " Environment · Enter picks · n new · e edits ",
+                PickerKind::CompareWith => " Compare with which environment? ",
+            };
+            let mut inner = frame(r, buf, title);
+            if wide {
+                let list_width = 24.min(inner.width / 3);
+                let right = Rect::new(
+                    inner.x + list_width + 1,
+                    inner.y,
+                    inner.width.saturating_sub(list_width + 1),
+                    inner.height,
+                );
+                let head = if vars.is_empty() && *selected > 0 {
+                    "no variables".to_string()
+                } else if *selected == 0 {
+                    "the profiles' own defaults".to_string()
+                } else {
+                    if s.ui.reveal {
+                        "variables".to_string()
+                    } else {
+                        "variables (credentials masked)".to_string()
+                    }
+                };
+                buf.set_stringn(right.x, right.y, head, right.width as usize, super::dim());
+                for (row, (k, v)) in vars
+                    .iter()
+                    .take(right.height.saturating_sub(1) as usize)
+                    .enumerate()
+                {
+                    let line = format!("{k} = {}", crate::exchange::printable(v));
+                    buf.set_stringn(
+                        right.x,
+                        right.y + 1 + row as u16,
+                        line,
+                        right.width as usize,
+                        Style::default(),
+                    );
+                }
+                inner.width = list_width;
+            }
             let offset = super::list_offset(*selected, inner.height as usize);
             for (row, (i, item)) in items
                 .iter()

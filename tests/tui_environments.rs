@@ -1,0 +1,224 @@
+//! Environments in the workbench, through the real loop: the title bar,
+//! `E` and its list, the preview that follows, a new environment made in
+//! `$EDITOR`, `C` (one event in two environments, compared, recorded as a
+//! pair) and the History view's environment filter.
+
+mod support;
+
+use ratatui::crossterm::event::KeyCode;
+use support::tui::{Harness, key};
+use support::{Answer, Server, Workspace};
+
+fn workspace(local: &Server, staging: &Server) -> Workspace {
+    let ws = Workspace::new();
+    ws.write("events/signup.json", support::SIGNUP_EVENT);
+    std::fs::create_dir_all(ws.path().join("environments")).unwrap();
+    ws.write(
+        "crm.ron",
+        r#"(
+    name: "crm",
+    method: POST,
+    url: "{{var.BASE_URL}}/lists/{{var.LIST_ID}}",
+    variables: {"LIST_ID": "default-list"},
+    headers: [("X-Trace", "{{uuid}}"), ("X-Api-Key", "{{var.API_KEY}}")],
+    payload: {"list": "{{var.LIST_ID}}"},
+    event: "events/signup.json",
+)"#,
+    );
+    for (name, server, list) in [
+        ("local", local, "local-list"),
+        ("staging", staging, "stg-list"),
+    ] {
+        ws.write(
+            &format!("environments/{name}.ron"),
+            &format!(
+                r#"(name: "{name}", variables: {{"BASE_URL": "{}", "LIST_ID": "{list}", "API_KEY": "key-of-{name}"}})"#,
+                server.url("")
+            ),
+        );
+    }
+    ws
+}
+
+fn preview_url(h: &Harness) -> Option<String> {
+    match &h.app.state.bench.preview.as_ref()?.result {
+        Ok(a) => Some(a.request.url.clone()),
+        Err(_) => None,
+    }
+}
+
+#[tokio::test]
+async fn e_picks_the_environment_the_title_shows_and_the_preview_follows() {
+    let (a, b) = (
+        Server::start(Answer::status(200)),
+        Server::start(Answer::status(200)),
+    );
+    let ws = workspace(&a, &b);
+    let mut h = Harness::open(ws.path().to_path_buf(), 160, 40).await;
+    h.settle().await;
+    assert!(h.screen().contains("env: none (E)"), "{}", h.screen());
+    // No environment: the profile cannot render its URL, and says why.
+    assert_eq!(preview_url(&h), None);
+
+    h.send(key(KeyCode::Char('E')));
+    h.settle().await;
+    let screen = h.screen();
+    assert!(
+        screen.contains("(no environment)") && screen.contains("staging"),
+        "{screen}"
+    );
+    h.send(key(KeyCode::Down));
+    h.settle().await;
+    // The highlighted environment's variables, credentials masked.
+    let screen = h.screen();
+    assert!(
+        screen.contains(&format!("BASE_URL = {}", a.url(""))),
+        "{screen}"
+    );
+    assert!(screen.contains("API_KEY = [redacted]"), "{screen}");
+    assert!(!screen.contains("key-of-local"), "{screen}");
+    h.send(key(KeyCode::Enter));
+    h.settle().await;
+    assert!(h.screen().contains(" env: local "), "{}", h.screen());
+    assert_eq!(preview_url(&h), Some(a.url("/lists/local-list")));
+
+    // Another: the preview follows at once.
+    h.send(key(KeyCode::Char('E')));
+    h.keys(&[KeyCode::Down, KeyCode::Enter]);
+    h.settle().await;
+    assert!(h.screen().contains(" env: staging "), "{}", h.screen());
+    assert_eq!(preview_url(&h), Some(b.url("/lists/stg-list")));
+
+    // A fire goes there, and is recorded in that environment.
+    h.send(key(KeyCode::Char('f')));
+    h.until_answered().await;
+    assert_eq!(b.only().header("x-api-key"), Some("key-of-staging"));
+    assert!(a.requests().is_empty());
+    h.send(key(KeyCode::Char('2')));
+    h.until(|s| {
+        s.history
+            .rows
+            .iter()
+            .any(|r| r.env.as_deref() == Some("staging"))
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn n_in_the_list_makes_an_environment_in_the_editor_and_it_can_be_picked() {
+    let (a, b) = (
+        Server::start(Answer::status(200)),
+        Server::start(Answer::status(200)),
+    );
+    let ws = workspace(&a, &b);
+    let mut h = Harness::open(ws.path().to_path_buf(), 160, 40).await;
+    let url = a.url("/prod");
+    // The editor gets the new file with the profile's variables, empty.
+    h.host.editor = Box::new(move |text| {
+        assert!(text.contains("\"BASE_URL\": \"\""), "{text}");
+        assert!(
+            text.contains("(name: \"prod\"") || text.contains("name: \"prod\""),
+            "{text}"
+        );
+        Ok(text
+            .replace("\"BASE_URL\": \"\"", &format!("\"BASE_URL\": \"{url}\""))
+            .replace("\"API_KEY\": \"\"", "\"API_KEY\": \"{{secret.PROD_KEY}}\""))
+    });
+    h.send(key(KeyCode::Char('E')));
+    h.send(key(KeyCode::Char('n')));
+    h.type_text("prod");
+    h.send(key(KeyCode::Enter));
+    h.until(|s| {
+        s.bench
+            .environments
+            .iter()
+            .any(|l| l.environment.name == "prod")
+    })
+    .await;
+    let text = std::fs::read_to_string(ws.path().join("environments/prod.ron")).unwrap();
+    assert!(text.contains(&a.url("/prod")), "{text}");
+    // A bad name is refused, with the rule.
+    h.send(key(KeyCode::Char('E')));
+    h.send(key(KeyCode::Char('n')));
+    h.type_text("a b");
+    h.send(key(KeyCode::Enter));
+    h.settle().await;
+    assert!(h.status().contains("letters, digits"), "{}", h.status());
+}
+
+#[tokio::test]
+async fn c_sends_one_event_in_two_environments_and_shows_the_comparison_again_from_history() {
+    let (a, b) = (
+        Server::start(Answer::status(200)),
+        Server::start(Answer::status(500)),
+    );
+    let ws = workspace(&a, &b);
+    let mut h = Harness::open(ws.path().to_path_buf(), 160, 40).await;
+    // Without an environment there is nothing to compare from.
+    h.send(key(KeyCode::Char('C')));
+    h.settle().await;
+    assert!(
+        h.status().contains("select an environment first"),
+        "{}",
+        h.status()
+    );
+
+    h.send(key(KeyCode::Char('E')));
+    h.keys(&[KeyCode::Down, KeyCode::Enter]);
+    h.send(key(KeyCode::Char('C')));
+    h.settle().await;
+    // The second is asked for; the selected one is not offered.
+    let screen = h.screen();
+    assert!(
+        screen.contains("Compare with which environment?"),
+        "{screen}"
+    );
+    h.send(key(KeyCode::Enter));
+    h.until(|s| s.history.compare.is_some()).await;
+    let screen = h.screen();
+    assert!(screen.contains("2 History"), "{screen}");
+    assert!(screen.contains("outcome: 1 difference(s)"), "{screen}");
+    assert!(
+        screen.contains("~ $.list: \"local-list\" → \"stg-list\""),
+        "{screen}"
+    );
+    // One event: the same id on both sides; the keys never on screen.
+    assert_eq!(a.only().header("x-trace"), b.only().header("x-trace"));
+    assert!(!screen.contains("key-of-"), "{screen}");
+
+    // From the History view, c on either record opens it again.
+    let (left, right) = {
+        let c = h.app.state.history.compare.as_ref().unwrap();
+        (c.left.id, c.right.id)
+    };
+    assert_eq!(left + 1, right);
+    h.send(key(KeyCode::Esc));
+    h.until(|s| s.history.compare.is_none() && s.history.rows.len() >= 2)
+        .await;
+    h.app.state.history.selected = 0;
+    h.send(key(KeyCode::Char('c')));
+    h.until(|s| s.history.compare.is_some()).await;
+    let c = h.app.state.history.compare.as_ref().unwrap();
+    assert_eq!((c.left.id, c.right.id), (left, right));
+
+    // The environment filter picks from what the history holds.
+    h.send(key(KeyCode::Esc));
+    h.settle().await;
+    h.send(key(KeyCode::Char('e')));
+    h.settle().await;
+    h.until(|s| matches!(s.ui.mode, hookbench::tui::state::modes::Mode::Picker { .. }))
+        .await;
+    assert!(h.screen().contains("(any environment)"), "{}", h.screen());
+    h.keys(&[KeyCode::Down, KeyCode::Down, KeyCode::Enter]);
+    h.until(|s| {
+        s.history.filter.env.as_deref() == Some("staging")
+            && !s.history.loading
+            && s.history
+                .rows
+                .iter()
+                .all(|r| r.env.as_deref() == Some("staging"))
+            && !s.history.rows.is_empty()
+    })
+    .await;
+    assert!(h.screen().contains("e env: staging"), "{}", h.screen());
+}
