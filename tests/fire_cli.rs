@@ -480,7 +480,12 @@ fn the_first_run_outside_the_repository_makes_the_profiles_folder_with_local_ech
     );
     assert!(stdout(&out).contains("local-echo"), "{}", stdout(&out));
     use std::os::unix::fs::PermissionsExt;
-    for f in ["local-echo.ron", "events/signup_completed.json"] {
+    for f in [
+        "local-echo.ron",
+        "events/signup_completed.json",
+        "environments/local.ron",
+        "environments/staging.ron",
+    ] {
         let mode = std::fs::metadata(dir.join(f)).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600, "{f}");
     }
@@ -488,6 +493,16 @@ fn the_first_run_outside_the_repository_makes_the_profiles_folder_with_local_ech
     let out = in_empty_home(home.path(), &["fire", "local-echo", "--dry-run"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(stdout(&out).contains("Signup"), "{}", stdout(&out));
+    // Its environments came along.
+    let out = in_empty_home(
+        home.path(),
+        &["fire", "local-echo", "--dry-run", "--env", "staging"],
+    );
+    assert!(
+        stdout(&out).starts_with("> POST http://127.0.0.1:8788/hooks/"),
+        "{}",
+        stdout(&out)
+    );
     assert!(!stderr(&out).contains("first run"), "{}", stderr(&out));
     // A folder the user named is never made up.
     let out = in_empty_home(home.path(), &["--profiles", "nowhere", "validate"]);

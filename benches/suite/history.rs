@@ -146,6 +146,7 @@ pub fn main() {
                 secrets: None,
                 plain: false,
                 notice: None,
+                env: None,
             },
         )
         .unwrap();

@@ -111,6 +111,10 @@ pub struct Cli {
     #[arg(long)]
     pub no_receiver: bool,
 
+    /// Workbench: open in this environment (E picks another)
+    #[arg(long, env = "HOOKBENCH_ENV", value_name = "NAME")]
+    pub env: Option<String>,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -430,6 +434,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
                 secrets: Some(places.secrets),
                 plain: !colour_on(),
                 notice,
+                env: cli.env.filter(|e| !e.is_empty()),
                 receiver: (!cli.no_receiver)
                     .then(|| std::net::SocketAddr::from(([127, 0, 0, 1], cli.receiver_port))),
             })?;

@@ -236,8 +236,8 @@ pub fn default_dir(explicit: Option<PathBuf>) -> PathBuf {
 }
 
 /// What a new profiles folder starts with: the local round trip and its
-/// sample event, as shipped in `profiles/`.
-const STARTER: [(&str, &str); 2] = [
+/// sample event and the example environments, as shipped in `profiles/`.
+const STARTER: [(&str, &str); 4] = [
     (
         "local-echo.ron",
         include_str!("../../profiles/local-echo.ron"),
@@ -245,6 +245,14 @@ const STARTER: [(&str, &str); 2] = [
     (
         "events/signup_completed.json",
         include_str!("../../profiles/events/signup_completed.json"),
+    ),
+    (
+        "environments/local.ron",
+        include_str!("../../profiles/environments/local.ron"),
+    ),
+    (
+        "environments/staging.ron",
+        include_str!("../../profiles/environments/staging.ron"),
     ),
 ];
 
@@ -255,6 +263,7 @@ pub fn create_starter(dir: &Path) -> io::Result<bool> {
         return Ok(false);
     }
     crate::files::create_private_dir(&dir.join("events"))?;
+    crate::files::create_private_dir(&dir.join(crate::environment::DIR))?;
     for (name, text) in STARTER {
         crate::files::write_atomic_private(&dir.join(name), text.as_bytes())?;
     }

@@ -64,6 +64,8 @@ pub struct Options {
     /// Said on the status line once the profiles are read (the first run
     /// made their folder).
     pub notice: Option<String>,
+    /// The environment to open in (`--env`, `HOOKBENCH_ENV`).
+    pub env: Option<String>,
 }
 
 /// The terminal's width in columns, when there is one (the command line

@@ -198,13 +198,40 @@ impl Tasks {
         stem: String,
         event: Option<serde_json::Value>,
         target: PathBuf,
+        environments: Vec<crate::environment::Environment>,
     ) {
         self.blocking(move || {
             let shared = crate::share::share(&p, &stem, event);
             let text = profile::to_ron(&shared.profile);
-            let result = crate::files::write_atomic(&target, text.as_bytes())
+            let mut result = crate::files::write_atomic(&target, text.as_bytes())
                 .map(|()| shared.needs.secrets.clone())
                 .map_err(|e| crate::files::io_reason(&e));
+            // The environments it uses go beside it, credentials replaced.
+            let dir = crate::environment::dir_of(target.parent().unwrap_or(std::path::Path::new(".")));
+            for env in &environments {
+                let Ok(needs) = &mut result else { break };
+                let e = crate::share::share_environment(&p, env);
+                let to = dir.join(format!("{}.ron", e.environment.name));
+                let written = std::fs::create_dir_all(&dir)
+                    .map_err(|err| crate::files::io_reason(&err))
+                    .and_then(|()| {
+                        crate::files::write_output(
+                            &to,
+                            crate::environment::to_ron(&e.environment).as_bytes(),
+                            false,
+                            false,
+                        )
+                        .map_err(|err| err.to_string())
+                    });
+                match written {
+                    Ok(()) => needs.extend(
+                        e.replaced
+                            .iter()
+                            .map(|v| format!("{v} (--env {})", e.environment.name)),
+                    ),
+                    Err(m) => result = Err(format!("{}: {m}", to.display())),
+                }
+            }
             Message::Profiles(ProfilesMsg::Shared {
                 path: target,
                 result,

@@ -98,6 +98,7 @@ impl Harness {
                     profiles: dir,
                     plain: false,
                     notice: None,
+                    env: None,
                 },
             )
             .unwrap(),

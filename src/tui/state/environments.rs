@@ -34,13 +34,14 @@ impl Workbench {
                 .iter()
                 .any(|d| d.path == self.environment_path(&name));
             let why = if broken {
-                "its file has an error"
+                format!("environment `{name}`: its file has an error")
             } else {
-                "it is no longer in environments/"
+                format!(
+                    "no environment `{name}` in {}",
+                    crate::environment::dir_of(&self.dir).display()
+                )
             };
-            ui.set_error(format!(
-                "environment `{name}` is not selected any more: {why} (E picks one)"
-            ));
+            ui.set_error(format!("{why}: none is selected (E picks one)"));
             self.env = None;
         }
     }

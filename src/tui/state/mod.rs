@@ -205,6 +205,7 @@ impl State {
             bench: {
                 let mut bench = Workbench::new(options.profiles, options.secrets);
                 bench.notice = options.notice;
+                bench.env = options.env;
                 bench
             },
             history: HistoryPane::new(options.history, options.body_cap),

@@ -114,7 +114,11 @@ impl Workbench {
             .current()
             .map(stem_of)
             .unwrap_or_else(|| "profile".into());
-        tasks.share(profile, stem, event, target);
+        let used = crate::share::environments_used(&profile, &self.environments)
+            .into_iter()
+            .map(|l| l.environment.clone())
+            .collect();
+        tasks.share(profile, stem, event, target, used);
     }
 
     pub(super) fn import_profile(&mut self, file: PathBuf, tasks: &Tasks) {

@@ -332,10 +332,15 @@ fn render_table(s: &State, area: Rect, buf: &mut Buffer) {
         } else {
             "  "
         };
-        let third = match (receiver, s.receiver.verdicts.get(&r.id)) {
-            (true, Some(v)) => v.as_str(),
-            (true, None) => "not checked",
-            (false, _) => r.profile.as_deref().unwrap_or("-"),
+        let third: std::borrow::Cow<str> = match (receiver, s.receiver.verdicts.get(&r.id)) {
+            (true, Some(v)) => v.as_str().into(),
+            (true, None) => "not checked".into(),
+            // PROFILE@ENV when it was sent in an environment.
+            (false, _) => match (&r.profile, &r.env) {
+                (Some(p), Some(e)) => format!("{p}@{e}").into(),
+                (Some(p), None) => p.as_str().into(),
+                (None, _) => "-".into(),
+            },
         };
         let time = if narrow {
             time.get(5..19).unwrap_or(&time)
@@ -352,7 +357,7 @@ fn render_table(s: &State, area: Rect, buf: &mut Buffer) {
             r.id,
             time,
             clip(&origin, origin_w),
-            clip(third, third_w),
+            clip(&third, third_w),
             clip(&r.method, 6),
             outcome,
             if narrow { "" } else { r.host.as_str() },
