@@ -511,6 +511,15 @@ fn the_first_run_opens_the_workbench_on_the_profiles_folder_it_made() {
             .join(".config/hookbench/profiles/local-echo.ron")
             .is_file()
     );
+    // Its example environments came too: E picks one, the preview follows.
+    t.wait_for("env: none (E)");
+    t.send("E");
+    t.wait_for("the profiles' own defaults");
+    t.send("\x1b[B\x1b[B");
+    t.wait_for("BASE_URL = http://127.0.0.1:8788");
+    t.send("\r");
+    t.wait_for(" env: staging ");
+    t.wait_for("POST http://127.0.0.1:8788/hooks/");
     t.send("q");
     assert!(t.wait_exit().success());
 }

@@ -207,7 +207,8 @@ impl Tasks {
                 .map(|()| shared.needs.secrets.clone())
                 .map_err(|e| crate::files::io_reason(&e));
             // The environments it uses go beside it, credentials replaced.
-            let dir = crate::environment::dir_of(target.parent().unwrap_or(std::path::Path::new(".")));
+            let dir =
+                crate::environment::dir_of(target.parent().unwrap_or(std::path::Path::new(".")));
             for env in &environments {
                 let Ok(needs) = &mut result else { break };
                 let e = crate::share::share_environment(&p, env);

@@ -415,7 +415,12 @@ fn render_compare(s: &State, c: &CompareView, area: Rect, buf: &mut Buffer) {
             (Some(resp), None) => format!("{} {}", resp.status, resp.reason),
             _ => "-".into(),
         };
-        format!("#{} ({}, {outcome})", r.id, x.origin)
+        let env = x
+            .env
+            .as_ref()
+            .map(|e| format!(" in {e}"))
+            .unwrap_or_default();
+        format!("#{}{env} ({}, {outcome})", r.id, x.origin)
     };
     let title = format!(
         " Compare {} ↔ {} · Esc closes ",

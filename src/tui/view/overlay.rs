@@ -153,7 +153,18 @@ pub fn render(s: &State, area: Rect, buf: &mut Buffer) {
                 _ => Vec::new(),
             };
             let wide = matches!(kind, PickerKind::Environment | PickerKind::CompareWith);
-            let height = (items.len().max(vars.len() + 1) as u16 + 2).min(area.height - 4);
+            // As tall as the longest list of variables, so it keeps its size.
+            let most = if wide {
+                s.bench
+                    .environments
+                    .iter()
+                    .map(|l| l.environment.variables.len())
+                    .max()
+                    .unwrap_or(0)
+            } else {
+                0
+            };
+            let height = (items.len().max(most + 1) as u16 + 2).min(area.height - 4);
             let r = centered(area, if wide { 76 } else { 50 }, height);
             let title = match kind {
                 PickerKind::Event => " Sample event ",
