@@ -21,6 +21,8 @@ pub enum Origin {
     Retry(Option<i64>),
     Import,
     Received,
+    /// Received and passed on to the app (`listen --forward-to`).
+    Forwarded,
 }
 
 impl Origin {
@@ -37,6 +39,7 @@ impl Origin {
             "fire" => Origin::Fire,
             "import" => Origin::Import,
             "received" => Origin::Received,
+            "forwarded" => Origin::Forwarded,
             o => match o.split_at(o.find(' ').unwrap_or(o.len())) {
                 ("replay", rest) => Origin::Replay(linked(rest)?),
                 ("retry", rest) => Origin::Retry(linked(rest)?),
@@ -64,6 +67,7 @@ impl fmt::Display for Origin {
             Origin::Retry(None) => f.write_str("retry"),
             Origin::Import => f.write_str("import"),
             Origin::Received => f.write_str("received"),
+            Origin::Forwarded => f.write_str("forwarded"),
         }
     }
 }

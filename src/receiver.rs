@@ -1,7 +1,10 @@
 //! The built-in receiver: a local webhook endpoint that captures every
 //! request (any method, any path) as an [`Exchange`] and answers as scripted
 //! — a status, a repeating sequence such as `500,500,200`, a delay, headers,
-//! a failure rate — so failures can be produced on demand.
+//! a failure rate — so failures can be produced on demand. Or it is a
+//! relay: each request goes on to the app under test (`forward`), byte for
+//! byte, and the sender gets the app's answer. With `reject_invalid`, a
+//! request whose signature does not verify is answered 401.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -34,6 +37,37 @@ pub struct Script {
     /// Share of requests answered 500 whatever the sequence says (0 to 1).
     pub failure_rate: f64,
     pub body_cap: usize,
+    /// Pass each request on to the app there, and answer with its answer.
+    pub forward: Option<Forward>,
+    /// What signatures are checked with, when `reject_invalid` is set.
+    pub verify: Vec<crate::signing::Verifier>,
+    /// Answer 401 to a request whose signature is invalid or missing.
+    pub reject_invalid: bool,
+}
+
+/// Where received requests go on to, and how long the app may take.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Forward {
+    /// An origin keeps each request's path and query; a URL with a path
+    /// replaces them (the rule of `replay --url`).
+    pub url: String,
+    pub timeout: Duration,
+}
+
+/// Headers that belong to one connection, never passed on.
+fn hop_by_hop(name: &str) -> bool {
+    matches!(
+        name.to_ascii_lowercase().as_str(),
+        "connection"
+            | "keep-alive"
+            | "proxy-connection"
+            | "proxy-authenticate"
+            | "proxy-authorization"
+            | "te"
+            | "trailer"
+            | "transfer-encoding"
+            | "upgrade"
+    )
 }
 
 impl Default for Script {
@@ -45,6 +79,9 @@ impl Default for Script {
             body: br#"{"received":true}"#.to_vec(),
             failure_rate: 0.0,
             body_cap: RECEIVED_BODY_CAP,
+            forward: None,
+            verify: Vec::new(),
+            reject_invalid: false,
         }
     }
 }
@@ -193,12 +230,21 @@ impl Default for Limits {
     }
 }
 
-#[derive(Debug)]
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Shared")
+            .field("limits", &self.limits)
+            .finish_non_exhaustive()
+    }
+}
+
 struct Shared {
     script: Mutex<Script>,
     turn: AtomicUsize,
     sink: mpsc::UnboundedSender<Exchange>,
     limits: Limits,
+    /// Made on the first forward.
+    deliverer: std::sync::OnceLock<crate::deliver::Deliverer>,
 }
 
 /// A running receiver; stops when dropped or with [`Receiver::stop`].
@@ -233,6 +279,7 @@ impl Receiver {
             turn: AtomicUsize::new(0),
             sink,
             limits,
+            deliverer: std::sync::OnceLock::new(),
         });
         let (stop, stopped) = watch::channel(false);
         tokio::spawn(accept(listener, shared.clone(), stopped));
@@ -432,6 +479,25 @@ async fn capture(
         .map_or("/", |p| p.as_str())
         .to_string();
     let arrived = read_body(body, script.body_cap, shared.limits.idle_timeout).await;
+    let whole = arrived.broke_off.is_none() && !arrived.over_cap;
+    let refused = whole
+        .then(|| rejection(&script, &headers, &arrived.bytes))
+        .flatten();
+    // Passed on to the app: its answer, or why there is none.
+    let relayed = match (&script.forward, whole && refused.is_none()) {
+        (Some(fw), true) => Some(
+            relay(
+                &shared,
+                fw,
+                parts.method.as_str(),
+                &target,
+                &headers,
+                &arrived.bytes,
+            )
+            .await,
+        ),
+        _ => None,
+    };
     let (status, resp_headers, resp_body) = if let Some(e) = &arrived.broke_off {
         let status = if e.kind == ErrorKind::Timeout {
             408
@@ -447,6 +513,31 @@ async fn capture(
                 script.body_cap
             ),
         )
+    } else if let Some(why) = refused {
+        text_answer(401, why)
+    } else if let Some(app) = &relayed {
+        match (&app.response, &app.error) {
+            (Some(r), None) => (
+                r.status,
+                r.headers
+                    .iter()
+                    .filter(|(n, _)| !hop_by_hop(n) && !n.eq_ignore_ascii_case("content-length"))
+                    .cloned()
+                    .collect(),
+                r.body.clone(),
+            ),
+            (_, e) => {
+                let (status, why) = match e.as_ref().map(|e| e.kind) {
+                    Some(ErrorKind::Timeout) => (504, "did not answer in time"),
+                    Some(ErrorKind::ConnectionRefused) => {
+                        (502, "refused the connection (is it running?)")
+                    }
+                    _ => (502, "could not be reached"),
+                };
+                let url = script.forward.as_ref().map_or("", |f| f.url.as_str());
+                text_answer(status, format!("hookbench: the app at {url} {why}\n"))
+            }
+        }
     } else {
         let turn = shared.turn.fetch_add(1, Ordering::Relaxed);
         let mut status = script.sequence[turn % script.sequence.len()];
@@ -455,33 +546,44 @@ async fn capture(
         }
         (status, script.headers.clone(), script.body.clone())
     };
-    let answered = arrived.broke_off.is_none() && !arrived.over_cap;
+    let answered = whole;
     if answered && !script.delay.is_zero() {
         tokio::time::sleep(script.delay).await;
     }
     let request_headers = headers;
+    // A forwarded request's record holds the app's answer and how long
+    // the app took; the sender got the same (or a 502/504 saying why).
+    let (origin, elapsed, app_answer, app_error) = match relayed {
+        Some(app) => (Origin::Forwarded, app.elapsed, app.response, app.error),
+        None => (
+            Origin::Received,
+            start.elapsed(),
+            Some(Response {
+                status,
+                reason: Response::reason_for(status),
+                headers: resp_headers.clone(),
+                body: resp_body.clone(),
+                truncated: arrived.over_cap,
+                redirects: Vec::new(),
+            }),
+            None,
+        ),
+    };
     let exchange = Exchange {
-        origin: Origin::Received,
+        origin,
         profile: None,
         env: None,
         peer: Some(peer.to_string()),
         started_at,
-        elapsed: start.elapsed(),
+        elapsed,
         request: PreparedRequest::plain(
             parts.method.to_string(),
             format!("http://{host}{target}"),
             request_headers,
             arrived.bytes,
         ),
-        response: Some(Response {
-            status,
-            reason: Response::reason_for(status),
-            headers: resp_headers.clone(),
-            body: resp_body.clone(),
-            truncated: arrived.over_cap,
-            redirects: Vec::new(),
-        }),
-        error: arrived.broke_off,
+        response: app_answer,
+        error: arrived.broke_off.or(app_error),
     };
     let _ = shared.sink.send(exchange);
     let mut resp = HttpResponse::new(Full::new(Bytes::from(resp_body)));
@@ -500,6 +602,80 @@ async fn capture(
             .insert(hyper::header::CONNECTION, HeaderValue::from_static("close"));
     }
     Ok(resp)
+}
+
+/// Why a request is answered 401 (`reject_invalid`): its signature is
+/// invalid or missing. `None`: it verifies, or nothing is checked.
+fn rejection(script: &Script, headers: &[(String, String)], body: &[u8]) -> Option<String> {
+    use crate::signing::Verdict;
+    if !script.reject_invalid || script.verify.is_empty() {
+        return None;
+    }
+    let now = crate::clock::unix_seconds(SystemTime::now());
+    match crate::signing::verify(&script.verify, headers, body, now) {
+        Verdict::Valid => None,
+        Verdict::Missing => Some("hookbench: no signature to check: rejected\n".into()),
+        Verdict::Expired { skew_secs } => Some(format!(
+            "hookbench: the signature matches but is {skew_secs} s old: rejected\n"
+        )),
+        Verdict::Invalid(e) => Some(format!(
+            "hookbench: signature invalid: {}: rejected\n",
+            e.likely_cause
+        )),
+    }
+}
+
+/// Sends a received request on to the app, byte for byte, every header as
+/// it came but the connection's own and `Host`.
+async fn relay(
+    shared: &Shared,
+    fw: &Forward,
+    method: &str,
+    target: &str,
+    headers: &[(String, String)],
+    body: &[u8],
+) -> Exchange {
+    let kept: Vec<(String, String)> = headers
+        .iter()
+        .filter(|(n, _)| !hop_by_hop(n) && !n.eq_ignore_ascii_case("host"))
+        .cloned()
+        .collect();
+    let mut req = PreparedRequest::plain(
+        method.to_string(),
+        format!("http://receiver{target}"),
+        kept,
+        body.to_vec(),
+    );
+    let opts = crate::deliver::SendOptions {
+        origin: Origin::Forwarded,
+        ..crate::deliver::SendOptions::new(fw.timeout, false)
+    };
+    let started_at = SystemTime::now();
+    let failed = |request: PreparedRequest, message: String| Exchange {
+        origin: Origin::Forwarded,
+        profile: None,
+        env: None,
+        peer: None,
+        started_at,
+        elapsed: Duration::ZERO,
+        request,
+        response: None,
+        error: Some(TransportError {
+            kind: ErrorKind::Other,
+            message,
+        }),
+    };
+    if let Err(m) = crate::replay::retarget(&mut req, &fw.url) {
+        return failed(req, m);
+    }
+    let deliverer = match shared.deliverer.get() {
+        Some(d) => d.clone(),
+        None => match crate::deliver::Deliverer::new() {
+            Ok(d) => shared.deliverer.get_or_init(|| d).clone(),
+            Err(e) => return failed(req, e.to_string()),
+        },
+    };
+    deliverer.send(&req, &opts).await
 }
 
 #[cfg(test)]

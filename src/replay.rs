@@ -715,14 +715,7 @@ pub fn restore_all(
 
 /// The headers a signing writes.
 fn signing_headers(sg: &crate::signing::Signing) -> Vec<String> {
-    match sg {
-        crate::signing::Signing::StandardWebhooks { .. } => vec![
-            "webhook-id".into(),
-            "webhook-timestamp".into(),
-            "webhook-signature".into(),
-        ],
-        crate::signing::Signing::Hmac { header, .. } => vec![header.clone()],
-    }
+    sg.headers()
 }
 
 /// A profile's name and the environment it is rendered in.

@@ -525,11 +525,11 @@ pub fn assemble(
                 }
             }
             Err(m) => {
-                let text = match profile.signing.as_ref() {
-                    Some(crate::signing::Signing::StandardWebhooks { secret })
-                    | Some(crate::signing::Signing::Hmac { secret, .. }) => secret.clone(),
-                    None => String::new(),
-                };
+                let text = profile
+                    .signing
+                    .as_ref()
+                    .map(|s| s.secret().to_string())
+                    .unwrap_or_default();
                 return Err(vec![plain(Place::SigningSecret, &text, m)]);
             }
         }
@@ -644,9 +644,7 @@ fn render_signing(
     secret_values: &mut Vec<String>,
 ) -> Option<crate::signing::Signing> {
     use crate::signing::Signing;
-    let text = match signing {
-        Signing::StandardWebhooks { secret } | Signing::Hmac { secret, .. } => secret,
-    };
+    let text = signing.secret();
     if let Signing::Hmac { header, .. } = signing
         && let Err(m) = check_header_name(header)
     {
@@ -669,20 +667,7 @@ fn render_signing(
         );
     }
     secret_values.extend(secret.split_whitespace().map(str::to_string));
-    Some(match signing {
-        Signing::StandardWebhooks { .. } => Signing::StandardWebhooks { secret },
-        Signing::Hmac {
-            header,
-            prefix,
-            encoding,
-            ..
-        } => Signing::Hmac {
-            secret,
-            header: header.clone(),
-            prefix: prefix.clone(),
-            encoding: *encoding,
-        },
-    })
+    Some(signing.with_secret(secret))
 }
 
 /// What a replay needs to send as the profile would: where the profile

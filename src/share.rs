@@ -166,8 +166,7 @@ pub fn share(profile: &Profile, stem: &str, event: Option<Value>) -> Shared {
         }
     }
     if let Some(sg) = &mut p.signing {
-        use crate::signing::Signing;
-        let (Signing::StandardWebhooks { secret } | Signing::Hmac { secret, .. }) = sg;
+        let secret = sg.secret_mut();
         if let Some(v) = replace_credential(&mut namer, secret, "signing_secret", "signing.secret")
         {
             *secret = v;
@@ -252,9 +251,7 @@ pub fn needs_in(p: &Profile, vars: Option<&crate::environment::Variables>) -> Ne
             .map(|h| h.value.as_str()),
     );
     if let Some(sg) = &p.signing {
-        use crate::signing::Signing;
-        let (Signing::StandardWebhooks { secret } | Signing::Hmac { secret, .. }) = sg;
-        texts.push(secret);
+        texts.push(sg.secret());
     }
     let mut payload_texts = Vec::new();
     collect_strings(&Value::Object(p.payload.clone()), &mut payload_texts);
@@ -343,9 +340,7 @@ pub fn share_environment(p: &Profile, env: &crate::environment::Environment) -> 
             .map(|h| h.value.as_str()),
     );
     if let Some(sg) = &p.signing {
-        use crate::signing::Signing;
-        let (Signing::StandardWebhooks { secret } | Signing::Hmac { secret, .. }) = sg;
-        places.push(secret);
+        places.push(sg.secret());
     }
     let in_credentials: Vec<String> = places
         .iter()

@@ -434,7 +434,10 @@ async fn the_receiver_view_checks_signatures_and_explains_a_bad_one() {
         !h.screen().contains(SECRET),
         "the secret is masked while typed and never shown"
     );
-    assert_eq!(h.app.state.receiver.secrets, [SECRET]);
+    assert_eq!(
+        h.app.state.receiver.secrets,
+        [hookbench::signing::Verifier::Standard(SECRET.into())]
+    );
     // Fire both from the Workbench.
     h.send(key(KeyCode::Char('1')));
     h.send(key(KeyCode::Char('f')));

@@ -769,6 +769,7 @@ fn row_to_record(blobs: &blobs::Reader, r: &rusqlite::Row) -> rusqlite::Result<R
                 ("retry", of) => Origin::Retry(of),
                 ("import", _) => Origin::Import,
                 ("received", _) => Origin::Received,
+                ("forwarded", _) => Origin::Forwarded,
                 _ => Origin::Fire,
             },
             profile: r.get(5)?,

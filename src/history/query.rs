@@ -121,9 +121,14 @@ impl Filter {
             Some(StatusClass::Error) => clauses.push("error_kind IS NOT NULL".into()),
             None => {}
         }
-        if let Some(o) = &self.origin {
-            clauses.push("origin = ?".into());
-            params.push(SqlValue::Text(o.clone()));
+        match self.origin.as_deref() {
+            // What the receiver got: captured, or passed on to the app.
+            Some("received") => clauses.push("origin IN ('received', 'forwarded')".into()),
+            Some(o) => {
+                clauses.push("origin = ?".into());
+                params.push(SqlValue::Text(o.to_string()));
+            }
+            None => {}
         }
         if let Some(t) = self.text.as_ref().filter(|t| !t.is_empty()) {
             clauses.push(format!(

@@ -119,6 +119,7 @@ pub(super) fn insert_in(
             Origin::Retry(id) => ("retry", id),
             Origin::Import => ("import", None),
             Origin::Received => ("received", None),
+            Origin::Forwarded => ("forwarded", None),
         };
         let (req_body, req_cut) = cut(&req.body, cap);
         let resp = ex.response.as_ref().map(|r| r.masked_cow(&known));

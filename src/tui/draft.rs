@@ -36,25 +36,50 @@ pub enum SigningKind {
     None,
     StandardWebhooks,
     Hmac,
+    Stripe,
+    GitHub,
+    Shopify,
+    Slack,
 }
 
 impl SigningKind {
+    const ALL: [SigningKind; 7] = [
+        SigningKind::None,
+        SigningKind::StandardWebhooks,
+        SigningKind::Hmac,
+        SigningKind::Stripe,
+        SigningKind::GitHub,
+        SigningKind::Shopify,
+        SigningKind::Slack,
+    ];
+
     pub fn label(self) -> &'static str {
         match self {
             SigningKind::None => "None",
             SigningKind::StandardWebhooks => "Standard Webhooks",
             SigningKind::Hmac => "HMAC",
+            SigningKind::Stripe => "Stripe",
+            SigningKind::GitHub => "GitHub",
+            SigningKind::Shopify => "Shopify",
+            SigningKind::Slack => "Slack",
         }
     }
 
     fn cycle(self, forward: bool) -> SigningKind {
-        let all = [
-            SigningKind::None,
-            SigningKind::StandardWebhooks,
-            SigningKind::Hmac,
-        ];
-        let i = all.iter().position(|k| *k == self).unwrap_or(0);
-        all[(i + if forward { 1 } else { 2 }) % 3]
+        let n = Self::ALL.len();
+        let i = Self::ALL.iter().position(|k| *k == self).unwrap_or(0);
+        Self::ALL[(i + if forward { 1 } else { n - 1 }) % n]
+    }
+
+    fn of(s: &Signing) -> SigningKind {
+        match s {
+            Signing::StandardWebhooks { .. } => SigningKind::StandardWebhooks,
+            Signing::Hmac { .. } => SigningKind::Hmac,
+            Signing::Stripe { .. } => SigningKind::Stripe,
+            Signing::GitHub { .. } => SigningKind::GitHub,
+            Signing::Shopify { .. } => SigningKind::Shopify,
+            Signing::Slack { .. } => SigningKind::Slack,
+        }
     }
 }
 
@@ -247,17 +272,15 @@ impl Draft {
             timeout: p.timeout_secs.to_string(),
             follow_redirects: p.follow_redirects,
             insecure: p.insecure,
-            signing: match &p.signing {
-                None => SigningKind::None,
-                Some(Signing::StandardWebhooks { .. }) => SigningKind::StandardWebhooks,
-                Some(Signing::Hmac { .. }) => SigningKind::Hmac,
-            },
-            signing_secret: match &p.signing {
-                None => String::new(),
-                Some(Signing::StandardWebhooks { secret } | Signing::Hmac { secret, .. }) => {
-                    secret.clone()
-                }
-            },
+            signing: p
+                .signing
+                .as_ref()
+                .map_or(SigningKind::None, SigningKind::of),
+            signing_secret: p
+                .signing
+                .as_ref()
+                .map(|s| s.secret().to_string())
+                .unwrap_or_default(),
             hmac: match &p.signing {
                 Some(Signing::Hmac {
                     header,
@@ -368,6 +391,18 @@ impl Draft {
                     header: self.hmac.0.clone(),
                     prefix: self.hmac.1.clone(),
                     encoding: self.hmac.2,
+                }),
+                SigningKind::Stripe => Some(Signing::Stripe {
+                    secret: self.signing_secret.clone(),
+                }),
+                SigningKind::GitHub => Some(Signing::GitHub {
+                    secret: self.signing_secret.clone(),
+                }),
+                SigningKind::Shopify => Some(Signing::Shopify {
+                    secret: self.signing_secret.clone(),
+                }),
+                SigningKind::Slack => Some(Signing::Slack {
+                    secret: self.signing_secret.clone(),
                 }),
             },
             retry,

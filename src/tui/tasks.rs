@@ -550,12 +550,12 @@ impl Tasks {
         &self,
         store: Option<SharedStore>,
         ex: Box<Exchange>,
-        secrets: Vec<String>,
+        secrets: Vec<crate::signing::Verifier>,
     ) {
         let tx = self.tx.clone();
         tokio::task::spawn_blocking(move || {
             let verdict = (!secrets.is_empty()).then(|| {
-                crate::signing::verify_standard(
+                crate::signing::verify(
                     &secrets,
                     &ex.request.headers,
                     &ex.request.body,

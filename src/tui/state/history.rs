@@ -61,10 +61,11 @@ pub struct Bulk {
 pub(super) enum Write {
     /// A fire's attempts: the first is the fire, the others linked to it.
     Fire { seq: u64, attempts: Vec<Exchange> },
-    /// A received request, its signature checked with `secrets`.
+    /// A received request, its signature checked with `secrets` (one
+    /// verifier each).
     Received {
         exchange: Box<Exchange>,
-        secrets: Vec<String>,
+        secrets: Vec<crate::signing::Verifier>,
     },
 }
 

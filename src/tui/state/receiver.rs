@@ -21,7 +21,8 @@ pub struct ReceiverPane {
     /// How it answers (kept across stop and start).
     pub script: Script,
     /// Secrets it checks Standard Webhooks signatures with (in memory only).
-    pub secrets: Vec<String>,
+    /// What signatures are checked with (`whsec_…`, `stripe:…`, ...).
+    pub secrets: Vec<crate::signing::Verifier>,
     /// Signature verdicts of received records, by record id.
     pub verdicts: HashMap<i64, Verdict>,
     /// Requests captured this session.
@@ -103,21 +104,28 @@ impl ReceiverPane {
     pub(super) fn set_secrets(&mut self, text: &str, ui: &mut Ui) {
         // Refused as typed, not when a request arrives; the secret itself
         // is never repeated in the message.
+        let mut verifiers = Vec::new();
         for (i, s) in text.split_whitespace().enumerate() {
-            if let Err(m) = crate::signing::standard_key(s) {
-                ui.set_error(format!("secret #{} refused: {m}; nothing changed", i + 1));
-                return;
+            match crate::signing::Verifier::parse(s) {
+                Ok(v) => verifiers.push(v),
+                Err(m) => {
+                    ui.set_error(format!("secret #{} refused: {m}; nothing changed", i + 1));
+                    return;
+                }
             }
         }
-        self.secrets = text.split_whitespace().map(str::to_string).collect();
-        ui.set_status(if self.secrets.is_empty() {
+        let mut schemes: Vec<&str> = verifiers.iter().map(|v| v.name()).collect();
+        schemes.dedup();
+        ui.set_status(if verifiers.is_empty() {
             "signatures are not checked".to_string()
         } else {
             format!(
-                "checking Standard Webhooks signatures with {} secret(s), from the next request on",
-                self.secrets.len()
+                "checking {} signatures with {} secret(s), from the next request on",
+                schemes.join(", "),
+                verifiers.len()
             )
         });
+        self.secrets = verifiers;
     }
 
     /// A receiver message; true when a record landed in the history.

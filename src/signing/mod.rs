@@ -1,5 +1,6 @@
-//! Signing webhooks and checking signatures: the Standard Webhooks scheme
-//! and the common single-header HMAC, over the exact body bytes sent.
+//! Signing webhooks and checking signatures over the exact body bytes
+//! sent: the Standard Webhooks scheme, the common single-header HMAC, and
+//! the schemes of Stripe, GitHub, Shopify and Slack (see `providers.rs`).
 //!
 //! Standard Webhooks: headers `webhook-id` (one per message, kept across
 //! retries and replays), `webhook-timestamp` (Unix seconds, new for each
@@ -11,6 +12,10 @@
 use base64::Engine;
 use ring::hmac;
 use serde::{Deserialize, Serialize};
+
+mod providers;
+
+pub use providers::{Verifier, verify};
 
 /// How a profile signs its requests.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -27,6 +32,80 @@ pub enum Signing {
         #[serde(default)]
         encoding: Encoding,
     },
+    /// `Stripe-Signature: t=<unix>,v1=<hex HMAC of "t.body">`, keyed with
+    /// the endpoint secret's text (`whsec_...`) as it is.
+    Stripe { secret: String },
+    /// `X-Hub-Signature-256: sha256=<hex HMAC of the body>`.
+    GitHub { secret: String },
+    /// `X-Shopify-Hmac-Sha256: <base64 HMAC of the body>`.
+    Shopify { secret: String },
+    /// `X-Slack-Signature: v0=<hex HMAC of "v0:timestamp:body">`, with
+    /// `X-Slack-Request-Timestamp`.
+    Slack { secret: String },
+}
+
+impl Signing {
+    /// The secret (a template, in a profile).
+    pub fn secret(&self) -> &str {
+        match self {
+            Signing::StandardWebhooks { secret }
+            | Signing::Hmac { secret, .. }
+            | Signing::Stripe { secret }
+            | Signing::GitHub { secret }
+            | Signing::Shopify { secret }
+            | Signing::Slack { secret } => secret,
+        }
+    }
+
+    /// The secret, to change in place.
+    pub fn secret_mut(&mut self) -> &mut String {
+        match self {
+            Signing::StandardWebhooks { secret }
+            | Signing::Hmac { secret, .. }
+            | Signing::Stripe { secret }
+            | Signing::GitHub { secret }
+            | Signing::Shopify { secret }
+            | Signing::Slack { secret } => secret,
+        }
+    }
+
+    /// The same scheme with another secret.
+    pub fn with_secret(&self, secret: String) -> Signing {
+        let mut s = self.clone();
+        *s.secret_mut() = secret;
+        s
+    }
+
+    /// The headers a signature is written in, lower case.
+    pub fn headers(&self) -> Vec<String> {
+        match self {
+            Signing::StandardWebhooks { .. } => vec![
+                "webhook-id".into(),
+                "webhook-timestamp".into(),
+                "webhook-signature".into(),
+            ],
+            Signing::Hmac { header, .. } => vec![header.to_ascii_lowercase()],
+            Signing::Stripe { .. } => vec!["stripe-signature".into()],
+            Signing::GitHub { .. } => vec!["x-hub-signature-256".into()],
+            Signing::Shopify { .. } => vec!["x-shopify-hmac-sha256".into()],
+            Signing::Slack { .. } => vec![
+                "x-slack-request-timestamp".into(),
+                "x-slack-signature".into(),
+            ],
+        }
+    }
+
+    /// Its name as the profile writes it.
+    pub fn scheme(&self) -> &'static str {
+        match self {
+            Signing::StandardWebhooks { .. } => "StandardWebhooks",
+            Signing::Hmac { .. } => "Hmac",
+            Signing::Stripe { .. } => "Stripe",
+            Signing::GitHub { .. } => "GitHub",
+            Signing::Shopify { .. } => "Shopify",
+            Signing::Slack { .. } => "Slack",
+        }
+    }
 }
 
 fn default_header() -> String {
@@ -104,7 +183,7 @@ pub fn standard_headers(
 pub fn hmac_value(secret: &str, prefix: &str, encoding: Encoding, body: &[u8]) -> String {
     let mac = hmac_sha256(secret.as_bytes(), &[body]);
     let sig = match encoding {
-        Encoding::Hex => mac.iter().map(|b| format!("{b:02x}")).collect::<String>(),
+        Encoding::Hex => hex(&mac),
         Encoding::Base64 => b64().encode(mac),
     };
     format!("{prefix}{sig}")
@@ -128,7 +207,39 @@ pub fn sign(
             header.clone(),
             hmac_value(secret, prefix, *encoding, body),
         )]),
+        Signing::Stripe { secret } => Ok(vec![(
+            "Stripe-Signature".into(),
+            providers::stripe_header(nonempty(secret)?, timestamp, body),
+        )]),
+        Signing::GitHub { secret } => Ok(vec![(
+            "X-Hub-Signature-256".into(),
+            hmac_value(nonempty(secret)?, "sha256=", Encoding::Hex, body),
+        )]),
+        Signing::Shopify { secret } => Ok(vec![(
+            "X-Shopify-Hmac-Sha256".into(),
+            hmac_value(nonempty(secret)?, "", Encoding::Base64, body),
+        )]),
+        Signing::Slack { secret } => Ok(vec![
+            ("X-Slack-Request-Timestamp".into(), timestamp.to_string()),
+            (
+                "X-Slack-Signature".into(),
+                providers::slack_signature(nonempty(secret)?, timestamp, body),
+            ),
+        ]),
     }
+}
+
+fn nonempty(secret: &str) -> Result<&str, String> {
+    if secret.is_empty() {
+        Err("the signing secret is empty".into())
+    } else {
+        Ok(secret)
+    }
+}
+
+/// Lower-case hex.
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Compact JSON with a space after each `:` and `,` (as Python's json.dumps
