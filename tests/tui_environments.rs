@@ -128,15 +128,16 @@ async fn n_in_the_list_makes_an_environment_in_the_editor_and_it_can_be_picked()
     h.send(key(KeyCode::Char('n')));
     h.type_text("prod");
     h.send(key(KeyCode::Enter));
-    h.until(|s| {
-        s.bench
-            .environments
-            .iter()
-            .any(|l| l.environment.name == "prod")
+    // Listed and selected at once, and written as edited.
+    let file = ws.path().join("environments/prod.ron");
+    let want = a.url("/prod");
+    h.until(move |s| {
+        s.bench.env.as_deref() == Some("prod")
+            && std::fs::read_to_string(&file).is_ok_and(|t| t.contains(&want))
     })
     .await;
-    let text = std::fs::read_to_string(ws.path().join("environments/prod.ron")).unwrap();
-    assert!(text.contains(&a.url("/prod")), "{text}");
+    h.settle().await;
+    assert!(h.screen().contains(" env: prod "), "{}", h.screen());
     // A bad name is refused, with the rule.
     h.send(key(KeyCode::Char('E')));
     h.send(key(KeyCode::Char('n')));
@@ -221,4 +222,62 @@ async fn c_sends_one_event_in_two_environments_and_shows_the_comparison_again_fr
     })
     .await;
     assert!(h.screen().contains("e env: staging"), "{}", h.screen());
+}
+
+#[tokio::test]
+async fn an_edited_environment_is_checked_before_it_is_written_and_the_text_is_kept() {
+    let (a, b) = (
+        Server::start(Answer::status(200)),
+        Server::start(Answer::status(200)),
+    );
+    let ws = workspace(&a, &b);
+    let file = ws.path().join("environments/staging.ron");
+    let before = std::fs::read_to_string(&file).unwrap();
+    let mut h = Harness::open(ws.path().to_path_buf(), 160, 40).await;
+    h.send(key(KeyCode::Char('E')));
+    h.keys(&[KeyCode::Down, KeyCode::Down, KeyCode::Enter]);
+    h.settle().await;
+    assert_eq!(h.app.state.bench.env.as_deref(), Some("staging"));
+
+    // A comma lost: nothing written, the place said, the selection kept.
+    h.host.editor = Box::new(|text| Ok(text.replacen(", \"LIST_ID\"", " \"LIST_ID\"", 1)));
+    h.send(key(KeyCode::Char('E')));
+    h.keys(&[KeyCode::Down, KeyCode::Down]);
+    h.send(key(KeyCode::Char('e')));
+    h.until(|s| s.ui.status.text.contains("not saved")).await;
+    assert!(h.status().contains("staging.ron:1:"), "{}", h.status());
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), before);
+    assert_eq!(h.app.state.bench.env.as_deref(), Some("staging"));
+    assert!(h.screen().contains(" env: staging "), "{}", h.screen());
+
+    // A name another file has: refused too.
+    h.host.editor = Box::new(|text| {
+        // The kept text comes back: fixed, and renamed onto `local`.
+        assert!(text.contains(" \"LIST_ID\""), "{text}");
+        Ok(text
+            .replacen(" \"LIST_ID\"", ", \"LIST_ID\"", 1)
+            .replace("name: \"staging\"", "name: \"local\""))
+    });
+    h.send(key(KeyCode::Char('E')));
+    h.keys(&[KeyCode::Down, KeyCode::Down]);
+    h.send(key(KeyCode::Char('e')));
+    h.until(|s| s.ui.status.text.contains("is taken by")).await;
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), before);
+
+    // Renamed to a free name: written, and the selection follows.
+    h.host.editor = Box::new(|text| Ok(text.replace("name: \"local\"", "name: \"qa\"")));
+    h.send(key(KeyCode::Char('E')));
+    h.keys(&[KeyCode::Down, KeyCode::Down]);
+    h.send(key(KeyCode::Char('e')));
+    h.until(|s| {
+        s.bench
+            .environments
+            .iter()
+            .any(|l| l.environment.name == "qa")
+    })
+    .await;
+    assert_eq!(h.app.state.bench.env.as_deref(), Some("qa"));
+    assert!(std::fs::read_to_string(&file).unwrap().contains("\"qa\""));
+    h.settle().await;
+    assert!(h.screen().contains(" env: qa "), "{}", h.screen());
 }

@@ -77,7 +77,7 @@ impl Host for Keys {
     async fn next_event(&mut self) -> Option<std::io::Result<Event>> {
         self.0.recv().await.map(Ok)
     }
-    fn external_edit(&mut self, t: &str) -> std::io::Result<String> {
+    fn external_edit(&mut self, _: &str, t: &str) -> std::io::Result<String> {
         Ok(t.into())
     }
     fn copy(&mut self, _: &str) -> String {

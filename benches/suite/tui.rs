@@ -209,7 +209,7 @@ impl hookbench::tui::Host for Host {
     async fn next_event(&mut self) -> Option<std::io::Result<Event>> {
         self.rx.recv().await.map(Ok)
     }
-    fn external_edit(&mut self, text: &str) -> std::io::Result<String> {
+    fn external_edit(&mut self, _: &str, text: &str) -> std::io::Result<String> {
         Ok(text.to_string())
     }
     fn copy(&mut self, _: &str) -> String {

@@ -120,6 +120,12 @@ pub enum ProfilesMsg {
         result: Result<PathBuf, String>,
     },
     /// A profile file's text, read to be edited in $EDITOR.
+    /// The environments read again (`E`), when `epoch` was the
+    /// workbench's count of its own environment changes.
+    Environments {
+        epoch: u64,
+        read: (Vec<crate::environment::LoadedEnvironment>, Vec<Diagnostic>),
+    },
     /// A new environment file was made (or not), with the text it holds.
     EnvironmentCreated {
         path: PathBuf,

@@ -40,7 +40,9 @@ pub trait Host {
     /// The next input event; `None` when input has ended.
     fn next_event(&mut self) -> impl Future<Output = Option<io::Result<Event>>>;
     /// Hands the terminal to an editor on `text` and returns what it saved.
-    fn external_edit(&mut self, text: &str) -> io::Result<String>;
+    /// `name` is the file's name (its extension tells the editor the
+    /// kind of text).
+    fn external_edit(&mut self, name: &str, text: &str) -> io::Result<String>;
     /// Puts text on the clipboard; says where it went.
     fn copy(&mut self, text: &str) -> String;
 }
@@ -210,7 +212,7 @@ where
                         self.state.ui.add_to_status(&to);
                     }
                     Effect::ExternalEdit { target, text } => {
-                        let result = host.external_edit(&text);
+                        let result = host.external_edit(&target.file_name(), &text);
                         self.redraw_all()?;
                         self.state.external_edit_done(target, result);
                     }
@@ -245,12 +247,12 @@ impl Host for TerminalHost {
             .await
     }
 
-    fn external_edit(&mut self, text: &str) -> io::Result<String> {
+    fn external_edit(&mut self, name: &str, text: &str) -> io::Result<String> {
         // Stop reading input, so the editor gets every key.
         self.events = None;
         // A private folder of its own, the file owner-only: another user
         // cannot read it, or put a link where it is written.
-        let file = crate::files::PrivateFile::new("edit.json", text)?;
+        let file = crate::files::PrivateFile::new(name, text)?;
         let path = file.path().to_path_buf();
         restore_terminal()?;
         let editor = std::env::var("VISUAL")

@@ -275,6 +275,14 @@ impl Tasks {
         });
     }
 
+    /// Reads the environments of a profiles folder again.
+    pub fn scan_environments(&self, dir: PathBuf, epoch: u64) {
+        self.blocking(move || {
+            let read = crate::environment::scan(&dir);
+            Message::Profiles(ProfilesMsg::Environments { epoch, read })
+        });
+    }
+
     /// Makes a new environment file (never over one), its folder too.
     pub fn new_environment(&self, path: PathBuf, text: String) {
         self.blocking(move || {

@@ -28,7 +28,7 @@ impl Host for TestHost {
     async fn next_event(&mut self) -> Option<io::Result<Event>> {
         self.rx.recv().await.map(Ok)
     }
-    fn external_edit(&mut self, text: &str) -> io::Result<String> {
+    fn external_edit(&mut self, _name: &str, text: &str) -> io::Result<String> {
         (self.editor)(text)
     }
     fn copy(&mut self, text: &str) -> String {

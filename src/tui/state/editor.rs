@@ -76,6 +76,23 @@ pub enum JsonTarget {
     Replay(i64),
     /// A profile file that does not load, edited as text in $EDITOR.
     ProfileFile(PathBuf),
+    /// An environment file, edited as text in $EDITOR: checked before it
+    /// is written.
+    EnvironmentFile(PathBuf),
+}
+
+impl JsonTarget {
+    /// The name of the file `$EDITOR` gets (its extension picks the
+    /// editor's highlighting).
+    pub fn file_name(&self) -> String {
+        match self {
+            JsonTarget::ProfileFile(p) | JsonTarget::EnvironmentFile(p) => p
+                .file_name()
+                .map_or("edit.ron".into(), |n| n.to_string_lossy().into_owned()),
+            JsonTarget::Replay(_) => "request.txt".into(),
+            _ => "edit.json".into(),
+        }
+    }
 }
 
 /// Problems of the form, each at its field when it has one.
@@ -138,7 +155,9 @@ impl Workbench {
             JsonTarget::Payload => self.draft().map(|d| d.payload.clone()),
             JsonTarget::Event(p) => self.events.get(p).map(|d| d.text.clone()),
             JsonTarget::SampleEvent => self.draft()?.sample_event.clone(),
-            JsonTarget::Replay(_) | JsonTarget::ProfileFile(_) => None,
+            JsonTarget::Replay(_) | JsonTarget::ProfileFile(_) | JsonTarget::EnvironmentFile(_) => {
+                None
+            }
         }
     }
 
@@ -454,6 +473,8 @@ impl Workbench {
             JsonTarget::Replay(_) => return,
             // Written back, then the folder is read again.
             JsonTarget::ProfileFile(p) => return tasks.write_profile_text(p.clone(), text),
+            // Checked and written by `environment_edited`.
+            JsonTarget::EnvironmentFile(_) => return,
         }
         self.form_changed(tasks);
     }

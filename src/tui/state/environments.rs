@@ -55,8 +55,43 @@ impl Workbench {
             .unwrap_or_else(|| crate::environment::dir_of(&self.dir).join(format!("{name}.ron")))
     }
 
-    /// `E`, and `C`'s second environment: a list to pick from.
-    pub(super) fn pick_environment(&self, kind: PickerKind, ui: &mut Ui) {
+    /// `E`, and `C`'s second environment: a list to pick from, made from
+    /// what was read, and read again meanwhile (files made or changed
+    /// outside the workbench join it).
+    pub(super) fn pick_environment(&self, kind: PickerKind, ui: &mut Ui, tasks: &Tasks) {
+        tasks.scan_environments(self.dir.clone(), self.env_epoch);
+        self.environment_list(kind, ui);
+    }
+
+    /// The environments read again: the list follows, if it is open.
+    pub(super) fn environments_read(
+        &mut self,
+        read: (Vec<LoadedEnvironment>, Vec<Diagnostic>),
+        ui: &mut Ui,
+    ) {
+        self.on_environments(read, ui);
+        if let Mode::Picker {
+            kind: kind @ (PickerKind::Environment | PickerKind::CompareWith),
+            items,
+            selected,
+        } = &ui.mode
+        {
+            let (kind, on) = (*kind, items.get(*selected).cloned());
+            self.environment_list(kind, ui);
+            if let (
+                Mode::Picker {
+                    items, selected, ..
+                },
+                Some(on),
+            ) = (&mut ui.mode, on)
+                && let Some(i) = items.iter().position(|i| *i == on)
+            {
+                *selected = i;
+            }
+        }
+    }
+
+    fn environment_list(&self, kind: PickerKind, ui: &mut Ui) {
         let mut items = vec!["(no environment)".to_string()];
         items.extend(
             self.environments
@@ -155,9 +190,72 @@ impl Workbench {
         tasks.new_environment(path, text);
     }
 
-    /// `e` in the picker: the environment's file in `$EDITOR`.
-    pub(super) fn edit_environment(&self, name: &str, tasks: &Tasks) {
-        tasks.read_for_edit(self.environment_path(name));
+    /// `e` in the picker: the environment's file in `$EDITOR` (with the
+    /// text kept from an edit that did not load, when there is one).
+    pub(super) fn edit_environment(&mut self, name: &str, ui: &mut Ui, tasks: &Tasks) {
+        let path = self.environment_path(name);
+        match self.env_kept.take() {
+            Some((kept, text)) if kept == path => ui.effects.push(super::Effect::ExternalEdit {
+                target: JsonTarget::EnvironmentFile(path),
+                text,
+            }),
+            _ => tasks.read_for_edit(path),
+        }
+    }
+
+    /// Back from `$EDITOR` with an environment's text: written when it
+    /// loads and its name is its own (the selection follows a rename);
+    /// else nothing is written, the error says where, and `e` opens the
+    /// text again.
+    pub(super) fn environment_edited(
+        &mut self,
+        path: PathBuf,
+        text: String,
+        ui: &mut Ui,
+        tasks: &Tasks,
+    ) {
+        let was = self
+            .environments
+            .iter()
+            .find(|l| l.path == path)
+            .map(|l| l.environment.name.clone());
+        let checked = crate::environment::load_str(&path, &text)
+            .map_err(|d| d.to_string())
+            .and_then(|env| {
+                match self
+                    .environments
+                    .iter()
+                    .find(|l| l.path != path && l.environment.name == env.name)
+                {
+                    Some(other) => Err(format!(
+                        "{}: the name `{}` is taken by {}: give it another",
+                        path.display(),
+                        env.name,
+                        other.path.display()
+                    )),
+                    None => Ok(env),
+                }
+            });
+        match checked {
+            Ok(env) => {
+                self.env_epoch += 1;
+                if self.env == was {
+                    self.env = Some(env.name.clone());
+                }
+                ui.set_status(format!(
+                    "environment {} saved in {}",
+                    env.name,
+                    path.display()
+                ));
+                tasks.write_profile_text(path, text);
+            }
+            Err(e) => {
+                ui.set_error(format!(
+                    "not saved: {e} (E, then e on it, opens your text again)"
+                ));
+                self.env_kept = Some((path, text));
+            }
+        }
     }
 
     /// The file made: it goes to `$EDITOR`, then the folder is read again.
@@ -170,9 +268,18 @@ impl Workbench {
     ) {
         match result {
             Ok(()) => {
+                // Listed and selected at once; saved again from the editor.
+                self.env_epoch += 1;
+                if let Ok(env) = crate::environment::load_str(&path, &text) {
+                    self.env = Some(env.name.clone());
+                    self.environments.push(LoadedEnvironment {
+                        path: path.clone(),
+                        environment: env,
+                    });
+                }
                 ui.set_status(format!("{} made: fill in its variables", path.display()));
                 ui.effects.push(super::Effect::ExternalEdit {
-                    target: JsonTarget::ProfileFile(path),
+                    target: JsonTarget::EnvironmentFile(path),
                     text,
                 });
             }
@@ -186,7 +293,7 @@ impl Workbench {
             ui.set_error("select an environment first (E): C compares it with another");
             return;
         }
-        self.pick_environment(PickerKind::CompareWith, ui);
+        self.environment_list(PickerKind::CompareWith, ui);
     }
 
     /// The selected profile's request in the selected environment and in

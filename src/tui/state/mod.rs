@@ -424,9 +424,10 @@ impl State {
                 self.bench.save_selected(ui, tasks);
             }
             Action::SetSecret => self.bench.ask_secret(ui),
-            Action::Environment => self
-                .bench
-                .pick_environment(modes::PickerKind::Environment, ui),
+            Action::Environment => {
+                self.bench
+                    .pick_environment(modes::PickerKind::Environment, ui, tasks)
+            }
             Action::CompareEnvironments => self.bench.ask_compare(ui),
             Action::CopyCurl => self.bench.copy_curl(ui),
             Action::CopyBody => self.bench.copy_body(ui),
@@ -516,6 +517,12 @@ impl State {
     /// The text came back from $EDITOR.
     pub fn external_edit_done(&mut self, target: JsonTarget, result: std::io::Result<String>) {
         match result {
+            Ok(text) if matches!(target, JsonTarget::EnvironmentFile(_)) => {
+                if let JsonTarget::EnvironmentFile(p) = target {
+                    self.bench
+                        .environment_edited(p, text, &mut self.ui, &self.tasks);
+                }
+            }
             Ok(text) => {
                 let text = text.trim_end_matches('\n').to_string();
                 if let Mode::EditJson { target: t, area } = &mut self.ui.mode

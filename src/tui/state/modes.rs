@@ -384,6 +384,10 @@ impl State {
                     self.bench
                         .set_json(&JsonTarget::ProfileFile(p), text, tasks)
                 }
+                JsonTarget::EnvironmentFile(p) => {
+                    self.bench
+                        .set_json(&JsonTarget::EnvironmentFile(p), text, tasks)
+                }
                 JsonTarget::Replay(id) => {
                     let replay = self.bench.replay_context();
                     self.history.send_edited(id, &text, ui, tasks, &replay);
@@ -426,7 +430,7 @@ impl State {
             Then::NewEnvironment => super::environments::prompt_new(ui),
             Then::EditEnvironment(name) => {
                 ui.mode = Mode::Normal;
-                self.bench.edit_environment(&name, tasks);
+                self.bench.edit_environment(&name, ui, tasks);
             }
             Then::Confirmed(kind, action) => {
                 ui.mode = Mode::Normal;

@@ -79,6 +79,12 @@ pub struct Workbench {
     pub broken_environments: Vec<Diagnostic>,
     /// The selected environment's name (`E`).
     pub env: Option<String>,
+    /// An environment's text back from `$EDITOR` that did not load: kept,
+    /// so `e` opens it again as it was.
+    pub(super) env_kept: Option<(PathBuf, String)>,
+    /// Environment files changed here so far: a reading started before
+    /// the last change is stale.
+    pub(super) env_epoch: u64,
     pub loading: bool,
     /// Said once the folder is read (the first run made it).
     pub notice: Option<String>,
@@ -117,6 +123,8 @@ impl Workbench {
             environments: Vec::new(),
             broken_environments: Vec::new(),
             env: None,
+            env_kept: None,
+            env_epoch: 0,
             loading: true,
             load_error: None,
             entries: Vec::new(),
@@ -269,8 +277,17 @@ impl Workbench {
                 secrets,
                 environments,
             } => {
+                self.on_loaded(profiles, events, error, secrets, ui, tasks);
+                // After: a broken file's error is the last word.
                 self.on_environments(environments, ui);
-                self.on_loaded(profiles, events, error, secrets, ui, tasks)
+                self.refresh_preview(tasks);
+            }
+            ProfilesMsg::Environments { epoch, read } => {
+                // Read before a change made here: stale.
+                if epoch == self.env_epoch {
+                    self.environments_read(read, ui);
+                    self.refresh_preview(tasks);
+                }
             }
             ProfilesMsg::Saved {
                 path,
@@ -338,7 +355,11 @@ impl Workbench {
             }
             ProfilesMsg::ReadForEdit { path, result } => match result {
                 Ok(text) => ui.effects.push(super::Effect::ExternalEdit {
-                    target: super::JsonTarget::ProfileFile(path),
+                    target: if path.parent() == Some(&crate::environment::dir_of(&self.dir)) {
+                        super::JsonTarget::EnvironmentFile(path)
+                    } else {
+                        super::JsonTarget::ProfileFile(path)
+                    },
                     text,
                 }),
                 Err(e) => ui.set_error(format!("cannot read {}: {e}", path.display())),

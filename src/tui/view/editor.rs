@@ -304,7 +304,9 @@ pub fn render_json(
             ),
             crate::wire::PreparedRequest::from_text(&text.lines().join("\n")).err(),
         ),
-        JsonTarget::ProfileFile(p) => (format!(" {} ", p.display()), None),
+        JsonTarget::ProfileFile(p) | JsonTarget::EnvironmentFile(p) => {
+            (format!(" {} ", p.display()), None)
+        }
     };
     let block = pane_block(title, true);
     let inner = block.inner(area);

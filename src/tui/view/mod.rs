@@ -156,6 +156,14 @@ fn tabs(s: &State, area: Rect, buf: &mut Buffer) {
             ),
             None => Span::styled("env: none (E)", dim()),
         },
+        Span::styled(
+            if s.bench.environment().is_some() {
+                " E"
+            } else {
+                ""
+            },
+            dim(),
+        ),
         Span::styled("   ? help", dim()),
     ]);
     buf.set_line(area.x, area.y, &line, area.width);

@@ -199,7 +199,11 @@ pub fn render(s: &State, area: Rect, buf: &mut Buffer) {
                     .take(right.height.saturating_sub(1) as usize)
                     .enumerate()
                 {
-                    let line = format!("{k} = {}", crate::exchange::printable(v));
+                    let mut line = format!("{k} = {}", crate::exchange::printable(v));
+                    let room = right.width as usize;
+                    if line.chars().count() > room && room > 1 {
+                        line = line.chars().take(room - 1).collect::<String>() + "…";
+                    }
                     buf.set_stringn(
                         right.x,
                         right.y + 1 + row as u16,
@@ -223,10 +227,17 @@ pub fn render(s: &State, area: Rect, buf: &mut Buffer) {
                 } else {
                     Style::default()
                 };
+                // The environment in use is marked.
+                let mark = *kind == PickerKind::Environment && s.bench.env.as_ref() == Some(item);
+                let shown = if mark {
+                    format!("{item} ✓")
+                } else {
+                    item.clone()
+                };
                 buf.set_stringn(
                     inner.x + 1,
                     inner.y + row as u16,
-                    item,
+                    shown,
                     inner.width as usize - 1,
                     style,
                 );
