@@ -190,6 +190,13 @@ pub enum FindError {
 pub fn find(profiles: &Path, name: &str) -> Result<LoadedEnvironment, FindError> {
     let by_stem = dir_of(profiles).join(format!("{name}.ron"));
     let (found, broken) = scan(profiles);
+    // Two files of one name: which is meant is not guessed.
+    if let Some(d) = broken.iter().find(|d| {
+        d.message
+            .starts_with(&format!("environment `{name}` is also named"))
+    }) {
+        return Err(FindError::Invalid(d.clone()));
+    }
     if let Some(l) = found.iter().find(|l| l.environment.name == name) {
         return Ok(l.clone());
     }
@@ -199,7 +206,17 @@ pub fn find(profiles: &Path, name: &str) -> Result<LoadedEnvironment, FindError>
     if let Some(l) = found.iter().find(|l| l.path == by_stem) {
         return Ok(l.clone());
     }
-    let names: Vec<&str> = found.iter().map(|l| l.environment.name.as_str()).collect();
+    // Each by its name, and its file's when that differs.
+    let names: Vec<String> = found
+        .iter()
+        .map(|l| {
+            let stem = l.path.file_stem().map(|s| s.to_string_lossy().into_owned());
+            match stem {
+                Some(s) if s != l.environment.name => format!("{} ({s}.ron)", l.environment.name),
+                _ => l.environment.name.clone(),
+            }
+        })
+        .collect();
     Err(FindError::NotFound {
         name: name.to_string(),
         dir: dir_of(profiles).display().to_string(),
@@ -287,7 +304,7 @@ impl Variables {
                 e.name, DIR, e.name
             ),
             None => format!(
-                "variable `{name}` is not set and no environment is selected ({has}): select one (--env NAME) or give the profile a default in `variables`"
+                "variable `{name}` is not set and no environment is selected ({has}): select one (--env NAME, or E in the workbench) or give the profile a default in `variables`"
             ),
         })
     }

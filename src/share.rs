@@ -174,6 +174,21 @@ pub fn share(profile: &Profile, stem: &str, event: Option<Value>) -> Shared {
     }
     p.url = share_query(&p.url, &mut namer);
     share_payload(&mut p.payload, "payload", &mut namer);
+    // The profile's own variable defaults, as an environment's are.
+    let defaults = crate::environment::Environment {
+        name: String::new(),
+        variables: std::mem::take(&mut p.variables),
+    };
+    let in_credentials = credential_vars(profile);
+    for (name, value) in defaults.variables {
+        let credential = is_credential_name(&name) || in_credentials.contains(&name);
+        let value = match credential {
+            true => replace_credential(&mut namer, &value, &name, &format!("variables.{name}"))
+                .unwrap_or(value),
+            false => value,
+        };
+        p.variables.insert(name, value);
+    }
     if let Some(Value::Object(map)) = event {
         p.event = None;
         p.sample_event = Some(map);
@@ -232,7 +247,8 @@ fn share_payload(map: &mut Map<String, Value>, at: &str, namer: &mut Namer) {
 /// Every `{{secret.X}}` and `{{env.X}}` a profile uses, in order of first
 /// use (and the variables it names, not looked into).
 pub fn needs(p: &Profile) -> Needs {
-    needs_in(p, None)
+    // The profile's own variable defaults are looked into.
+    needs_in(p, Some(&crate::environment::Variables::default()))
 }
 
 /// What a profile uses in an environment: the secrets and variables its
@@ -327,6 +343,25 @@ pub fn environments_used<'a>(
 /// when its name says so or the profile uses it where a credential goes
 /// (auth, a credential header, the signing secret).
 pub fn share_environment(p: &Profile, env: &crate::environment::Environment) -> SharedEnvironment {
+    let in_credentials = credential_vars(p);
+    let mut out = env.clone();
+    let mut replaced = Vec::new();
+    for (name, value) in out.variables.iter_mut() {
+        let credential = is_credential_name(name) || in_credentials.contains(name);
+        if credential && has_literal(value) {
+            *value = format!("{{{{secret.{name}}}}}");
+            replaced.push(name.clone());
+        }
+    }
+    SharedEnvironment {
+        environment: out,
+        replaced,
+    }
+}
+
+/// The variables a profile uses where a credential goes: auth, a
+/// credential header, the signing secret.
+fn credential_vars(p: &Profile) -> Vec<String> {
     let mut places: Vec<&str> = Vec::new();
     match &p.auth {
         Auth::None => {}
@@ -342,24 +377,11 @@ pub fn share_environment(p: &Profile, env: &crate::environment::Environment) -> 
     if let Some(sg) = &p.signing {
         places.push(sg.secret());
     }
-    let in_credentials: Vec<String> = places
+    places
         .iter()
         .filter_map(|t| Template::parse(t).ok())
         .flat_map(|t| t.vars().map(str::to_string).collect::<Vec<_>>())
-        .collect();
-    let mut out = env.clone();
-    let mut replaced = Vec::new();
-    for (name, value) in out.variables.iter_mut() {
-        let credential = is_credential_name(name) || in_credentials.contains(name);
-        if credential && has_literal(value) {
-            *value = format!("{{{{secret.{name}}}}}");
-            replaced.push(name.clone());
-        }
-    }
-    SharedEnvironment {
-        environment: out,
-        replaced,
-    }
+        .collect()
 }
 
 /// What became of an environment brought in with a profile.

@@ -232,11 +232,20 @@ impl Template {
 /// A variable's value, parsed; a variable met again inside itself is a
 /// cycle, named with the way round it.
 fn variable(name: &str, scope: &dyn Scope, within: &[String]) -> Result<Template, String> {
-    if within.iter().any(|w| w == name) {
-        let mut round: Vec<&str> = within.iter().map(String::as_str).collect();
+    if let Some(start) = within.iter().position(|w| w == name) {
+        // The way round, from the variable that came back.
+        let mut round: Vec<&str> = within[start..].iter().map(String::as_str).collect();
         round.push(name);
+        let what = if round.len() == 2 {
+            format!("variable `{name}` refers to itself")
+        } else {
+            format!(
+                "variables {} refer to each other",
+                round[..round.len() - 1].join(", ")
+            )
+        };
         return Err(format!(
-            "variable `{name}` refers to itself ({}): give one of them a plain value",
+            "{what} ({}): give one of them a plain value",
             round.join(" -> ")
         ));
     }

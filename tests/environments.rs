@@ -414,3 +414,103 @@ fn compare_sends_one_event_to_two_environments_and_says_how_they_differ() {
         assert_eq!(ws.run(&bad, &[]).status.code(), Some(2), "{bad:?}");
     }
 }
+
+#[test]
+fn what_a_newcomer_got_wrong_is_said_plainly() {
+    let (a, b) = (
+        Server::start(Answer::status(200)),
+        Server::start(Answer::status(200)),
+    );
+    let ws = two_environments(&a, &b);
+
+    // Two files that name one environment: which is meant is not guessed.
+    ws.write(
+        "environments/dup.ron",
+        r#"(name: "staging", variables: {"BASE_URL": "http://127.0.0.1:9"})"#,
+    );
+    let out = ws.run(&["fire", "crm", "--dry-run", "--env", "staging"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("is also named in"),
+        "{}",
+        stderr(&out)
+    );
+    std::fs::remove_file(ws.path().join("environments/dup.ron")).unwrap();
+
+    // From HOOKBENCH_ENV, the error says so.
+    let out = ws.run(
+        &["fire", "crm", "--dry-run"],
+        &[("HOOKBENCH_ENV", "stagin")],
+    );
+    assert!(
+        stderr(&out).contains("HOOKBENCH_ENV=stagin: no environment"),
+        "{}",
+        stderr(&out)
+    );
+
+    // A loop of variables is named as one, in its environment.
+    ws.write(
+        "environments/loop.ron",
+        r#"(name: "loop", variables: {"BASE_URL": "{{var.A}}", "A": "{{var.B}}", "B": "{{var.A}}"})"#,
+    );
+    let out = ws.run(&["fire", "crm", "--dry-run", "--env", "loop"], &[]);
+    let err = stderr(&out);
+    assert!(
+        err.contains("variables A, B refer to each other (A -> B -> A)")
+            && err.contains("(in environment loop)"),
+        "{err}"
+    );
+    std::fs::remove_file(ws.path().join("environments/loop.ron")).unwrap();
+
+    // A filter on an environment no record was sent in says what there is.
+    let out = ws.run(&["fire", "crm", "--env", "local"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = ws.run(&["history", "--env", "stagin"], &[]);
+    assert!(
+        stderr(&out).contains("no record was sent in environment `stagin`; the history has local"),
+        "{}",
+        stderr(&out)
+    );
+
+    // A credential in the profile's own defaults is not shared either, and
+    // an import lists the secrets each environment needs.
+    let p = std::fs::read_to_string(ws.path().join("crm.ron")).unwrap();
+    ws.write(
+        "crm.ron",
+        &p.replace(
+            r#""REGION": "eu"}"#,
+            r#""REGION": "eu", "API_TOKEN": "abc123-literal"}"#,
+        )
+        .replace(
+            r#"("X-Region", "{{var.REGION}}")"#,
+            r#"("X-Region", "{{var.REGION}}"), ("X-Api-Token", "{{var.API_TOKEN}}")"#,
+        ),
+    );
+    ws.write(
+        "environments/staging.ron",
+        &format!(
+            r#"(name: "staging", variables: {{"BASE_URL": "{}", "API_TOKEN": "stg-literal"}})"#,
+            b.url("")
+        ),
+    );
+    let out_dir = tempfile::tempdir().unwrap();
+    let target = out_dir.path().join("crm.ron");
+    let out = ws.run(&["share", "crm", "-o", target.to_str().unwrap()], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let shared = std::fs::read_to_string(&target).unwrap();
+    assert!(!shared.contains("abc123"), "{shared}");
+    let env = std::fs::read_to_string(out_dir.path().join("environments/staging.ron")).unwrap();
+    assert!(!env.contains("stg-literal"), "{env}");
+    let other = Workspace::new();
+    let out = other.run(&["import-profile", target.to_str().unwrap()], &[]);
+    let err = stderr(&out);
+    assert!(
+        err.contains("hookbench secret set API_TOKEN --env staging"),
+        "{err}"
+    );
+    assert!(
+        err.contains("hookbench secret set CRM_API_TOKEN\n"),
+        "{err}"
+    );
+    assert!(err.contains("hookbench secret set CRM_TOKEN\n"), "{err}");
+}

@@ -17,8 +17,11 @@ pub struct CompareArgs {
     /// A .ron file, or the name (file stem or `name`) of a profile in the profiles folder
     pub profile: String,
     /// The two environments, left then right: --env local --env staging
-    #[arg(long = "env", value_name = "NAME", required = true)]
+    #[arg(long = "env", value_name = "NAME")]
     pub envs: Vec<String>,
+    /// Set a variable on both sides, over the environments' and the profile's: NAME=VALUE
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
     /// Leave this JSON path out of the body comparison (id, $.data.created_at); repeatable
     #[arg(long, value_name = "PATH")]
     pub ignore: Vec<String>,
@@ -76,13 +79,22 @@ pub fn run(places: &Places, args: CompareArgs) -> anyhow::Result<Outcome> {
     }
     let right_env = envs.pop().expect("two");
     let left_env = envs.pop().expect("two");
+    let mut overrides = std::collections::BTreeMap::new();
+    for a in &args.vars {
+        match hookbench::environment::parse_assignment(a) {
+            Ok((k, v)) => {
+                overrides.insert(k, v);
+            }
+            Err(m) => return bad_input([m]),
+        }
+    }
+    let side = |env| Variables {
+        overrides: overrides.clone(),
+        environment: Some(env),
+    };
 
     // One event: the same instant and ids on both sides.
-    let (mut lctx, mut rctx) = request::twins(
-        Variables::of(Some(left_env)),
-        Variables::of(Some(right_env)),
-        places.secrets(),
-    );
+    let (mut lctx, mut rctx) = request::twins(side(left_env), side(right_env), places.secrets());
     let mut assembled = Vec::new();
     for (name, ctx) in [(&left_name, &mut lctx), (&right_name, &mut rctx)] {
         match request::assemble(&loaded.profile, event.as_ref(), ctx) {
@@ -143,15 +155,14 @@ pub fn run(places: &Places, args: CompareArgs) -> anyhow::Result<Outcome> {
     let verdict = diff::verdict(&left, &right, &comparison);
 
     if args.json {
+        // Each side whole, as `fire --json` prints an exchange.
         let side = |name: &str, ex: &Exchange, id: Option<i64>| {
-            serde_json::json!({
-                "env": name,
-                "id": id,
-                "class": diff::class_of(ex),
-                "outcome": ex.outcome(),
-                "elapsed_ms": ex.elapsed.as_millis() as u64,
-                "request": {"method": ex.request.method, "url": ex.request.url},
-            })
+            let mut v = ex.to_json(false);
+            v["env"] = serde_json::json!(name);
+            v["id"] = serde_json::json!(id);
+            v["class"] = serde_json::json!(diff::class_of(ex));
+            v["outcome"] = serde_json::json!(ex.outcome());
+            v
         };
         let v = serde_json::json!({
             "profile": loaded.profile.name,

@@ -69,6 +69,7 @@ pub fn to_curl(places: &Places, args: CurlArgs) -> anyhow::Result<Outcome> {
         Ok(v) => v,
         Err(m) => return bad_input([m]),
     };
+    let env_name = vars.name().map(str::to_string);
     if args.reveal {
         let mut ctx = Context::system().with_secrets(secrets).with_variables(vars);
         return match request::assemble(&loaded.profile, event.as_ref(), &mut ctx) {
@@ -76,7 +77,10 @@ pub fn to_curl(places: &Places, args: CurlArgs) -> anyhow::Result<Outcome> {
                 out!("{}", curl::to_curl(&a.request, true));
                 Ok(Outcome::Success)
             }
-            Err(errs) => bad_input(errs.iter().map(|e| e.locate(&loaded).to_string())),
+            Err(errs) => bad_input(
+                errs.iter()
+                    .map(|e| super::in_env(e.locate(&loaded).to_string(), env_name.as_deref())),
+            ),
         };
     }
     let stem = loaded
@@ -99,14 +103,24 @@ pub fn to_curl(places: &Places, args: CurlArgs) -> anyhow::Result<Outcome> {
                         }
                     })
                     .collect();
-                say!("reads from the environment: {}", list.join(", "));
+                let per_env = env_name
+                    .as_deref()
+                    .map(|e| format!(" (secrets: the values for environment {e})"))
+                    .unwrap_or_default();
+                say!(
+                    "reads from the shell's environment: {}{per_env}",
+                    list.join(", ")
+                );
             }
             for n in &c.notes {
                 say!("note: {n}");
             }
             Ok(Outcome::Success)
         }
-        Err(errs) => bad_input(errs.iter().map(|e| e.locate(&loaded).to_string())),
+        Err(errs) => bad_input(
+            errs.iter()
+                .map(|e| super::in_env(e.locate(&loaded).to_string(), env_name.as_deref())),
+        ),
     }
 }
 

@@ -79,7 +79,7 @@ pub fn run(places: &Places, args: FireArgs) -> anyhow::Result<Outcome> {
                 if args.url.is_some() && e.field == hookbench::request::Place::Url {
                     format!("--url: {}", e.message)
                 } else {
-                    e.locate(&loaded).to_string()
+                    super::in_env(e.locate(&loaded).to_string(), env_name.as_deref())
                 }
             }));
         }

@@ -28,6 +28,21 @@ pub fn run(places: &Places, args: HistoryArgs) -> anyhow::Result<Outcome> {
     };
     let store = places.open_history()?;
     let total = store.count(&filter)?;
+    if total == 0
+        && let Some(e) = &filter.env
+    {
+        let known = store.env_names(50)?;
+        if !known.contains(e) {
+            say!(
+                "note: no record was sent in environment `{e}`; the history has {}",
+                if known.is_empty() {
+                    "none in an environment".to_string()
+                } else {
+                    known.join(", ")
+                }
+            );
+        }
+    }
     let rows = store.page(&filter, None, args.limit)?;
     let mut out = std::io::stdout().lock();
     if args.json {

@@ -236,7 +236,15 @@ impl EnvArgs {
     /// environment, a file that does not load, a bad `--var`).
     pub fn variables(&self, places: &Places) -> Result<hookbench::environment::Variables, String> {
         let environment = match self.env.as_deref().filter(|e| !e.is_empty()) {
-            Some(name) => Some(places.environment(name)?),
+            Some(name) => Some(places.environment(name).map_err(|m| {
+                // Said where it came from when not typed here.
+                let typed = std::env::args().any(|a| a == "--env" || a.starts_with("--env="));
+                if typed {
+                    m
+                } else {
+                    format!("HOOKBENCH_ENV={name}: {m}")
+                }
+            })?),
             None => None,
         };
         let mut vars = hookbench::environment::Variables::of(environment);
@@ -245,6 +253,17 @@ impl EnvArgs {
             vars.overrides.insert(k, v);
         }
         Ok(vars)
+    }
+}
+
+/// A problem line of a profile rendered in an environment, which says so
+/// unless it names that environment already.
+pub fn in_env(line: String, env: Option<&str>) -> String {
+    match env {
+        Some(e) if !line.contains(&format!("environment `{e}`")) => {
+            format!("{line} (in environment {e})")
+        }
+        _ => line,
     }
 }
 

@@ -212,5 +212,27 @@ pub fn import(places: &Places, args: ImportProfileArgs) -> anyhow::Result<Outcom
         say!("note: {p}");
     }
     print_needs("before it fires, set", &imported.needs, Some(&store));
+    // What its environments take from the store, each for itself.
+    let (ours, _) = hookbench::environment::scan(&places.profiles);
+    let mut lines = Vec::new();
+    for l in share::environments_used(&loaded.profile, &ours) {
+        let env = &l.environment;
+        let vars = hookbench::environment::Variables::of(Some(env.clone()));
+        let missing: Vec<String> = share::needs_in(&loaded.profile, Some(&vars))
+            .secrets
+            .into_iter()
+            .filter(|s| !store.contains_in(s, Some(&env.name)))
+            .filter(|s| !imported.needs.secrets.contains(s) || store.contains(s))
+            .collect();
+        for s in missing {
+            lines.push(format!("  hookbench secret set {s} --env {}", env.name));
+        }
+    }
+    if !lines.is_empty() {
+        say!("for its environments, set:");
+        for l in lines {
+            say!("{l}");
+        }
+    }
     Ok(Outcome::Success)
 }

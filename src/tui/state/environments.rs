@@ -15,6 +15,20 @@ use crate::tui::tasks::{Compare, Tasks};
 use crate::wire::PreparedRequest;
 
 impl Workbench {
+    /// What `{{var.NAME}}` reads: the selected environment.
+    pub fn variables(&self) -> Variables {
+        Variables::of(self.environment().cloned())
+    }
+
+    /// The selected environment, when it is (still) in the folder.
+    pub fn environment(&self) -> Option<&Environment> {
+        let name = self.env.as_deref()?;
+        self.environments
+            .iter()
+            .map(|l| &l.environment)
+            .find(|e| e.name == name)
+    }
+
     /// The environments read with the folder.
     pub(super) fn on_environments(
         &mut self,

@@ -147,20 +147,6 @@ impl Workbench {
         tasks.load_folder(self.dir.clone(), self.secrets_path.clone());
     }
 
-    /// What `{{var.NAME}}` reads: the selected environment.
-    pub fn variables(&self) -> crate::environment::Variables {
-        crate::environment::Variables::of(self.environment().cloned())
-    }
-
-    /// The selected environment, when it is (still) in the folder.
-    pub fn environment(&self) -> Option<&crate::environment::Environment> {
-        let name = self.env.as_deref()?;
-        self.environments
-            .iter()
-            .map(|l| &l.environment)
-            .find(|e| e.name == name)
-    }
-
     pub fn current(&self) -> Option<&Entry> {
         self.entries.get(self.selected)
     }

@@ -456,6 +456,19 @@ fn render_compare(s: &State, c: &CompareView, area: Rect, buf: &mut Buffer) {
     section(&mut lines, "outcome", &d.outcome);
     section(&mut lines, "response headers", &d.response_headers);
     section(&mut lines, "response body", &d.response_body);
+    // The verdict `hookbench compare` exits with.
+    lines.push(
+        match crate::diff::verdict(&c.left.exchange, &c.right.exchange, d) {
+            Ok(()) => Line::styled(
+                "same: one outcome class, equal response bodies",
+                Style::default().add_modifier(Modifier::BOLD),
+            ),
+            Err(why) => Line::styled(
+                format!("different: {}", why.join("; ")),
+                Style::default().add_modifier(Modifier::BOLD),
+            ),
+        },
+    );
     lines.push(Line::styled(
         "left → right: ~ changed · - only on the left · + only on the right (date and length headers left out)",
         dim(),
