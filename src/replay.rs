@@ -646,6 +646,7 @@ pub fn restore_all(
             }
         };
         let key = (profile.to_string(), job.env.clone());
+        let mut held_back = false;
         let c = match creds.get(&key).and_then(Option::as_ref) {
             Some(c) if c.origin == here => c,
             // The profile's origin may hold a secret (its host): said masked.
@@ -660,6 +661,7 @@ pub fn restore_all(
                     job.source,
                     c.secrets.mask(&c.origin)
                 ));
+                held_back = true;
                 &none
             }
             None => &none,
@@ -667,7 +669,8 @@ pub fn restore_all(
         let signed = c.signing.as_ref().map(signing_headers).unwrap_or_default();
         let from = (!std::ptr::eq(c, &none)).then(|| profile.to_string());
         let lost = restore_credentials(&mut job.request, c, &signed);
-        if !lost.is_empty() {
+        // Held back from another origin: said once, above, not twice.
+        if !lost.is_empty() && !held_back {
             dropped.entry(from).or_default().extend(lost);
         }
         if let Some(sg) = &c.signing

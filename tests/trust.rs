@@ -98,6 +98,8 @@ fn a_replay_sends_a_profiles_credentials_only_to_the_profiles_origin() {
         .find(|l| l.contains("#1: profile `crm-push`'s credentials not sent"))
         .unwrap_or_else(|| panic!("no warning for #1:\n{err}"));
     assert!(line.contains(&attacker.addr.to_string()), "{line}");
+    // Said once: not again as credentials "with no profile to take them from".
+    assert!(!err.contains("no profile to take them from"), "{err}");
     let warned_at = err.find(line).unwrap();
     let sending_at = err.find("replaying 2 record(s)").expect(&err);
     assert!(warned_at < sending_at, "said after sending:\n{err}");
