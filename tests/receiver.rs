@@ -3,47 +3,12 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-use support::{Workspace, closed_port, stderr};
+use support::{Workspace, stderr};
 
-/// `hookbench listen` on a free port with `args`, once it says it listens;
-/// returns the child (stdout piped) and the port.
-fn listen(ws: &Workspace, args: &[&str]) -> (std::process::Child, u16) {
-    let port = closed_port();
-    let mut listen = vec!["listen", "--port"];
-    let port_text = port.to_string();
-    listen.push(&port_text);
-    listen.extend_from_slice(args);
-    // The workspace's folders: its history, its secret store.
-    let mut child = ws
-        .command(&listen, &[])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut err = BufReader::new(child.stderr.take().unwrap());
-    let mut first = String::new();
-    err.read_line(&mut first).unwrap();
-    assert!(
-        first.contains(&format!("listening on http://127.0.0.1:{port}")),
-        "{first}"
-    );
-    (child, port)
-}
-
-/// Ctrl-C, and what it printed.
-fn stop(mut child: std::process::Child) -> (std::process::ExitStatus, String) {
-    unsafe {
-        libc::kill(child.id() as libc::pid_t, libc::SIGINT);
-    }
-    let status = child.wait().unwrap();
-    let mut out = String::new();
-    std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut out).unwrap();
-    (status, out)
-}
+use support::{listen, stop};
 
 #[test]
 fn listen_answers_as_scripted_prints_each_request_and_records_it() {

@@ -43,6 +43,18 @@ pub struct ListenArgs {
     /// Check Standard Webhooks signatures with this secret (whsec_...); repeat for rotation
     #[arg(long = "secret", value_name = "SECRET")]
     pub secrets: Vec<String>,
+    /// Check signatures as a provider signs them: standard:whsec_…, stripe:whsec_…, github:S, shopify:S, slack:S, hmac:HEADER:PREFIX:hex|base64:S; repeatable
+    #[arg(long = "verify", value_name = "PROVIDER:SECRET")]
+    pub verify: Vec<String>,
+    /// Answer 401 to a request whose signature is invalid or missing (needs --secret or --verify)
+    #[arg(long)]
+    pub reject_invalid: bool,
+    /// Pass each request on to the app at URL and answer with its answer (an origin keeps the path)
+    #[arg(long, value_name = "URL")]
+    pub forward_to: Option<String>,
+    /// With --forward-to: how long the app may take before the sender gets 504
+    #[arg(long, value_name = "SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub forward_timeout: u64,
     /// One JSON object per request instead of a line
     #[arg(long)]
     pub json: bool,
@@ -66,7 +78,40 @@ fn bad(msg: impl std::fmt::Display) -> anyhow::Result<Outcome> {
 
 /// The receiver's answer, from the flags.
 fn script(args: &ListenArgs) -> Result<Script, String> {
-    let mut s = Script::default();
+    let mut s = Script {
+        verify: verifiers(args)?,
+        ..Script::default()
+    };
+    if args.reject_invalid && s.verify.is_empty() {
+        return Err("--reject-invalid needs a secret to check with: --verify PROVIDER:SECRET or --secret whsec_…".into());
+    }
+    s.reject_invalid = args.reject_invalid;
+    if let Some(url) = &args.forward_to {
+        // The app answers: a scripted answer would never be seen.
+        let scripted = [
+            ("--status", args.status.is_some()),
+            ("--sequence", args.sequence.is_some()),
+            ("--failure-rate", args.failure_rate != 0.0),
+            ("--body", args.body.is_some()),
+            ("--header", !args.headers.is_empty()),
+        ];
+        if let Some((flag, _)) = scripted.iter().find(|(_, on)| *on) {
+            return Err(format!(
+                "{flag} scripts an answer, and with --forward-to the app answers: leave one out (--delay still applies)"
+            ));
+        }
+        let mut probe = hookbench::wire::PreparedRequest::plain(
+            "POST".into(),
+            "http://receiver/".into(),
+            Vec::new(),
+            Vec::new(),
+        );
+        hookbench::replay::retarget(&mut probe, url).map_err(|m| format!("--forward-to: {m}"))?;
+        s.forward = Some(hookbench::receiver::Forward {
+            url: url.clone(),
+            timeout: Duration::from_secs(args.forward_timeout),
+        });
+    }
     if let Some(code) = args.status {
         s.sequence =
             Script::parse_sequence(&code.to_string()).map_err(|m| format!("--status: {m}"))?;
@@ -90,13 +135,32 @@ fn script(args: &ListenArgs) -> Result<Script, String> {
     Ok(s)
 }
 
-/// One line, or one JSON object, for a captured request; with secrets, the
-/// signature's verdict (and, when invalid, why). Credentials are masked as
-/// the history masks them, unless `reveal`.
-pub fn describe(ex: &Exchange, as_json: bool, secrets: &[String], reveal: bool) -> String {
-    use hookbench::signing::{Verdict, verify_standard};
+/// What `--secret` and `--verify` check signatures with.
+fn verifiers(args: &ListenArgs) -> Result<Vec<hookbench::signing::Verifier>, String> {
+    use hookbench::signing::Verifier;
+    let mut out = Vec::new();
+    for s in &args.secrets {
+        hookbench::signing::standard_key(s).map_err(|m| format!("--secret: {m}"))?;
+        out.push(Verifier::Standard(s.clone()));
+    }
+    for v in &args.verify {
+        out.push(Verifier::parse(v).map_err(|m| format!("--verify: {m}"))?);
+    }
+    Ok(out)
+}
+
+/// One line, or one JSON object, for a captured request; with verifiers,
+/// the signature's verdict (and, when invalid, why). Credentials are
+/// masked as the history masks them, unless `reveal`.
+pub fn describe(
+    ex: &Exchange,
+    as_json: bool,
+    secrets: &[hookbench::signing::Verifier],
+    reveal: bool,
+) -> String {
+    use hookbench::signing::{Verdict, verify};
     let verdict = (!secrets.is_empty()).then(|| {
-        verify_standard(
+        verify(
             secrets,
             &ex.request.headers,
             &ex.request.body,
@@ -120,6 +184,10 @@ pub fn describe(ex: &Exchange, as_json: bool, secrets: &[String], reveal: bool) 
             "headers": req.headers,
             "status": status,
         });
+        if ex.origin == hookbench::exchange::Origin::Forwarded {
+            v["forwarded"] = json!(true);
+            v["elapsed_ms"] = json!(ex.elapsed.as_millis() as u64);
+        }
         if let Some(e) = &ex.error {
             v["error"] = json!({"kind": e.kind.as_str(), "message": e.message});
         }
@@ -145,15 +213,35 @@ pub fn describe(ex: &Exchange, as_json: bool, secrets: &[String], reveal: bool) 
         v.to_string()
     } else {
         let time = hookbench::clock::rfc3339(ex.started_at);
-        let mut line = format!(
-            "{} {} {} {} B -> {}",
-            &time[11..19],
-            req.method,
-            target,
-            req.body.len(),
-            status
-        );
-        if let Some(e) = &ex.error {
+        let mut line = if ex.origin == hookbench::exchange::Origin::Forwarded {
+            // What the app answered, and how long it took.
+            let app = match (&ex.response, &ex.error) {
+                (Some(r), None) => format!("{} in {} ms", r.status, ex.elapsed.as_millis()),
+                (_, Some(e)) => format!("not reached: {e}"),
+                _ => "-".into(),
+            };
+            format!(
+                "{} {} {} {} B -> app {app}",
+                &time[11..19],
+                req.method,
+                target,
+                req.body.len(),
+            )
+        } else {
+            format!(
+                "{} {} {} {} B -> {}",
+                &time[11..19],
+                req.method,
+                target,
+                req.body.len(),
+                status
+            )
+        };
+        if let Some(e) = ex
+            .error
+            .as_ref()
+            .filter(|_| ex.origin != hookbench::exchange::Origin::Forwarded)
+        {
             line.push_str(&format!("  {e}"));
         }
         match &verdict {
@@ -181,6 +269,7 @@ pub fn run(places: &Places, args: ListenArgs) -> anyhow::Result<Outcome> {
         Ok(s) => s,
         Err(m) => return bad(m),
     };
+    let verifiers = script.verify.clone();
     let writer = if args.no_history {
         None
     } else {
@@ -196,7 +285,11 @@ pub fn run(places: &Places, args: ListenArgs) -> anyhow::Result<Outcome> {
     let record = writer.as_ref().map(|w| w.sender());
     // The secret store's values are masked in what arrives too: a fire
     // from this machine brings them.
-    let known = places.secrets().mask_set();
+    // So are the secrets signatures are checked with.
+    let known = places
+        .secrets()
+        .mask_set()
+        .with(verifiers.iter().map(|v| v.secret().to_string()));
     let result = rt.block_on(async move {
         // Ctrl-C is listened for before anything is said or received, and
         // once: a signal that comes while a request is being printed is
@@ -217,15 +310,26 @@ pub fn run(places: &Places, args: ListenArgs) -> anyhow::Result<Outcome> {
                 ));
             }
         };
+        let answering = match &script.forward {
+            Some(f) => format!("passing each request on to {}", f.url),
+            None => format!(
+                "answering {}",
+                script
+                    .sequence
+                    .iter()
+                    .map(u16::to_string)
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+        };
+        let checking = match (verifiers.is_empty(), script.reject_invalid) {
+            (true, _) => String::new(),
+            (false, false) => "; checking signatures".into(),
+            (false, true) => "; answering 401 to a bad or missing signature".into(),
+        };
         say!(
-            "listening on http://{} (answering {}); Ctrl-C stops",
-            receiver.addr,
-            script
-                .sequence
-                .iter()
-                .map(u16::to_string)
-                .collect::<Vec<_>>()
-                .join(",")
+            "listening on http://{} ({answering}{checking}); Ctrl-C stops",
+            receiver.addr
         );
         let mut out = std::io::stdout();
         loop {
@@ -233,7 +337,7 @@ pub fn run(places: &Places, args: ListenArgs) -> anyhow::Result<Outcome> {
                 ex = rx.recv() => {
                     let Some(mut ex) = ex else { break };
                     ex.request.secret_values = known.clone();
-                    let line = describe(&ex, args.json, &args.secrets, args.reveal);
+                    let line = describe(&ex, args.json, &verifiers, args.reveal);
                     // Recorded first: a reader that went away (`| head -1`)
                     // ends the listening, not the record.
                     if let Some(r) = &record

@@ -299,3 +299,39 @@ pub fn history_json(ws: &Workspace, args: &[&str]) -> Vec<serde_json::Value> {
         .map(|l| serde_json::from_str(l).unwrap())
         .collect()
 }
+
+/// `hookbench listen` on a free port with `args`, once it says it listens;
+/// returns the child (stdout piped) and the port.
+pub fn listen(ws: &Workspace, args: &[&str]) -> (std::process::Child, u16) {
+    let port = closed_port();
+    let mut listen = vec!["listen", "--port"];
+    let port_text = port.to_string();
+    listen.push(&port_text);
+    listen.extend_from_slice(args);
+    // The workspace's folders: its history, its secret store.
+    let mut child = ws
+        .command(&listen, &[])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut err = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut first = String::new();
+    std::io::BufRead::read_line(&mut err, &mut first).unwrap();
+    assert!(
+        first.contains(&format!("listening on http://127.0.0.1:{port}")),
+        "{first}"
+    );
+    (child, port)
+}
+
+/// Ctrl-C, and what it printed.
+pub fn stop(mut child: std::process::Child) -> (std::process::ExitStatus, String) {
+    unsafe {
+        libc::kill(child.id() as libc::pid_t, libc::SIGINT);
+    }
+    let status = child.wait().unwrap();
+    let mut out = String::new();
+    std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut out).unwrap();
+    (status, out)
+}
