@@ -133,6 +133,28 @@ impl Script {
                     .parse::<u64>()
                     .map_err(|_| format!("`{word}`: delay=MILLISECONDS"))?;
                 script.delay = Duration::from_millis(ms);
+            } else if let Some(url) = word.strip_prefix("forward=") {
+                // `forward=URL` passes requests on to the app; `forward=off` stops.
+                script.forward = match url {
+                    "" | "off" | "none" => None,
+                    url => {
+                        let mut probe = PreparedRequest::plain(
+                            "POST".into(),
+                            "http://receiver/".into(),
+                            Vec::new(),
+                            Vec::new(),
+                        );
+                        crate::replay::retarget(&mut probe, url)
+                            .map_err(|m| format!("`{word}`: forward=URL or forward=off ({m})"))?;
+                        Some(Forward {
+                            url: url.to_string(),
+                            timeout: script
+                                .forward
+                                .as_ref()
+                                .map_or(Duration::from_secs(30), |f| f.timeout),
+                        })
+                    }
+                };
             } else if let Some(rate) = word.strip_prefix("fail=") {
                 script.failure_rate = rate
                     .parse::<f64>()
@@ -179,8 +201,17 @@ impl Script {
         Ok(())
     }
 
-    /// `500,500,200 after 200 ms, 10% failing, body "try later"`.
+    /// `500,500,200 after 200 ms, 10% failing, body "try later"`, or
+    /// `passing on to http://127.0.0.1:3000`.
     pub fn summary(&self) -> String {
+        if let Some(f) = &self.forward {
+            let delay = if self.delay.is_zero() {
+                String::new()
+            } else {
+                format!(" after {} ms", self.delay.as_millis())
+            };
+            return format!("passing on to {}{delay} (forward=off stops)", f.url);
+        }
         let body = if self.body == Script::default().body {
             String::new()
         } else {

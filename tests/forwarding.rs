@@ -381,3 +381,33 @@ fn reject_invalid_answers_401_to_a_bad_or_missing_signature() {
     let out = ws.run(&["listen", "--reject-invalid"], &[]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn a_replay_of_a_provider_signed_delivery_is_signed_again() {
+    let app = Server::start(Answer::status(500));
+    let ws = Workspace::new();
+    ws.write(
+        "p.ron",
+        &format!(
+            r#"(name: "p", method: POST, url: "{}", include_trigger: false,
+               payload: {{"id": "evt_1"}}, signing: Slack(secret: "{{{{secret.SLACK_SIGNING_SECRET}}}}"))"#,
+            app.url("/slack")
+        ),
+    );
+    let out = ws.run_with_input(&["secret", "set", "SLACK_SIGNING_SECRET"], "slack-secret\n");
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(ws.run(&["fire", "p"], &[]).status.code(), Some(1));
+    app.set_answer(Answer::status(200));
+    let out = ws.run(&["replay", "1"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let again = &app.requests()[1];
+    let ts: i64 = again
+        .header("x-slack-request-timestamp")
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(
+        again.header("x-slack-signature"),
+        Some(slack("slack-secret", ts, &again.body).as_str())
+    );
+}

@@ -281,3 +281,54 @@ async fn an_edited_environment_is_checked_before_it_is_written_and_the_text_is_k
     h.settle().await;
     assert!(h.screen().contains(" env: qa "), "{}", h.screen());
 }
+
+#[tokio::test]
+async fn the_receiver_view_passes_requests_on_to_the_app_and_r_sends_one_again() {
+    let app = Server::start(Answer::status(202));
+    let port = support::closed_port();
+    let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let ws = Workspace::new();
+    ws.write(
+        "p.ron",
+        &format!(
+            r#"(name: "p", method: POST, url: "http://127.0.0.1:{port}/hooks/gh", include_trigger: false,
+               payload: {{"ref": "main"}}, signing: GitHub(secret: "gh-secret"))"#
+        ),
+    );
+    let mut h = Harness::open_with(ws.path().to_path_buf(), 160, 40, Some(addr)).await;
+    h.until(|s| s.receiver.running.is_some()).await;
+    h.send(key(KeyCode::Char('3')));
+    h.send(key(KeyCode::Char('a')));
+    h.type_text(&format!("forward={}", app.url("")));
+    h.send(key(KeyCode::Enter));
+    h.settle().await;
+    assert!(h.status().contains("passing on to"), "{}", h.status());
+    // Checked with the provider's scheme, as it passes.
+    h.send(support::tui::ctrl('k'));
+    h.type_text("github:gh-secret");
+    h.send(key(KeyCode::Enter));
+    h.settle().await;
+
+    h.send(key(KeyCode::Char('1')));
+    h.send(key(KeyCode::Char('f')));
+    h.until_answered().await;
+    // The sender got the app's answer; the app got the signed request.
+    let x = h.app.state.bench.answered().unwrap();
+    assert_eq!(x.exchange.response.as_ref().unwrap().status, 202);
+    assert!(app.only().header("x-hub-signature-256").is_some());
+    h.send(key(KeyCode::Char('3')));
+    h.until(|s| {
+        s.history
+            .rows
+            .iter()
+            .any(|r| r.origin == "forwarded" && r.status == Some(202))
+    })
+    .await;
+    h.until(|s| s.receiver.verdicts.values().any(|v| v.as_str() == "valid"))
+        .await;
+    // r sends it again, on to the app.
+    h.app.state.history.selected = 0;
+    h.send(key(KeyCode::Char('r')));
+    h.until(|_| app.requests().len() == 2).await;
+    assert_eq!(app.requests()[1].target, "/hooks/gh");
+}

@@ -504,7 +504,7 @@ pub static BINDINGS: &[Binding] = &[
         History,
         [(Char('r'), NONE)],
         Replay,
-        "replay the record as it was"
+        "replay the record (Receiver view: on to the app)"
     ),
     b!(
         History,
@@ -564,7 +564,7 @@ pub static BINDINGS: &[Binding] = &[
         History,
         [(Char('a'), NONE)],
         ReceiverAnswer,
-        "Receiver view: how it answers (500,200 delay=200 fail=0.1 header=N:V body=...)"
+        "Receiver view: how it answers (500,200 delay=200 fail=0.1 header=N:V body=... | forward=URL)"
     ),
     b!(
         History,

@@ -691,6 +691,8 @@ pub struct Replay {
     pub ids: Vec<i64>,
     /// One request as the user edited it, instead of the records.
     pub edited: Option<Edited>,
+    /// Send there instead (the app a received request is passed on to).
+    pub to: Option<String>,
     pub options: replay::Options,
 }
 
@@ -737,7 +739,10 @@ impl Replay {
             None => replay::prepare(
                 &store,
                 &self.ids,
-                &Default::default(),
+                &replay::Changes {
+                    url: self.to.clone(),
+                    ..Default::default()
+                },
                 &self.profiles,
                 &self.secrets,
             )

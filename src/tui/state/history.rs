@@ -782,6 +782,7 @@ impl HistoryPane {
                 secrets: replay.secrets.clone(),
                 ids,
                 edited,
+                to: replay.to.clone(),
                 options: crate::replay::Options {
                     concurrency: self.replay_concurrency,
                     rate: self.replay_rate,

@@ -395,7 +395,11 @@ impl State {
                     modes::prompt(ui, PromptKind::ReceiverAnswer, &hint);
                 }
                 _ => {
-                    let replay = self.bench.replay_context();
+                    let mut replay = self.bench.replay_context();
+                    // `r` on what the receiver got sends it on to the app.
+                    if ui.view == View::Receiver && a == Action::Replay {
+                        replay.to = self.receiver.script.forward.as_ref().map(|f| f.url.clone());
+                    }
                     self.history.act(a, ui, tasks, &replay);
                 }
             }

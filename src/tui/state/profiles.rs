@@ -61,6 +61,8 @@ pub enum EntryKind {
 pub struct ReplayContext {
     pub profiles: PathBuf,
     pub secrets: Arc<crate::secrets::Secrets>,
+    /// Send there instead of each record's URL (the Receiver view's app).
+    pub to: Option<String>,
 }
 
 /// The Workbench view's data: the list, and for the selected entry the
@@ -174,6 +176,7 @@ impl Workbench {
         ReplayContext {
             profiles: self.dir.clone(),
             secrets: self.secrets.clone(),
+            to: None,
         }
     }
 

@@ -127,7 +127,7 @@ pub fn render(s: &State, area: Rect, buf: &mut Buffer) {
                 PromptKind::FilterProfile => " Filter: profile name (empty for any) ",
                 PromptKind::FilterText => " Filter: text in the URL or a body (empty for any) ",
                 PromptKind::ReceiverAnswer => {
-                    " Receiver answers: 500,500,200 delay=200 fail=0.1 header=Retry-After:2 body=... "
+                    " Receiver answers: 500,500,200 delay=200 fail=0.1 header=N:V body=... or forward=URL (off) "
                 }
                 PromptKind::ReceiverSecrets => {
                     " Secrets to check signatures with (whsec_…, space-separated; empty: none) "
