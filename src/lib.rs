@@ -21,8 +21,9 @@
 //!   for credential names, and the masking of every form a secret takes.
 //! * [`exchange`] — the record of one attempt: request as sent, response or
 //!   classified error; its outcome text; masked copies.
-//! * [`signing`] — Standard Webhooks and HMAC signatures: sign, verify,
-//!   explain a mismatch.
+//! * [`signing`] — signatures as Standard Webhooks, a single-header HMAC,
+//!   Stripe, GitHub, Shopify and Slack make them: sign, verify, explain a
+//!   mismatch.
 //! * [`retry`] — which answers are tried again, and after how long.
 //! * [`environment`] — named sets of variables for `{{var.NAME}}` (local,
 //!   staging, production), in `environments/` beside the profiles.
@@ -39,7 +40,8 @@
 //! * [`history`] — every exchange in SQLite; filters, paging, HAR and JSON
 //!   Lines import and export.
 //! * [`receiver`] — a local endpoint that captures requests as exchanges
-//!   and answers as scripted (status, sequence, delay, failure rate).
+//!   and answers as scripted (status, sequence, delay, failure rate), or
+//!   relays them to the app under test; refuses bad signatures on request.
 //! * [`replay`] — bulk replay: preparing jobs (credentials only toward
 //!   their profile's origin), concurrency, rate limit, 429 back-off,
 //!   progress, cancel, resume.
@@ -47,7 +49,8 @@
 //!   placeholders, and one brought in without replacing anything.
 //! * [`curl`] — curl both ways: a request or a profile as a command line,
 //!   a command line as a profile.
-//! * [`diff`] — two exchanges compared: headers by name, JSON bodies by path.
+//! * [`diff`] — two exchanges compared: headers by name, JSON bodies by
+//!   path; the verdict `compare` exits with.
 //! * [`tui`] — the workbench: the loop, the key table, one state room per
 //!   pane, the only place that starts work (`tui::tasks`), the drawing.
 //!
