@@ -257,3 +257,31 @@ fn unknown_command_line_flags_exit_two() {
     let out = ws.run(&["fire", "p", "--bogus"], &[]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn a_config_file_that_does_not_load_is_said_with_its_place_before_the_workbench_opens() {
+    let ws = Workspace::new();
+    std::fs::create_dir_all(ws.config_dir()).unwrap();
+    std::fs::write(
+        ws.config_dir().join("config.ron"),
+        "(\n    keys: {\"fyre\": [\"F5\"]},\n)",
+    )
+    .unwrap();
+    let out = ws.run(&[], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("config.ron:2:13: `fyre` is not an action"),
+        "{err}"
+    );
+    std::fs::write(
+        ws.config_dir().join("config.ron"),
+        "(theme: (accent: \"cyann\"))",
+    )
+    .unwrap();
+    let err = stderr(&ws.run(&[], &[]));
+    assert!(
+        err.contains("config.ron:1:19: theme accent: `cyann` is not a colour"),
+        "{err}"
+    );
+}

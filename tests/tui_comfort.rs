@@ -647,3 +647,55 @@ async fn without_colour_the_workbench_says_in_bold_what_red_said() {
         .unwrap();
     assert!(buf[(x, y)].modifier.contains(Modifier::BOLD));
 }
+
+#[tokio::test]
+async fn config_ron_moves_keys_and_recolours_and_help_shows_the_keys_as_configured() {
+    let server = Server::start(Answer::status(200));
+    let ws = Workspace::new();
+    ws.write(
+        "p.ron",
+        &format!(
+            r#"(name: "p", method: POST, url: "{}", include_trigger: false)"#,
+            server.url("/x")
+        ),
+    );
+    let config = hookbench::tui::config::parse(
+        std::path::Path::new("config.ron"),
+        r##"(theme: (accent: "#112233"), keys: {"fire": ["F5"]})"##,
+    )
+    .unwrap();
+    let mut h = Harness::open(ws.path().to_path_buf(), 120, 40).await;
+    h.app.state.ui.keys = config.keys.clone();
+    h.app.set_theme(config.theme.clone());
+    // `f` no longer fires; F5 does.
+    h.send(key(KeyCode::Char('f')));
+    h.settle().await;
+    assert!(server.requests().is_empty());
+    h.send(key(KeyCode::F(5)));
+    h.until_answered().await;
+    assert_eq!(server.requests().len(), 1);
+    // The status bar's hints and `?` say F5.
+    use hookbench::tui::keys::{Action, Scope};
+    assert_eq!(
+        h.app.state.ui.keys.hints(Scope::Profiles, &[Action::Fire]),
+        "F5 fire"
+    );
+    h.send(key(KeyCode::Char('?')));
+    h.settle().await;
+    let screen = h.screen();
+    assert!(
+        screen
+            .lines()
+            .any(|l| l.contains("F5") && l.contains("fire the selected profile")),
+        "{screen}"
+    );
+    // The accent colour is the configured one.
+    let buf = h.app.terminal.backend().buffer();
+    let rgb = ratatui::style::Color::Rgb(0x11, 0x22, 0x33);
+    assert!(buf.content.iter().any(|c| c.bg == rgb || c.fg == rgb));
+    assert!(
+        !buf.content
+            .iter()
+            .any(|c| c.bg == ratatui::style::Color::Cyan)
+    );
+}

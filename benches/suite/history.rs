@@ -147,6 +147,7 @@ pub fn main() {
                 plain: false,
                 notice: None,
                 env: None,
+                config: Default::default(),
             },
         )
         .unwrap();

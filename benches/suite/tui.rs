@@ -137,7 +137,7 @@ pub fn main() {
         .unwrap();
         let mut app = App::new(
             TestBackend::new(200, 60),
-            hookbench::tui::Options { profiles: dir.path().to_path_buf(), history: None, body_cap: None, receiver: None, secrets: None, plain: false, notice: None, env: None },
+            hookbench::tui::Options { profiles: dir.path().to_path_buf(), history: None, body_cap: None, receiver: None, secrets: None, plain: false, notice: None, env: None, config: Default::default() },
         )
         .unwrap();
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel();

@@ -332,28 +332,36 @@ pub fn run(places: &Places, args: ListenArgs) -> anyhow::Result<Outcome> {
             receiver.addr
         );
         let mut out = std::io::stdout();
-        loop {
+        // Each request: recorded first (a reader that went away, as
+        // `| head -1` does, ends the listening, not the record), then
+        // printed; false when listening should end.
+        let mut take = |mut ex: Exchange| -> bool {
+            ex.request.secret_values = known.clone();
+            let line = describe(&ex, args.json, &verifiers, args.reveal);
+            if let Some(r) = &record
+                && r.send(ex).is_err()
+            {
+                // The writer stopped on an error, said below.
+                return false;
+            }
+            writeln!(out, "{line}").and_then(|()| out.flush()).is_ok()
+        };
+        let mut going = true;
+        while going {
             tokio::select! {
-                ex = rx.recv() => {
-                    let Some(mut ex) = ex else { break };
-                    ex.request.secret_values = known.clone();
-                    let line = describe(&ex, args.json, &verifiers, args.reveal);
-                    // Recorded first: a reader that went away (`| head -1`)
-                    // ends the listening, not the record.
-                    if let Some(r) = &record
-                        && r.send(ex).is_err()
-                    {
-                        // The writer stopped on an error, said below.
-                        break;
-                    }
-                    if writeln!(out, "{line}").and_then(|()| out.flush()).is_err() {
-                        break;
-                    }
-                }
+                biased;
+                ex = rx.recv() => match ex {
+                    Some(ex) => going = take(ex),
+                    None => break,
+                },
                 _ = interrupted.recv() => break,
             }
         }
         receiver.stop();
+        // What arrived before Ctrl-C is printed and recorded still.
+        while going && let Ok(ex) = rx.try_recv() {
+            going = take(ex);
+        }
         Ok(())
     });
     if let Some(w) = writer {

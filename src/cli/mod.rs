@@ -446,6 +446,15 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Some(Command::Man(args)) => shell::man(args),
         Some(Command::Complete(args)) => shell::complete(&places, args),
         None => {
+            // A configuration that does not load is said before the
+            // terminal is taken.
+            let config_path = places
+                .secrets
+                .with_file_name(hookbench::tui::config::FILE_NAME);
+            let config = match hookbench::tui::config::load(&config_path) {
+                Ok(c) => c,
+                Err(d) => return bad_input([d.to_string()]),
+            };
             let ended = hookbench::tui::main(hookbench::tui::Options {
                 profiles: dir,
                 history: Some(places.history),
@@ -454,6 +463,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
                 plain: !colour_on(),
                 notice,
                 env: cli.env.filter(|e| !e.is_empty()),
+                config,
                 receiver: (!cli.no_receiver)
                     .then(|| std::net::SocketAddr::from(([127, 0, 0, 1], cli.receiver_port))),
             })?;

@@ -40,7 +40,7 @@ impl Scope {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Action {
     Quit,
     Help,
@@ -635,7 +635,7 @@ pub static BINDINGS: &[Binding] = &[
     ),
 ];
 
-fn matches(spec: &(KeyCode, KeyModifiers), key: &KeyEvent) -> bool {
+pub(super) fn matches(spec: &(KeyCode, KeyModifiers), key: &KeyEvent) -> bool {
     let (code, mods) = spec;
     match (code, key.code) {
         // Shifted letters arrive as the upper-case char, with or without SHIFT.
@@ -643,24 +643,6 @@ fn matches(spec: &(KeyCode, KeyModifiers), key: &KeyEvent) -> bool {
         (Char(a), Char(b)) => *a == b && key.modifiers.difference(SHIFT) == *mods,
         (BackTab, BackTab) => true,
         (a, b) => *a == b && key.modifiers == *mods,
-    }
-}
-
-/// The action of a key in a scope; Global bindings apply in the pane scopes.
-pub fn lookup(scope: Scope, key: &KeyEvent) -> Option<Action> {
-    let find = |s: Scope| {
-        BINDINGS
-            .iter()
-            .filter(|b| b.scope == s)
-            .find(|b| b.keys.iter().any(|k| matches(k, key)))
-            .map(|b| b.action)
-    };
-    match scope {
-        Scope::Text | Scope::Json | Scope::Confirm => find(scope),
-        Scope::Profiles | Scope::Editor | Scope::Inspector => find(scope)
-            .or_else(|| find(Scope::Workbench))
-            .or_else(|| find(Scope::Global)),
-        _ => find(scope).or_else(|| find(Scope::Global)),
     }
 }
 
@@ -691,6 +673,7 @@ pub fn key_label(spec: &(KeyCode, KeyModifiers)) -> String {
         Home => "Home".into(),
         End => "End".into(),
         Del => "Del".into(),
+        KeyCode::F(n) => format!("F{n}"),
         other => format!("{other:?}"),
     };
     if mods.contains(CTRL) {
@@ -705,23 +688,8 @@ pub fn keys_label(b: &Binding) -> String {
     b.keys.iter().map(key_label).collect::<Vec<_>>().join("/")
 }
 
-/// Short hints for the status bar: the first key of chosen actions.
-pub fn hints(scope: Scope, actions: &[Action]) -> String {
-    actions
-        .iter()
-        .filter_map(|a| {
-            let find = |s: Scope| BINDINGS.iter().find(|b| b.action == *a && b.scope == s);
-            find(scope)
-                .or_else(|| find(Scope::Workbench))
-                .or_else(|| find(Scope::Global))
-                .map(|b| format!("{} {}", key_label(&b.keys[0]), short(b.action, b.help)))
-        })
-        .collect::<Vec<_>>()
-        .join("  ")
-}
-
 /// A binding's help in a word, for the key hints.
-fn short(action: Action, help: &str) -> &str {
+pub(super) fn short(action: Action, help: &str) -> &str {
     match action {
         Action::ReceiverAnswer => "answer",
         Action::ReceiverSecrets => "secrets",
@@ -733,49 +701,6 @@ fn short(action: Action, help: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn key(code: KeyCode, mods: KeyModifiers) -> KeyEvent {
-        KeyEvent::new(code, mods)
-    }
-
-    #[test]
-    fn pane_scope_falls_back_to_global() {
-        assert_eq!(
-            lookup(Scope::Profiles, &key(Char('j'), NONE)),
-            Some(Action::Down)
-        );
-        assert_eq!(
-            lookup(Scope::Profiles, &key(Char('f'), NONE)),
-            Some(Action::Fire)
-        );
-        assert_eq!(
-            lookup(Scope::Editor, &key(Char('x'), NONE)),
-            Some(Action::RemoveHeader)
-        );
-        assert_eq!(
-            lookup(Scope::Profiles, &key(Char('x'), NONE)),
-            Some(Action::Delete)
-        );
-        assert_eq!(
-            lookup(Scope::Editor, &key(Char('K'), SHIFT)),
-            Some(Action::MoveUp)
-        );
-        assert_eq!(
-            lookup(Scope::Editor, &key(Char('s'), CTRL)),
-            Some(Action::Save)
-        );
-    }
-
-    #[test]
-    fn text_scopes_never_see_commands() {
-        assert_eq!(lookup(Scope::Text, &key(Char('q'), NONE)), None);
-        assert_eq!(lookup(Scope::Text, &key(Char('f'), NONE)), None);
-        assert_eq!(lookup(Scope::Json, &key(Char('e'), NONE)), None);
-        assert_eq!(
-            lookup(Scope::Json, &key(Char('e'), CTRL)),
-            Some(Action::ExternalEditor)
-        );
-    }
 
     #[test]
     fn no_key_is_bound_twice_in_one_scope() {

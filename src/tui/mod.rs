@@ -6,7 +6,9 @@
 //! the loop selects on messages and input (biased to messages) and draws when
 //! the queue is empty.
 
+pub mod config;
 pub mod draft;
+pub mod keymap;
 pub mod keys;
 pub mod layout;
 pub mod log;
@@ -68,6 +70,8 @@ pub struct Options {
     pub notice: Option<String>,
     /// The environment to open in (`--env`, `HOOKBENCH_ENV`).
     pub env: Option<String>,
+    /// The theme and keys of `config.ron`.
+    pub config: config::Config,
 }
 
 /// The terminal's width in columns, when there is one (the command line
@@ -89,6 +93,8 @@ pub struct App<B: Backend> {
     rx: UnboundedReceiver<Message>,
     started: bool,
     plain: bool,
+    /// The colours of `config.ron`, put on each frame.
+    theme: config::Theme,
 }
 
 impl<B: Backend> App<B>
@@ -98,13 +104,20 @@ where
     pub fn new(backend: B, options: Options) -> anyhow::Result<App<B>> {
         let (tx, rx) = unbounded_channel();
         let plain = options.plain;
+        let theme = options.config.theme.clone();
         Ok(App {
             terminal: Terminal::new(backend)?,
             state: State::new(options, tx),
             rx,
             started: false,
             plain,
+            theme,
         })
+    }
+
+    /// Draws with these colours from now on.
+    pub fn set_theme(&mut self, theme: config::Theme) {
+        self.theme = theme;
     }
 
     /// Draws without colour from now on (or with it again).
@@ -115,9 +128,10 @@ where
     fn draw(&mut self) -> anyhow::Result<()> {
         let size = self.terminal.size()?;
         self.state.ui.area = ratatui::layout::Rect::new(0, 0, size.width, size.height);
-        let (state, plain) = (&self.state, self.plain);
+        let (state, plain, theme) = (&self.state, self.plain, &self.theme);
         self.terminal.draw(|f| {
             f.render_widget(state, f.area());
+            theme.apply(f.buffer_mut());
             if plain {
                 view::without_colour(f.buffer_mut());
             }

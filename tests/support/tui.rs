@@ -99,6 +99,7 @@ impl Harness {
                     plain: false,
                     notice: None,
                     env: None,
+                    config: Default::default(),
                 },
             )
             .unwrap(),

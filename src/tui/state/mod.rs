@@ -37,7 +37,7 @@ pub use modes::{ConfirmKind, Mode, PromptKind};
 pub use profiles::{Entry, EntryKind, Workbench};
 pub use receiver::ReceiverPane;
 
-use super::keys::{self, Action, Scope};
+use super::keys::{Action, Scope};
 use super::layout;
 use super::message::{HistoryMsg, Message};
 use super::tasks::Tasks;
@@ -103,6 +103,8 @@ pub struct Ui {
     /// Every status message of this session, oldest first (the last
     /// [`MESSAGES_KEPT`]), for the message log (`L`).
     pub messages: std::collections::VecDeque<(String, Status)>,
+    /// The key table, as `config.ron` has it.
+    pub keys: crate::tui::keymap::KeyMap,
 }
 
 /// How many status messages the message log keeps.
@@ -201,6 +203,7 @@ impl State {
                 inputs: 0,
                 messages: Default::default(),
                 cursor: Default::default(),
+                keys: options.config.keys.clone(),
             },
             bench: {
                 let mut bench = Workbench::new(options.profiles, options.secrets);
@@ -301,7 +304,7 @@ impl State {
 
     pub fn on_key(&mut self, key: KeyEvent) {
         if matches!(self.ui.mode, Mode::Normal) {
-            if let Some(a) = keys::lookup(self.scope(), &key) {
+            if let Some(a) = self.ui.keys.lookup(self.scope(), &key) {
                 self.act(a);
             }
         } else {

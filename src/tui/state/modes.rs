@@ -8,7 +8,7 @@ use ratatui_textarea::TextArea;
 
 use super::{JsonTarget, State};
 use crate::tui::draft::Field;
-use crate::tui::keys::{self, Action, Scope};
+use crate::tui::keys::{Action, Scope};
 
 /// What has the keyboard.
 #[derive(Debug)]
@@ -225,10 +225,11 @@ enum Then {
 impl State {
     /// A key while a mode has the keyboard.
     pub(super) fn on_mode_key(&mut self, key: KeyEvent) {
+        let keys = &self.ui.keys;
         let then = match &mut self.ui.mode {
             Mode::Normal => Then::Stay,
             Mode::Help { scroll } | Mode::Messages { scroll } => {
-                match keys::lookup(Scope::Inspector, &key) {
+                match keys.lookup(Scope::Inspector, &key) {
                     Some(Action::Down) => {
                         *scroll += 1;
                         Then::Stay
@@ -240,7 +241,7 @@ impl State {
                     _ => Then::Close,
                 }
             }
-            Mode::Confirm(kind) => match keys::lookup(Scope::Confirm, &key) {
+            Mode::Confirm(kind) => match keys.lookup(Scope::Confirm, &key) {
                 Some(a) => Then::Confirmed(kind.clone(), a),
                 None => Then::Confirmed(kind.clone(), Action::Escape),
             },
@@ -248,7 +249,7 @@ impl State {
                 kind,
                 items,
                 selected,
-            } => match keys::lookup(Scope::Profiles, &key) {
+            } => match keys.lookup(Scope::Profiles, &key) {
                 Some(Action::Up) => {
                     *selected = selected.saturating_sub(1);
                     Then::Stay
@@ -272,7 +273,7 @@ impl State {
                 }
                 _ => Then::Close,
             },
-            Mode::Prompt { kind, area } => match keys::lookup(Scope::Text, &key) {
+            Mode::Prompt { kind, area } => match keys.lookup(Scope::Text, &key) {
                 Some(Action::Commit) => {
                     let typed = area.lines().join("").trim().to_string();
                     let text = if typed.is_empty() {
@@ -298,7 +299,7 @@ impl State {
                     Then::Stay
                 }
             },
-            Mode::EditLine { field, area } => match keys::lookup(Scope::Text, &key) {
+            Mode::EditLine { field, area } => match keys.lookup(Scope::Text, &key) {
                 Some(Action::Commit) | Some(Action::Escape) => Then::LineDone(*field),
                 Some(Action::Save) => Then::LineSave(*field),
                 _ => {
@@ -312,8 +313,10 @@ impl State {
                 }
             },
             Mode::EditJson { target, area } => {
-                let action = keys::lookup(Scope::Json, &key)
-                    .or_else(|| keys::lookup(Scope::Text, &key).filter(|a| *a != Action::Commit));
+                let action = keys.lookup(Scope::Json, &key).or_else(|| {
+                    keys.lookup(Scope::Text, &key)
+                        .filter(|a| *a != Action::Commit)
+                });
                 match action {
                     Some(Action::Escape) => Then::Close,
                     Some(Action::Save) => Then::JsonSave(target.clone(), area.lines().join("\n")),

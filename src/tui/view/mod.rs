@@ -14,7 +14,7 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Paragraph, Widget};
 
-use super::keys::{self, Action, Scope};
+use super::keys::{Action, Scope};
 use super::state::{State, View};
 
 pub use crate::tui::layout::{MIN_HEIGHT, MIN_WIDTH, layout, list_offset};
@@ -206,7 +206,7 @@ fn status_bar(s: &State, area: Rect, buf: &mut Buffer) {
         Scope::Confirm => &[Action::Yes],
         Scope::Global | Scope::Workbench => &[],
     };
-    let hints = keys::hints(scope, actions);
+    let hints = s.ui.keys.hints(scope, actions);
     let status_style = if s.ui.status.error {
         Style::default().fg(Color::White).bg(Color::Red)
     } else {

@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Widget, Wrap};
 
 use super::dim;
-use crate::tui::keys::{BINDINGS, Scope, keys_label};
+use crate::tui::keys::{BINDINGS, Scope};
 use crate::tui::state::{ConfirmKind, Mode, PromptKind, State};
 
 fn centered(area: Rect, width: u16, height: u16) -> Rect {
@@ -33,7 +33,7 @@ fn frame(area: Rect, buf: &mut Buffer, title: &str) -> Rect {
 
 pub fn render(s: &State, area: Rect, buf: &mut Buffer) {
     match &s.ui.mode {
-        Mode::Help { scroll } => help(*scroll, area, buf),
+        Mode::Help { scroll } => help(s, *scroll, area, buf),
         Mode::Messages { scroll } => messages(s, *scroll, area, buf),
         Mode::Confirm(kind) => {
             let (title, body) = match kind {
@@ -331,7 +331,8 @@ fn word_wrap(text: &str, width: usize) -> Vec<String> {
     rows
 }
 
-fn help(scroll: usize, area: Rect, buf: &mut Buffer) {
+/// The keys as configured.
+fn help(s: &State, scroll: usize, area: Rect, buf: &mut Buffer) {
     let mut lines: Vec<Line> = Vec::new();
     let scopes = [
         Scope::Global,
@@ -354,7 +355,7 @@ fn help(scroll: usize, area: Rect, buf: &mut Buffer) {
         for b in BINDINGS.iter().filter(|b| b.scope == scope) {
             lines.push(Line::from(vec![
                 Span::styled(
-                    format!("  {:<18}", keys_label(b)),
+                    format!("  {:<18}", s.ui.keys.label(b)),
                     Style::default().fg(Color::Cyan),
                 ),
                 Span::raw(b.help),
