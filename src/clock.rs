@@ -28,17 +28,28 @@ pub fn from_unix_millis(ms: i64) -> SystemTime {
     }
 }
 
+/// The instant as a UTC date and time (clamped to years 1 to 9999, which
+/// RFC 3339 can write).
+fn utc(t: SystemTime) -> time::OffsetDateTime {
+    let nanos = i128::from(unix_millis(t)) * 1_000_000;
+    time::OffsetDateTime::from_unix_timestamp_nanos(nanos).unwrap_or(if nanos < 0 {
+        time::PrimitiveDateTime::MIN.assume_utc()
+    } else {
+        time::PrimitiveDateTime::MAX.assume_utc()
+    })
+}
+
 /// RFC 3339 in UTC with second precision: `2026-01-26T10:12:45Z`.
 pub fn rfc3339(t: SystemTime) -> String {
-    let secs = unix_seconds(t);
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
+    let d = utc(t);
     format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        (rem % 3600) / 60,
-        rem % 60
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        d.year(),
+        u8::from(d.month()),
+        d.day(),
+        d.hour(),
+        d.minute(),
+        d.second()
     )
 }
 
@@ -49,88 +60,22 @@ pub fn rfc3339_millis(t: SystemTime) -> String {
     format!("{}.{ms:03}Z", &s[..s.len() - 1])
 }
 
-/// Days since 1970-01-01 of a proleptic Gregorian date.
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let m = m as i64;
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d as i64 - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// Parses RFC 3339: `2026-01-26T10:12:45Z`, with optional fractions and a
-/// `+01:00` style offset.
+/// Parses RFC 3339 (`2026-01-26T10:12:45Z`, fractions, a `+01:00`
+/// offset; a space for the `T` too, as SQL writes it), to the millisecond.
 pub fn parse_rfc3339(s: &str) -> Option<SystemTime> {
     let s = s.trim();
-    let b = s.as_bytes();
-    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') {
-        return None;
-    }
-    // Digits only: `parse` alone would take `+1` or `-1` for a month.
-    let num = |r: std::ops::Range<usize>| {
-        let t = s.get(r)?;
-        t.bytes()
-            .all(|b| b.is_ascii_digit())
-            .then(|| t.parse::<i64>().ok())?
-    };
-    let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    let (h, mi, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    if !(1..=12).contains(&mo)
-        || !(1..=days_in_month(y, mo as u32) as i64).contains(&d)
-        || h > 23
-        || mi > 59
-        || sec > 60
-    {
-        return None;
-    }
-    let mut rest = &s[19..];
-    let mut millis = 0i64;
-    if let Some(frac) = rest.strip_prefix('.') {
-        let digits: String = frac.chars().take_while(char::is_ascii_digit).collect();
-        if digits.is_empty() {
-            return None;
+    // `time` takes `T` or `t` only.
+    let fixed;
+    let s = match s.as_bytes().get(10) {
+        Some(b' ') => {
+            fixed = format!("{}T{}", &s[..10], &s[11..]);
+            fixed.as_str()
         }
-        millis = format!("{:0<3}", &digits[..digits.len().min(3)])
-            .parse()
-            .ok()?;
-        rest = &frac[digits.len()..];
-    }
-    let offset_s = match rest {
-        "Z" | "z" => 0,
-        o if o.len() == 6
-            && (o.starts_with('+') || o.starts_with('-'))
-            && o.as_bytes()[3] == b':' =>
-        {
-            let sign = if o.starts_with('-') { -1 } else { 1 };
-            let digits = |r: std::ops::Range<usize>| {
-                let t = o.get(r)?;
-                t.bytes()
-                    .all(|b| b.is_ascii_digit())
-                    .then(|| t.parse::<i64>().ok())?
-            };
-            let (oh, om) = (digits(1..3)?, digits(4..6)?);
-            if oh > 23 || om > 59 {
-                return None;
-            }
-            sign * (oh * 3600 + om * 60)
-        }
-        _ => return None,
+        _ => s,
     };
-    let days = days_from_civil(y, mo as u32, d as u32);
-    let secs = days * 86_400 + h * 3600 + mi * 60 + sec - offset_s;
-    Some(from_unix_millis(secs * 1000 + millis))
-}
-
-/// The days of a month of the proleptic Gregorian calendar.
-fn days_in_month(y: i64, m: u32) -> u32 {
-    match m {
-        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
+    let d = time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok()?;
+    let millis = d.unix_timestamp_nanos().div_euclid(1_000_000);
+    Some(from_unix_millis(i64::try_from(millis).ok()?))
 }
 
 /// Parses an HTTP date in any of the three forms RFC 9110 names
@@ -161,20 +106,6 @@ pub fn parse_duration(s: &str) -> Option<Duration> {
     // times overflows.
     let secs = n.checked_mul(per).filter(|s| *s <= 1000 * 366 * 86_400)?;
     Some(Duration::from_secs(secs))
-}
-
-/// Proleptic Gregorian date of a day count since 1970-01-01.
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
 /// 16 random bytes from the operating system.
