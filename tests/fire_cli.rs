@@ -472,7 +472,8 @@ fn the_first_run_outside_the_repository_makes_the_profiles_folder_with_local_ech
     let home = tempfile::tempdir().unwrap();
     let out = in_empty_home(home.path(), &["validate"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let dir = home.path().join(".config/hookbench/profiles");
+    // In the config folder given (HOOKBENCH_CONFIG_DIR), beside the secrets.
+    let dir = home.path().join("config/profiles");
     assert!(
         stderr(&out).contains(&format!("first run: created {}", dir.display())),
         "{}",

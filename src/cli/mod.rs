@@ -91,7 +91,7 @@ pub struct Cli {
     #[arg(long, global = true, env = "HOOKBENCH_DATA_DIR", value_name = "DIR", help_heading = GLOBAL)]
     pub data_dir: Option<PathBuf>,
 
-    /// Folder of the secret store, secrets.ron [default: the user config folder]
+    /// Folder of secrets.ron, config.ron and (without --profiles or ./profiles) profiles/ [default: the user config folder]
     #[arg(long, global = true, env = "HOOKBENCH_CONFIG_DIR", value_name = "DIR", help_heading = GLOBAL)]
     pub config_dir: Option<PathBuf>,
 
@@ -386,7 +386,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         ColorWhen::Never => anstream::ColorChoice::Never.write_global(),
     }
     let explicit = cli.profiles.is_some();
-    let dir = hookbench::profile::default_dir(cli.profiles);
+    let dir = hookbench::profile::default_dir(cli.profiles, cli.config_dir.as_deref());
     // The first run outside the repository: the user's profiles folder is
     // made, with the profile that works offline.
     let uses_profiles = matches!(

@@ -220,15 +220,18 @@ pub fn find(dir: &Path, arg: &str) -> Result<LoadedProfile, ProfileError> {
 }
 
 /// Where profiles live: the given folder (from `--profiles` or
-/// `HOOKBENCH_PROFILES`), else `./profiles` when it exists, else a folder in
-/// the user's config directory.
-pub fn default_dir(explicit: Option<PathBuf>) -> PathBuf {
+/// `HOOKBENCH_PROFILES`), else `./profiles` when it exists, else
+/// `profiles` in the config folder (`--config-dir`, else the user's).
+pub fn default_dir(explicit: Option<PathBuf>, config_dir: Option<&Path>) -> PathBuf {
     if let Some(d) = explicit {
         return d;
     }
     let local = PathBuf::from("profiles");
     if local.is_dir() {
         return local;
+    }
+    if let Some(c) = config_dir {
+        return c.join("profiles");
     }
     directories::ProjectDirs::from("", "", "hookbench")
         .map(|p| p.config_dir().join("profiles"))
