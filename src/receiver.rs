@@ -54,6 +54,36 @@ pub struct Forward {
     pub timeout: Duration,
 }
 
+/// Whether a forward target is this receiver itself (which would pass
+/// each request to itself, again and again).
+pub fn loops_back(url: &str, own: SocketAddr) -> bool {
+    let Ok(u) = reqwest::Url::parse(url) else {
+        return false;
+    };
+    if u.port_or_known_default() != Some(own.port()) {
+        return false;
+    }
+    match u.host_str() {
+        Some("localhost") => own.ip().is_loopback() || own.ip().is_unspecified(),
+        Some(h) => h
+            .trim_matches(['[', ']'])
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip == own.ip() || (own.ip().is_unspecified() && ip.is_loopback())),
+        None => false,
+    }
+}
+
+/// A URL as it is said on screen: a password in it masked.
+pub fn shown_url(url: &str) -> String {
+    match reqwest::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some(crate::wire::MASK));
+            u.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
+
 /// Headers that belong to one connection, never passed on.
 fn hop_by_hop(name: &str) -> bool {
     matches!(
@@ -67,7 +97,21 @@ fn hop_by_hop(name: &str) -> bool {
             | "trailer"
             | "transfer-encoding"
             | "upgrade"
+            // The receiver holds the whole body already.
+            | "expect"
     )
+}
+
+/// The headers a request's `Connection` header names: the connection's
+/// own too.
+fn named_by_connection(headers: &[(String, String)]) -> Vec<String> {
+    headers
+        .iter()
+        .filter(|(n, _)| n.eq_ignore_ascii_case("connection"))
+        .flat_map(|(_, v)| v.split(','))
+        .map(|t| t.trim().to_ascii_lowercase())
+        .filter(|t| !t.is_empty())
+        .collect()
 }
 
 impl Default for Script {
@@ -210,7 +254,10 @@ impl Script {
             } else {
                 format!(" after {} ms", self.delay.as_millis())
             };
-            return format!("passing on to {}{delay} (forward=off stops)", f.url);
+            return format!(
+                "passes each request on to {}{delay} (forward=off stops)",
+                shown_url(&f.url)
+            );
         }
         let body = if self.body == Script::default().body {
             String::new()
@@ -666,9 +713,14 @@ async fn relay(
     headers: &[(String, String)],
     body: &[u8],
 ) -> Exchange {
+    let connection = named_by_connection(headers);
     let kept: Vec<(String, String)> = headers
         .iter()
-        .filter(|(n, _)| !hop_by_hop(n) && !n.eq_ignore_ascii_case("host"))
+        .filter(|(n, _)| {
+            !hop_by_hop(n)
+                && !n.eq_ignore_ascii_case("host")
+                && !connection.contains(&n.to_ascii_lowercase())
+        })
         .cloned()
         .collect();
     let mut req = PreparedRequest::plain(
@@ -706,7 +758,16 @@ async fn relay(
             Err(e) => return failed(req, e.to_string()),
         },
     };
-    deliverer.send(&req, &opts).await
+    // Plain HTTP goes on its own connection, exactly as it is (the shared
+    // client would add an `Accept`); HTTPS through the shared client.
+    let mut ex = deliverer.session().send(&req, &opts).await;
+    if let Some(e) = ex.error.as_mut().filter(|e| e.kind == ErrorKind::Timeout) {
+        e.message = format!(
+            "the app gave no complete answer within {} s (--forward-timeout)",
+            fw.timeout.as_secs()
+        );
+    }
+    ex
 }
 
 #[cfg(test)]

@@ -157,7 +157,7 @@ fn an_app_that_is_down_or_slow_gives_502_or_504_and_a_record_that_says_why() {
     assert!(answer.contains("refused the connection"), "{answer}");
     let (_, printed) = stop(child);
     assert!(
-        printed.contains("-> app not reached: connection_refused"),
+        printed.contains("-> app failed: connection_refused"),
         "{printed}"
     );
     let rows = support::history_json(&ws, &[]);
@@ -409,5 +409,77 @@ fn a_replay_of_a_provider_signed_delivery_is_signed_again() {
     assert_eq!(
         again.header("x-slack-signature"),
         Some(slack("slack-secret", ts, &again.body).as_str())
+    );
+}
+
+#[test]
+fn a_forwarded_request_replayed_with_sign_reaches_the_app_signed_and_loops_are_refused() {
+    let app = Server::start(Answer::status(500));
+    let ws = Workspace::new();
+    let (child, port) = listen(&ws, &["--forward-to", &app.url("")]);
+    let body = br#"{"ref":"refs/heads/main"}"#;
+    send_raw(
+        port,
+        &[("X-Hub-Signature-256", &github("gh-secret", body))],
+        "/gh",
+        body,
+    );
+    let _ = stop(child);
+    let id = support::history_json(&ws, &[])[0]["id"].as_i64().unwrap();
+    app.set_answer(Answer::status(200));
+    // The history masked the signature: without --sign it is not sent, and
+    // that is said; with it, the request is signed again.
+    let out = ws.run(&["replay", &id.to_string(), "--url", &app.url("")], &[]);
+    assert!(
+        stderr(&out).contains("x-hub-signature-256"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(app.requests()[1].header("x-hub-signature-256"), None);
+    let out = ws.run(
+        &[
+            "replay",
+            &id.to_string(),
+            "--url",
+            &app.url(""),
+            "--sign",
+            "github:gh-secret",
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let again = &app.requests()[2];
+    assert_eq!(again.body, body);
+    assert_eq!(
+        again.header("x-hub-signature-256"),
+        Some(github("gh-secret", body).as_str())
+    );
+
+    // Forwarding to itself is refused, and a forward timeout needs a target.
+    let port = support::closed_port().to_string();
+    let out = ws.run(
+        &[
+            "listen",
+            "--port",
+            &port,
+            "--forward-to",
+            &format!("http://127.0.0.1:{port}/"),
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("this receiver's own address"),
+        "{}",
+        stderr(&out)
+    );
+    let out = ws.run(&["listen", "--forward-timeout", "5"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    // A secret written first is not repeated in the error.
+    let out = ws.run(&["listen", "--verify", "S3cr3tV4lue:github"], &[]);
+    assert!(
+        !stderr(&out).to_lowercase().contains("s3cr3t"),
+        "{}",
+        stderr(&out)
     );
 }

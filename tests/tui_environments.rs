@@ -143,8 +143,12 @@ async fn n_in_the_list_makes_an_environment_in_the_editor_and_it_can_be_picked()
     h.send(key(KeyCode::Char('n')));
     h.type_text("a b");
     h.send(key(KeyCode::Enter));
-    h.settle().await;
-    assert!(h.status().contains("letters, digits"), "{}", h.status());
+    h.until(|s| {
+        s.ui.messages
+            .iter()
+            .any(|(_, m)| m.error && m.text.contains("letters, digits"))
+    })
+    .await;
 }
 
 #[tokio::test]
@@ -155,6 +159,7 @@ async fn c_sends_one_event_in_two_environments_and_shows_the_comparison_again_fr
     );
     let ws = workspace(&a, &b);
     let mut h = Harness::open(ws.path().to_path_buf(), 160, 40).await;
+    h.until(|s| s.history.store.is_some()).await;
     // Without an environment there is nothing to compare from.
     h.send(key(KeyCode::Char('C')));
     h.settle().await;
@@ -302,7 +307,11 @@ async fn the_receiver_view_passes_requests_on_to_the_app_and_r_sends_one_again()
     h.type_text(&format!("forward={}", app.url("")));
     h.send(key(KeyCode::Enter));
     h.settle().await;
-    assert!(h.status().contains("passing on to"), "{}", h.status());
+    assert!(
+        h.status().contains("passes each request on to"),
+        "{}",
+        h.status()
+    );
     // Checked with the provider's scheme, as it passes.
     h.send(support::tui::ctrl('k'));
     h.type_text("github:gh-secret");
@@ -330,5 +339,14 @@ async fn the_receiver_view_passes_requests_on_to_the_app_and_r_sends_one_again()
     h.app.state.history.selected = 0;
     h.send(key(KeyCode::Char('r')));
     h.until(|_| app.requests().len() == 2).await;
-    assert_eq!(app.requests()[1].target, "/hooks/gh");
+    let again = &app.requests()[1];
+    assert_eq!(again.target, "/hooks/gh");
+    // Signed again with the receiver's secret (the history masked it).
+    assert_eq!(
+        again.header("x-hub-signature-256"),
+        app.requests()[0].header("x-hub-signature-256")
+    );
+    // And still listed in the Receiver view.
+    h.until(|s| s.history.rows.iter().any(|r| r.origin == "forwarded"))
+        .await;
 }

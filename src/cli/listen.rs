@@ -53,7 +53,7 @@ pub struct ListenArgs {
     #[arg(long, value_name = "URL")]
     pub forward_to: Option<String>,
     /// With --forward-to: how long the app may take before the sender gets 504
-    #[arg(long, value_name = "SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    #[arg(long, value_name = "SECS", default_value_t = 30, requires = "forward_to", value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub forward_timeout: u64,
     /// One JSON object per request instead of a line
     #[arg(long)]
@@ -107,6 +107,12 @@ fn script(args: &ListenArgs) -> Result<Script, String> {
             Vec::new(),
         );
         hookbench::replay::retarget(&mut probe, url).map_err(|m| format!("--forward-to: {m}"))?;
+        if hookbench::receiver::loops_back(url, SocketAddr::new(args.bind, args.port)) {
+            return Err(format!(
+                "--forward-to {}: that is this receiver's own address, so each request would be passed to itself; give the app's port",
+                hookbench::receiver::shown_url(url)
+            ));
+        }
         s.forward = Some(hookbench::receiver::Forward {
             url: url.clone(),
             timeout: Duration::from_secs(args.forward_timeout),
@@ -217,7 +223,7 @@ pub fn describe(
             // What the app answered, and how long it took.
             let app = match (&ex.response, &ex.error) {
                 (Some(r), None) => format!("{} in {} ms", r.status, ex.elapsed.as_millis()),
-                (_, Some(e)) => format!("not reached: {e}"),
+                (_, Some(e)) => format!("failed: {e}"),
                 _ => "-".into(),
             };
             format!(
@@ -225,7 +231,8 @@ pub fn describe(
                 &time[11..19],
                 req.method,
                 target,
-                req.body.len(),
+                // The size as it arrived (a masked body can be shorter).
+                ex.request.body.len(),
             )
         } else {
             format!(
@@ -233,7 +240,7 @@ pub fn describe(
                 &time[11..19],
                 req.method,
                 target,
-                req.body.len(),
+                ex.request.body.len(),
                 status
             )
         };
@@ -255,7 +262,10 @@ pub fn describe(
                 ));
             }
             Some(Verdict::Expired { skew_secs }) => {
-                line.push_str(&format!("  signature valid but {skew_secs} s off this clock: outside the 5 minute tolerance"));
+                line.push_str(&format!(
+                    "  signature valid but {}: outside the 5 minute tolerance",
+                    hookbench::signing::skew_text(*skew_secs)
+                ));
             }
             Some(v) => line.push_str(&format!("  signature {}", v.as_str())),
             None => {}
@@ -270,6 +280,13 @@ pub fn run(places: &Places, args: ListenArgs) -> anyhow::Result<Outcome> {
         Err(m) => return bad(m),
     };
     let verifiers = script.verify.clone();
+    let signature_headers: Vec<String> = verifiers
+        .iter()
+        .filter_map(|v| match v {
+            hookbench::signing::Verifier::Hmac { header, .. } => Some(header.to_ascii_lowercase()),
+            _ => None,
+        })
+        .collect();
     let writer = if args.no_history {
         None
     } else {
@@ -311,7 +328,10 @@ pub fn run(places: &Places, args: ListenArgs) -> anyhow::Result<Outcome> {
             }
         };
         let answering = match &script.forward {
-            Some(f) => format!("passing each request on to {}", f.url),
+            Some(f) => format!(
+                "passing each request on to {}",
+                hookbench::receiver::shown_url(&f.url)
+            ),
             None => format!(
                 "answering {}",
                 script
@@ -337,6 +357,10 @@ pub fn run(places: &Places, args: ListenArgs) -> anyhow::Result<Outcome> {
         // printed; false when listening should end.
         let mut take = |mut ex: Exchange| -> bool {
             ex.request.secret_values = known.clone();
+            // A custom HMAC header holds a signature: masked as one.
+            ex.request
+                .secret_headers
+                .extend(signature_headers.iter().cloned());
             let line = describe(&ex, args.json, &verifiers, args.reveal);
             if let Some(r) = &record
                 && r.send(ex).is_err()

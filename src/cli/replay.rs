@@ -34,6 +34,9 @@ pub struct ReplayArgs {
     /// Sign with a new message id (webhook-id) instead of keeping the record's
     #[arg(long)]
     pub new_id: bool,
+    /// Sign again as a provider does (received requests: the history masked their signatures): stripe:whsec_…, github:S, ...; repeatable
+    #[arg(long = "sign", value_name = "PROVIDER:SECRET")]
+    pub sign: Vec<String>,
     /// Timeout of each request, in seconds
     #[arg(long, default_value_t = 30, value_name = "SECS")]
     pub timeout: u64,
@@ -145,6 +148,15 @@ pub fn run(places: &Places, args: ReplayArgs) -> anyhow::Result<Outcome> {
         body,
         new_id: args.new_id,
         env,
+        sign: match args
+            .sign
+            .iter()
+            .map(|s| hookbench::signing::Verifier::parse(s).map(|v| v.signing()))
+            .collect::<Result<Vec<_>, _>>()
+        {
+            Ok(s) => s,
+            Err(m) => return bad(format!("--sign: {m}")),
+        },
     };
     let prepared = match replay::prepare(
         &store,

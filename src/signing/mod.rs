@@ -301,6 +301,16 @@ pub enum Verdict {
     Invalid(Box<Explanation>),
 }
 
+/// How far a timestamp is from this clock, in words: `600 s old`, `600 s
+/// ahead of this clock`.
+pub fn skew_text(skew_secs: i64) -> String {
+    if skew_secs >= 0 {
+        format!("{skew_secs} s old")
+    } else {
+        format!("{} s ahead of this clock", -skew_secs)
+    }
+}
+
 impl Verdict {
     pub fn as_str(&self) -> &'static str {
         match self {

@@ -110,7 +110,11 @@ impl Verifier {
                     secret: secret(s)?,
                 })
             }
-            other => Err(format!("`{other}` is not a scheme: {}", Self::HELP)),
+            // Not repeated: it may be the secret, written first.
+            _ => Err(format!(
+                "the part before the first `:` is not a scheme: {}",
+                Self::HELP
+            )),
         }
     }
 
@@ -125,6 +129,30 @@ impl Verifier {
             | Verifier::Shopify(s)
             | Verifier::Slack(s)
             | Verifier::Hmac { secret: s, .. } => s,
+        }
+    }
+
+    /// The signing that makes what this verifier checks (to sign a
+    /// received request again, as it is replayed).
+    pub fn signing(&self) -> super::Signing {
+        use super::Signing;
+        match self.clone() {
+            Verifier::Standard(secret) => Signing::StandardWebhooks { secret },
+            Verifier::Stripe(secret) => Signing::Stripe { secret },
+            Verifier::GitHub(secret) => Signing::GitHub { secret },
+            Verifier::Shopify(secret) => Signing::Shopify { secret },
+            Verifier::Slack(secret) => Signing::Slack { secret },
+            Verifier::Hmac {
+                header,
+                prefix,
+                encoding,
+                secret,
+            } => Signing::Hmac {
+                secret,
+                header,
+                prefix,
+                encoding,
+            },
         }
     }
 
@@ -374,11 +402,17 @@ fn stripe(secret: &str, headers: &[(String, String)], body: &[u8], now: i64) -> 
 }
 
 fn slack(secret: &str, headers: &[(String, String)], body: &[u8], now: i64) -> Verdict {
-    let (Some(got), Some(ts)) = (
-        header(headers, "x-slack-signature"),
-        header(headers, "x-slack-request-timestamp"),
-    ) else {
+    let Some(got) = header(headers, "x-slack-signature") else {
         return Verdict::Missing;
+    };
+    let Some(ts) = header(headers, "x-slack-request-timestamp") else {
+        return invalid(
+            String::from_utf8_lossy(body).into_owned(),
+            Vec::new(),
+            vec![got.to_string()],
+            "Slack: `X-Slack-Signature` came without `X-Slack-Request-Timestamp`, which it signs"
+                .into(),
+        );
     };
     let content = format!("v0:{ts}:{}", String::from_utf8_lossy(body));
     let received = vec![got.trim().to_string()];

@@ -693,6 +693,8 @@ pub struct Replay {
     pub edited: Option<Edited>,
     /// Send there instead (the app a received request is passed on to).
     pub to: Option<String>,
+    /// Sign received requests again with these.
+    pub sign: Vec<crate::signing::Signing>,
     pub options: replay::Options,
 }
 
@@ -726,9 +728,20 @@ impl Replay {
                     request: e.request,
                     profile: e.profile,
                     env: e.env,
+                    sign: None,
                     insecure: false,
                     retargeted: e.retargeted,
                 }];
+                // A received request is signed again with the receiver's secrets.
+                jobs[0].sign = self
+                    .sign
+                    .iter()
+                    .find(|sg| {
+                        sg.headers()
+                            .iter()
+                            .any(|h| jobs[0].request.header(h).is_some())
+                    })
+                    .cloned();
                 let warnings = replay::restore_all(&mut jobs, &self.profiles, &self.secrets);
                 replay::Prepared {
                     jobs,
@@ -741,6 +754,7 @@ impl Replay {
                 &self.ids,
                 &replay::Changes {
                     url: self.to.clone(),
+                    sign: self.sign.clone(),
                     ..Default::default()
                 },
                 &self.profiles,

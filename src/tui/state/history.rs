@@ -176,6 +176,10 @@ impl HistoryPane {
             std::mem::swap(&mut self.range, &mut self.parked_range);
         }
         self.filter.origin = received.then(|| "received".to_string());
+        // Every request the receiver got stays listed, replayed or not.
+        if received {
+            self.filter.attempts = true;
+        }
         self.open = None;
         // Each view opens on its newest record.
         self.rows.clear();
@@ -201,7 +205,11 @@ impl HistoryPane {
 
     pub(super) fn store(&self, ui: &mut Ui) -> Option<SharedStore> {
         if self.store.is_none() {
-            ui.set_error("no history: it could not be opened (see the log), or is off");
+            ui.set_error(if self.path.is_some() && !self.failed {
+                "the history is still opening: a moment, then again"
+            } else {
+                "no history: it could not be opened (see the log), or is off"
+            });
         }
         self.store.clone()
     }
@@ -783,6 +791,7 @@ impl HistoryPane {
                 ids,
                 edited,
                 to: replay.to.clone(),
+                sign: replay.sign.clone(),
                 options: crate::replay::Options {
                     concurrency: self.replay_concurrency,
                     rate: self.replay_rate,

@@ -400,8 +400,12 @@ impl State {
                 _ => {
                     let mut replay = self.bench.replay_context();
                     // `r` on what the receiver got sends it on to the app.
-                    if ui.view == View::Receiver && a == Action::Replay {
-                        replay.to = self.receiver.script.forward.as_ref().map(|f| f.url.clone());
+                    if ui.view == View::Receiver {
+                        if a == Action::Replay {
+                            replay.to =
+                                self.receiver.script.forward.as_ref().map(|f| f.url.clone());
+                        }
+                        replay.sign = self.receiver.secrets.iter().map(|v| v.signing()).collect();
                     }
                     self.history.act(a, ui, tasks, &replay);
                 }

@@ -63,6 +63,9 @@ pub struct ReplayContext {
     pub secrets: Arc<crate::secrets::Secrets>,
     /// Send there instead of each record's URL (the Receiver view's app).
     pub to: Option<String>,
+    /// Sign received requests again with these (the Receiver view's
+    /// secrets): the history masked their signatures.
+    pub sign: Vec<crate::signing::Signing>,
 }
 
 /// The Workbench view's data: the list, and for the selected entry the
@@ -177,6 +180,7 @@ impl Workbench {
             profiles: self.dir.clone(),
             secrets: self.secrets.clone(),
             to: None,
+            sign: Vec::new(),
         }
     }
 

@@ -93,10 +93,24 @@ impl ReceiverPane {
             ui.set_error(format!("answer not changed: {m}"));
             return;
         }
+        if let (Some(f), Some(r)) = (&script.forward, &self.running)
+            && crate::receiver::loops_back(&f.url, r.addr)
+        {
+            ui.set_error(format!(
+                "answer not changed: forward={} is the receiver itself; give the app's port",
+                crate::receiver::shown_url(&f.url)
+            ));
+            return;
+        }
         if let Some(r) = &self.running {
             r.set_script(script.clone());
         }
-        ui.set_status(format!("the receiver answers {}", script.summary()));
+        let how = if script.forward.is_some() {
+            ""
+        } else {
+            "answers "
+        };
+        ui.set_status(format!("the receiver {how}{}", script.summary()));
         self.script = script;
     }
 

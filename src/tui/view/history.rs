@@ -188,7 +188,10 @@ fn verdict_lines(v: Option<&crate::signing::Verdict>) -> Vec<Line<'static>> {
             bad,
         )],
         Some(Verdict::Expired { skew_secs }) => vec![Line::styled(
-            format!("signature: valid, but {skew_secs} s off this clock (outside 5 minutes)"),
+            format!(
+                "signature: valid, but {} (outside 5 minutes)",
+                crate::signing::skew_text(*skew_secs)
+            ),
             bad,
         )],
         Some(Verdict::Invalid(e)) => vec![

@@ -58,6 +58,9 @@ pub struct Job {
     /// The user pointed this request where it goes (`--url`, an edited
     /// URL): its profile's credentials may go there.
     pub retargeted: bool,
+    /// Signed again with this (a received request, whose signature the
+    /// history masked), over its profile's signing.
+    pub sign: Option<crate::signing::Signing>,
 }
 
 /// The state of a run, as it goes.
@@ -109,6 +112,10 @@ pub struct Changes {
     pub new_id: bool,
     /// Render credentials in this environment, not the record's own.
     pub env: Option<String>,
+    /// Signings to sign with again: each job takes the first whose
+    /// headers its request carries (`replay --sign`, the Receiver view's
+    /// secrets).
+    pub sign: Vec<crate::signing::Signing>,
 }
 
 /// Records made ready to send again.
@@ -179,9 +186,15 @@ pub fn edited(
             .headers
             .retain(|(n, _)| !n.eq_ignore_ascii_case("webhook-id"));
     }
+    let sign = changes
+        .sign
+        .iter()
+        .find(|sg| sg.headers().iter().any(|h| request.header(h).is_some()))
+        .cloned();
     Ok(Job {
         source,
         request,
+        sign,
         profile,
         env: changes.env.clone(),
         insecure: false,
@@ -666,14 +679,15 @@ pub fn restore_all(
             }
             None => &none,
         };
-        let signed = c.signing.as_ref().map(signing_headers).unwrap_or_default();
+        let signing = job.sign.as_ref().or(c.signing.as_ref()).cloned();
+        let signed = signing.as_ref().map(signing_headers).unwrap_or_default();
         let from = (!std::ptr::eq(c, &none)).then(|| profile.to_string());
         let lost = restore_credentials(&mut job.request, c, &signed);
         // Held back from another origin: said once, above, not twice.
         if !lost.is_empty() && !held_back {
             dropped.entry(from).or_default().extend(lost);
         }
-        if let Some(sg) = &c.signing
+        if let Some(sg) = &signing
             && let Err(m) = crate::signing::resign(&mut job.request, sg)
         {
             warnings.push(format!("#{}: not signed again: {m}", job.source));
@@ -799,97 +813,4 @@ pub fn credentials_by_profile(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn req(url: &str) -> PreparedRequest {
-        PreparedRequest {
-            method: "POST".into(),
-            url: url.into(),
-            headers: vec![
-                ("Authorization".into(), format!("Basic {MASK}")),
-                ("X-API-Key".into(), MASK.into()),
-                ("host".into(), "old.example:8080".into()),
-            ],
-            body: b"{}".to_vec(),
-            secret_values: Default::default(),
-            secret_headers: vec![],
-        }
-    }
-
-    #[test]
-    fn retarget_keeps_paths_for_an_origin_and_replaces_otherwise() {
-        let mut r = req("https://old.example:8080/hooks/a?x=1");
-        retarget(&mut r, "http://127.0.0.1:9000").unwrap();
-        assert_eq!(r.url, "http://127.0.0.1:9000/hooks/a?x=1");
-        assert_eq!(r.header("host"), Some("127.0.0.1:9000"));
-        let mut r = req("https://old.example:8080/hooks/a?x=1");
-        retarget(&mut r, "http://127.0.0.1:9000/other").unwrap();
-        assert_eq!(r.url, "http://127.0.0.1:9000/other");
-        assert!(retarget(&mut r, "not a url").is_err());
-    }
-
-    #[test]
-    fn credentials_replace_masks_or_the_header_is_dropped() {
-        let mut r = req("http://a/?api_key=[redacted]&plan=pro&token=[redacted]");
-        r.set_body(format!(r#"{{"password":"{MASK}","pin":1,"secret":"{MASK}"}}"#).into_bytes());
-        let creds = Credentials {
-            headers: vec![("authorization".into(), "Basic abc".into())],
-            query: vec![("api_key".into(), "k 1".into())],
-            payload: vec![("password".into(), r#""p\"w""#.into())],
-            ..Credentials::default()
-        };
-        let dropped = restore_credentials(&mut r, &creds, &[]);
-        assert_eq!(
-            dropped,
-            [
-                "the query parameter `token`",
-                "X-API-Key",
-                "the body's `secret` (sent masked)"
-            ]
-        );
-        assert_eq!(r.header("authorization"), Some("Basic abc"));
-        assert_eq!(r.header("x-api-key"), None);
-        assert_eq!(r.url, "http://a/?api_key=k+1&plan=pro");
-        assert_eq!(
-            String::from_utf8(r.body.clone()).unwrap(),
-            format!(r#"{{"password":"p\"w","pin":1,"secret":"{MASK}"}}"#)
-        );
-        assert_eq!(
-            r.header("content-length"),
-            Some(r.body.len().to_string().as_str())
-        );
-    }
-}
-
-#[cfg(test)]
-mod edit_tests {
-    use super::*;
-
-    fn req(body: &str) -> PreparedRequest {
-        PreparedRequest::plain(
-            "POST".into(),
-            "http://a/x".into(),
-            vec![("host".into(), "a".into())],
-            body.as_bytes().to_vec(),
-        )
-    }
-
-    #[test]
-    fn an_edited_json_body_keeps_its_numbers_and_order_as_written() {
-        let original = req(r#"{"id":123456789012345678901234567890,"z":1.50,"a":"x  y"}"#);
-        let text = editable_text(&original);
-        assert!(text.contains("123456789012345678901234567890"), "{text}");
-        assert!(text.contains("\n  \"z\": 1.50,"), "{text}");
-        // Untouched: the original bytes. Edited: compact, as written.
-        let mut same = PreparedRequest::from_text(&text).unwrap();
-        follow_edits(&original, &mut same);
-        assert_eq!(same.body, original.body);
-        let mut edited = PreparedRequest::from_text(&text.replace("\"x  y\"", "\"w\"")).unwrap();
-        follow_edits(&original, &mut edited);
-        assert_eq!(
-            String::from_utf8(edited.body).unwrap(),
-            r#"{"id":123456789012345678901234567890,"z":1.50,"a":"w"}"#
-        );
-    }
-}
+mod tests;
