@@ -388,7 +388,7 @@ impl State {
                 }
                 Action::ReceiverSecrets if ui.view == View::Receiver => {
                     let hint = match self.receiver.secrets.len() {
-                        0 => "now: none (whsec_…, space-separated)".to_string(),
+                        0 => "now: none (whsec_… or github:SECRET …, space-separated)".to_string(),
                         n => format!("now: {n} secret(s); Enter on empty stops checking"),
                     };
                     modes::prompt_masked(ui, PromptKind::ReceiverSecrets, &hint)

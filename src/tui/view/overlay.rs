@@ -130,7 +130,7 @@ pub fn render(s: &State, area: Rect, buf: &mut Buffer) {
                     " Receiver answers: 500,500,200 delay=200 fail=0.1 header=N:V body=... or forward=URL (off) "
                 }
                 PromptKind::ReceiverSecrets => {
-                    " Secrets to check signatures with (whsec_…, space-separated; empty: none) "
+                    " Check signatures: whsec_… stripe:… github:… shopify:… slack:… hmac:… (empty: none) "
                 }
             };
             let r = centered(area, 60, 3);
