@@ -8,7 +8,7 @@ use hookbench::deliver::{Deliverer, SendOptions};
 use hookbench::diff;
 use hookbench::environment::Variables;
 use hookbench::exchange::{Exchange, printable};
-use hookbench::{event, profile, request};
+use hookbench::request;
 
 use super::{Outcome, Places, bad_input};
 
@@ -54,22 +54,11 @@ pub fn run(places: &Places, args: CompareArgs) -> anyhow::Result<Outcome> {
             )]);
         }
     };
-    let loaded = match profile::find(&places.profiles, &args.profile) {
-        Ok(l) => l,
-        Err(e) => return bad_input([e.to_string()]),
-    };
-    let mut event = match event::load_for(&loaded, args.event.as_deref()) {
-        Ok(e) => e,
-        Err(d) => return bad_input([d.to_string()]),
-    };
-    if !args.set.is_empty() {
-        let ev = event.get_or_insert_with(|| serde_json::json!({}));
-        for s in &args.set {
-            if let Err(m) = event::apply_set(ev, s) {
-                return bad_input([m]);
-            }
-        }
-    }
+    let (loaded, event) =
+        match super::profile_and_event(places, &args.profile, args.event.as_deref(), &args.set) {
+            Ok(found) => found,
+            Err(m) => return bad_input([m]),
+        };
     let mut envs = Vec::new();
     for name in [&left_name, &right_name] {
         match places.environment(name) {

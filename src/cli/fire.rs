@@ -4,9 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use hookbench::deliver::{Deliverer, SendOptions};
-use hookbench::event;
 use hookbench::exchange::Exchange;
-use hookbench::profile;
 use hookbench::request::{self, Context};
 
 use super::{Outcome, Places, bad_input, print};
@@ -41,22 +39,11 @@ pub struct FireArgs {
 }
 
 pub fn run(places: &Places, args: FireArgs) -> anyhow::Result<Outcome> {
-    let mut loaded = match profile::find(&places.profiles, &args.profile) {
-        Ok(l) => l,
-        Err(e) => return bad_input([e.to_string()]),
-    };
-    let mut event = match event::load_for(&loaded, args.event.as_deref()) {
-        Ok(e) => e,
-        Err(d) => return bad_input([d.to_string()]),
-    };
-    if !args.set.is_empty() {
-        let ev = event.get_or_insert_with(|| serde_json::json!({}));
-        for s in &args.set {
-            if let Err(m) = event::apply_set(ev, s) {
-                return bad_input([m]);
-            }
-        }
-    }
+    let (mut loaded, event) =
+        match super::profile_and_event(places, &args.profile, args.event.as_deref(), &args.set) {
+            Ok(found) => found,
+            Err(m) => return bad_input([m]),
+        };
     if let Some(url) = &args.url {
         loaded.profile.url = url.clone();
     }

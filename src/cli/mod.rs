@@ -256,6 +256,25 @@ impl EnvArgs {
     }
 }
 
+/// A profile found by name and its sample event (another with `event`),
+/// changed by `--set`; or the problem, as a line.
+pub fn profile_and_event(
+    places: &Places,
+    name: &str,
+    event: Option<&std::path::Path>,
+    set: &[String],
+) -> Result<(hookbench::profile::LoadedProfile, Option<serde_json::Value>), String> {
+    let loaded = hookbench::profile::find(&places.profiles, name).map_err(|e| e.to_string())?;
+    let mut ev = hookbench::event::load_for(&loaded, event).map_err(|d| d.to_string())?;
+    if !set.is_empty() {
+        let v = ev.get_or_insert_with(|| serde_json::json!({}));
+        for s in set {
+            hookbench::event::apply_set(v, s)?;
+        }
+    }
+    Ok((loaded, ev))
+}
+
 /// A problem line of a profile rendered in an environment, which says so
 /// unless it names that environment already.
 pub fn in_env(line: String, env: Option<&str>) -> String {
