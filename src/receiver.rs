@@ -255,7 +255,7 @@ impl Script {
                 format!(" after {} ms", self.delay.as_millis())
             };
             return format!(
-                "passes each request on to {}{delay} (forward=off stops)",
+                "passes each request on to {}{delay}",
                 shown_url(&f.url)
             );
         }

@@ -57,10 +57,15 @@ impl ReceiverPane {
     pub fn state_line(&self) -> String {
         match &self.running {
             Some(r) => format!(
-                "receiver on http://{} · answers {} · {} received this session",
+                "receiver on http://{} · {}{} · {} received this session{}",
                 r.addr,
+                if self.script.forward.is_some() { "" } else { "answers " },
                 self.script.summary(),
-                self.received
+                self.received,
+                match self.secrets.len() {
+                    0 => String::new(),
+                    n => format!(" · checking signatures ({n} secret(s))"),
+                }
             ),
             None => format!("receiver {}", self.off),
         }

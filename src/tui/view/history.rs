@@ -74,8 +74,13 @@ pub fn render(s: &State, area: Rect, buf: &mut Buffer) {
                 "loading…".to_string()
             } else {
                 format!(
-                    "{} deliveries match (each its latest attempt) · showing {} · still failing in red",
+                    "{} {} · showing {} · still failing in red",
                     h.total,
+                    if h.filter.attempts {
+                        "records match (every attempt)"
+                    } else {
+                        "deliveries match (each its latest attempt)"
+                    },
                     // Deliveries: the attempts listed under one are not rows.
                     h.rows.iter().filter(|r| !r.nested).count()
                 )
