@@ -254,10 +254,7 @@ impl Script {
             } else {
                 format!(" after {} ms", self.delay.as_millis())
             };
-            return format!(
-                "passes each request on to {}{delay}",
-                shown_url(&f.url)
-            );
+            return format!("passes each request on to {}{delay}", shown_url(&f.url));
         }
         let body = if self.body == Script::default().body {
             String::new()

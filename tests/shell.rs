@@ -190,6 +190,8 @@ fn one_colour_switch_for_the_whole_tool() {
     assert!(!coloured(&[], &[("NO_COLOR", "")]));
     assert!(coloured(&["--color", "always"], &[("NO_COLOR", "1")]));
     assert!(coloured(&[], &[("NO_COLOR", ""), ("CLICOLOR_FORCE", "1")]));
+    // `0` does not force (the convention: CLICOLOR_FORCE != 0).
+    assert!(!coloured(&[], &[("NO_COLOR", ""), ("CLICOLOR_FORCE", "0")]));
     assert!(!coloured(
         &["--color", "never"],
         &[("NO_COLOR", ""), ("CLICOLOR_FORCE", "1")]

@@ -400,6 +400,17 @@ impl From<Outcome> for ExitCode {
 
 pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     match cli.color {
+        // anstream takes any value as forcing; by the convention `0` does not.
+        ColorWhen::Auto if std::env::var_os("CLICOLOR_FORCE").is_some_and(|v| v == "0") => {
+            use std::io::IsTerminal;
+            let off = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+                || std::env::var_os("TERM").is_some_and(|t| t == "dumb");
+            if off || !std::io::stdout().is_terminal() {
+                anstream::ColorChoice::Never.write_global();
+            } else {
+                anstream::ColorChoice::Always.write_global();
+            }
+        }
         ColorWhen::Auto => {}
         ColorWhen::Always => anstream::ColorChoice::Always.write_global(),
         ColorWhen::Never => anstream::ColorChoice::Never.write_global(),

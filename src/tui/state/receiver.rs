@@ -59,7 +59,11 @@ impl ReceiverPane {
             Some(r) => format!(
                 "receiver on http://{} · {}{} · {} received this session{}",
                 r.addr,
-                if self.script.forward.is_some() { "" } else { "answers " },
+                if self.script.forward.is_some() {
+                    ""
+                } else {
+                    "answers "
+                },
                 self.script.summary(),
                 self.received,
                 match self.secrets.len() {
