@@ -483,3 +483,24 @@ fn a_forwarded_request_replayed_with_sign_reaches_the_app_signed_and_loops_are_r
         stderr(&out)
     );
 }
+
+#[test]
+fn a_custom_hmac_header_is_masked_as_a_signature() {
+    let ws = Workspace::new();
+    let (child, port) = listen(
+        &ws,
+        &["--json", "--verify", "hmac:X-B64::base64:own-secret"],
+    );
+    let body = b"{}";
+    let sig = shopify("own-secret", body);
+    send_raw(port, &[("X-B64", &sig)], "/in", body);
+    let (_, printed) = stop(child);
+    assert!(printed.contains("\"signature\":\"valid\""), "{printed}");
+    assert!(!printed.contains(&sig), "{printed}");
+    let rows = ws.run(&["export", "--format", "jsonl"], &[]);
+    assert!(
+        !support::stdout(&rows).contains(&sig),
+        "{}",
+        support::stdout(&rows)
+    );
+}

@@ -557,10 +557,21 @@ impl Tasks {
     pub fn record_received(
         &self,
         store: Option<SharedStore>,
-        ex: Box<Exchange>,
+        mut ex: Box<Exchange>,
         secrets: Vec<crate::signing::Verifier>,
     ) {
         let tx = self.tx.clone();
+        // A custom HMAC header holds a signature: masked as one.
+        for v in &secrets {
+            if let crate::signing::Verifier::Hmac { header, .. } = v {
+                ex.request.secret_headers.push(header.to_ascii_lowercase());
+            }
+        }
+        // So are the secrets it is checked with, wherever they show.
+        ex.request.secret_values = ex
+            .request
+            .secret_values
+            .with(secrets.iter().map(|v| v.secret().to_string()));
         tokio::task::spawn_blocking(move || {
             let verdict = (!secrets.is_empty()).then(|| {
                 crate::signing::verify(
