@@ -646,6 +646,12 @@ async fn without_colour_the_workbench_says_in_bold_what_red_said() {
         .find(|x| buf[(*x, y)].symbol() == "5")
         .unwrap();
     assert!(buf[(x, y)].modifier.contains(Modifier::BOLD));
+    // And the count line says so.
+    assert!(
+        h.screen().contains("still failing in bold"),
+        "{}",
+        h.screen()
+    );
 }
 
 #[tokio::test]

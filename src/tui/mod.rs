@@ -123,6 +123,7 @@ where
     /// Draws without colour from now on (or with it again).
     pub fn set_plain(&mut self, plain: bool) {
         self.plain = plain;
+        self.state.ui.plain = plain;
     }
 
     fn draw(&mut self) -> anyhow::Result<()> {

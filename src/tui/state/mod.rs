@@ -105,6 +105,8 @@ pub struct Ui {
     pub messages: std::collections::VecDeque<(String, Status)>,
     /// The key table, as `config.ron` has it.
     pub keys: crate::tui::keymap::KeyMap,
+    /// Drawn without colour (what is red is bold).
+    pub plain: bool,
 }
 
 /// How many status messages the message log keeps.
@@ -204,6 +206,7 @@ impl State {
                 messages: Default::default(),
                 cursor: Default::default(),
                 keys: options.config.keys.clone(),
+                plain: options.plain,
             },
             bench: {
                 let mut bench = Workbench::new(options.profiles, options.secrets);

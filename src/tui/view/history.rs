@@ -74,7 +74,7 @@ pub fn render(s: &State, area: Rect, buf: &mut Buffer) {
                 "loading…".to_string()
             } else {
                 format!(
-                    "{} {} · showing {} · still failing in red",
+                    "{} {} · showing {} · still failing in {}",
                     h.total,
                     if h.filter.attempts {
                         "records match (every attempt)"
@@ -82,7 +82,9 @@ pub fn render(s: &State, area: Rect, buf: &mut Buffer) {
                         "deliveries match (each its latest attempt)"
                     },
                     // Deliveries: the attempts listed under one are not rows.
-                    h.rows.iter().filter(|r| !r.nested).count()
+                    h.rows.iter().filter(|r| !r.nested).count(),
+                    // Without colour, red is drawn bold.
+                    if s.ui.plain { "bold" } else { "red" }
                 )
             };
             buf.set_stringn(
