@@ -170,7 +170,7 @@ fn launch_fire_edit_quit_and_the_terminal_is_restored() {
 
     // $EDITOR on the payload: the terminal goes to the editor and back.
     t.send("\t");
-    for _ in 0..8 {
+    for _ in 0..9 {
         t.send("j"); // down to Payload
     }
     t.send("e");
@@ -399,7 +399,7 @@ fn the_log_and_the_editor_file_are_the_owners_only_and_hold_no_secret() {
         t.screen()
     );
     t.send("\t");
-    for _ in 0..8 {
+    for _ in 0..9 {
         t.send("j"); // down to Payload
     }
     t.send("e");

@@ -350,3 +350,47 @@ async fn the_receiver_view_passes_requests_on_to_the_app_and_r_sends_one_again()
     h.until(|s| s.history.rows.iter().any(|r| r.origin == "forwarded"))
         .await;
 }
+
+#[tokio::test]
+async fn a_profiles_own_variable_defaults_are_edited_in_the_form() {
+    let (a, b) = (
+        Server::start(Answer::status(200)),
+        Server::start(Answer::status(200)),
+    );
+    let ws = workspace(&a, &b);
+    let mut h = Harness::open(ws.path().to_path_buf(), 160, 40).await;
+    assert!(
+        h.screen()
+            .contains(r#"Variables   { "LIST_ID": "default-list" }"#),
+        "{}",
+        h.screen()
+    );
+    h.goto(hookbench::tui::draft::Field::Variables).await;
+    let url = a.url("");
+    h.host.editor = Box::new(move |text| {
+        assert!(text.contains("\"LIST_ID\": \"default-list\""), "{text}");
+        Ok(format!(
+            r#"{{"BASE_URL": "{url}", "LIST_ID": "mine", "API_KEY": "k"}}"#
+        ))
+    });
+    h.send(key(KeyCode::Char('e')));
+    h.settle().await;
+    // No environment selected: the defaults alone render the URL.
+    assert_eq!(preview_url(&h), Some(a.url("/lists/mine")));
+    h.send(support::tui::ctrl('s'));
+    h.until(|s| s.bench.current().is_some_and(|e| !e.dirty))
+        .await;
+    let saved = std::fs::read_to_string(ws.path().join("crm.ron")).unwrap();
+    assert!(saved.contains(r#""LIST_ID": "mine""#), "{saved}");
+
+    // A value that is not text is refused at its row.
+    h.host.editor = Box::new(|_| Ok(r#"{"LIST_ID": 42}"#.into()));
+    h.send(key(KeyCode::Char('e')));
+    h.settle().await;
+    assert!(
+        h.screen()
+            .contains("variable `LIST_ID` is a number: a variable's value is text"),
+        "{}",
+        h.screen()
+    );
+}

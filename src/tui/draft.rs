@@ -89,6 +89,8 @@ pub enum Field {
     Name,
     Method,
     Url,
+    /// The profile's defaults of `{{var.NAME}}`, as JSON.
+    Variables,
     Auth,
     Username,
     Password,
@@ -117,6 +119,7 @@ impl Field {
             Field::Name => "Name",
             Field::Method => "Method",
             Field::Url => "URL",
+            Field::Variables => "Variables",
             Field::Auth => "Auth",
             Field::Username => "  Username",
             Field::Password => "  Password",
@@ -175,9 +178,9 @@ pub struct Draft {
     pub name: String,
     pub method: Method,
     pub url: String,
-    /// The profile's variable defaults, kept as they are (edited in the
-    /// file, `e`).
-    pub variables: std::collections::BTreeMap<String, String>,
+    /// The profile's variable defaults: a JSON object of names to text
+    /// (empty: none).
+    pub variables: String,
     pub auth: AuthKind,
     pub username: String,
     pub password: String,
@@ -242,7 +245,11 @@ impl Draft {
             name: p.name.clone(),
             method: p.method,
             url: p.url.clone(),
-            variables: p.variables.clone(),
+            variables: if p.variables.is_empty() {
+                String::new()
+            } else {
+                serde_json::to_string_pretty(&p.variables).expect("strings always serialise")
+            },
             auth,
             username: username.into(),
             password: password.into(),
@@ -312,6 +319,13 @@ impl Draft {
                 Map::new()
             }
         };
+        let variables = match parse_variables(&self.variables) {
+            Ok(v) => v,
+            Err(m) => {
+                err(Field::Variables, m);
+                Default::default()
+            }
+        };
         let sample_event = match &self.sample_event {
             Some(text) if self.event.is_none() && !text.trim().is_empty() => {
                 match parse_object(text, "the sample event") {
@@ -371,7 +385,7 @@ impl Draft {
             name: self.name.trim().to_string(),
             method: self.method,
             url: self.url.clone(),
-            variables: self.variables.clone(),
+            variables,
             auth,
             headers: self.headers.clone(),
             include_trigger: self.include_trigger,
@@ -411,7 +425,13 @@ impl Draft {
 
     /// The rows of the form, in order.
     pub fn rows(&self) -> Vec<Field> {
-        let mut rows = vec![Field::Name, Field::Method, Field::Url, Field::Auth];
+        let mut rows = vec![
+            Field::Name,
+            Field::Method,
+            Field::Url,
+            Field::Variables,
+            Field::Auth,
+        ];
         match self.auth {
             AuthKind::None => {}
             AuthKind::Basic => rows.extend([Field::Username, Field::Password]),
@@ -532,6 +552,28 @@ impl Draft {
 }
 
 /// The payload text as a JSON object; empty text is `{}`.
+/// The variables' text: a JSON object of names to template text.
+pub fn parse_variables(text: &str) -> Result<std::collections::BTreeMap<String, String>, String> {
+    let mut out = std::collections::BTreeMap::new();
+    for (name, v) in parse_payload(text).map_err(|m| m.replace("the payload", "the variables"))? {
+        if !crate::template::is_identifier(&name) {
+            return Err(format!(
+                "variable name `{name}`: use letters, digits and `_`, not starting with a digit"
+            ));
+        }
+        let Value::String(text) = v else {
+            return Err(format!(
+                "variable `{name}` is {}: a variable's value is text (a template)",
+                crate::template::kind_of(&v)
+            ));
+        };
+        crate::template::Template::parse(&text)
+            .map_err(|e| format!("variable `{name}`: {}", e.message))?;
+        out.insert(name, text);
+    }
+    Ok(out)
+}
+
 pub fn parse_payload(text: &str) -> Result<Map<String, Value>, String> {
     if text.trim().is_empty() {
         return Ok(Map::new());

@@ -69,6 +69,8 @@ fn parse_event(text: &str) -> Result<Value, String> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum JsonTarget {
     Payload,
+    /// The profile's variable defaults.
+    Variables,
     Event(PathBuf),
     /// The profile's inline sample event.
     SampleEvent,
@@ -153,6 +155,7 @@ impl Workbench {
     fn json_text(&self, target: &JsonTarget) -> Option<String> {
         match target {
             JsonTarget::Payload => self.draft().map(|d| d.payload.clone()),
+            JsonTarget::Variables => self.draft().map(|d| d.variables.clone()),
             JsonTarget::Event(p) => self.events.get(p).map(|d| d.text.clone()),
             JsonTarget::SampleEvent => self.draft()?.sample_event.clone(),
             JsonTarget::Replay(_) | JsonTarget::ProfileFile(_) | JsonTarget::EnvironmentFile(_) => {
@@ -321,6 +324,7 @@ impl Workbench {
             Action::Enter => match field {
                 Field::Headers => self.act_editor(Action::AddHeader, ui, tasks),
                 Field::Payload => self.edit_json(JsonTarget::Payload, ui),
+                Field::Variables => self.edit_json(JsonTarget::Variables, ui),
                 Field::Event => self.pick_event(ui),
                 f if f.is_text() => self.edit_line(f, ui),
                 f => cycle(self, f, true),
@@ -376,6 +380,7 @@ impl Workbench {
             Action::ExternalEditor => {
                 let target = match field {
                     Field::Payload => JsonTarget::Payload,
+                    Field::Variables => JsonTarget::Variables,
                     Field::Event => match self.event_target() {
                         Some(t) => t,
                         None => {
@@ -456,6 +461,11 @@ impl Workbench {
             JsonTarget::Payload => {
                 if let Some(d) = self.draft_mut() {
                     d.payload = text;
+                }
+            }
+            JsonTarget::Variables => {
+                if let Some(d) = self.draft_mut() {
+                    d.variables = text;
                 }
             }
             JsonTarget::Event(p) => {

@@ -379,7 +379,7 @@ impl State {
             }
             Then::JsonChanged(target, text) => self.bench.set_json(&target, text, tasks),
             Then::JsonSave(target, text) => match target {
-                JsonTarget::Payload | JsonTarget::SampleEvent => {
+                JsonTarget::Payload | JsonTarget::Variables | JsonTarget::SampleEvent => {
                     self.bench.save_selected(ui, tasks);
                 }
                 JsonTarget::Event(p) => self.bench.save_event(p, ui, tasks),

@@ -163,6 +163,17 @@ fn row_line<'a>(s: &State, d: &'a Draft, field: Field, selected: bool) -> Line<'
             Span::raw(check(d.include_trigger)),
             Span::styled("send the trigger event, payload on top", dim()),
         ],
+        Field::Variables => {
+            let one_line: String = d.variables.split_whitespace().collect::<Vec<_>>().join(" ");
+            if one_line.is_empty() {
+                vec![Span::styled(
+                    "{}   defaults of {{var.NAME}} · Enter edits",
+                    dim(),
+                )]
+            } else {
+                vec![Span::raw(one_line)]
+            }
+        }
         Field::Payload => {
             let one_line: String = d.payload.split_whitespace().collect::<Vec<_>>().join(" ");
             if one_line.is_empty() {
@@ -277,6 +288,14 @@ pub fn render_json(
                 .field_errors()
                 .into_iter()
                 .find(|(f, _)| *f == Some(Field::Payload))
+                .map(|(_, m)| m),
+        ),
+        JsonTarget::Variables => (
+            " Variables: {\"NAME\": \"value\"} · Esc leaves · Ctrl-s saves ".to_string(),
+            s.bench
+                .field_errors()
+                .into_iter()
+                .find(|(f, _)| *f == Some(Field::Variables))
                 .map(|(_, m)| m),
         ),
         JsonTarget::Event(p) => (
