@@ -335,6 +335,18 @@ async fn the_receiver_view_passes_requests_on_to_the_app_and_r_sends_one_again()
     .await;
     h.until(|s| s.receiver.verdicts.values().any(|v| v.as_str() == "valid"))
         .await;
+    // Its inspector says whose answer it shows.
+    h.app.state.history.selected = 0;
+    h.send(key(KeyCode::Right));
+    h.until(|s| s.history.open.is_some()).await;
+    h.settle().await;
+    assert!(
+        h.screen().contains("Response · the app's answer"),
+        "{}",
+        h.screen()
+    );
+    h.send(key(KeyCode::Esc));
+    h.settle().await;
     // r sends it again, on to the app.
     h.app.state.history.selected = 0;
     h.send(key(KeyCode::Char('r')));

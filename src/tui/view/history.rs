@@ -159,7 +159,12 @@ pub fn render(s: &State, area: Rect, buf: &mut Buffer) {
             s,
             h.detail_focus,
             (
-                " Response ".into(),
+                // What a forwarded request got came from the app.
+                if x.origin == crate::exchange::Origin::Forwarded {
+                    " Response · the app's answer ".into()
+                } else {
+                    " Response ".into()
+                },
                 head,
                 x.response.as_ref().map(|_| &open.response_body),
             ),

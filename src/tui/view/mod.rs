@@ -206,7 +206,14 @@ fn status_bar(s: &State, area: Rect, buf: &mut Buffer) {
         Scope::Confirm => &[Action::Yes],
         Scope::Global | Scope::Workbench => &[],
     };
-    let hints = s.ui.keys.hints(scope, actions);
+    let mut hints = s.ui.keys.hints(scope, actions);
+    // Whole hints only: the last ones give way on a narrow line.
+    while hints.chars().count() as u16 + 2 > area.width / 2 {
+        match hints.rfind("  ") {
+            Some(i) => hints.truncate(i),
+            None => break,
+        }
+    }
     let status_style = if s.ui.status.error {
         Style::default().fg(Color::White).bg(Color::Red)
     } else {
