@@ -229,9 +229,21 @@ impl Template {
     }
 }
 
+/// How deep variables may refer to one another.
+const MAX_VAR_DEPTH: usize = 32;
+
 /// A variable's value, parsed; a variable met again inside itself is a
 /// cycle, named with the way round it.
 fn variable(name: &str, scope: &dyn Scope, within: &[String]) -> Result<Template, String> {
+    // A chain this deep is a generated file, not a setup; past it the
+    // rendering would exhaust the stack.
+    if within.len() >= MAX_VAR_DEPTH {
+        return Err(format!(
+            "variable `{name}` is {} variables deep (through {}…): at most {MAX_VAR_DEPTH} may refer one to the next",
+            within.len(),
+            within[..3].join(" -> ")
+        ));
+    }
     if let Some(start) = within.iter().position(|w| w == name) {
         // The way round, from the variable that came back.
         let mut round: Vec<&str> = within[start..].iter().map(String::as_str).collect();
@@ -585,6 +597,34 @@ mod tests {
             "{}",
             e.message
         );
+        // A chain deeper than the cap is an error, not a stack overflow.
+        struct Chain;
+        impl Scope for Chain {
+            fn event(&self) -> Option<&Value> {
+                None
+            }
+            fn env(&self, _: &str) -> Option<String> {
+                None
+            }
+            fn var(&self, name: &str) -> Result<String, String> {
+                let n: usize = name[1..].parse().unwrap();
+                Ok(format!("{{{{var.V{}}}}}", n + 1))
+            }
+            fn secret(&self, _: &str) -> Result<String, String> {
+                Err("none".into())
+            }
+            fn now(&self) -> (String, i64) {
+                (String::new(), 0)
+            }
+            fn uuid(&mut self) -> String {
+                String::new()
+            }
+        }
+        let e = Template::parse("{{var.V0}}")
+            .unwrap()
+            .render(&mut Chain, None)
+            .unwrap_err();
+        assert!(e.message.contains("at most 32"), "{}", e.message);
         let e = render("{{var.NOPE}}").unwrap_err();
         assert!(e.message.contains("environment `t`"), "{}", e.message);
         assert!(Template::parse("{{var}}").is_err());
