@@ -609,7 +609,11 @@ async fn capture(
                     }
                     _ => (502, "could not be reached"),
                 };
-                let url = script.forward.as_ref().map_or("", |f| f.url.as_str());
+                // Said to the sender: a password in the app's URL is not.
+                let url = script
+                    .forward
+                    .as_ref()
+                    .map_or(String::new(), |f| shown_url(&f.url));
                 text_answer(status, format!("hookbench: the app at {url} {why}\n"))
             }
         }

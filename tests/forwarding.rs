@@ -151,11 +151,20 @@ fn the_app_gets_the_exact_bytes_and_headers_and_the_sender_gets_its_answer() {
 fn an_app_that_is_down_or_slow_gives_502_or_504_and_a_record_that_says_why() {
     let ws = Workspace::new();
     let down = support::closed_port();
-    let (child, port) = listen(&ws, &["--forward-to", &format!("http://127.0.0.1:{down}")]);
+    let (child, port) = listen(
+        &ws,
+        &[
+            "--forward-to",
+            &format!("http://app:pw-9931@127.0.0.1:{down}"),
+        ],
+    );
     let answer = send_raw(port, &[], "/hooks/x", b"{}");
     assert!(answer.starts_with("HTTP/1.1 502"), "{answer}");
     assert!(answer.contains("refused the connection"), "{answer}");
+    // The app URL's password is never said to the sender, nor printed.
+    assert!(!answer.contains("pw-9931"), "{answer}");
     let (_, printed) = stop(child);
+    assert!(!printed.contains("pw-9931"), "{printed}");
     assert!(
         printed.contains("-> app failed: connection_refused"),
         "{printed}"
